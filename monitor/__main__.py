@@ -1,0 +1,4 @@
+# SPDX-License-Identifier: MIT
+from monitor.cli import main
+
+main()
