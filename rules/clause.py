@@ -1,0 +1,261 @@
+# SPDX-License-Identifier: MIT
+"""Step 5–7 of the engine (see `rules.engine`): one facet rule on one trigger's clause.
+
+A cue speaks about the trigger it is nearest to, inside the trigger's clause
+and within `CUE_REACH` characters: in « Microsoft, auparavant partenaire
+exclusif, a perdu sa position de fournisseur exclusif », « auparavant » dates
+the first mention and « a perdu » ends the second.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from rules.loader import Entity, FacetRule, Label
+from rules.model import Claim
+from rules.phrases import Hit
+from rules.text import Sentence, clause_spans
+from rules.values import Value, find_values
+
+CUE_REACH = 90  # characters between a cue and its trigger, at most
+TIME_KINDS = ("date", "since", "until")
+STATUS_ORDER = ("denied", "ended", "continuing", "planned", "active")
+
+
+@dataclass
+class ScannedSentence:
+    """A sentence with everything the lexicon found in it; values are read on demand."""
+
+    sentence: Sentence
+    folded: str
+    hits: list[Hit[Label]]
+    lang: str
+    published: dt.date | None
+
+    @cached_property
+    def clauses(self) -> list[tuple[int, int]]:
+        return clause_spans(self.folded)
+
+    @cached_property
+    def entities(self) -> set[str]:
+        return {hit.label[1] for hit in self.hits if hit.label[0] == "entity"}
+
+    @cached_property
+    def values(self) -> list[Value]:
+        return find_values(self.sentence.text, lang=self.lang, published=self.published)
+
+    def clause_of(self, position: int) -> tuple[int, int]:
+        for start, end in self.clauses:
+            if start <= position < end:
+                return start, end
+        return 0, len(self.folded)
+
+    def cues(self, facet: str) -> list[Hit[Label]]:
+        """Cue hits that apply to `facet`: the shared ones and the facet's own."""
+        return [h for h in self.hits if h.label[0] == "cue" and h.label[2] in ("", facet)]
+
+
+@dataclass(frozen=True)
+class ClauseJob:
+    """Everything one rule needs to read one trigger's clause."""
+
+    rule: FacetRule
+    entities: dict[str, Entity]
+    trigger: Hit[Label]
+    triggers: list[Hit[Label]]  # all of this facet's triggers in the sentence
+    sentence: ScannedSentence
+    inherited_date: str | None
+    source: str
+
+
+@dataclass(frozen=True)
+class ClauseResult:
+    claims: list[Claim]
+    verdict: str
+    details: dict[str, Any]
+    strength: int = 0  # how much the clause said: a status cue beats the default, the present beats history
+
+    @staticmethod
+    def best(results: list[ClauseResult]) -> ClauseResult:
+        """The most informative reading of one clause among its trigger occurrences."""
+        return max(results, key=lambda r: (bool(r.claims), r.strength))
+
+
+def read_clause(job: ClauseJob) -> ClauseResult:
+    """Claims of `job.rule` from the clause of `job.trigger`, or none and the reason why."""
+    s, rule = job.sentence, job.rule
+    start, end = s.clause_of(job.trigger.start)
+    inside = [h for h in s.hits if start <= h.start < end]
+    if reason := _gate(rule, inside, s.hits):
+        return ClauseResult([], reason, {})
+    keys = _keys(job, inside)
+    if not keys:
+        return ClauseResult([], f"skipped: no {rule.key_class} named in the clause", {})
+    cues = _own_cues(job, start, end)
+    classes = {h.label[1] for h in cues}
+    if any(h.label[1] == "hypothetical" for h in s.cues(rule.facet) if start <= h.start < end):
+        return ClauseResult([], "skipped: hypothetical", {"cues": _phrases(cues)})
+    status, cue_rank = _status(rule, job.trigger, cues)
+    if status is None:
+        return ClauseResult([], "skipped: negated", {"cues": _phrases(cues)})
+    values = _values(job, start, end)
+    if rule.require_value and not rule.require_value & values.keys():
+        return ClauseResult([], f"skipped: no {' or '.join(sorted(rule.require_value))} in the clause", {})
+    when, dated = _when(job, start, end, present="now" in classes)
+    hedged = any(h.label[1] == "hedge" for h in s.cues(rule.facet))
+    claims = [
+        Claim(facet=rule.facet, key=key, status=status, values=values, hedged=hedged, when=when,
+              evidence=s.sentence.text, dated=dated, past="history" in classes, source=job.source, rule=rule.file)
+        for key in keys
+    ]
+    details = {"keys": keys, "status": status, "cues": _phrases(cues), "values": values, "when": when,
+               "hedged": hedged, "history cue": "history" in classes}
+    strength = (0 if "history" in classes else 100) + cue_rank * 10 + len(values)
+    return ClauseResult(claims, "claim", details, strength)
+
+
+def _gate(rule: FacetRule, inside: list[Hit[Label]], sentence_hits: list[Hit[Label]]) -> str:
+    """Why the clause is not about this facet after all, or '' when it is."""
+    for group in range(rule.also_groups):
+        if not any(h.label == ("also", rule.facet, str(group)) for h in inside):
+            return f"skipped: nothing of 'also' group {group + 1} in the clause"
+    for hit in inside:
+        if hit.label == ("exclude", rule.facet):
+            return f"skipped: excluded by {hit.phrase!r}"
+    first = _first_party(rule, inside) or _first_party(rule, sentence_hits)
+    if first in rule.rivals:
+        return f"skipped: the clause is about {first}, not {' or '.join(sorted(rule.requires[0]))}"
+    return ""
+
+
+def _first_party(rule: FacetRule, hits: list[Hit[Label]]) -> str:
+    """The first of the rule's subject or rivals named in `hits`: taken as the clause's subject."""
+    for hit in hits:
+        if hit.label[0] == "entity" and (hit.label[1] in rule.requires[0] or hit.label[1] in rule.rivals):
+            return hit.label[1]
+    return ""
+
+
+def _keys(job: ClauseJob, inside: list[Hit[Label]]) -> list[str]:
+    if job.rule.key:
+        return [job.rule.key]
+    keys: list[str] = []
+    for hit in inside:
+        entity = job.entities.get(hit.label[1]) if hit.label[0] == "entity" else None
+        if entity and job.rule.key_class in entity.classes and entity.id not in keys:
+            keys.append(entity.id)
+    return keys
+
+
+def _own_cues(job: ClauseJob, start: int, end: int) -> list[Hit[Label]]:
+    """The clause's cues nearer to this trigger than to any other facet's, and within reach.
+
+    « les contraintes de cette exclusivité ont été assouplies avec le lancement de Stargate »:
+    « assouplies » ends the exclusivity, not Stargate.
+    """
+    mine = [t for t in job.sentence.hits if t.label[0] == "trigger" and start <= t.start < end
+            and (t.start, t.end) != (job.trigger.start, job.trigger.end)]
+    own = []
+    for cue in job.sentence.cues(job.rule.facet):
+        if not start <= cue.start < end:
+            continue
+        distance = _distance(cue, job.trigger)
+        if distance <= CUE_REACH and all(distance <= _distance(cue, other) for other in mine
+                                         if other.label[1] != job.rule.facet or _distance(other, job.trigger) > 0):
+            own.append(cue)
+    return own
+
+
+def _distance(a: Hit[Label], b: Hit[Label]) -> int:
+    return max(0, a.start - b.end, b.start - a.end)
+
+
+def _status(rule: FacetRule, trigger: Hit[Label], cues: list[Hit[Label]]) -> tuple[str | None, int]:
+    """The claim's status (None when the clause negates it) and the rank of the cue that set it (0: none)."""
+    found = {h.label[1]: h for h in cues}
+    for cue in cues:
+        if cue.label[1] == "successor":  # "replaced by X": X holds, what came before ended
+            found.setdefault("continuing" if cue.end <= trigger.start else "ended", cue)
+    negation = found.get("negation")
+    if negation:
+        ended = found.get("ended")
+        if ended and 0 <= ended.start - negation.end <= 25:  # "has not lost": still in force
+            return rule.in_force, len(STATUS_ORDER)
+        if not ended and "denied" not in found:
+            return None, 0
+    for rank, status in enumerate(STATUS_ORDER):
+        if status in found:
+            return {"continuing": rule.in_force}.get(status, status), len(STATUS_ORDER) - rank
+    return rule.default, 0
+
+
+def _values(job: ClauseJob, start: int, end: int) -> dict[str, Any]:
+    s, rule = job.sentence, job.rule
+    folded_cues = s.cues(rule.facet)
+    previous_ends = [h.end for h in folded_cues if h.label[1] == "previous"]
+    total_ends = [h.end for h in folded_cues if h.label[1] == "total"]
+    chosen: dict[str, Value] = {}
+    for value in s.values:
+        if not (start <= value.start < end) or value.kind not in rule.values:
+            continue
+        if any(0 <= value.start - e <= 3 for e in previous_ends):
+            continue  # "up from $10 billion": the old figure
+        best = chosen.get(value.kind)
+        if best is None or (value.kind == "amount_usd" and _better_amount(value, best, total_ends)):
+            chosen[value.kind] = value
+    out: dict[str, Any] = {kind: v.value for kind, v in chosen.items()}
+    names = _names(job, start, end)
+    if names:
+        out["names"] = names
+    return out
+
+
+def _better_amount(value: Value, best: Value, total_ends: list[int]) -> bool:
+    """Prefer the amount a "total" cue announces, else the larger one (the deal, not an instalment)."""
+    def is_total(v: Value) -> bool:
+        return any(0 <= v.start - e <= 20 for e in total_ends)
+    if is_total(value) != is_total(best):
+        return is_total(value)
+    return float(value.value) > float(best.value)
+
+
+def _names(job: ClauseJob, start: int, end: int) -> list[str]:
+    rule, s = job.rule, job.sentence
+    text = s.sentence.text[start:end]
+    names = [m.group(m.lastindex or 0) for pattern in rule.name_patterns for m in pattern.finditer(text)]
+    if rule.name_entities:
+        for hit in s.hits:
+            if (hit.label[0] == "entity" and start <= hit.start < end and hit.label[1] in job.entities
+                    and hit.label[1] != rule.key):
+                names.append(job.entities[hit.label[1]].name)
+    return sorted(set(names), key=names.index)
+
+
+def _when(job: ClauseJob, start: int, end: int, *, present: bool) -> tuple[str, bool]:
+    """The claim's date and whether the text gave it (see the engine's step 7)."""
+    s = job.sentence
+    published = s.published.isoformat() if s.published else ""
+    in_clause = [v for v in s.values if start <= v.start < end]
+    if present or any(v.kind == "now" for v in in_clause):
+        return published, False
+    # A clause without a date of its own shares its sentence's ("…, which rents Nvidia GPUs, first
+    # signed in March": the relative clause is dated March too), then its paragraph's.
+    past = past_dates(in_clause, s.published) or past_dates(s.values, s.published)
+    if past:
+        return max(past), True
+    if job.inherited_date:
+        return job.inherited_date, True
+    return published, False
+
+
+def past_dates(values: list[Value], published: dt.date | None) -> list[str]:
+    """ISO dates among `values` that are not after `published` (at their own precision)."""
+    limit = published.isoformat() if published else "9999-12-31"
+    return [str(v.value) for v in values
+            if v.kind in TIME_KINDS and v.value and str(v.value) <= limit[: len(str(v.value))]]
+
+
+def _phrases(cues: list[Hit[Label]]) -> list[str]:
+    return [f"{h.label[1]}:{h.phrase}" for h in cues]

@@ -1,0 +1,202 @@
+# SPDX-License-Identifier: MIT
+"""The claim engine: article text in, claims out, each with its evidence sentence.
+
+Evaluation order (each step only sees what the previous one let through):
+
+1. **Split.** The text (title first, as its own paragraph) is folded once
+   (lowercase, no accents: `rules.text.fold`, offsets preserved) and cut into
+   paragraphs, sentences and clauses.
+2. **Language.** A function-word vote over the document: `en`, `fr` or `und`.
+   Value parsing uses it for decimal commas; the rules themselves are
+   bilingual and always all apply.
+3. **Lexicon pass (the prefilter).** Per sentence, the folded words select the
+   phrases anchored on them (`rules.phrases.Lexicon`); only those run. This
+   finds entities, cues and rule triggers at once, so the cost follows the
+   text, not the number of rules. A sentence no trigger hits costs one set of
+   dictionary look-ups and nothing more.
+4. **Requirements.** A facet whose triggers hit is evaluated only when its
+   required parties are in the sentence (or, where the rule allows, in the
+   last few sentences or the title).
+5. **Per trigger occurrence, within its clause:** the `also` groups must hit
+   and no `exclude` phrase may; the key is fixed or read from the clause's
+   entities. Cues are resolved (longest overlapping cue wins; each cue belongs
+   to the nearest trigger of its clause) into, in this order:
+   hypothetical → no claim; negation → no claim (unless it negates `ended`);
+   status: denied > ended > continuing (the facet's in-force status) >
+   planned > the facet's default; hedging (anywhere in the sentence).
+6. **Values** (`rules.values`) are read once per candidate sentence, kept when
+   in the clause and of a kind the facet takes; an amount after "up from" is
+   the old value and dropped, one after "total" preferred.
+7. **Time reference:** a history cue makes the claim history; else a marker of
+   the present ("today", « mardi », « désormais ») dates it at publication;
+   else the latest past date in the clause; else the date the paragraph's
+   previous sentence gave; else the publication date.
+
+The engine knows nothing about outcomes: the diff against the known state
+(`monitor.diff`) decides what is new, changed, reversed or history.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rules.clause import ClauseJob, ClauseResult, ScannedSentence, past_dates, read_clause
+from rules.explain import Trace
+from rules.loader import RULES_DIR, FacetRule, Label, RuleSet, load_rules
+from rules.model import Claim
+from rules.phrases import Hit, words_of
+from rules.text import Sentence, detect_language, fold, split_sentences
+
+CONTEXT_WINDOW = 10  # sentences of context a rule may ask for, at most
+_MONTHS = ("janv", "fevr", "mars", "avril", "mai", "juin", "juil", "aout", "sept", "octo", "nove", "dece",
+           "january", "february", "march", "april", "june", "july", "august", "october", "november",
+           "december", "year", "annee", " an ")
+
+
+@dataclass
+class Extraction:
+    """What the engine read from one document."""
+
+    lang: str
+    claims: list[Claim]
+    trace: list[Trace] = field(default_factory=list)
+
+
+class Engine:
+    """Apply a rule set to documents. `Engine.load()` reads the default rules."""
+
+    def __init__(self, rules: RuleSet) -> None:
+        self.rules = rules
+
+    @classmethod
+    def load(cls, rules_dir: Path = RULES_DIR) -> Engine:
+        return cls(load_rules(rules_dir))
+
+    def extract(self, text: str, *, published: str | dt.date | None = None, title: str = "",
+                lang: str | None = None, source: str = "", explain: bool = False) -> Extraction:
+        """Claims of `text` (and its `title`), dated relative to `published`.
+
+        >>> Engine.load().extract("Microsoft perd son droit de préemption sur OpenAI.").claims[0].status
+        'ended'
+        """
+        date = _as_date(published)
+        title = " ".join(title.split())
+        body = f"{title}\n{text}" if title else text
+        folded_doc = fold(body)
+        language = lang or detect_language(folded_doc)
+        sentences = [self._scan(s, folded_doc, language, date) for s in split_sentences(body)]
+        out = Extraction(language, [])
+        reader = _DocumentReader(self.rules, sentences, source, out.trace if explain else None)
+        out.claims = reader.read(title_paragraph=0 if title else None)
+        return out
+
+    def _scan(self, sentence: Sentence, folded_doc: str, lang: str, date: dt.date | None) -> ScannedSentence:
+        folded = folded_doc[sentence.start:sentence.end]
+        hits = self.rules.lexicon.find(folded, words_of(folded))
+        return ScannedSentence(sentence, folded, _resolve_overlaps(hits), lang, date)
+
+
+def _as_date(value: str | dt.date | None) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(value[:10])
+
+
+def _resolve_overlaps(hits: list[Hit[Label]]) -> list[Hit[Label]]:
+    """Among overlapping cues the longest wins ("no longer" is not a bare "no"); other hits stay."""
+    cues = sorted((h for h in hits if h.label[0] == "cue"), key=lambda h: (h.start - h.end, h.start))
+    kept: list[Hit[Label]] = []
+    for hit in cues:
+        if all(hit.end <= k.start or hit.start >= k.end for k in kept):
+            kept.append(hit)
+    others = [h for h in hits if h.label[0] != "cue"]
+    return sorted(others + kept, key=lambda h: (h.start, -h.end))
+
+
+class _DocumentReader:
+    """Reads one document's sentences in order, carrying context and dates between them."""
+
+    def __init__(self, rules: RuleSet, sentences: list[ScannedSentence], source: str,
+                 trace: list[Trace] | None) -> None:
+        self.rules = rules
+        self.sentences = sentences
+        self.source = source
+        self.trace = trace
+
+    def read(self, *, title_paragraph: int | None) -> list[Claim]:
+        claims: list[Claim] = []
+        title_entities: set[str] = set()
+        for s in self.sentences:
+            if s.sentence.paragraph == title_paragraph:
+                title_entities |= s.entities
+        inherited: str | None = None
+        paragraph = -1
+        for index, scanned in enumerate(self.sentences):
+            if scanned.sentence.paragraph != paragraph:
+                paragraph, inherited = scanned.sentence.paragraph, None
+            claims.extend(self._read_sentence(scanned, self._context(index, title_entities), inherited))
+            inherited = _sentence_date(scanned, inherited)
+        return claims
+
+    def _context(self, index: int, title_entities: set[str]) -> list[set[str]]:
+        """Entities of the previous sentences, nearest first; the title's last."""
+        previous = [s.entities for s in reversed(self.sentences[max(0, index - CONTEXT_WINDOW):index])]
+        return previous + [title_entities]
+
+    def _read_sentence(self, s: ScannedSentence, context: list[set[str]], inherited: str | None) -> list[Claim]:
+        triggered: dict[str, list[Hit[Label]]] = {}
+        for hit in s.hits:
+            if hit.label[0] == "trigger":
+                triggered.setdefault(hit.label[1], []).append(hit)
+        out: list[Claim] = []
+        for facet, triggers in triggered.items():
+            rule = self.rules.facets[facet]
+            missing = _missing_parties(rule, s, context)
+            if missing:
+                self._trace(s, rule, triggers[0], f"skipped: no {' or '.join(sorted(missing))} in reach")
+                continue
+            for clause_triggers in _by_clause(triggers, s):
+                results = []
+                for trigger in clause_triggers:
+                    job = ClauseJob(rule, self.rules.entities, trigger, triggers, s, inherited, self.source)
+                    results.append(read_clause(job))
+                    self._trace(s, rule, trigger, results[-1].verdict, **results[-1].details)
+                out.extend(ClauseResult.best(results).claims)
+        return out
+
+    def _trace(self, s: ScannedSentence, rule: FacetRule, hit: Hit[Label], verdict: str, **details: object) -> None:
+        if self.trace is not None:
+            self.trace.append(Trace(s.sentence.text, rule.facet, rule.file, hit.phrase, verdict, dict(details)))
+
+
+def _missing_parties(rule: FacetRule, s: ScannedSentence, context: list[set[str]]) -> set[str]:
+    """The first required group no entity of the sentence (or of its allowed context) meets."""
+    for group in rule.requires:
+        if group & s.entities:
+            continue
+        window = max((rule.context.get(e, 0) for e in group), default=0)
+        nearby = context[:window] + context[-1:] if window else []
+        if not any(group & entities for entities in nearby):
+            return set(group)
+    return set()
+
+
+def _by_clause(triggers: list[Hit[Label]], s: ScannedSentence) -> list[list[Hit[Label]]]:
+    """A facet's triggers grouped by clause: each clause yields one reading per facet."""
+    groups: dict[tuple[int, int], list[Hit[Label]]] = {}
+    for hit in triggers:
+        groups.setdefault(s.clause_of(hit.start), []).append(hit)
+    return list(groups.values())
+
+
+def _sentence_date(s: ScannedSentence, inherited: str | None) -> str | None:
+    """The date the next sentence of the paragraph inherits: this one's, unless it speaks of now."""
+    if any(h.label[:2] == ("cue", "now") for h in s.hits):
+        return None
+    if not any(ch.isdigit() for ch in s.folded) and not any(m in s.folded for m in _MONTHS):
+        return inherited
+    if any(v.kind == "now" for v in s.values):
+        return None
+    past = past_dates(s.values, s.published)
+    return max(past) if past else inherited

@@ -1,0 +1,245 @@
+# SPDX-License-Identifier: MIT
+"""Load and check the rule set: vocabularies and one TOML file per facet.
+
+Everything is checked at load: an unknown key, a missing one, a wrong type, a
+phrase that does not compile or a facet id that does not match its file name
+raises `RuleError` with a one-line message naming the file and the key:
+
+    rules/facets/azure.rofr.toml: key 'trigers': unknown key (allowed: also, context, …)
+
+A facet file (see rules/README.md for the full reference):
+
+    facet = "azure.rofr"               # must equal the file name
+    label = "Microsoft's right of first refusal on OpenAI compute"
+    key = "microsoft"                  # a fixed key, or:
+    # key_class = "provider"           # the key is an entity of that class in the clause
+    in_force = "held"                  # held | active: the status of a plain statement
+    requires = ["microsoft|azure", "openai"]
+    triggers = ["right of first refusal", "droit de preemption"]
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from monitor.errors import RuleError
+from rules.model import STATUSES, VALUE_NAMES
+from rules.phrases import Lexicon
+
+RULES_DIR = Path(__file__).parent
+CUE_CLASSES = ("denied", "ended", "continuing", "planned", "active", "successor", "negation", "neutral", "hedge",
+               "hypothetical", "history", "now", "previous", "total")
+KEY_CLASSES = ("provider", "model_maker")
+
+# A lexicon label: ("entity", id) | ("cue", class, facet or "") | ("trigger", facet)
+# | ("also", facet, group) | ("exclude", facet)
+Label = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Entity:
+    id: str
+    name: str
+    classes: frozenset[str]
+
+
+@dataclass(frozen=True)
+class FacetRule:
+    """One facet's rule, as read from its file (see the module docstring)."""
+
+    facet: str
+    file: str
+    label: str
+    in_force: str
+    default: str
+    key: str | None
+    key_class: str | None
+    requires: tuple[frozenset[str], ...]
+    rivals: frozenset[str]
+    context: dict[str, int]
+    values: frozenset[str]
+    name_patterns: tuple[re.Pattern[str], ...]
+    name_entities: bool
+    also_groups: int
+    require_value: frozenset[str] = frozenset()
+    description: str = ""
+
+
+@dataclass
+class RuleSet:
+    """The loaded rules: entities, facet rules and the one lexicon that finds all their phrases."""
+
+    entities: dict[str, Entity]
+    facets: dict[str, FacetRule]
+    lexicon: Lexicon[Label] = field(repr=False)
+
+
+_FACET_KEYS: dict[str, type | tuple[type, ...]] = {
+    "facet": str, "label": str, "description": str, "in_force": str, "default": str, "key": str,
+    "key_class": str, "requires": list, "rivals": list, "context": dict, "triggers": list, "also": list, "exclude": list,
+    "values": list, "require_value": list, "names": list, "name_entities": bool, "cues": dict,
+}
+_FACET_REQUIRED = ("facet", "label", "in_force", "requires", "triggers")
+
+
+def load_rules(rules_dir: Path = RULES_DIR) -> RuleSet:
+    """Load `vocab/*.toml` and `facets/*.toml` under `rules_dir`, checking every key."""
+    lexicon: Lexicon[Label] = Lexicon()
+    entities = _load_entities(rules_dir / "vocab" / "entities.toml", lexicon)
+    _load_cues(rules_dir / "vocab" / "cues.toml", lexicon, facet="")
+    facets: dict[str, FacetRule] = {}
+    files = sorted((rules_dir / "facets").glob("*.toml"))
+    if not files:
+        raise RuleError(f"{rules_dir / 'facets'}: no facet rule files")
+    for path in files:
+        rule = _load_facet(path, entities, lexicon)
+        facets[rule.facet] = rule
+    return RuleSet(entities, facets, lexicon)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise RuleError(f"{path}: no such rule file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise RuleError(f"{path}: invalid TOML: {exc}") from None
+
+
+def _load_entities(path: Path, lexicon: Lexicon[Label]) -> dict[str, Entity]:
+    entities: dict[str, Entity] = {}
+    for entity_id, table in _read_toml(path).items():
+        where = f"{path}: entity '{entity_id}'"
+        _check_keys(table, {"aliases": list, "classes": list, "name": str}, where, required=("aliases",))
+        classes = frozenset(_strings(table.get("classes", []), where + " key 'classes'"))
+        if bad := classes - set(KEY_CLASSES):
+            raise RuleError(f"{where} key 'classes': unknown class {sorted(bad)[0]!r} (allowed: {', '.join(KEY_CLASSES)})")
+        for alias in _strings(table["aliases"], where + " key 'aliases'"):
+            lexicon.add(alias, ("entity", entity_id), where=where + " key 'aliases'")
+        entities[entity_id] = Entity(entity_id, table.get("name", _display(entity_id)), classes)
+    return entities
+
+
+def _display(entity_id: str) -> str:
+    special = {"aws": "AWS", "amd": "AMD", "xai": "xAI", "openai": "OpenAI", "g42": "G42", "coreweave": "CoreWeave",
+               "softbank": "SoftBank", "deepseek": "DeepSeek", "open-source": "open-source models"}
+    return special.get(entity_id, entity_id.capitalize())
+
+
+def _load_cues(path: Path, lexicon: Lexicon[Label], *, facet: str) -> None:
+    table = _read_toml(path)
+    _add_cues(table, lexicon, facet=facet, where=str(path))
+
+
+def _add_cues(table: dict[str, Any], lexicon: Lexicon[Label], *, facet: str, where: str) -> None:
+    for cue_class, body in table.items():
+        if cue_class not in CUE_CLASSES:
+            raise RuleError(f"{where}: cue class '{cue_class}': unknown (allowed: {', '.join(CUE_CLASSES)})")
+        phrases = body.get("phrases") if isinstance(body, dict) else body
+        for phrase in _strings(phrases, f"{where}: cue class '{cue_class}'"):
+            lexicon.add(phrase, ("cue", cue_class, facet), where=f"{where}: cue class '{cue_class}'")
+
+
+def _load_facet(path: Path, entities: dict[str, Entity], lexicon: Lexicon[Label]) -> FacetRule:
+    table = _read_toml(path)
+    where = str(path)
+    _check_keys(table, _FACET_KEYS, where, required=_FACET_REQUIRED)
+    facet = table["facet"]
+    if facet != path.stem:
+        raise RuleError(f"{where}: key 'facet': {facet!r} does not match the file name {path.stem!r}")
+    if ("key" in table) == ("key_class" in table):
+        raise RuleError(f"{where}: key 'key': give exactly one of 'key' and 'key_class'")
+    if table.get("key_class", "provider") not in KEY_CLASSES:
+        raise RuleError(f"{where}: key 'key_class': unknown class {table['key_class']!r}")
+    in_force = _status(table, "in_force", where, allowed=("held", "active"))
+    requires = tuple(_requirement(item, entities, where) for item in _strings(table["requires"], f"{where}: key 'requires'"))
+    context = _context(table.get("context", {}), entities, where)
+    rivals = frozenset().union(*(_requirement(r, entities, where, key="rivals")
+                                 for r in _strings(table.get("rivals", []), f"{where}: key 'rivals'")))
+    _add_phrases(lexicon, table["triggers"], ("trigger", facet), f"{where}: key 'triggers'")
+    also = table.get("also", [])
+    for group, phrases in enumerate(also):
+        _add_phrases(lexicon, phrases, ("also", facet, str(group)), f"{where}: key 'also' group {group + 1}")
+    _add_phrases(lexicon, table.get("exclude", []), ("exclude", facet), f"{where}: key 'exclude'")
+    _add_cues(table.get("cues", {}), lexicon, facet=facet, where=f"{where}: key 'cues'")
+    values = frozenset(_strings(table.get("values", []), f"{where}: key 'values'"))
+    if bad := values - VALUE_NAMES:
+        raise RuleError(f"{where}: key 'values': unknown value {sorted(bad)[0]!r} (allowed: {', '.join(sorted(VALUE_NAMES))})")
+    return FacetRule(
+        facet=facet, file=path.name, label=table["label"], in_force=in_force,
+        default=_status(table, "default", where, allowed=tuple(STATUSES)) if "default" in table else in_force,
+        key=table.get("key"), key_class=table.get("key_class"), requires=requires, rivals=rivals - requires[0],
+        context=context,
+        values=values, name_patterns=_name_patterns(table.get("names", []), where),
+        name_entities=table.get("name_entities", False), also_groups=len(also),
+        require_value=frozenset(_strings(table.get("require_value", []), f"{where}: key 'require_value'")) & values,
+        description=table.get("description", ""),
+    )
+
+
+def _check_keys(table: dict[str, Any], allowed: dict[str, Any], where: str, *, required: tuple[str, ...]) -> None:
+    for key, value in table.items():
+        if key not in allowed:
+            raise RuleError(f"{where}: key '{key}': unknown key (allowed: {', '.join(sorted(allowed))})")
+        if not isinstance(value, allowed[key]):
+            raise RuleError(f"{where}: key '{key}': expected {_type_name(allowed[key])}, got {type(value).__name__}")
+    for key in required:
+        if key not in table:
+            raise RuleError(f"{where}: key '{key}': missing")
+
+
+def _type_name(kind: type | tuple[type, ...]) -> str:
+    return {list: "a list", dict: "a table", str: "a string", bool: "true or false"}.get(kind, str(kind))  # type: ignore[call-overload]
+
+
+def _strings(value: Any, where: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise RuleError(f"{where}: expected a list of non-empty strings")
+    return value
+
+
+def _status(table: dict[str, Any], key: str, where: str, *, allowed: tuple[str, ...]) -> str:
+    status = table[key]
+    if status not in allowed:
+        raise RuleError(f"{where}: key '{key}': {status!r} is not one of {', '.join(sorted(allowed))}")
+    return str(status)
+
+
+def _requirement(item: str, entities: dict[str, Entity], where: str, *, key: str = "requires") -> frozenset[str]:
+    ids = frozenset(part.strip() for part in item.split("|"))
+    for entity_id in ids:
+        if entity_id not in entities:
+            raise RuleError(f"{where}: key '{key}': unknown entity {entity_id!r}")
+    return ids
+
+
+def _context(table: dict[str, Any], entities: dict[str, Entity], where: str) -> dict[str, int]:
+    for entity_id, window in table.items():
+        if entity_id not in entities:
+            raise RuleError(f"{where}: key 'context': unknown entity {entity_id!r}")
+        if not isinstance(window, int) or not 0 < window <= 10:
+            raise RuleError(f"{where}: key 'context': window for {entity_id!r} must be 1 to 10 sentences")
+    return dict(table)
+
+
+def _add_phrases(lexicon: Lexicon[Label], phrases: Any, label: Label, where: str) -> None:
+    for phrase in _strings(phrases, where):
+        lexicon.add(phrase, label, where=where)
+
+
+def _name_patterns(patterns: Any, where: str) -> tuple[re.Pattern[str], ...]:
+    compiled = []
+    for pattern in _strings(patterns, f"{where}: key 'names'"):
+        # Names are cut from the original text, so they keep their case; bounded
+        # quantifiers only, so that a name pattern cannot backtrack badly.
+        if re.search(r"[*+]|\{\d*,\}", pattern):
+            raise RuleError(f"{where}: key 'names': use bounded repetition {{m,n}}, not * or +, in {pattern!r}")
+        try:
+            compiled.append(re.compile(pattern))
+        except re.error as exc:
+            raise RuleError(f"{where}: key 'names': bad pattern {pattern!r}: {exc}") from None
+    return tuple(compiled)

@@ -1,0 +1,177 @@
+# SPDX-License-Identifier: MIT
+"""Phrases: the small pattern language of rule files, and the lexicon that finds them.
+
+Rule authors write phrases, not regular expressions. A phrase is matched on
+folded text (lowercase, no accents, straight quotes: see `rules.text.fold`),
+so `droit de préemption` also matches « Droit de Preemption ».
+
+| token        | matches                                         |
+|--------------|-------------------------------------------------|
+| `word`       | the word                                        |
+| `word*`      | any word starting with `word` (at least 3 letters before `*`) |
+| `(a|b*|c)`   | one of the alternatives                         |
+| `word?`      | the word, or nothing                            |
+| `~` / `~N`   | a gap of up to 3 / N words (N ≤ 6)              |
+
+    >>> Phrase.compile("perd* ~2 droit de preemption").search("il perd son droit de preemption")
+
+A phrase always starts and ends on a word boundary, and the gap is bounded,
+so no phrase can backtrack badly on hostile text.
+
+The `Lexicon` finds every phrase of a rule set in a sentence without trying
+them all: each phrase is indexed by one word it cannot match without (its
+anchor); a sentence's words select the few phrases worth running. The cost
+follows the sentence's length, not the number of phrases.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from monitor.errors import RuleError
+from rules.text import fold
+
+T = TypeVar("T")
+
+_TOKEN = re.compile(r"\([^()]+\)\??|~\d?|[^\s()~]+")
+_WORD_CHARS = re.compile(r"[a-z0-9]+")
+_ALLOWED = re.compile(r"[a-z0-9'&.$%+-]+\*?\??")
+_SEP = r"[\s-]+"
+MIN_STEM = 3
+MAX_GAP = 6
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A compiled phrase: its source, its regex and the anchors that index it."""
+
+    source: str
+    regex: re.Pattern[str]
+    anchors: tuple[tuple[str, bool], ...]  # (literal, is_prefix)
+
+    @classmethod
+    def compile(cls, source: str) -> Phrase:
+        """Compile `source`; raise ValueError naming the bad token when it is not a phrase."""
+        text = fold(source.strip())
+        tokens = _TOKEN.findall(text)
+        if not tokens or "".join(tokens).replace(" ", "") != text.replace(" ", ""):
+            raise ValueError(f"not a phrase: {source!r}")
+        parts: list[str] = []
+        anchors: tuple[tuple[str, bool], ...] | None = None
+        for position, token in enumerate(tokens):
+            if token.startswith("~"):
+                gap = int(token[1:] or 3)
+                if position == 0 or gap > MAX_GAP:
+                    raise ValueError(f"gap {token!r} at the start or longer than ~{MAX_GAP} in {source!r}")
+                parts.append(f"(?:{_SEP}[^\\s]+){{0,{gap}}}")
+                continue
+            regex, token_anchors, optional = _compile_token(token, source)
+            if optional and position == 0:
+                raise ValueError(f"phrase {source!r} starts with an optional word")
+            sep = "" if position == 0 else _SEP
+            parts.append(f"(?:{sep}{regex})?" if optional else sep + regex)
+            if anchors is None and not optional:
+                anchors = token_anchors
+        assert anchors is not None  # the first token is required
+        return cls(source, re.compile(rf"(?<![\w]){''.join(parts)}(?![\w])"), anchors)
+
+
+def _compile_token(token: str, source: str) -> tuple[str, tuple[tuple[str, bool], ...], bool]:
+    """A token's regex, its anchors, and whether it is optional."""
+    optional = token.endswith("?")
+    core = token[:-1] if optional else token
+    alternatives = core[1:-1].split("|") if core.startswith("(") else [core]
+    regexes: list[str] = []
+    anchors: list[tuple[str, bool]] = []
+    for alternative in alternatives:
+        words = alternative.split()
+        if not words or not all(_ALLOWED.fullmatch(w) for w in words):
+            raise ValueError(f"bad token {token!r} in {source!r}")
+        regexes.append(_SEP.join(_word_regex(w, source) for w in words))
+        anchors.append(_anchor(words[0], source))
+    return "(?:" + "|".join(regexes) + ")", tuple(anchors), optional
+
+
+def _word_regex(word: str, source: str) -> str:
+    if word.endswith("*"):
+        stem = word[:-1]
+        if len(_WORD_CHARS.sub("", stem)) == len(stem) or len(stem) < MIN_STEM:
+            raise ValueError(f"stem {word!r} shorter than {MIN_STEM} letters in {source!r}")
+        return re.escape(stem) + r"[\w'-]*"
+    return re.escape(word)
+
+
+def _anchor(word: str, source: str) -> tuple[str, bool]:
+    """The longest run of letters/digits in `word`: a token of the text must be or start with it."""
+    is_prefix = word.endswith("*")
+    runs = _WORD_CHARS.findall(word.rstrip("*"))
+    if not runs:
+        raise ValueError(f"word {word!r} has no letters in {source!r}")
+    longest = max(runs, key=len)
+    # Only the last run can be a prefix of a text token ("l'exclusivi*" → "exclusivi" prefix).
+    return longest, is_prefix and longest == runs[-1]
+
+
+@dataclass(frozen=True)
+class Hit(Generic[T]):
+    """Where a phrase matched: its label (what the rule set says it means) and span."""
+
+    label: T
+    start: int
+    end: int
+    phrase: str
+
+
+@dataclass
+class Lexicon(Generic[T]):
+    """Phrases indexed by anchor word; `find` runs only those a sentence's words select."""
+
+    _phrases: list[tuple[Phrase, T]] = field(default_factory=list)
+    _exact: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    _prefix: dict[str, list[tuple[str, int]]] = field(default_factory=lambda: defaultdict(list))
+
+    def add(self, source: str, label: T, *, where: str) -> None:
+        """Add a phrase; `where` names the file and key for the error message."""
+        try:
+            phrase = Phrase.compile(source)
+        except ValueError as exc:
+            raise RuleError(f"{where}: {exc}") from None
+        index = len(self._phrases)
+        self._phrases.append((phrase, label))
+        for literal, is_prefix in phrase.anchors:
+            if is_prefix:
+                self._prefix[literal[:MIN_STEM]].append((literal, index))
+            else:
+                self._exact[literal].add(index)
+
+    def __len__(self) -> int:
+        return len(self._phrases)
+
+    def candidates(self, words: set[str]) -> set[int]:
+        """Indexes of the phrases whose anchor is among `words` (a sentence's folded words)."""
+        found: set[int] = set()
+        for word in words:
+            exact = self._exact.get(word)
+            if exact:
+                found |= exact
+            for literal, index in self._prefix.get(word[:MIN_STEM], ()):
+                if word.startswith(literal):
+                    found.add(index)
+        return found
+
+    def find(self, folded: str, words: set[str]) -> list[Hit[T]]:
+        """Every match of every selected phrase in `folded`, in text order."""
+        hits: list[Hit[T]] = []
+        for index in self.candidates(words):
+            phrase, label = self._phrases[index]
+            for match in phrase.regex.finditer(folded):
+                hits.append(Hit(label, match.start(), match.end(), phrase.source))
+        hits.sort(key=lambda h: (h.start, -h.end))
+        return hits
+
+
+def words_of(folded: str) -> set[str]:
+    """The set of letter/digit runs of a folded text: what the lexicon indexes on."""
+    return set(_WORD_CHARS.findall(folded))

@@ -1,0 +1,172 @@
+# SPDX-License-Identifier: MIT
+"""Text plumbing for the engine: folding, sentences, clauses, language.
+
+`fold` lowercases and strips accents **one character for one character**, so
+an offset in the folded text is the same offset in the original: rules match
+folded text and the evidence is cut from the original.
+
+    >>> fold("Préemption d’OpenAI")
+    "preemption d'openai"
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_SPACES = "\u00a0\u2007\u2009\u202f\u200a\u2002\u2003\u2004\u2005\u2006\u2008\t\r\n"
+_QUOTES = {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'",
+           "\u201c": '"', "\u201d": '"', "\u00ab": '"', "\u00bb": '"',
+           "\u2013": "-", "\u2014": "-", "\u2011": "-", "\u2010": "-", "\u2212": "-"}
+
+
+def _fold_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for code in range(0x250):
+        char = chr(code)
+        low = char.lower()
+        base = "".join(c for c in unicodedata.normalize("NFKD", low) if not unicodedata.combining(c))
+        if len(low) == 1 and len(base) == 1 and base != char:
+            table[code] = base
+        elif len(low) == 1 and low != char:
+            table[code] = low
+    for char in _SPACES:
+        table[ord(char)] = " "
+    for char, repl in _QUOTES.items():
+        table[ord(char)] = repl
+    return table
+
+
+_FOLD = _fold_table()
+
+
+def fold(text: str) -> str:
+    """Lowercase, strip accents, unify quotes, dashes and spaces; same length as `text`."""
+    return text.translate(_FOLD)
+
+
+# --- sentences ---------------------------------------------------------------
+
+# Abbreviations after which a period does not end a sentence (folded).
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr st jr sr inc corp co ltd no vs etc e.g i.e u.s u.k approx est fig p pp "
+    "m mm mme mlle cie av jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
+_BOUNDARY = re.compile(r"""(?<=[.!?…])["')\]»”]*\s+(?=(?:["'(“]|«\s?)?[A-ZÀ-ÖØ-Þ0-9])|(?<=[a-zà-ÿ]{2}[.!?])(?=[A-ZÀ-ÖØ-Þ][a-zà-ÿ])""")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence with its place in the document: offsets into the text, its paragraph."""
+
+    text: str
+    start: int
+    end: int
+    paragraph: int
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Split `text` into sentences; a line break always ends one (paragraphs, headlines)."""
+    sentences: list[Sentence] = []
+    offset = 0
+    for paragraph, line in enumerate(text.split("\n")):
+        _split_line(line, offset, paragraph, sentences)
+        offset += len(line) + 1
+    return sentences
+
+
+def _split_line(line: str, offset: int, paragraph: int, out: list[Sentence]) -> None:
+    start = 0
+    for match in _BOUNDARY.finditer(line):
+        if _ends_with_abbreviation(line[start:match.start()]):
+            continue
+        _emit(line, start, match.start(), offset, paragraph, out)
+        start = match.end()
+    _emit(line, start, len(line), offset, paragraph, out)
+
+
+def _ends_with_abbreviation(chunk: str) -> bool:
+    words = chunk.rstrip(".!?…\"')]»” ").rsplit(None, 1)
+    if not words:
+        return False
+    last = fold(words[-1]).strip("(\"'")
+    return last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha())
+
+
+def _emit(line: str, start: int, end: int, offset: int, paragraph: int, out: list[Sentence]) -> None:
+    piece = line[start:end]
+    stripped = piece.strip()
+    if len(stripped) < 3:
+        return
+    lead = len(piece) - len(piece.lstrip())
+    begin = offset + start + lead
+    out.append(Sentence(stripped, begin, begin + len(stripped), paragraph))
+
+
+# --- clauses -----------------------------------------------------------------
+
+# A clause ends at strong punctuation or where a conjunction starts a new
+# proposition: a status cue ("lost", "keeps") belongs to the proposition it is
+# in. Relative clauses (", which … ,") are set apart: what they say is about
+# their antecedent, not about the sentence's subject.
+_CLAUSE_BREAK = re.compile(
+    r"\s*[;:](?!\d)\s*|\s+[-–—]\s+|\s*[()]\s*"
+    r"|,?\s+(?=(?:but|whereas|while|although|though|however|yet|mais|tandis que|alors que|cependant|"
+    r"toutefois|pourtant|bien que|en revanche|when|lorsque|quand)\b)"
+    r"|,\s+(?=(?:which|who|whose|qui|dont|lequel|laquelle|lesquels)\b)"
+    r"|,\s+(?=(?:even if|even though|if|meme si|si)\b)"
+    r"|,\s+(?=(?:and|et)\s+(?:is|are|was|were|has|have|had|will|would|could|plans|est|sont|a|ont|va|vont|sera|"
+    r"seront|doit|devrait|prevoit|pourrait)\b)"
+)
+
+
+def clause_spans(folded_sentence: str) -> list[tuple[int, int]]:
+    """Clause boundaries in a folded sentence, as (start, end) offsets covering it all."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _CLAUSE_BREAK.finditer(folded_sentence):
+        if match.start() > start:
+            spans.append((start, match.start()))
+        start = match.end()
+    if start < len(folded_sentence):
+        spans.append((start, len(folded_sentence)))
+    return _close_relatives(folded_sentence, spans)
+
+
+_RELATIVE_START = re.compile(r"(?:which|who|whose|qui|dont|lequel|laquelle|lesquels)\b")
+
+
+def _close_relatives(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """End a relative clause at its next comma; what follows rejoins the main proposition."""
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        if _RELATIVE_START.match(text, start):
+            comma = text.find(", ", start, end)
+            if comma != -1:
+                out.append((start, comma))
+                out.append((comma + 2, end))
+                continue
+        out.append((start, end))
+    return out
+
+
+# --- language ----------------------------------------------------------------
+
+_EN_WORDS = frozenset("the and of to in is that for with has its on was said will it are by from this as have".split())
+_FR_WORDS = frozenset("le la les des et du de un une est dans pour sur qui que avec au aux ce il sont par ses son".split())
+_WORD = re.compile(r"[a-z]+")
+
+
+def detect_language(folded_text: str, *, sample: int = 4000) -> str:
+    """'en', 'fr' or 'und', by a vote of function words over the first `sample` characters.
+
+    Two languages only, so a stop-word vote is as accurate as a language-id
+    model here and a hundred times cheaper (it runs on every page).
+    """
+    en = fr = 0
+    for word in _WORD.findall(folded_text[:sample]):
+        en += word in _EN_WORDS
+        fr += word in _FR_WORDS
+    if en + fr < 3:
+        return "und"
+    return "fr" if fr > en else "en"

@@ -1,0 +1,360 @@
+# SPDX-License-Identifier: MIT
+"""Values in one English or French sentence: money, shares, capacities, counts, ranks, terms, dates.
+
+Claim rules need the numbers a sentence carries in one normalised form, so that
+"$38 billion", "US$ 38bn" and "38 milliards de dollars" compare equal, and the
+dates it places the claim at ("through 2032", "depuis mai", "four years ago"):
+
+    >>> [(v.kind, v.value) for v in find_values("OpenAI will buy $250 billion of Azure through 2032.")]
+    [('amount_usd', 250000000000.0), ('until', '2032')]
+
+Every candidate sentence of every page comes through here, so the text is scanned
+once by one compiled alternation. Its branches are ordered so that, where two
+readings start at the same place, the longer, more specific one wins ("four years
+ago" is a date before "four years" is anything else; "2019 GPUs" is a count before
+"2019" is a year); leftmost-first scanning settles the rest. A number is matched
+once and what follows it picks the reading (money, %, GW, count...). Each branch
+is a named group and a small handler turns its match into `Value`s. Every
+repetition is bounded, so no input (100 KB of "1,1." or "1 ") can make the engine
+backtrack quadratically.
+"""
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Value:
+    """One value found in a text; `start`/`end` index the text given to `find_values`."""
+
+    kind: str  # amount_usd amount_other share_pct capacity_gw units rank duration_years until since date now
+    value: float | int | str
+    start: int
+    end: int
+    text: str
+
+
+# --- lexicon -------------------------------------------------------------------------------------
+_EN = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+       "sixteen seventeen eighteen nineteen twenty").split()
+_FR = "un deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze quinze seize".split()
+_WORD_VALUE = {w: i for i, w in enumerate(_EN, 1)} | {w: i for i, w in enumerate(_FR, 1)} | {
+    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+    "hundred": 100, "une": 1, "vingt": 20, "vingts": 20, "trente": 30, "quarante": 40, "cinquante": 50,
+    "soixante": 60, "cent": 100, "a": 1, "an": 1, "80": 80,  # "80": see _words
+}
+_NUMBER_WORDS = [w for w in _WORD_VALUE if w.isalpha() and w not in ("a", "an")]
+_WEEKDAYS_EN = "monday tuesday wednesday thursday friday saturday sunday".split()
+_WEEKDAYS_FR = "lundi mardi mercredi jeudi vendredi samedi dimanche".split()
+_MONTHS = ("january february march april june july august september october november december janvier "
+           "février fevrier mars avril mai juin juillet août aout septembre octobre novembre décembre "
+           "decembre").split()  # English "May" is apart: see _MONTH
+_MONTH_ABBR = "jan feb fév fev mar apr avr jun jul juil aug sep sept oct nov dec déc".split()
+_MONTH_NO = {"jan": 1, "feb": 2, "fev": 2, "mar": 3, "apr": 4, "avr": 4, "may": 5, "mai": 5, "jun": 6,
+             "juin": 6, "jul": 7, "juil": 7, "aug": 8, "aou": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12}
+_ASCII = str.maketrans("éèêëàâäôöûüùîïç", "eeeeaaaoouuuiic")
+# Every word a branch of _SCAN can start with (numbers, currencies' letters, prepositions, date words).
+# Checked first at each word start, so the whole alternation runs only where something can match.
+_TRIGGERS = _NUMBER_WORDS + _WEEKDAYS_EN + _WEEKDAYS_FR + _MONTHS + _MONTH_ABBR + """
+    a an as au aud by c cad ce cette chf cny d de depuis des du dans durant during dès earlier early
+    effective en end entre eur fin first for fourth from fy gbp h1 h2 h3 h4 half hk il in inr jpy l la last
+    late later lasting le mi mid middle n next no nz on over pendant plus pour premier q1 q2 q3 q4 r rang s
+    second seconde since spanning starting start sur the third this thru through till today tonight top u
+    until us usd across beginning between courant fiscal year dernier début debut numéro numero à may
+    """.split()
+_TRIGGER_STEMS = "jusqu aujourd class rank deuxi troisi quatri".split()
+
+
+# --- pattern pieces (all repetitions bounded: see the module docstring) ----------------------------
+def _words_re(words: list[str], *, whole: bool = True) -> str:
+    """An alternation of words grouped by first letter: the engine tries one group, not every word."""
+    groups: dict[str, list[str]] = {}
+    for w in sorted(set(words), key=len, reverse=True):
+        groups.setdefault(w[0], []).append(re.escape(w[1:]))
+    body = "|".join(f"{re.escape(k)}(?:{'|'.join(v)})" for k, v in groups.items())
+    return f"(?:{body})" + (r"(?!\w)" if whole else "")
+
+
+_S, _S0 = r"\s{1,2}", r"\s{0,2}"            # a gap between words; \s covers U+00A0, U+202F, U+2009
+_GAP = r"(?:\s{1,2}|(?<=['’]))"             # or none after an elision: "à partir d'avril"
+_NB = r"(?<!\d)(?<!\d[.,])"                 # never start inside "1,5" or "2019"
+_DIGITS = (_NB + r"(?:\d{1,3}(?:[.,\u0020\u00a0\u202f\u2009]\d{3}(?!\d)){1,5}(?:[.,]\d{1,6}(?!\d))?"
+           r"|\d{1,15}(?:[.,]\d{1,6}(?!\d))?)(?![.,]?\d)")
+_W = _words_re(_NUMBER_WORDS)
+_WORDNUM = _W + r"(?:-(?:et-)?" + _W + "){0,3}"      # "twenty-five", "vingt-et-un", "quatre-vingt-dix"
+_SMALLNUM = rf"(?:{_NB}\d{{1,3}}(?:[.,]\d{{1,2}})?(?![.,]?\d)|{_WORDNUM})"  # a term is never "2025 years"
+_SCALE = (r"(?:trillions?|tn|tr|billions?|bns?|b|milliards?|mrds?|mds?|millions?|mlns?|mns?|m"
+          r"|thousands?|k|mille)(?!\w)")
+_BETWEEN = r"(?!(?:de|d|of)(?!\w))[^\W\d_]{2,15}"     # "un premier milliard de dollars"
+_DE = rf"(?:(?:de|of){_S}|d['’]{_S0})?"
+_USD = (r"(?:(?:US|U\.S\.|american)\s{1,2})?dollars?(?:\s{1,2}(?:am[ée]ricains?|US))?(?!\w)"
+        r"|US\$|USD(?!\w)|\$(?!\s{0,2}\d)")
+_OTHER = (r"(?:euros?|€|livres?(?:\s{1,2}sterling)?|pounds?(?:\s{1,2}sterling)?|£|yens?|yuans?|renminbi"
+          r"|francs?\s{1,2}suisses|EUR|GBP|CHF|JPY|CNY)(?!\w)")
+_OTHER_PREFIX = r"(?:[€£¥₹]|(?:EUR|GBP|CHF|JPY|CNY|INR|CAD|AUD)(?![a-z])|(?:C|A|HK|NZ|S|R)\$)"
+_UNIT = (r"(?:data[\s-]?cent(?:er|re)s?(?:\s(?:sites?|campus(?:es)?|buildings?))?|datacent(?:er|re)s?"
+         r"|centres?\sde\s(?:donn[ée]es|calcul)|cartes?\sgraphiques|graphics\s(?:processing\sunits|processors)"
+         r"|(?:super)?chips?|puces?|GPUs?|TPUs?|[ABH]\d{3}s|GB\d{3}s|processors?|processeurs?"
+         r"|acc[ée]l[ée]rat(?:or|eur)s?|buildings?|b[âa]timents?|sites?|servers?|serveurs?|racks?|baies"
+         r"|campus(?:es)?|facilit(?:y|ies)|installations?|structures?)(?!\w)")
+_STOP = _words_re("of the de des du les la le than que and et or ou to à in en per par for pour with avec".split())
+_ORD = r"(?:st|nd|rd|th|[èe]me|[èe]re|er|re|e|è|ᵉ)"
+_WD_EN, _WD_FR = _words_re(_WEEKDAYS_EN), _words_re(_WEEKDAYS_FR)
+_MONTH = (f"(?:{_words_re(_MONTHS)}|(?-i:May)(?!\\w)"   # not "may": the verb is far commoner
+          r"|(?:jan|feb|f[ée]v|mar|apr|avr|jun|jul|juil|aug|sept?|oct|nov|dec|d[ée]c)\.?(?=\s{1,2}\d))")
+_YEAR = _NB + r"(?:199\d|20\d\d|2100)(?![.,]?\d)"
+_DAY = _NB + r"(?:[12]\d|3[01]|0?[1-9])(?:er|st|nd|rd|th)?(?!\d)"
+_NOT_QTY = r"(?!\s{0,2}(?:%|[gm]w(?!\w)|giga|m[ée]ga|percent|pour|billion|million|milliard))"
+_DATE_FULL = (rf"(?:{_DAY}{_S}(?:of{_S})?{_MONTH}(?:,?{_S}{_YEAR})?"
+              rf"|{_MONTH}(?:{_S}{_DAY}(?:,?{_S}{_YEAR}|{_NOT_QTY})|,?{_S}{_YEAR}))")
+_DATE_ANY = rf"(?:{_DATE_FULL}|{_MONTH}|{_YEAR})"
+_MOD = (r"(?:(?:the\s{1,2})?(?:end|start|beginning|middle|(?:first|second|1st|2nd)\s{1,2}half"
+        r"|(?:first|second|third|fourth|last|1st|2nd|3rd|4th)\s{1,2}quarter)\s{1,2}of\s{1,2}"
+        r"|(?:early|late|mid|end|fin|d[ée]but|mi|year-end|fiscal(?:\s{1,2}year)?)[-\s]{1,2}|FY\s{0,2}"
+        r"|(?:(?:le|la)\s{1,2})?(?:premier|second|seconde|deuxi[èe]me|troisi[èe]me|quatri[èe]me|dernier"
+        r"|1er|2e|3e|4e)\s{1,2}(?:semestre|trimestre)\s{1,2}(?:de\s{1,2})?|[HQ][1-4]\s{1,2})")
+_UNTIL = (r"(?:through|thru|until|till|by|no\s{1,2}later\s{1,2}than|jusqu['’]\s?(?:en|à|a|au|aux)"
+          r"|d['’]ici(?:\s{1,2}(?:à|a|la))?|au\s{1,2}plus\s{1,2}tard(?:\s{1,2}(?:en|le|au))?)")
+_SINCE = (r"(?:since|depuis|from|starting(?:\s{1,2}(?:in|from|on))?|beginning(?:\s{1,2}(?:in|on))?"
+          r"|effective|[àa]\s{1,2}partir\s{1,2}(?:de|du|d['’])|dès)")
+_TERM = rf"{_GAP}(?:(?:the|le){_S})?(?:{_MOD})?{_DATE_ANY}"   # what follows "until"/"since"
+
+# What may follow a number, most specific first; the number itself is group "n" (see _BRANCHES).
+_TAILS = (
+    rf"(?P<t_ago>{_S}years?{_S}ago(?!\w))"
+    rf"|(?P<t_dur>[-‑\s]year(?![-\w]))"
+    rf"|(?P<t_usd>(?:(?:{_S}{_BETWEEN})?{_S0}(?P<t_usd_s>{_SCALE}))?{_S0}{_DE}(?:{_USD}))"
+    rf"|(?P<t_oth>(?:(?:{_S}{_BETWEEN})?{_S0}{_SCALE})?{_S0}{_DE}{_OTHER})"
+    rf"|(?P<t_pct>{_S0}(?:%|(?:percent|per{_S}cent|pour{_S0}cent|pct)(?!\w)))"
+    rf"|(?P<t_cap>{_S0}(?P<t_cap_u>gigawatts?|GW|m[ée]gawatts?|MW|terawatts?|TW)(?!\w))"
+    rf"|(?P<t_units>(?:{_S}(?P<t_units_s>millions?|milliards?|billions?|thousands?|mille)"
+    rf"(?:{_S}(?:de|of)|{_S}d['’])?)?(?:{_S}(?!{_STOP})(?!\d)[\w-]{{1,20}}){{0,2}}(?:{_S}|(?<=['’])){_UNIT})"
+)
+
+# Order matters: at one position the first branch that matches wins (see the module docstring).
+_BRANCHES: list[tuple[str, str]] = [
+    ("rng", rf"(?:from|between|de|du|entre){_S}(?:le{_S})?(?P<rng_a>{_DATE_ANY}){_S0}"
+            rf"(?:to|until|till|through|thru|and|à|au|et|-|–|—){_S0}(?:le{_S})?(?P<rng_b>{_DATE_ANY})"),
+    ("until", _UNTIL + _TERM),
+    ("since", _SINCE + _TERM),
+    ("ago", rf"il{_S}y{_S}a{_S}(?P<ago_m>an?(?!\w)|{_SMALLNUM}){_S}ans?(?!\w)"),
+    ("rel", rf"(?:(?:(?:earlier|later){_S})?this{_S}year|last{_S}year|next{_S}year|(?:plus{_S}t[ôo]t{_S}"
+            rf"|plus{_S}tard{_S})?cette{_S}ann[ée]e|l['’]an(?:n[ée]e)?{_S}(?:derni[èe]re?|pass[ée]e?"
+            rf"|prochaine?))(?!\w)"),
+    ("dur", rf"(?:(?:over|for|during|across|spanning|lasting){_S}(?:(?:the{_S}(?:next|coming|following)"
+            rf"|a{_S}(?:period|term){_S}of){_S})?(?:(?:roughly|about|approximately|around|nearly|some"
+            rf"|almost|more{_S}than|at{_S}least|up{_S}to){_S})?(?P<dur_a>{_SMALLNUM}){_S}"
+            rf"(?:more{_S}|additional{_S})?years?(?!\w)(?!{_S}ago)"
+            rf"|(?:sur|de|pendant|pour|durant){_S}(?:environ{_S})?(?P<dur_b>{_SMALLNUM}){_S}ans?(?!\w)"
+            rf"|(?:au{_S}cours{_S}des|(?:sur|dans|pendant|durant|pour){_S}les|des){_S}"
+            rf"(?P<dur_c>{_SMALLNUM}){_S}(?:prochaines|suivantes){_S}ann[ée]es(?!\w))"),
+    ("date_full", rf"(?:(?:on|le|the){_S})?(?:(?:{_WD_EN}|{_WD_FR}),?{_S}(?:the{_S})?)?{_DATE_FULL}"),
+    ("date_in", rf"(?:(?:in|en|au|during|durant|pendant|courant|dans|as{_S}of){_S}(?:{_MOD})?|{_MOD})"
+                rf"{_DATE_ANY}"),
+    ("now", rf"(?:today|tonight|this{_S}week|on{_S}{_WD_EN}|aujourd['’]hui|cette{_S}semaine"
+            rf"|ce{_S}{_WD_FR}|{_WD_FR})(?!\w)"),
+    ("usd_pre", rf"(?:US{_S0}\$|U\.S\.{_S0}\$|USD{_S0}|\$){_S0}(?P<usd_n>{_DIGITS})"
+                rf"(?:{_S0}(?P<usd_s>{_SCALE}))?"),
+    ("oth_pre", rf"{_OTHER_PREFIX}{_S0}{_DIGITS}(?:{_S0}{_SCALE})?"),
+    ("num", rf"(?P<n>half\s(?:a|an)(?!\w)|an?(?!\w)|{_DIGITS}|{_WORDNUM})(?:{_TAILS})"),
+    ("rank", rf"(?:(?:rank(?:ed|s)?|class[ée]e?s?|(?:au{_S})?rang){_S}(?:No\.?{_S0}|n[°º]{_S0}|#)?"
+             rf"(?P<rank_a>\d{{1,3}}){_ORD}?|(?:No\.|n[°º]|num[ée]ro|#){_S0}(?P<rank_b>\d{{1,3}})"
+             rf"|top[\s-](?P<rank_c>\d{{1,3}})|{_NB}(?P<rank_d>\d{{1,3}}){_ORD})(?!\w)"),
+    ("year", _YEAR),
+]
+# A branch starts only at a word start (never inside "within", "H100" or "US$") that is a trigger.
+# The "num" branch has no group of its own: m.lastgroup, the group closed last, is its tail's.
+_PREFILTER = rf"(?<!\w)(?=[\d$€£¥₹#]|{_words_re(_TRIGGERS)}|{_words_re(_TRIGGER_STEMS, whole=False)})"
+_BODY = "(?:" + "|".join(p if n == "num" else f"(?P<{n}>{p})" for n, p in _BRANCHES) + ")"
+_SCAN = re.compile(_PREFILTER + _BODY, re.I)
+_YEAR_RE = re.compile(_YEAR)
+_MONTH_RE = re.compile(_MONTH, re.I)
+_DAY_RE = re.compile(r"(?<![\w.,])(\d{1,2})(?:er|st|nd|rd|th)?(?!\d)", re.I)
+_BLANKS = re.compile(r"[\s\u00a0\u202f\u2009]")
+_FRENCH_DE = re.compile(r"\s*d(?:e\s|['’])", re.I)   # "billions de dollars": the French 10^12
+_ARTICLE = re.compile(r"(?:half\s)?an?", re.I)         # "a" is a number only before a currency or "ago"
+_EIGHTY = re.compile(r"quatre-vingts?")
+_PAST, _NEXT = re.compile(r"last|derni|pass", re.I), re.compile(r"next|prochain", re.I)
+
+
+# --- turning matched text into values --------------------------------------------------------------
+def _number(s: str, lang: str) -> float:
+    """"15 000" → 15000, "9,7" → 9.7; a lone "1,500" is 1500 in English and 1.5 in French."""
+    if not s[0].isdigit():
+        return _words(s)
+    spaced = bool(_BLANKS.search(s))
+    s = _BLANKS.sub("", s)
+    dot, comma = s.rfind("."), s.rfind(",")
+    if dot < 0 and comma < 0:
+        return float(s)
+    if dot >= 0 and comma >= 0:  # both marks: the last one is the decimal one
+        dec: str | None = "." if dot > comma else ","
+    else:
+        sep = "." if dot >= 0 else ","
+        if s.count(sep) > 1:
+            dec = None
+        elif spaced or len(s) - s.rfind(sep) - 1 != 3:  # "2 000,5", "22.4", "9,7": plainly a decimal
+            dec = sep
+        else:  # "1,500" / "1.500": the language decides
+            dec = sep if sep == ("," if lang == "fr" else ".") else None
+    if dec is None:
+        return float(s.replace(",", "").replace(".", ""))
+    return float(s.replace("." if dec == "," else ",", "").replace(dec, "."))
+
+
+def _words(s: str) -> float:
+    """"twenty-five" → 25, "quatre-vingt-dix-sept" → 97 (80 + 10 + 7), "half a" → 0.5."""
+    s = _EIGHTY.sub("80", s.lower())
+    if s.startswith("half"):
+        return 0.5
+    return float(sum(_WORD_VALUE[p] for p in s.split("-") if p != "et"))
+
+
+def _scale(word: str | None, tail: str) -> float:
+    if not word:
+        return 1.0
+    w = word.lower()
+    if w.startswith("thousand") or w in ("k", "mille"):
+        return 1e3
+    if w.startswith("t"):
+        return 1e12
+    if w.startswith("b"):  # in French "billion" is 10^12: "deux billions de dollars"
+        return 1e12 if w.startswith("billion") and _FRENCH_DE.match(tail) else 1e9
+    return 1e9 if w.startswith(("milliard", "md", "mrd")) else 1e6
+
+
+def _month(name: str) -> int:
+    n = name.lower().translate(_ASCII).rstrip(".")
+    return _MONTH_NO.get(n[:4]) or _MONTH_NO[n[:3]]
+
+
+def _iso(text: str, pub: datetime.date | None, *, ahead: bool = False) -> str | None:
+    """The ISO date in a matched phrase; a month without a year takes it from `pub`.
+
+    A bare month is the latest such month not after publication ("in March", "since May"), or for the
+    end of a term (`ahead`) the next one not before it ("by March"). Without `pub` it is unknown: None.
+    """
+    y, mo = _YEAR_RE.search(text), _MONTH_RE.search(text)
+    month = _month(mo.group()) if mo else 0
+    if y:
+        year = int(y.group())
+    elif month and pub:
+        year = pub.year + ((month < pub.month) if ahead else -(month > pub.month))
+    else:
+        return None
+    if not month:
+        return f"{year:04d}"
+    d = _DAY_RE.search(text)
+    if d:
+        try:
+            return datetime.date(year, month, int(d.group(1))).isoformat()
+        except ValueError:  # "31 février": keep the month
+            pass
+    return f"{year:04d}-{month:02d}"
+
+
+Handler = Callable[[re.Match[str], str, "datetime.date | None"], list[Value]]
+
+
+def _at(m: re.Match[str], kind: str, value: float | int | str | None) -> list[Value]:
+    """The whole match as one value, or nothing when the value could not be resolved."""
+    return [] if value is None else [Value(kind, value, m.start(), m.end(), m.group())]
+
+
+def _n(m: re.Match[str], lang: str, *, article: bool = False) -> float | None:
+    """The number of a "num" match; "a"/"half a" count only where `article` allows ("a billion dollars")."""
+    text = m.group("n")
+    return None if not article and _ARTICLE.fullmatch(text) else _number(text, lang)
+
+
+def _on_range(m: re.Match[str], lang: str, pub: datetime.date | None) -> list[Value]:
+    """"from 2027 to 2030": a `since` and an `until`."""
+    since, until = _iso(m.group("rng_a"), pub), _iso(m.group("rng_b"), pub, ahead=True)
+    s, mid, e = m.start(), m.end("rng_a"), m.end()
+    to = mid + len(m.string[mid:e]) - len(m.string[mid:e].lstrip())  # "to 2030", not " to 2030"
+    out = [Value("since", since, s, mid, m.string[s:mid])] if since else []
+    return out + ([Value("until", until, to, e, m.string[to:e])] if until else [])
+
+
+def _on_usd(m: re.Match[str], lang: str, pub: datetime.date | None) -> list[Value]:
+    if m.lastgroup == "usd_pre":
+        number: float | None = _number(m.group("usd_n"), lang)
+        scale, tail = m.group("usd_s"), ""
+    else:
+        number, scale = _n(m, lang, article=True), m.group("t_usd_s")
+        tail = m.string[m.end("t_usd_s"):m.end()] if scale else ""
+    return _at(m, "amount_usd", None if number is None else number * _scale(scale, tail))
+
+
+def _on_ago(m: re.Match[str], lang: str, pub: datetime.date | None) -> list[Value]:
+    n = _number(m.group("ago_m"), lang) if m.lastgroup == "ago" else _n(m, lang, article=True)
+    return _at(m, "date", f"{pub.year - int(n or 1):04d}" if pub else None)
+
+
+def _on_rel(m: re.Match[str], lang: str, pub: datetime.date | None) -> list[Value]:
+    t = m.group()
+    shift = -1 if _PAST.search(t) else 1 if _NEXT.search(t) else 0
+    return _at(m, "date", f"{pub.year + shift:04d}" if pub else None)
+
+
+def _on_dur(m: re.Match[str], lang: str, pub: datetime.date | None) -> list[Value]:
+    if m.lastgroup == "t_dur":
+        n = _n(m, lang)
+        return _at(m, "duration_years", n if n is not None and n <= 100 else None)  # not "2025 year"
+    text = next(g for g in m.group("dur_a", "dur_b", "dur_c") if g is not None)
+    return _at(m, "duration_years", _number(text, lang))
+
+
+def _on_units(m: re.Match[str], lang: str, pub: datetime.date | None) -> list[Value]:
+    n = _n(m, lang)
+    return _at(m, "units", None if n is None else round(n * _scale(m.group("t_units_s"), "")))
+
+
+def _on_cap(m: re.Match[str], lang: str, pub: datetime.date | None) -> list[Value]:
+    unit, n = m.group("t_cap_u").lower(), _n(m, lang)
+    factor = 1e-3 if unit.startswith("m") else 1e3 if unit.startswith("t") else 1.0
+    return _at(m, "capacity_gw", None if n is None else n * factor)
+
+
+def _on_rank(m: re.Match[str], lang: str, pub: datetime.date | None) -> list[Value]:
+    return _at(m, "rank", int(next(g for g in m.group("rank_a", "rank_b", "rank_c", "rank_d") if g)))
+
+
+def _simple(kind: str, convert: Callable[[re.Match[str], str, datetime.date | None], object]) -> Handler:
+    return lambda m, lang, pub: _at(m, kind, convert(m, lang, pub))  # type: ignore[arg-type]
+
+
+_HANDLERS: dict[str, Handler] = {
+    "rng": _on_range,
+    "until": _simple("until", lambda m, lang, pub: _iso(m.group(), pub, ahead=True)),
+    "since": _simple("since", lambda m, lang, pub: _iso(m.group(), pub)),
+    "ago": _on_ago, "t_ago": _on_ago,
+    "rel": _on_rel,
+    "dur": _on_dur, "t_dur": _on_dur,
+    "date_full": _simple("date", lambda m, lang, pub: _iso(m.group(), pub)),
+    "date_in": _simple("date", lambda m, lang, pub: _iso(m.group(), pub)),
+    "now": _simple("now", lambda m, lang, pub: pub.isoformat() if pub else ""),
+    "usd_pre": _on_usd, "t_usd": _on_usd,
+    "oth_pre": _simple("amount_other", lambda m, lang, pub: m.group()),
+    "t_oth": _simple("amount_other", lambda m, lang, pub: m.group()),
+    "t_pct": _simple("share_pct", lambda m, lang, pub: _n(m, lang)),
+    "t_cap": _on_cap,
+    "t_units": _on_units,
+    "rank": _on_rank,
+    "year": _simple("date", lambda m, lang, pub: m.group()),
+}
+
+
+def find_values(text: str, *, lang: str = "en", published: datetime.date | None = None) -> list[Value]:
+    """All values in `text`, sorted by start, non-overlapping (longest match wins).
+
+    `lang` ("en" or "fr") only settles a lone separator ("1,500"); `published` resolves relative
+    dates ("last year", "in March") and is the value of `now` markers ("" when unknown).
+    """
+    found: list[Value] = []
+    for m in _SCAN.finditer(text):
+        found.extend(_HANDLERS[m.lastgroup or ""](m, lang, published))
+    return found
