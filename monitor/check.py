@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: MIT
+"""`monitor check`: one document against the seed baseline alone; nothing is written.
+
+    >>> result = check_document(read_source("article.html"), engine=Engine.load())
+    >>> [c.kind for c in result.changes]
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from monitor.baseline import build_baseline
+from monitor.diff import Change, KnownState, Reading, changes_of, read_against
+from monitor.errors import InputError
+from monitor.source import Document
+from rules.engine import Engine
+from rules.explain import Trace
+
+
+@dataclass
+class CheckResult:
+    source: str
+    published: str | None
+    lang: str
+    readings: list[Reading]
+    changes: list[Change]
+    trace: list[Trace] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """The shape of CONTRACT.md's `check --json`."""
+        return {
+            "source": self.source,
+            "published": self.published,
+            "lang": self.lang,
+            "claims": [r.claim.to_json() for r in self.readings],
+            "changes": [c.to_json() for c in self.changes],
+        }
+
+
+def parse_date(value: str, *, source: str = "--published") -> str:
+    """An ISO date (YYYY-MM-DD, or a full timestamp whose date is kept) or a one-line error."""
+    try:
+        return dt.date.fromisoformat(value.strip()[:10]).isoformat()
+    except ValueError:
+        raise InputError(f"{source}: {value!r} is not a date (expected YYYY-MM-DD)") from None
+
+
+def check_document(document: Document, *, engine: Engine, state: KnownState | None = None,
+                   published: str | None = None, explain: bool = False) -> CheckResult:
+    """Claims and changes of `document` against `state` (default: the seed baseline).
+
+    The publication date is, in order: `published`, the page's own date, today.
+    """
+    date = published or document.published or dt.date.today().isoformat()
+    state = state if state is not None else build_baseline(engine)
+    extraction = engine.extract(document.text, title=document.title, published=date,
+                                source=document.url or document.source, explain=explain)
+    readings = read_against(extraction.claims, state)
+    return CheckResult(document.source, date, extraction.lang, readings, changes_of(readings),
+                       extraction.trace)

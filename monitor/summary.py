@@ -1,0 +1,76 @@
+# SPDX-License-Identifier: MIT
+"""One-line, human-readable descriptions of claims and changes.
+
+    >>> describe_values({"amount_usd": 3e11, "duration_years": 5})
+    '$300 billion, 5 years'
+"""
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from rules.model import Claim
+
+
+def money(amount: float) -> str:
+    """$300 billion, $1.4 trillion, $500 million."""
+    for scale, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
+        if abs(amount) >= scale:
+            return f"${amount / scale:.3g} {word}"
+    return f"${amount:,.0f}"
+
+
+_FORMATS = {
+    "amount_usd": money,
+    "amount_other": str,
+    "share_pct": lambda v: f"{v:g}%",
+    "capacity_gw": lambda v: f"{v:g} GW",
+    "units": lambda v: f"{int(v):,} units",
+    "rank": lambda v: f"rank {int(v)}",
+    "until": lambda v: f"until {v}",
+    "since": lambda v: f"since {v}",
+    "duration_years": lambda v: f"{v:g} years",
+    "names": lambda v: ", ".join(v),
+}
+
+
+def describe_values(values: dict[str, Any]) -> str:
+    return ", ".join(_FORMATS.get(name, str)(value) for name, value in values.items() if value not in (None, [], ""))
+
+
+def describe(claim: Claim | None) -> str:
+    """A claim as "status (values)", or "unknown"."""
+    if claim is None:
+        return "unknown"
+    values = describe_values(claim.values)
+    return f"{claim.status} ({values})" if values else claim.status
+
+
+@cache
+def _labels() -> dict[str, str]:
+    from rules.loader import load_rules  # the rules' labels name the facets in summaries
+
+    return {facet: rule.label for facet, rule in load_rules().facets.items()}
+
+
+@cache
+def _key_names() -> dict[str, str]:
+    from rules.loader import load_rules
+
+    return {entity.id: entity.name for entity in load_rules().entities.values()}
+
+
+def facet_label(facet: str, key: str) -> str:
+    """The facet's label from its rule file, with the key's display name filled in."""
+    label = _labels().get(facet, facet)
+    name = _key_names().get(key, key)
+    return label.replace("{key}", name) if "{key}" in label else label
+
+
+def summarize(kind: str, before: Claim | None, after: Claim) -> str:
+    """"Microsoft's right of first refusal on OpenAI compute: held → ended"."""
+    label = facet_label(after.facet, after.key)
+    reported = " (reported)" if after.hedged else ""
+    if kind == "new":
+        return f"{label}: new, {describe(after)}{reported}"
+    return f"{label}: {describe(before)} → {describe(after)}{reported}"
