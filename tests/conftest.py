@@ -1,0 +1,23 @@
+# SPDX-License-Identifier: MIT
+"""Fixtures shared by every test module."""
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+# The package is normally installed editable; this keeps a bare checkout (and tests.support) importable.
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.support.httpserver import LocalServer  # noqa: E402 - needs the path above
+
+
+@pytest.fixture
+def local_server() -> Iterator[LocalServer]:
+    """A started HTTP server on 127.0.0.1, closed after the test."""
+    with LocalServer() as server:
+        yield server
