@@ -22,6 +22,8 @@ from rules.values import Value, find_values
 CUE_REACH = 90  # characters between a cue and its trigger, at most
 TIME_KINDS = ("date", "since", "until")
 STATUS_ORDER = ("denied", "ended", "continuing", "planned", "active")
+_CLAUSE_WIDE = frozenset({"negation", "denied", "hypothetical"})
+_BAD_NEWS = frozenset({"ended", "setback", "denied"})
 
 
 @dataclass
@@ -62,6 +64,7 @@ class ClauseJob:
     """Everything one rule needs to read one trigger's clause."""
 
     rule: FacetRule
+    facets: dict[str, FacetRule]
     entities: dict[str, Entity]
     trigger: Hit[Label]
     triggers: list[Hit[Label]]  # all of this facet's triggers in the sentence
@@ -94,13 +97,18 @@ def read_clause(job: ClauseJob) -> ClauseResult:
     if not keys:
         return ClauseResult([], f"skipped: no {rule.key_class} named in the clause", {})
     cues = _own_cues(job, start, end)
+    # Negation, denial and supposition qualify the whole clause, not only the nearest trigger.
+    clause_cues = [h for h in s.cues(rule.facet) if start <= h.start < end and h.label[1] in _CLAUSE_WIDE]
+    cues = sorted(set(cues) | set(clause_cues), key=lambda h: h.start)
     classes = {h.label[1] for h in cues}
-    if any(h.label[1] == "hypothetical" for h in s.cues(rule.facet) if start <= h.start < end):
+    if "hypothetical" in classes:
         return ClauseResult([], "skipped: hypothetical", {"cues": _phrases(cues)})
-    status, cue_rank = _status(rule, job.trigger, cues)
+    values = _values(job, start, end)
+    later_bad_news = [h for h in s.cues(rule.facet) if start <= h.start < end and h.label[1] in _BAD_NEWS]
+    status, cue_rank = _status(rule, job.trigger, cues, bad_news=later_bad_news,
+                               future=_has_future_start(job, start, end))
     if status is None:
         return ClauseResult([], "skipped: negated", {"cues": _phrases(cues)})
-    values = _values(job, start, end)
     if rule.require_value and not rule.require_value & values.keys():
         return ClauseResult([], f"skipped: no {' or '.join(sorted(rule.require_value))} in the clause", {})
     when, dated = _when(job, start, end, present="now" in classes)
@@ -138,15 +146,25 @@ def _first_party(rule: FacetRule, hits: list[Hit[Label]]) -> str:
     return ""
 
 
-def _keys(job: ClauseJob, inside: list[Hit[Label]]) -> list[str]:
-    if job.rule.key:
-        return [job.rule.key]
+def _keys(job: ClauseJob, inside: list[Hit[Label]], rule: FacetRule | None = None) -> list[str]:
+    rule = rule or job.rule
+    if rule.key:
+        return [rule.key]
+    for hit in inside:  # a trigger that names a company ("a deal with Oracle") keys that company alone
+        if hit.label[0] == "entity" and hit.start <= job.trigger.start < hit.end and rule is job.rule:
+            entity = job.entities[hit.label[1]]
+            return [entity.id] if rule.key_class in entity.classes else []
     keys: list[str] = []
     for hit in inside:
         entity = job.entities.get(hit.label[1]) if hit.label[0] == "entity" else None
-        if entity and job.rule.key_class in entity.classes and entity.id not in keys:
+        if entity and rule.key_class in entity.classes and entity.id not in keys:
             keys.append(entity.id)
     return keys
+
+
+def _applies(job: ClauseJob, rule: FacetRule, inside: list[Hit[Label]]) -> bool:
+    """Could `rule` read this clause at all? Only such a rule's triggers compete for cues."""
+    return not _gate(rule, inside, job.sentence.hits) and bool(_keys(job, inside, rule))
 
 
 def _own_cues(job: ClauseJob, start: int, end: int) -> list[Hit[Label]]:
@@ -155,15 +173,19 @@ def _own_cues(job: ClauseJob, start: int, end: int) -> list[Hit[Label]]:
     « les contraintes de cette exclusivité ont été assouplies avec le lancement de Stargate »:
     « assouplies » ends the exclusivity, not Stargate.
     """
-    mine = [t for t in job.sentence.hits if t.label[0] == "trigger" and start <= t.start < end
-            and (t.start, t.end) != (job.trigger.start, job.trigger.end)]
+    inside = [h for h in job.sentence.hits if start <= h.start < end]
+    plausible = {f for f in {h.label[1] for h in inside if h.label[0] == "trigger"}
+                 if f == job.rule.facet or _applies(job, job.facets[f], inside)}
+    rivals = [t for t in inside if t.label[0] == "trigger" and t.label[1] in plausible
+              and _distance(t, job.trigger) > 0]
     own = []
     for cue in job.sentence.cues(job.rule.facet):
         if not start <= cue.start < end:
             continue
         distance = _distance(cue, job.trigger)
-        if distance <= CUE_REACH and all(distance <= _distance(cue, other) for other in mine
-                                         if other.label[1] != job.rule.facet or _distance(other, job.trigger) > 0):
+        # a trigger inside the cue itself ("rival clouds") does not compete for it
+        if distance <= CUE_REACH and all(distance <= _distance(cue, other) for other in rivals
+                                         if _distance(cue, other) > 0):
             own.append(cue)
     return own
 
@@ -172,23 +194,43 @@ def _distance(a: Hit[Label], b: Hit[Label]) -> int:
     return max(0, a.start - b.end, b.start - a.end)
 
 
-def _status(rule: FacetRule, trigger: Hit[Label], cues: list[Hit[Label]]) -> tuple[str | None, int]:
-    """The claim's status (None when the clause negates it) and the rank of the cue that set it (0: none)."""
-    found = {h.label[1]: h for h in cues}
+def _status(rule: FacetRule, trigger: Hit[Label], cues: list[Hit[Label]], *, bad_news: list[Hit[Label]],
+            future: bool) -> tuple[str | None, int]:
+    """The claim's status (None when the clause negates it) and the rank of the cue that set it (0: none).
+
+    `bad_news` are the clause's ending, setback and denial cues, whichever trigger they are nearest to:
+    a denial negates the bad news that follows it.
+    """
+    found: dict[str, Hit[Label]] = {}
     for cue in cues:
+        found.setdefault(cue.label[1], cue)
         if cue.label[1] == "successor":  # "replaced by X": X holds, what came before ended
             found.setdefault("continuing" if cue.end <= trigger.start else "ended", cue)
-    negation = found.get("negation")
-    if negation:
-        ended = found.get("ended")
-        if ended and 0 <= ended.start - negation.end <= 25:  # "has not lost": still in force
-            return rule.in_force, len(STATUS_ORDER)
-        if not ended and "denied" not in found:
-            return None, 0
+    negation, denied = found.get("negation"), found.get("denied")
+    # A denial of bad news, or a negated ending, leaves things as they were:
+    # "denied a report that it had lost…", "has not lost", « a démenti vouloir céder ».
+    if (denied and any(c.start > denied.start for c in bad_news)) or (
+            negation and found.get("ended") and 0 <= found["ended"].start - negation.end <= 25):
+        return rule.default, len(STATUS_ORDER)
+    if negation and not found.get("ended") and not denied:
+        return None, 0
     for rank, status in enumerate(STATUS_ORDER):
         if status in found:
-            return {"continuing": rule.in_force}.get(status, status), len(STATUS_ORDER) - rank
+            status = {"continuing": rule.in_force}.get(status, status)
+            # "signed a deal; deliveries start in 2027": signed for the future is planned
+            return ("planned" if future and status == "active" else status), len(STATUS_ORDER) - rank
+    if future:  # "starting in 2027", « à partir de 2026 »: not under way yet
+        return "planned", 1
     return rule.default, 0
+
+
+def _has_future_start(job: ClauseJob, start: int, end: int) -> bool:
+    published = job.sentence.published
+    if published is None:
+        return False
+    today = published.isoformat()
+    return any(v.kind in ("since", "date") and str(v.value) > today[: len(str(v.value))]
+               for v in job.sentence.values if start <= v.start < end)
 
 
 def _values(job: ClauseJob, start: int, end: int) -> dict[str, Any]:

@@ -38,7 +38,7 @@ The engine knows nothing about outcomes: the diff against the known state
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from rules.clause import ClauseJob, ClauseResult, ScannedSentence, past_dates, read_clause
@@ -104,11 +104,12 @@ def _as_date(value: str | dt.date | None) -> dt.date | None:
 
 
 def _resolve_overlaps(hits: list[Hit[Label]]) -> list[Hit[Label]]:
-    """Among overlapping cues the longest wins ("no longer" is not a bare "no"); other hits stay."""
-    cues = sorted((h for h in hits if h.label[0] == "cue"), key=lambda h: (h.start - h.end, h.start))
+    """Among overlapping cues the longest wins ("no longer" is not a bare "no"), a facet's own
+    cue before a shared one of the same length; other hits stay."""
+    cues = sorted((h for h in hits if h.label[0] == "cue"), key=lambda h: (h.start - h.end, h.label[2] == "", h.start))
     kept: list[Hit[Label]] = []
-    for hit in cues:
-        if all(hit.end <= k.start or hit.start >= k.end for k in kept):
+    for hit in cues:  # the same span may carry two meanings ("in talks": planned and hedged)
+        if all(hit.end <= k.start or hit.start >= k.end or (hit.start, hit.end) == (k.start, k.end) for k in kept):
             kept.append(hit)
     others = [h for h in hits if h.label[0] != "cue"]
     return sorted(others + kept, key=lambda h: (h.start, -h.end))
@@ -156,13 +157,16 @@ class _DocumentReader:
             if missing:
                 self._trace(s, rule, triggers[0], f"skipped: no {' or '.join(sorted(missing))} in reach")
                 continue
+            found: list[Claim] = []
             for clause_triggers in _by_clause(triggers, s):
                 results = []
                 for trigger in clause_triggers:
-                    job = ClauseJob(rule, self.rules.entities, trigger, triggers, s, inherited, self.source)
+                    job = ClauseJob(rule, self.rules.facets, self.rules.entities, trigger, triggers, s, inherited,
+                                    self.source)
                     results.append(read_clause(job))
                     self._trace(s, rule, trigger, results[-1].verdict, **results[-1].details)
-                out.extend(ClauseResult.best(results).claims)
+                found.extend(ClauseResult.best(results).claims)
+            out.extend(_merge_clauses(found))
         return out
 
     def _trace(self, s: ScannedSentence, rule: FacetRule, hit: Hit[Label], verdict: str, **details: object) -> None:
@@ -180,6 +184,25 @@ def _missing_parties(rule: FacetRule, s: ScannedSentence, context: list[set[str]
         if not any(group & entities for entities in nearby):
             return set(group)
     return set()
+
+
+def _merge_clauses(claims: list[Claim]) -> list[Claim]:
+    """One sentence's claims that agree on key, status and time become one, with all their values.
+
+    « Le chantier de Stargate à Lordstown avance ; le projet vise 10 gigawatts »: one claim.
+    """
+    merged: dict[tuple[object, ...], Claim] = {}
+    for claim in claims:
+        identity = (claim.key, claim.status, claim.hedged, claim.past, claim.when)
+        if identity in merged:
+            first = merged[identity]
+            names = first.values.get("names", []) + [n for n in claim.values.get("names", [])
+                                                     if n not in first.values.get("names", [])]
+            values = {**claim.values, **first.values, **({"names": names} if names else {})}
+            merged[identity] = replace(first, values=values)
+        else:
+            merged[identity] = claim
+    return list(merged.values())
 
 
 def _by_clause(triggers: list[Hit[Label]], s: ScannedSentence) -> list[list[Hit[Label]]]:

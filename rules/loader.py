@@ -30,7 +30,7 @@ from rules.model import STATUSES, VALUE_NAMES
 from rules.phrases import Lexicon
 
 RULES_DIR = Path(__file__).parent
-CUE_CLASSES = ("denied", "ended", "continuing", "planned", "active", "successor", "negation", "neutral", "hedge",
+CUE_CLASSES = ("denied", "ended", "continuing", "planned", "active", "successor", "setback", "negation", "neutral", "hedge",
                "hypothetical", "history", "now", "previous", "total")
 KEY_CLASSES = ("provider", "model_maker")
 

@@ -60,18 +60,21 @@ class Phrase:
             raise ValueError(f"not a phrase: {source!r}")
         parts: list[str] = []
         anchors: tuple[tuple[str, bool], ...] | None = None
+        attached = False  # the previous word ends in an elision (n', l', d'): the next one may follow at once
         for position, token in enumerate(tokens):
+            sep = "" if position == 0 else (r"[\s-]*" if attached else _SEP)
             if token.startswith("~"):
                 gap = int(token[1:] or 3)
-                if position == 0 or gap > MAX_GAP:
-                    raise ValueError(f"gap {token!r} at the start or longer than ~{MAX_GAP} in {source!r}")
-                parts.append(f"(?:{_SEP}[^\\s]+){{0,{gap}}}")
+                if position == 0 or not 0 < gap <= MAX_GAP:
+                    raise ValueError(f"gap {token!r} at the start or not 1 to {MAX_GAP} words in {source!r}")
+                parts.append(f"(?:{sep}[^\\s]+(?:{_SEP}[^\\s]+){{0,{gap - 1}}})?")
+                attached = False
                 continue
             regex, token_anchors, optional = _compile_token(token, source)
             if optional and position == 0:
                 raise ValueError(f"phrase {source!r} starts with an optional word")
-            sep = "" if position == 0 else _SEP
             parts.append(f"(?:{sep}{regex})?" if optional else sep + regex)
+            attached = token.endswith("'")
             if anchors is None and not optional:
                 anchors = token_anchors
         assert anchors is not None  # the first token is required

@@ -38,34 +38,40 @@ class Value:
 
 
 # --- lexicon -------------------------------------------------------------------------------------
-_EN = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-       "sixteen seventeen eighteen nineteen twenty").split()
-_FR = "un deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze quinze seize".split()
+def _list(words: str) -> list[str]:
+    """Word lists written as one string: easier to read and edit than a literal of quoted words."""
+    return words.split()
+
+
+_EN = _list("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+            "sixteen seventeen eighteen nineteen twenty")
+_FR = _list("un deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze quinze seize")
 _WORD_VALUE = {w: i for i, w in enumerate(_EN, 1)} | {w: i for i, w in enumerate(_FR, 1)} | {
     "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
     "hundred": 100, "une": 1, "vingt": 20, "vingts": 20, "trente": 30, "quarante": 40, "cinquante": 50,
     "soixante": 60, "cent": 100, "a": 1, "an": 1, "80": 80,  # "80": see _words
 }
 _NUMBER_WORDS = [w for w in _WORD_VALUE if w.isalpha() and w not in ("a", "an")]
-_WEEKDAYS_EN = "monday tuesday wednesday thursday friday saturday sunday".split()
-_WEEKDAYS_FR = "lundi mardi mercredi jeudi vendredi samedi dimanche".split()
-_MONTHS = ("january february march april june july august september october november december janvier "
-           "février fevrier mars avril mai juin juillet août aout septembre octobre novembre décembre "
-           "decembre").split()  # English "May" is apart: see _MONTH
-_MONTH_ABBR = "jan feb fév fev mar apr avr jun jul juil aug sep sept oct nov dec déc".split()
+_WEEKDAYS_EN = _list("monday tuesday wednesday thursday friday saturday sunday")
+_WEEKDAYS_FR = _list("lundi mardi mercredi jeudi vendredi samedi dimanche")
+_MONTHS = _list("january february march april june july august september october november december "
+                "janvier février fevrier mars avril mai juin juillet août aout septembre octobre novembre "
+                "décembre decembre")  # English "May" is apart: see _MONTH
+_MONTH_ABBR = _list("jan feb fév fev mar apr avr jun jul juil aug sep sept oct nov dec déc")
 _MONTH_NO = {"jan": 1, "feb": 2, "fev": 2, "mar": 3, "apr": 4, "avr": 4, "may": 5, "mai": 5, "jun": 6,
              "juin": 6, "jul": 7, "juil": 7, "aug": 8, "aou": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12}
 _ASCII = str.maketrans("éèêëàâäôöûüùîïç", "eeeeaaaoouuuiic")
-# Every word a branch of _SCAN can start with (numbers, currencies' letters, prepositions, date words).
-# Checked first at each word start, so the whole alternation runs only where something can match.
-_TRIGGERS = _NUMBER_WORDS + _WEEKDAYS_EN + _WEEKDAYS_FR + _MONTHS + _MONTH_ABBR + """
-    a an as au aud by c cad ce cette chf cny d de depuis des du dans durant during dès earlier early
-    effective en end entre eur fin first for fourth from fy gbp h1 h2 h3 h4 half hk il in inr jpy l la last
-    late later lasting le mi mid middle n next no nz on over pendant plus pour premier q1 q2 q3 q4 r rang s
-    second seconde since spanning starting start sur the third this thru through till today tonight top u
-    until us usd across beginning between courant fiscal year dernier début debut numéro numero à may
-    """.split()
-_TRIGGER_STEMS = "jusqu aujourd class rank deuxi troisi quatri".split()
+# Every word a branch of _SCAN can start with (numbers, prepositions, date words, currency codes).
+# Checked first at each word start, so the whole alternation runs only where something can match;
+# see _PREFILTER for the signs, elisions and articles that also can.
+_TRIGGERS = _NUMBER_WORDS + _WEEKDAYS_EN + _WEEKDAYS_FR + _MONTHS + _MONTH_ABBR + _list("""
+    as au aud by cad ce cette chf cny de depuis des du dans durant during dès earlier early effective en
+    end entre eur fin first for fourth from gbp h1 h2 h3 h4 il in inr jpy la last late later lasting le
+    mi mid middle next no on over pendant plus pour premier q1 q2 q3 q4 rang second seconde since spanning
+    starting start sur the third this thru through till today tonight top until usd across beginning
+    between courant fiscal year dernier début debut numéro numero à may
+    """)
+_TRIGGER_STEMS = _list("jusqu aujourd class rank deuxi troisi quatri fy")  # "FY2025"
 
 
 # --- pattern pieces (all repetitions bounded: see the module docstring) ----------------------------
@@ -90,6 +96,9 @@ _SCALE = (r"(?:trillions?|tn|tr|billions?|bns?|b|milliards?|mrds?|mds?|millions?
           r"|thousands?|k|mille)(?!\w)")
 _BETWEEN = r"(?!(?:de|d|of)(?!\w))[^\W\d_]{2,15}"     # "un premier milliard de dollars"
 _DE = rf"(?:(?:de|of){_S}|d['’]{_S0})?"
+# "a"/"an"/"half a" are numbers only in "a billion dollars", "half a trillion", "a year ago".
+_ARTICLE_NUM = (r"(?:half\s{1,2})?an?(?!\w)"
+                r"(?=\s{1,2}(?:years?\s{1,2}ago|trillion|billion|million|thousand|dollar|euro|pound))")
 _USD = (r"(?:(?:US|U\.S\.|american)\s{1,2})?dollars?(?:\s{1,2}(?:am[ée]ricains?|US))?(?!\w)"
         r"|US\$|USD(?!\w)|\$(?!\s{0,2}\d)")
 _OTHER = (r"(?:euros?|€|livres?(?:\s{1,2}sterling)?|pounds?(?:\s{1,2}sterling)?|£|yens?|yuans?|renminbi"
@@ -100,7 +109,9 @@ _UNIT = (r"(?:data[\s-]?cent(?:er|re)s?(?:\s(?:sites?|campus(?:es)?|buildings?))
          r"|(?:super)?chips?|puces?|GPUs?|TPUs?|[ABH]\d{3}s|GB\d{3}s|processors?|processeurs?"
          r"|acc[ée]l[ée]rat(?:or|eur)s?|buildings?|b[âa]timents?|sites?|servers?|serveurs?|racks?|baies"
          r"|campus(?:es)?|facilit(?:y|ies)|installations?|structures?)(?!\w)")
-_STOP = _words_re("of the de des du les la le than que and et or ou to à in en per par for pour with avec".split())
+# Words that never stand between a count and its noun: "one of the sites" is not a count of sites.
+_STOP = _words_re(_list("of the de des du les la le than que and et or ou to à in en per par for pour "
+                        "with avec"))
 _ORD = r"(?:st|nd|rd|th|[èe]me|[èe]re|er|re|e|è|ᵉ)"
 _WD_EN, _WD_FR = _words_re(_WEEKDAYS_EN), _words_re(_WEEKDAYS_FR)
 _MONTH = (f"(?:{_words_re(_MONTHS)}|(?-i:May)(?!\\w)"   # not "may": the verb is far commoner
@@ -113,7 +124,7 @@ _DATE_FULL = (rf"(?:{_DAY}{_S}(?:of{_S})?{_MONTH}(?:,?{_S}{_YEAR})?"
 _DATE_ANY = rf"(?:{_DATE_FULL}|{_MONTH}|{_YEAR})"
 _MOD = (r"(?:(?:the\s{1,2})?(?:end|start|beginning|middle|(?:first|second|1st|2nd)\s{1,2}half"
         r"|(?:first|second|third|fourth|last|1st|2nd|3rd|4th)\s{1,2}quarter)\s{1,2}of\s{1,2}"
-        r"|(?:early|late|mid|end|fin|d[ée]but|mi|year-end|fiscal(?:\s{1,2}year)?)[-\s]{1,2}|FY\s{0,2}"
+        r"|(?:early|late|mid|end|fin|d[ée]but|mi|year-end|fiscal(?:\s{1,2}year)?)[-\s]{1,2}(?:de\s{1,2})?|FY\s{0,2}"
         r"|(?:(?:le|la)\s{1,2})?(?:premier|second|seconde|deuxi[èe]me|troisi[èe]me|quatri[èe]me|dernier"
         r"|1er|2e|3e|4e)\s{1,2}(?:semestre|trimestre)\s{1,2}(?:de\s{1,2})?|[HQ][1-4]\s{1,2})")
 _UNTIL = (r"(?:through|thru|until|till|by|no\s{1,2}later\s{1,2}than|jusqu['’]\s?(?:en|à|a|au|aux)"
@@ -123,15 +134,16 @@ _SINCE = (r"(?:since|depuis|from|starting(?:\s{1,2}(?:in|from|on))?|beginning(?:
 _TERM = rf"{_GAP}(?:(?:the|le){_S})?(?:{_MOD})?{_DATE_ANY}"   # what follows "until"/"since"
 
 # What may follow a number, most specific first; the number itself is group "n" (see _BRANCHES).
+# The lookahead skips them all at once when no letter or sign follows ("1 1 1", "2019, 2020").
 _TAILS = (
+    r"(?=[-‑\s]{0,2}[^\W\d_]|\s{0,2}[%$€£])(?:"
     rf"(?P<t_ago>{_S}years?{_S}ago(?!\w))"
     rf"|(?P<t_dur>[-‑\s]year(?![-\w]))"
-    rf"|(?P<t_usd>(?:(?:{_S}{_BETWEEN})?{_S0}(?P<t_usd_s>{_SCALE}))?{_S0}{_DE}(?:{_USD}))"
-    rf"|(?P<t_oth>(?:(?:{_S}{_BETWEEN})?{_S0}{_SCALE})?{_S0}{_DE}{_OTHER})"
+    rf"|(?:(?:{_S}{_BETWEEN})?{_S0}(?P<t_s>{_SCALE}))?{_S0}{_DE}(?:(?P<t_usd>{_USD})|(?P<t_oth>{_OTHER}))"
     rf"|(?P<t_pct>{_S0}(?:%|(?:percent|per{_S}cent|pour{_S0}cent|pct)(?!\w)))"
     rf"|(?P<t_cap>{_S0}(?P<t_cap_u>gigawatts?|GW|m[ée]gawatts?|MW|terawatts?|TW)(?!\w))"
     rf"|(?P<t_units>(?:{_S}(?P<t_units_s>millions?|milliards?|billions?|thousands?|mille)"
-    rf"(?:{_S}(?:de|of)|{_S}d['’])?)?(?:{_S}(?!{_STOP})(?!\d)[\w-]{{1,20}}){{0,2}}(?:{_S}|(?<=['’])){_UNIT})"
+    rf"(?:{_S}(?:de|of)|{_S}d['’])?)?(?:{_S}(?!{_STOP})(?!\d)[\w-]{{1,20}}){{0,2}}(?:{_S}|(?<=['’])){_UNIT}))"
 )
 
 # Order matters: at one position the first branch that matches wins (see the module docstring).
@@ -159,15 +171,16 @@ _BRANCHES: list[tuple[str, str]] = [
     ("usd_pre", rf"(?:US{_S0}\$|U\.S\.{_S0}\$|USD{_S0}|\$){_S0}(?P<usd_n>{_DIGITS})"
                 rf"(?:{_S0}(?P<usd_s>{_SCALE}))?"),
     ("oth_pre", rf"{_OTHER_PREFIX}{_S0}{_DIGITS}(?:{_S0}{_SCALE})?"),
-    ("num", rf"(?P<n>half\s(?:a|an)(?!\w)|an?(?!\w)|{_DIGITS}|{_WORDNUM})(?:{_TAILS})"),
+    ("num", rf"(?P<n>{_ARTICLE_NUM}|{_DIGITS}|{_WORDNUM})(?:{_TAILS})"),
     ("rank", rf"(?:(?:rank(?:ed|s)?|class[ée]e?s?|(?:au{_S})?rang){_S}(?:No\.?{_S0}|n[°º]{_S0}|#)?"
              rf"(?P<rank_a>\d{{1,3}}){_ORD}?|(?:No\.|n[°º]|num[ée]ro|#){_S0}(?P<rank_b>\d{{1,3}})"
              rf"|top[\s-](?P<rank_c>\d{{1,3}})|{_NB}(?P<rank_d>\d{{1,3}}){_ORD})(?!\w)"),
     ("year", _YEAR),
 ]
 # A branch starts only at a word start (never inside "within", "H100" or "US$") that is a trigger.
-# The "num" branch has no group of its own: m.lastgroup, the group closed last, is its tail's.
-_PREFILTER = rf"(?<!\w)(?=[\d$€£¥₹#]|{_words_re(_TRIGGERS)}|{_words_re(_TRIGGER_STEMS, whole=False)})"
+# The "num" branch has no group of its own: m.lastgroup, the group closed last, names its tail.
+_PREFILTER = (r"(?<!\w)(?=\d|[$€£¥₹#]\s{0,2}\d|(?:[a-z]{1,2}|u\.s\.)\s{0,2}\$|[dl]['’]|n[°º]|a\s{1,2}partir"
+              rf"|{_ARTICLE_NUM}|{_words_re(_TRIGGERS)}|{_words_re(_TRIGGER_STEMS, whole=False)})")
 _BODY = "(?:" + "|".join(p if n == "num" else f"(?P<{n}>{p})" for n, p in _BRANCHES) + ")"
 _SCAN = re.compile(_PREFILTER + _BODY, re.I)
 _YEAR_RE = re.compile(_YEAR)
@@ -175,7 +188,7 @@ _MONTH_RE = re.compile(_MONTH, re.I)
 _DAY_RE = re.compile(r"(?<![\w.,])(\d{1,2})(?:er|st|nd|rd|th)?(?!\d)", re.I)
 _BLANKS = re.compile(r"[\s\u00a0\u202f\u2009]")
 _FRENCH_DE = re.compile(r"\s*d(?:e\s|['’])", re.I)   # "billions de dollars": the French 10^12
-_ARTICLE = re.compile(r"(?:half\s)?an?", re.I)         # "a" is a number only before a currency or "ago"
+_ARTICLE = re.compile(r"(?:half\s{1,2})?an?", re.I)
 _EIGHTY = re.compile(r"quatre-vingts?")
 _PAST, _NEXT = re.compile(r"last|derni|pass", re.I), re.compile(r"next|prochain", re.I)
 
@@ -284,8 +297,8 @@ def _on_usd(m: re.Match[str], lang: str, pub: datetime.date | None) -> list[Valu
         number: float | None = _number(m.group("usd_n"), lang)
         scale, tail = m.group("usd_s"), ""
     else:
-        number, scale = _n(m, lang, article=True), m.group("t_usd_s")
-        tail = m.string[m.end("t_usd_s"):m.end()] if scale else ""
+        number, scale = _n(m, lang, article=True), m.group("t_s")
+        tail = m.string[m.end("t_s"):m.end()] if scale else ""
     return _at(m, "amount_usd", None if number is None else number * _scale(scale, tail))
 
 
@@ -309,8 +322,9 @@ def _on_dur(m: re.Match[str], lang: str, pub: datetime.date | None) -> list[Valu
 
 
 def _on_units(m: re.Match[str], lang: str, pub: datetime.date | None) -> list[Value]:
-    n = _n(m, lang)
-    return _at(m, "units", None if n is None else round(n * _scale(m.group("t_units_s"), "")))
+    scale = m.group("t_units_s")
+    n = _n(m, lang, article=scale is not None)  # "a million GPUs", not "a data centre"
+    return _at(m, "units", None if n is None else round(n * _scale(scale, "")))
 
 
 def _on_cap(m: re.Match[str], lang: str, pub: datetime.date | None) -> list[Value]:
