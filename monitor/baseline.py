@@ -11,6 +11,7 @@ still enters the baseline: it is knowledge, only old.
     >>> state.get("azure.exclusivity", "microsoft").claim.status
     'ended'
 """
+
 from __future__ import annotations
 
 import tomllib

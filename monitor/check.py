@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: MIT
 """`monitor check`: one document against the seed baseline alone; nothing is written.
 
-    >>> result = check_document(read_source("article.html"), engine=Engine.load())
-    >>> [c.kind for c in result.changes]
+>>> result = check_document(read_source("article.html"), engine=Engine.load())
+>>> [c.kind for c in result.changes]
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -46,16 +47,22 @@ def parse_date(value: str, *, source: str = "--published") -> str:
         raise InputError(f"{source}: {value!r} is not a date (expected YYYY-MM-DD)") from None
 
 
-def check_document(document: Document, *, engine: Engine, state: KnownState | None = None,
-                   published: str | None = None, explain: bool = False) -> CheckResult:
+def check_document(
+    document: Document,
+    *,
+    engine: Engine,
+    state: KnownState | None = None,
+    published: str | None = None,
+    explain: bool = False,
+) -> CheckResult:
     """Claims and changes of `document` against `state` (default: the seed baseline).
 
     The publication date is, in order: `published`, the page's own date, today.
     """
     date = published or document.published or dt.date.today().isoformat()
     state = state if state is not None else build_baseline(engine)
-    extraction = engine.extract(document.text, title=document.title, published=date,
-                                source=document.url or document.source, explain=explain)
+    extraction = engine.extract(
+        document.text, title=document.title, published=date, source=document.url or document.source, explain=explain
+    )
     readings = read_against(extraction.claims, state)
-    return CheckResult(document.source, date, extraction.lang, readings, changes_of(readings),
-                       extraction.trace)
+    return CheckResult(document.source, date, extraction.lang, readings, changes_of(readings), extraction.trace)

@@ -4,6 +4,7 @@
 Every command exits non-zero with a one-line error on stderr when it cannot
 do its job; `--json` output is the public shape of ../shared/spec/CONTRACT.md.
 """
+
 from __future__ import annotations
 
 import functools
@@ -20,7 +21,9 @@ from monitor import __version__, render
 from monitor.errors import ConfigError, MonitorError
 
 app = typer.Typer(
-    add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
     help="Watch the news for changes in the Microsoft-OpenAI compute relationship.",
 )
 F = TypeVar("F", bound=Callable[..., Any])
@@ -55,7 +58,9 @@ def _check_config(config: Path | None) -> None:
 @_one_line_errors
 def check(
     source: Annotated[str, typer.Argument(help="An HTML or text file, - for stdin, or an http(s) URL.")],
-    published: Annotated[str | None, typer.Option(help="Publication date YYYY-MM-DD (default: the page's own, else today).")] = None,
+    published: Annotated[
+        str | None, typer.Option(help="Publication date YYYY-MM-DD (default: the page's own, else today).")
+    ] = None,
     json_output: JsonOption = False,
     explain: Annotated[bool, typer.Option("--explain", help="Show, per sentence, which rule matched and why.")] = False,
     config: ConfigOption = None,
@@ -72,7 +77,7 @@ def check(
     if json_output:
         _print_json(result.to_json())
         return
-    console = Console()
+    console = _console()
     if explain:
         render.explain(console, result)
     render.check_result(console, result)
@@ -90,13 +95,19 @@ def baseline(json_output: JsonOption = False, config: ConfigOption = None) -> No
     if json_output:
         _print_json({"date": state.date, "claims": [render.known_json(k) for k in state.known.values()]})
         return
-    render.baseline(Console(), state)
+    render.baseline(_console(), state)
 
 
 @app.command()
 def version() -> None:
     """Print the version."""
     typer.echo(__version__)
+
+
+def _console() -> Console:
+    """A terminal's own width; piped output gets wide lines rather than folded table cells."""
+    console = Console()
+    return console if console.is_terminal else Console(width=160)
 
 
 def _print_json(payload: dict[str, Any]) -> None:

@@ -19,6 +19,7 @@ change by itself. A hedged claim is flagged like others, one severity lower.
     >>> classify(Claim("openai.compute_provider", "aws", "active"), state).kind
     'new'
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
@@ -172,9 +173,15 @@ class Change:
     citations: tuple[Citation, ...] = ()  # where the `before` claim was read
 
     def to_json(self) -> dict[str, Any]:
-        return {"facet": self.facet, "key": self.key, "kind": self.kind,
-                "before": self.before.to_json() if self.before else None, "after": self.after.to_json(),
-                "severity": self.severity, "summary": self.summary}
+        return {
+            "facet": self.facet,
+            "key": self.key,
+            "kind": self.kind,
+            "before": self.before.to_json() if self.before else None,
+            "after": self.after.to_json(),
+            "severity": self.severity,
+            "summary": self.summary,
+        }
 
 
 @dataclass(frozen=True)
@@ -220,9 +227,17 @@ def changes_of(readings: list[Reading]) -> list[Change]:
         if verdict.kind not in KIND_SEVERITY:
             continue
         before = verdict.before.claim if verdict.before else None
-        changes.append(Change(
-            claim.facet, claim.key, verdict.kind, before, claim, severity(verdict.kind, hedged=claim.hedged),
-            summarize(verdict.kind, before, claim), verdict.reasons,
-            verdict.before.citations if verdict.before else (),
-        ))
+        changes.append(
+            Change(
+                claim.facet,
+                claim.key,
+                verdict.kind,
+                before,
+                claim,
+                severity(verdict.kind, hedged=claim.hedged),
+                summarize(verdict.kind, before, claim),
+                verdict.reasons,
+                verdict.before.citations if verdict.before else (),
+            )
+        )
     return changes

@@ -13,6 +13,7 @@
 Each message is one line that names the input it is about, so the CLI can
 print it as it is.
 """
+
 from __future__ import annotations
 
 

@@ -3,6 +3,7 @@
 
 Every value that comes from a document is printed as text, never as markup.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -36,8 +37,14 @@ def check_result(console: Console, result: CheckResult) -> None:
     for reading in result.readings:
         claim = reading.claim
         status = claim.status + (" (hedged)" if claim.hedged else "")
-        claims.add_row(claim.facet, claim.key, status, escape(describe_values(claim.values)),
-                       reading.verdict.kind, escape(claim.evidence))
+        claims.add_row(
+            claim.facet,
+            claim.key,
+            status,
+            escape(describe_values(claim.values)),
+            reading.verdict.kind,
+            escape(claim.evidence),
+        )
     console.print(claims)
 
 
@@ -49,13 +56,17 @@ def explain(console: Console, result: CheckResult) -> None:
             console.print(f"\n[bold]»[/bold] {escape(trace.sentence)}")
             last_sentence = trace.sentence
         details = ", ".join(f"{k}={v}" for k, v in trace.details.items() if v not in (None, [], {}, ""))
-        console.print(f"   {trace.facet} ({trace.file}) trigger {escape(repr(trace.trigger))}: "
-                      f"{escape(trace.verdict)}" + (f" — {escape(details)}" if details else ""))
+        console.print(
+            f"   {trace.facet} ({trace.file}) trigger {escape(repr(trace.trigger))}: "
+            f"{escape(trace.verdict)}" + (f" — {escape(details)}" if details else "")
+        )
     console.print("\n[bold]Verdicts[/bold] (one reading per facet and key):")
     for reading in result.readings:
         why = "; ".join(reading.verdict.reasons)
-        console.print(f"   {reading.claim.facet}/{reading.claim.key}: {reading.verdict.kind}"
-                      + (f" — {escape(why)}" if why else ""))
+        console.print(
+            f"   {reading.claim.facet}/{reading.claim.key}: {reading.verdict.kind}"
+            + (f" — {escape(why)}" if why else "")
+        )
     console.print()
 
 
@@ -65,8 +76,14 @@ def baseline(console: Console, state: KnownState) -> None:
         table.add_column(column, overflow="fold")
     for known in sorted(state.known.values(), key=lambda k: (k.claim.facet, k.claim.key)):
         claim, cited = known.claim, known.citations[-1]
-        table.add_row(claim.facet, claim.key, claim.status, escape(describe_values(claim.values)),
-                      cited.source, escape(cited.evidence))
+        table.add_row(
+            claim.facet,
+            claim.key,
+            claim.status,
+            escape(describe_values(claim.values)),
+            cited.source,
+            escape(cited.evidence),
+        )
     console.print(table)
 
 

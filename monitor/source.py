@@ -14,6 +14,7 @@ Bytes become text in this order: a BOM wins; then strict UTF-8 (valid non-ASCII
 UTF-8 is almost never an accident, while declared charsets often are wrong);
 then the charset declared in the Content-Type or a `<meta>` tag; then cp1252.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -43,9 +44,14 @@ _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-
 _CHARSET_PARAM = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MAGIC = {
-    b"%PDF-": "PDF", b"\x89PNG\r\n\x1a\n": "PNG image", b"\xff\xd8\xff": "JPEG image",
-    b"GIF87a": "GIF image", b"GIF89a": "GIF image", b"PK\x03\x04": "ZIP archive",
-    b"PK\x05\x06": "ZIP archive", b"\x1f\x8b": "gzip data",
+    b"%PDF-": "PDF",
+    b"\x89PNG\r\n\x1a\n": "PNG image",
+    b"\xff\xd8\xff": "JPEG image",
+    b"GIF87a": "GIF image",
+    b"GIF89a": "GIF image",
+    b"PK\x03\x04": "ZIP archive",
+    b"PK\x05\x06": "ZIP archive",
+    b"\x1f\x8b": "gzip data",
 }
 # Control bytes that never occur in text; tab, newlines and form feed do.
 _CONTROL_BYTES = frozenset(range(32)) - {9, 10, 12, 13} | {127}
@@ -147,9 +153,7 @@ def _check_url(url: str) -> None:
         raise _error(url, "invalid URL (no host name)")
 
 
-def _fetch(
-    url: str, *, options: FetchOptions, transport: httpx.BaseTransport | None
-) -> tuple[bytes, str, str | None]:
+def _fetch(url: str, *, options: FetchOptions, transport: httpx.BaseTransport | None) -> tuple[bytes, str, str | None]:
     """GET url, following redirects by hand so each target's scheme is checked before it is used."""
     deadline = time.monotonic() + options.timeout_s
     headers = {"User-Agent": options.user_agent, "Accept": "text/html,application/xhtml+xml,text/*;q=0.9"}

@@ -1,11 +1,13 @@
 # SPDX-License-Identifier: MIT
 """One-line, human-readable descriptions of claims and changes.
 
-    >>> describe_values({"amount_usd": 3e11, "duration_years": 5})
-    '$300 billion, 5 years'
+>>> describe_values({"amount_usd": 3e11, "duration_years": 5})
+'$300 billion, 5 years'
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -20,7 +22,7 @@ def money(amount: float) -> str:
     return f"${amount:,.0f}"
 
 
-_FORMATS = {
+_FORMATS: dict[str, Callable[[Any], str]] = {
     "amount_usd": money,
     "amount_other": str,
     "share_pct": lambda v: f"{v:g}%",
@@ -68,7 +70,7 @@ def facet_label(facet: str, key: str) -> str:
 
 
 def summarize(kind: str, before: Claim | None, after: Claim) -> str:
-    """"Microsoft's right of first refusal on OpenAI compute: held → ended"."""
+    """ "Microsoft's right of first refusal on OpenAI compute: held → ended"."""
     label = facet_label(after.facet, after.key)
     reported = " (reported)" if after.hedged else ""
     if kind == "new":

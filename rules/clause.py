@@ -6,57 +6,25 @@ and within `CUE_REACH` characters: in « Microsoft, auparavant partenaire
 exclusif, a perdu sa position de fournisseur exclusif », « auparavant » dates
 the first mention and « a perdu » ends the second.
 """
+
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
 from rules.loader import Entity, FacetRule, Label
 from rules.model import Claim
 from rules.phrases import Hit
-from rules.text import Sentence, clause_spans
-from rules.values import Value, find_values
+from rules.scan import ScannedSentence
+from rules.values import Value
 
 CUE_REACH = 90  # characters between a cue and its trigger, at most
 TIME_KINDS = ("date", "since", "until")
 STATUS_ORDER = ("denied", "ended", "continuing", "planned", "active")
 _CLAUSE_WIDE = frozenset({"negation", "denied", "hypothetical"})
 _BAD_NEWS = frozenset({"ended", "setback", "denied"})
-
-
-@dataclass
-class ScannedSentence:
-    """A sentence with everything the lexicon found in it; values are read on demand."""
-
-    sentence: Sentence
-    folded: str
-    hits: list[Hit[Label]]
-    lang: str
-    published: dt.date | None
-
-    @cached_property
-    def clauses(self) -> list[tuple[int, int]]:
-        return clause_spans(self.folded)
-
-    @cached_property
-    def entities(self) -> set[str]:
-        return {hit.label[1] for hit in self.hits if hit.label[0] == "entity"}
-
-    @cached_property
-    def values(self) -> list[Value]:
-        return find_values(self.sentence.text, lang=self.lang, published=self.published)
-
-    def clause_of(self, position: int) -> tuple[int, int]:
-        for start, end in self.clauses:
-            if start <= position < end:
-                return start, end
-        return 0, len(self.folded)
-
-    def cues(self, facet: str) -> list[Hit[Label]]:
-        """Cue hits that apply to `facet`: the shared ones and the facet's own."""
-        return [h for h in self.hits if h.label[0] == "cue" and h.label[2] in ("", facet)]
 
 
 @dataclass(frozen=True)
@@ -69,7 +37,7 @@ class ClauseJob:
     trigger: Hit[Label]
     triggers: list[Hit[Label]]  # all of this facet's triggers in the sentence
     sentence: ScannedSentence
-    inherited_date: str | None
+    inherited_date: Callable[[], str | None]  # the date the paragraph's earlier sentences give, if any
     source: str
 
 
@@ -105,8 +73,9 @@ def read_clause(job: ClauseJob) -> ClauseResult:
         return ClauseResult([], "skipped: hypothetical", {"cues": _phrases(cues)})
     values = _values(job, start, end)
     later_bad_news = [h for h in s.cues(rule.facet) if start <= h.start < end and h.label[1] in _BAD_NEWS]
-    status, cue_rank = _status(rule, job.trigger, cues, bad_news=later_bad_news,
-                               future=_has_future_start(job, start, end))
+    status, cue_rank = _status(
+        rule, job.trigger, cues, bad_news=later_bad_news, future=_has_future_start(job, start, end)
+    )
     if status is None:
         return ClauseResult([], "skipped: negated", {"cues": _phrases(cues)})
     if rule.require_value and not rule.require_value & values.keys():
@@ -114,12 +83,30 @@ def read_clause(job: ClauseJob) -> ClauseResult:
     when, dated = _when(job, start, end, present="now" in classes)
     hedged = any(h.label[1] == "hedge" for h in s.cues(rule.facet))
     claims = [
-        Claim(facet=rule.facet, key=key, status=status, values=values, hedged=hedged, when=when,
-              evidence=s.sentence.text, dated=dated, past="history" in classes, source=job.source, rule=rule.file)
+        Claim(
+            facet=rule.facet,
+            key=key,
+            status=status,
+            values=values,
+            hedged=hedged,
+            when=when,
+            evidence=s.sentence.text,
+            dated=dated,
+            past="history" in classes,
+            source=job.source,
+            rule=rule.file,
+        )
         for key in keys
     ]
-    details = {"keys": keys, "status": status, "cues": _phrases(cues), "values": values, "when": when,
-               "hedged": hedged, "history cue": "history" in classes}
+    details = {
+        "keys": keys,
+        "status": status,
+        "cues": _phrases(cues),
+        "values": values,
+        "when": when,
+        "hedged": hedged,
+        "history cue": "history" in classes,
+    }
     strength = (0 if "history" in classes else 100) + cue_rank * 10 + len(values)
     return ClauseResult(claims, "claim", details, strength)
 
@@ -152,8 +139,8 @@ def _keys(job: ClauseJob, inside: list[Hit[Label]], rule: FacetRule | None = Non
         return [rule.key]
     for hit in inside:  # a trigger that names a company ("a deal with Oracle") keys that company alone
         if hit.label[0] == "entity" and hit.start <= job.trigger.start < hit.end and rule is job.rule:
-            entity = job.entities[hit.label[1]]
-            return [entity.id] if rule.key_class in entity.classes else []
+            named = job.entities[hit.label[1]]
+            return [named.id] if rule.key_class in named.classes else []
     keys: list[str] = []
     for hit in inside:
         entity = job.entities.get(hit.label[1]) if hit.label[0] == "entity" else None
@@ -174,18 +161,23 @@ def _own_cues(job: ClauseJob, start: int, end: int) -> list[Hit[Label]]:
     « assouplies » ends the exclusivity, not Stargate.
     """
     inside = [h for h in job.sentence.hits if start <= h.start < end]
-    plausible = {f for f in {h.label[1] for h in inside if h.label[0] == "trigger"}
-                 if f == job.rule.facet or _applies(job, job.facets[f], inside)}
-    rivals = [t for t in inside if t.label[0] == "trigger" and t.label[1] in plausible
-              and _distance(t, job.trigger) > 0]
+    plausible = {
+        f
+        for f in {h.label[1] for h in inside if h.label[0] == "trigger"}
+        if f == job.rule.facet or _applies(job, job.facets[f], inside)
+    }
+    rivals = [
+        t for t in inside if t.label[0] == "trigger" and t.label[1] in plausible and _distance(t, job.trigger) > 0
+    ]
     own = []
     for cue in job.sentence.cues(job.rule.facet):
         if not start <= cue.start < end:
             continue
         distance = _distance(cue, job.trigger)
         # a trigger inside the cue itself ("rival clouds") does not compete for it
-        if distance <= CUE_REACH and all(distance <= _distance(cue, other) for other in rivals
-                                         if _distance(cue, other) > 0):
+        if distance <= CUE_REACH and all(
+            distance <= _distance(cue, other) for other in rivals if _distance(cue, other) > 0
+        ):
             own.append(cue)
     return own
 
@@ -194,8 +186,9 @@ def _distance(a: Hit[Label], b: Hit[Label]) -> int:
     return max(0, a.start - b.end, b.start - a.end)
 
 
-def _status(rule: FacetRule, trigger: Hit[Label], cues: list[Hit[Label]], *, bad_news: list[Hit[Label]],
-            future: bool) -> tuple[str | None, int]:
+def _status(
+    rule: FacetRule, trigger: Hit[Label], cues: list[Hit[Label]], *, bad_news: list[Hit[Label]], future: bool
+) -> tuple[str | None, int]:
     """The claim's status (None when the clause negates it) and the rank of the cue that set it (0: none).
 
     `bad_news` are the clause's ending, setback and denial cues, whichever trigger they are nearest to:
@@ -210,7 +203,8 @@ def _status(rule: FacetRule, trigger: Hit[Label], cues: list[Hit[Label]], *, bad
     # A denial of bad news, or a negated ending, leaves things as they were:
     # "denied a report that it had lost…", "has not lost", « a démenti vouloir céder ».
     if (denied and any(c.start > denied.start for c in bad_news)) or (
-            negation and found.get("ended") and 0 <= found["ended"].start - negation.end <= 25):
+        negation and found.get("ended") and 0 <= found["ended"].start - negation.end <= 25
+    ):
         return rule.default, len(STATUS_ORDER)
     if negation and not found.get("ended") and not denied:
         return None, 0
@@ -229,8 +223,11 @@ def _has_future_start(job: ClauseJob, start: int, end: int) -> bool:
     if published is None:
         return False
     today = published.isoformat()
-    return any(v.kind in ("since", "date") and str(v.value) > today[: len(str(v.value))]
-               for v in job.sentence.values if start <= v.start < end)
+    return any(
+        v.kind in ("since", "date") and str(v.value) > today[: len(str(v.value))]
+        for v in job.sentence.values
+        if start <= v.start < end
+    )
 
 
 def _values(job: ClauseJob, start: int, end: int) -> dict[str, Any]:
@@ -256,8 +253,10 @@ def _values(job: ClauseJob, start: int, end: int) -> dict[str, Any]:
 
 def _better_amount(value: Value, best: Value, total_ends: list[int]) -> bool:
     """Prefer the amount a "total" cue announces, else the larger one (the deal, not an instalment)."""
+
     def is_total(v: Value) -> bool:
         return any(0 <= v.start - e <= 20 for e in total_ends)
+
     if is_total(value) != is_total(best):
         return is_total(value)
     return float(value.value) > float(best.value)
@@ -269,8 +268,12 @@ def _names(job: ClauseJob, start: int, end: int) -> list[str]:
     names = [m.group(m.lastindex or 0) for pattern in rule.name_patterns for m in pattern.finditer(text)]
     if rule.name_entities:
         for hit in s.hits:
-            if (hit.label[0] == "entity" and start <= hit.start < end and hit.label[1] in job.entities
-                    and hit.label[1] != rule.key):
+            if (
+                hit.label[0] == "entity"
+                and start <= hit.start < end
+                and hit.label[1] in job.entities
+                and hit.label[1] != rule.key
+            ):
                 names.append(job.entities[hit.label[1]].name)
     return sorted(set(names), key=names.index)
 
@@ -287,16 +290,18 @@ def _when(job: ClauseJob, start: int, end: int, *, present: bool) -> tuple[str, 
     past = past_dates(in_clause, s.published) or past_dates(s.values, s.published)
     if past:
         return max(past), True
-    if job.inherited_date:
-        return job.inherited_date, True
+    inherited = job.inherited_date()
+    if inherited:
+        return inherited, True
     return published, False
 
 
 def past_dates(values: list[Value], published: dt.date | None) -> list[str]:
     """ISO dates among `values` that are not after `published` (at their own precision)."""
     limit = published.isoformat() if published else "9999-12-31"
-    return [str(v.value) for v in values
-            if v.kind in TIME_KINDS and v.value and str(v.value) <= limit[: len(str(v.value))]]
+    return [
+        str(v.value) for v in values if v.kind in TIME_KINDS and v.value and str(v.value) <= limit[: len(str(v.value))]
+    ]
 
 
 def _phrases(cues: list[Hit[Label]]) -> list[str]:

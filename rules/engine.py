@@ -35,23 +35,52 @@ Evaluation order (each step only sees what the previous one let through):
 The engine knows nothing about outcomes: the diff against the known state
 (`monitor.diff`) decides what is new, changed, reversed or history.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from rules.clause import ClauseJob, ClauseResult, ScannedSentence, past_dates, read_clause
+from rules.clause import ClauseJob, ClauseResult, past_dates, read_clause
 from rules.explain import Trace
 from rules.loader import RULES_DIR, FacetRule, Label, RuleSet, load_rules
 from rules.model import Claim
-from rules.phrases import Hit, words_of
-from rules.text import Sentence, detect_language, fold, split_sentences
+from rules.phrases import Hit
+from rules.scan import ScannedSentence
+from rules.text import detect_language, fold, split_sentences
 
 CONTEXT_WINDOW = 10  # sentences of context a rule may ask for, at most
-_MONTHS = ("janv", "fevr", "mars", "avril", "mai", "juin", "juil", "aout", "sept", "octo", "nove", "dece",
-           "january", "february", "march", "april", "june", "july", "august", "october", "november",
-           "december", "year", "annee", " an ")
+_DATE_WORDS = (
+    "janv",
+    "fevr",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juil",
+    "aout",
+    "sept",
+    "octo",
+    "nove",
+    "dece",
+    "january",
+    "february",
+    "march",
+    "april",
+    "june",
+    "july",
+    "august",
+    "october",
+    "november",
+    "december",
+    "year",
+    "annee",
+    " an ",
+    "ago",
+    "depuis",
+    "since",
+)
 
 
 @dataclass
@@ -73,8 +102,16 @@ class Engine:
     def load(cls, rules_dir: Path = RULES_DIR) -> Engine:
         return cls(load_rules(rules_dir))
 
-    def extract(self, text: str, *, published: str | dt.date | None = None, title: str = "",
-                lang: str | None = None, source: str = "", explain: bool = False) -> Extraction:
+    def extract(
+        self,
+        text: str,
+        *,
+        published: str | dt.date | None = None,
+        title: str = "",
+        lang: str | None = None,
+        source: str = "",
+        explain: bool = False,
+    ) -> Extraction:
         """Claims of `text` (and its `title`), dated relative to `published`.
 
         >>> Engine.load().extract("Microsoft perd son droit de préemption sur OpenAI.").claims[0].status
@@ -85,16 +122,14 @@ class Engine:
         body = f"{title}\n{text}" if title else text
         folded_doc = fold(body)
         language = lang or detect_language(folded_doc)
-        sentences = [self._scan(s, folded_doc, language, date) for s in split_sentences(body)]
+        sentences = [
+            ScannedSentence.scan(s, folded_doc[s.start : s.end], self.rules, language, date)
+            for s in split_sentences(body)
+        ]
         out = Extraction(language, [])
         reader = _DocumentReader(self.rules, sentences, source, out.trace if explain else None)
         out.claims = reader.read(title_paragraph=0 if title else None)
         return out
-
-    def _scan(self, sentence: Sentence, folded_doc: str, lang: str, date: dt.date | None) -> ScannedSentence:
-        folded = folded_doc[sentence.start:sentence.end]
-        hits = self.rules.lexicon.find(folded, words_of(folded))
-        return ScannedSentence(sentence, folded, _resolve_overlaps(hits), lang, date)
 
 
 def _as_date(value: str | dt.date | None) -> dt.date | None:
@@ -103,55 +138,38 @@ def _as_date(value: str | dt.date | None) -> dt.date | None:
     return dt.date.fromisoformat(value[:10])
 
 
-def _resolve_overlaps(hits: list[Hit[Label]]) -> list[Hit[Label]]:
-    """Among overlapping cues the longest wins ("no longer" is not a bare "no"), a facet's own
-    cue before a shared one of the same length; other hits stay."""
-    cues = sorted((h for h in hits if h.label[0] == "cue"), key=lambda h: (h.start - h.end, h.label[2] == "", h.start))
-    kept: list[Hit[Label]] = []
-    for hit in cues:  # the same span may carry two meanings ("in talks": planned and hedged)
-        if all(hit.end <= k.start or hit.start >= k.end or (hit.start, hit.end) == (k.start, k.end) for k in kept):
-            kept.append(hit)
-    others = [h for h in hits if h.label[0] != "cue"]
-    return sorted(others + kept, key=lambda h: (h.start, -h.end))
-
-
 class _DocumentReader:
-    """Reads one document's sentences in order, carrying context and dates between them."""
+    """Reads one document's sentences in order, with the context and dates they share."""
 
-    def __init__(self, rules: RuleSet, sentences: list[ScannedSentence], source: str,
-                 trace: list[Trace] | None) -> None:
+    def __init__(
+        self, rules: RuleSet, sentences: list[ScannedSentence], source: str, trace: list[Trace] | None
+    ) -> None:
         self.rules = rules
         self.sentences = sentences
         self.source = source
         self.trace = trace
+        self._dates: dict[int, str | None] = {}
 
     def read(self, *, title_paragraph: int | None) -> list[Claim]:
-        claims: list[Claim] = []
         title_entities: set[str] = set()
         for s in self.sentences:
             if s.sentence.paragraph == title_paragraph:
                 title_entities |= s.entities
-        inherited: str | None = None
-        paragraph = -1
+        claims: list[Claim] = []
         for index, scanned in enumerate(self.sentences):
-            if scanned.sentence.paragraph != paragraph:
-                paragraph, inherited = scanned.sentence.paragraph, None
-            claims.extend(self._read_sentence(scanned, self._context(index, title_entities), inherited))
-            inherited = _sentence_date(scanned, inherited)
+            if scanned.triggered:
+                claims.extend(self._read_sentence(index, scanned, title_entities))
         return claims
 
     def _context(self, index: int, title_entities: set[str]) -> list[set[str]]:
         """Entities of the previous sentences, nearest first; the title's last."""
-        previous = [s.entities for s in reversed(self.sentences[max(0, index - CONTEXT_WINDOW):index])]
+        previous = [s.entities for s in reversed(self.sentences[max(0, index - CONTEXT_WINDOW) : index])]
         return previous + [title_entities]
 
-    def _read_sentence(self, s: ScannedSentence, context: list[set[str]], inherited: str | None) -> list[Claim]:
-        triggered: dict[str, list[Hit[Label]]] = {}
-        for hit in s.hits:
-            if hit.label[0] == "trigger":
-                triggered.setdefault(hit.label[1], []).append(hit)
+    def _read_sentence(self, index: int, s: ScannedSentence, title_entities: set[str]) -> list[Claim]:
+        context = self._context(index, title_entities)
         out: list[Claim] = []
-        for facet, triggers in triggered.items():
+        for facet, triggers in s.triggered.items():
             rule = self.rules.facets[facet]
             missing = _missing_parties(rule, s, context)
             if missing:
@@ -161,17 +179,51 @@ class _DocumentReader:
             for clause_triggers in _by_clause(triggers, s):
                 results = []
                 for trigger in clause_triggers:
-                    job = ClauseJob(rule, self.rules.facets, self.rules.entities, trigger, triggers, s, inherited,
-                                    self.source)
+                    job = ClauseJob(
+                        rule, self.rules.facets, self.rules.entities, trigger, triggers, s,
+                        lambda: self._paragraph_date(index), self.source,
+                    )  # fmt: skip
                     results.append(read_clause(job))
                     self._trace(s, rule, trigger, results[-1].verdict, **results[-1].details)
                 found.extend(ClauseResult.best(results).claims)
             out.extend(_merge_clauses(found))
         return out
 
+    def _paragraph_date(self, index: int) -> str | None:
+        """The date the paragraph's sentences before `index` give: the nearest explicit one.
+
+        « En juillet 2019, Microsoft a investi… Azure est devenu son fournisseur exclusif. »:
+        the second sentence is dated July 2019 too. A sentence that speaks of the present
+        ("today", « désormais ») stops the inheritance.
+        """
+        if index not in self._dates:
+            self._dates[index] = self._find_paragraph_date(index)
+        return self._dates[index]
+
+    def _find_paragraph_date(self, index: int) -> str | None:
+        paragraph = self.sentences[index].sentence.paragraph
+        for previous in reversed(self.sentences[:index]):
+            if previous.sentence.paragraph != paragraph:
+                return None
+            if previous.has_cue("now"):
+                return None
+            if not _mentions_time(previous):
+                continue
+            if any(v.kind == "now" for v in previous.values):
+                return None
+            past = past_dates(previous.values, previous.published)
+            if past:
+                return max(past)
+        return None
+
     def _trace(self, s: ScannedSentence, rule: FacetRule, hit: Hit[Label], verdict: str, **details: object) -> None:
         if self.trace is not None:
             self.trace.append(Trace(s.sentence.text, rule.facet, rule.file, hit.phrase, verdict, dict(details)))
+
+
+def _mentions_time(s: ScannedSentence) -> bool:
+    """A cheap test before the value parser runs: digits or a month or year word."""
+    return any(ch.isdigit() for ch in s.folded) or any(word in s.folded for word in _DATE_WORDS)
 
 
 def _missing_parties(rule: FacetRule, s: ScannedSentence, context: list[set[str]]) -> set[str]:
@@ -196,8 +248,9 @@ def _merge_clauses(claims: list[Claim]) -> list[Claim]:
         identity = (claim.key, claim.status, claim.hedged, claim.past, claim.when)
         if identity in merged:
             first = merged[identity]
-            names = first.values.get("names", []) + [n for n in claim.values.get("names", [])
-                                                     if n not in first.values.get("names", [])]
+            names = first.values.get("names", []) + [
+                n for n in claim.values.get("names", []) if n not in first.values.get("names", [])
+            ]
             values = {**claim.values, **first.values, **({"names": names} if names else {})}
             merged[identity] = replace(first, values=values)
         else:
@@ -211,15 +264,3 @@ def _by_clause(triggers: list[Hit[Label]], s: ScannedSentence) -> list[list[Hit[
     for hit in triggers:
         groups.setdefault(s.clause_of(hit.start), []).append(hit)
     return list(groups.values())
-
-
-def _sentence_date(s: ScannedSentence, inherited: str | None) -> str | None:
-    """The date the next sentence of the paragraph inherits: this one's, unless it speaks of now."""
-    if any(h.label[:2] == ("cue", "now") for h in s.hits):
-        return None
-    if not any(ch.isdigit() for ch in s.folded) and not any(m in s.folded for m in _MONTHS):
-        return inherited
-    if any(v.kind == "now" for v in s.values):
-        return None
-    past = past_dates(s.values, s.published)
-    return max(past) if past else inherited

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: MIT
 """Traces for `monitor check --explain`: which rule touched which sentence, and why."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

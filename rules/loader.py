@@ -17,6 +17,7 @@ A facet file (see rules/README.md for the full reference):
     requires = ["microsoft|azure", "openai"]
     triggers = ["right of first refusal", "droit de preemption"]
 """
+
 from __future__ import annotations
 
 import re
@@ -30,8 +31,23 @@ from rules.model import STATUSES, VALUE_NAMES
 from rules.phrases import Lexicon
 
 RULES_DIR = Path(__file__).parent
-CUE_CLASSES = ("denied", "ended", "continuing", "planned", "active", "successor", "setback", "negation", "neutral", "hedge",
-               "hypothetical", "history", "now", "previous", "total")
+CUE_CLASSES = (
+    "denied",
+    "ended",
+    "continuing",
+    "planned",
+    "active",
+    "successor",
+    "setback",
+    "negation",
+    "neutral",
+    "hedge",
+    "hypothetical",
+    "history",
+    "now",
+    "previous",
+    "total",
+)
 KEY_CLASSES = ("provider", "model_maker")
 
 # A lexicon label: ("entity", id) | ("cue", class, facet or "") | ("trigger", facet)
@@ -70,17 +86,37 @@ class FacetRule:
 
 @dataclass
 class RuleSet:
-    """The loaded rules: entities, facet rules and the one lexicon that finds all their phrases."""
+    """The loaded rules: entities, facet rules, and two lexicons that find their phrases.
+
+    `lexicon` holds what decides whether a sentence is worth reading (entities and
+    triggers); `cue_lexicon` the rest (cues, `also`, `exclude`), scanned only then.
+    """
 
     entities: dict[str, Entity]
     facets: dict[str, FacetRule]
     lexicon: Lexicon[Label] = field(repr=False)
+    cue_lexicon: Lexicon[Label] = field(repr=False)
 
 
 _FACET_KEYS: dict[str, type | tuple[type, ...]] = {
-    "facet": str, "label": str, "description": str, "in_force": str, "default": str, "key": str,
-    "key_class": str, "requires": list, "rivals": list, "context": dict, "triggers": list, "also": list, "exclude": list,
-    "values": list, "require_value": list, "names": list, "name_entities": bool, "cues": dict,
+    "facet": str,
+    "label": str,
+    "description": str,
+    "in_force": str,
+    "default": str,
+    "key": str,
+    "key_class": str,
+    "requires": list,
+    "rivals": list,
+    "context": dict,
+    "triggers": list,
+    "also": list,
+    "exclude": list,
+    "values": list,
+    "require_value": list,
+    "names": list,
+    "name_entities": bool,
+    "cues": dict,
 }
 _FACET_REQUIRED = ("facet", "label", "in_force", "requires", "triggers")
 
@@ -88,16 +124,17 @@ _FACET_REQUIRED = ("facet", "label", "in_force", "requires", "triggers")
 def load_rules(rules_dir: Path = RULES_DIR) -> RuleSet:
     """Load `vocab/*.toml` and `facets/*.toml` under `rules_dir`, checking every key."""
     lexicon: Lexicon[Label] = Lexicon()
+    cue_lexicon: Lexicon[Label] = Lexicon()
     entities = _load_entities(rules_dir / "vocab" / "entities.toml", lexicon)
-    _load_cues(rules_dir / "vocab" / "cues.toml", lexicon, facet="")
+    _load_cues(rules_dir / "vocab" / "cues.toml", cue_lexicon, facet="")
     facets: dict[str, FacetRule] = {}
     files = sorted((rules_dir / "facets").glob("*.toml"))
     if not files:
         raise RuleError(f"{rules_dir / 'facets'}: no facet rule files")
     for path in files:
-        rule = _load_facet(path, entities, lexicon)
+        rule = _load_facet(path, entities, lexicon, cue_lexicon)
         facets[rule.facet] = rule
-    return RuleSet(entities, facets, lexicon)
+    return RuleSet(entities, facets, lexicon, cue_lexicon)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -117,7 +154,9 @@ def _load_entities(path: Path, lexicon: Lexicon[Label]) -> dict[str, Entity]:
         _check_keys(table, {"aliases": list, "classes": list, "name": str}, where, required=("aliases",))
         classes = frozenset(_strings(table.get("classes", []), where + " key 'classes'"))
         if bad := classes - set(KEY_CLASSES):
-            raise RuleError(f"{where} key 'classes': unknown class {sorted(bad)[0]!r} (allowed: {', '.join(KEY_CLASSES)})")
+            raise RuleError(
+                f"{where} key 'classes': unknown class {sorted(bad)[0]!r} (allowed: {', '.join(KEY_CLASSES)})"
+            )
         for alias in _strings(table["aliases"], where + " key 'aliases'"):
             lexicon.add(alias, ("entity", entity_id), where=where + " key 'aliases'")
         entities[entity_id] = Entity(entity_id, table.get("name", _display(entity_id)), classes)
@@ -125,8 +164,17 @@ def _load_entities(path: Path, lexicon: Lexicon[Label]) -> dict[str, Entity]:
 
 
 def _display(entity_id: str) -> str:
-    special = {"aws": "AWS", "amd": "AMD", "xai": "xAI", "openai": "OpenAI", "g42": "G42", "coreweave": "CoreWeave",
-               "softbank": "SoftBank", "deepseek": "DeepSeek", "open-source": "open-source models"}
+    special = {
+        "aws": "AWS",
+        "amd": "AMD",
+        "xai": "xAI",
+        "openai": "OpenAI",
+        "g42": "G42",
+        "coreweave": "CoreWeave",
+        "softbank": "SoftBank",
+        "deepseek": "DeepSeek",
+        "open-source": "open-source models",
+    }
     return special.get(entity_id, entity_id.capitalize())
 
 
@@ -144,7 +192,9 @@ def _add_cues(table: dict[str, Any], lexicon: Lexicon[Label], *, facet: str, whe
             lexicon.add(phrase, ("cue", cue_class, facet), where=f"{where}: cue class '{cue_class}'")
 
 
-def _load_facet(path: Path, entities: dict[str, Entity], lexicon: Lexicon[Label]) -> FacetRule:
+def _load_facet(
+    path: Path, entities: dict[str, Entity], lexicon: Lexicon[Label], cue_lexicon: Lexicon[Label]
+) -> FacetRule:
     table = _read_toml(path)
     where = str(path)
     _check_keys(table, _FACET_KEYS, where, required=_FACET_REQUIRED)
@@ -156,26 +206,42 @@ def _load_facet(path: Path, entities: dict[str, Entity], lexicon: Lexicon[Label]
     if table.get("key_class", "provider") not in KEY_CLASSES:
         raise RuleError(f"{where}: key 'key_class': unknown class {table['key_class']!r}")
     in_force = _status(table, "in_force", where, allowed=("held", "active"))
-    requires = tuple(_requirement(item, entities, where) for item in _strings(table["requires"], f"{where}: key 'requires'"))
+    requires = tuple(
+        _requirement(item, entities, where) for item in _strings(table["requires"], f"{where}: key 'requires'")
+    )
     context = _context(table.get("context", {}), entities, where)
-    rivals = frozenset().union(*(_requirement(r, entities, where, key="rivals")
-                                 for r in _strings(table.get("rivals", []), f"{where}: key 'rivals'")))
+    rivals = frozenset().union(
+        *(
+            _requirement(r, entities, where, key="rivals")
+            for r in _strings(table.get("rivals", []), f"{where}: key 'rivals'")
+        )
+    )
     _add_phrases(lexicon, table["triggers"], ("trigger", facet), f"{where}: key 'triggers'")
     also = table.get("also", [])
     for group, phrases in enumerate(also):
-        _add_phrases(lexicon, phrases, ("also", facet, str(group)), f"{where}: key 'also' group {group + 1}")
-    _add_phrases(lexicon, table.get("exclude", []), ("exclude", facet), f"{where}: key 'exclude'")
-    _add_cues(table.get("cues", {}), lexicon, facet=facet, where=f"{where}: key 'cues'")
+        _add_phrases(cue_lexicon, phrases, ("also", facet, str(group)), f"{where}: key 'also' group {group + 1}")
+    _add_phrases(cue_lexicon, table.get("exclude", []), ("exclude", facet), f"{where}: key 'exclude'")
+    _add_cues(table.get("cues", {}), cue_lexicon, facet=facet, where=f"{where}: key 'cues'")
     values = frozenset(_strings(table.get("values", []), f"{where}: key 'values'"))
     if bad := values - VALUE_NAMES:
-        raise RuleError(f"{where}: key 'values': unknown value {sorted(bad)[0]!r} (allowed: {', '.join(sorted(VALUE_NAMES))})")
+        raise RuleError(
+            f"{where}: key 'values': unknown value {sorted(bad)[0]!r} (allowed: {', '.join(sorted(VALUE_NAMES))})"
+        )
     return FacetRule(
-        facet=facet, file=path.name, label=table["label"], in_force=in_force,
+        facet=facet,
+        file=path.name,
+        label=table["label"],
+        in_force=in_force,
         default=_status(table, "default", where, allowed=tuple(STATUSES)) if "default" in table else in_force,
-        key=table.get("key"), key_class=table.get("key_class"), requires=requires, rivals=rivals - requires[0],
+        key=table.get("key"),
+        key_class=table.get("key_class"),
+        requires=requires,
+        rivals=rivals - requires[0],
         context=context,
-        values=values, name_patterns=_name_patterns(table.get("names", []), where),
-        name_entities=table.get("name_entities", False), also_groups=len(also),
+        values=values,
+        name_patterns=_name_patterns(table.get("names", []), where),
+        name_entities=table.get("name_entities", False),
+        also_groups=len(also),
         require_value=frozenset(_strings(table.get("require_value", []), f"{where}: key 'require_value'")) & values,
         description=table.get("description", ""),
     )
@@ -192,8 +258,11 @@ def _check_keys(table: dict[str, Any], allowed: dict[str, Any], where: str, *, r
             raise RuleError(f"{where}: key '{key}': missing")
 
 
+_TYPE_NAMES: dict[object, str] = {list: "a list", dict: "a table", str: "a string", bool: "true or false"}
+
+
 def _type_name(kind: type | tuple[type, ...]) -> str:
-    return {list: "a list", dict: "a table", str: "a string", bool: "true or false"}.get(kind, str(kind))  # type: ignore[call-overload]
+    return _TYPE_NAMES.get(kind, str(kind))
 
 
 def _strings(value: Any, where: str) -> list[str]:

@@ -4,6 +4,7 @@
 Shapes follow ../shared/spec/CONTRACT.md (`check --json`). A claim is frozen:
 the diff and the known state build new ones rather than edit them.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
@@ -14,8 +15,18 @@ NOT_IN_FORCE = frozenset({"ended", "denied"})
 STATUSES = IN_FORCE | NOT_IN_FORCE
 
 VALUE_NAMES = frozenset(
-    {"amount_usd", "amount_other", "share_pct", "capacity_gw", "units", "rank",
-     "until", "since", "duration_years", "names"}
+    {
+        "amount_usd",
+        "amount_other",
+        "share_pct",
+        "capacity_gw",
+        "units",
+        "rank",
+        "until",
+        "since",
+        "duration_years",
+        "names",
+    }
 )
 
 

@@ -23,10 +23,12 @@ them all: each phrase is indexed by one word it cannot match without (its
 anchor); a sentence's words select the few phrases worth running. The cost
 follows the sentence's length, not the number of phrases.
 """
+
 from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -50,6 +52,9 @@ class Phrase:
     source: str
     regex: re.Pattern[str]
     anchors: tuple[tuple[str, bool], ...]  # (literal, is_prefix)
+    # A plain phrase (words only, no stem, choice or gap) is matched on tokens, without its regex:
+    # its words, and what must stand between each two (" " for spaces or hyphens, else the exact text).
+    literal: tuple[tuple[str, ...], tuple[str, ...]] | None = None
 
     @classmethod
     def compile(cls, source: str) -> Phrase:
@@ -78,7 +83,21 @@ class Phrase:
             if anchors is None and not optional:
                 anchors = token_anchors
         assert anchors is not None  # the first token is required
-        return cls(source, re.compile(rf"(?<![\w]){''.join(parts)}(?![\w])"), anchors)
+        regex = re.compile(rf"(?<![\w]){''.join(parts)}(?![\w])")
+        return cls(source, regex, anchors, _literal(text))
+
+
+_PLAIN = re.compile(r"[a-z0-9]+(?:(?: |'|\.|-)[a-z0-9]+)*")
+
+
+def _literal(text: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """The words and separators of a plain phrase ("n'est plus" → (n, est, plus), (', " ")), else None."""
+    text = " ".join(text.split())
+    if not _PLAIN.fullmatch(text):
+        return None
+    words = tuple(_WORD_CHARS.findall(text))
+    separators = tuple(re.findall(r"[^a-z0-9]+", text))
+    return words, separators
 
 
 def _compile_token(token: str, source: str) -> tuple[str, tuple[tuple[str, bool], ...], bool]:
@@ -152,7 +171,7 @@ class Lexicon(Generic[T]):
     def __len__(self) -> int:
         return len(self._phrases)
 
-    def candidates(self, words: set[str]) -> set[int]:
+    def candidates(self, words: Iterable[str]) -> set[int]:
         """Indexes of the phrases whose anchor is among `words` (a sentence's folded words)."""
         found: set[int] = set()
         for word in words:
@@ -164,15 +183,58 @@ class Lexicon(Generic[T]):
                     found.add(index)
         return found
 
-    def find(self, folded: str, words: set[str]) -> list[Hit[T]]:
-        """Every match of every selected phrase in `folded`, in text order."""
+    def find(self, tokens: Tokens) -> list[Hit[T]]:
+        """Every match of every phrase the text's words select, in text order."""
         hits: list[Hit[T]] = []
-        for index in self.candidates(words):
+        for index in self.candidates(tokens.words):
             phrase, label = self._phrases[index]
-            for match in phrase.regex.finditer(folded):
-                hits.append(Hit(label, match.start(), match.end(), phrase.source))
+            if phrase.literal is not None:
+                spans = tokens.match_literal(*phrase.literal)
+            else:
+                spans = [match.span() for match in phrase.regex.finditer(tokens.text)]
+            hits.extend(Hit(label, start, end, phrase.source) for start, end in spans)
         hits.sort(key=lambda h: (h.start, -h.end))
         return hits
+
+
+class Tokens:
+    """A folded text's letter/digit runs with their offsets: what the lexicon indexes and matches on."""
+
+    __slots__ = ("text", "words", "spans", "positions")
+
+    def __init__(self, folded: str) -> None:
+        self.text = folded
+        self.spans = [(m.group(), m.start(), m.end()) for m in _WORD_CHARS.finditer(folded)]
+        self.positions: dict[str, list[int]] = {}
+        for index, (word, _, _) in enumerate(self.spans):
+            self.positions.setdefault(word, []).append(index)
+        self.words = self.positions.keys()
+
+    def match_literal(self, words: tuple[str, ...], separators: tuple[str, ...]) -> list[tuple[int, int]]:
+        """Spans where `words` follow each other with the given separators between them."""
+        found = []
+        spans, text = self.spans, self.text
+        for first in self.positions.get(words[0], ()):
+            last = first + len(words) - 1
+            if last >= len(spans) or not _separated(spans, first, words, separators, text):
+                continue
+            found.append((spans[first][1], spans[last][2]))
+        return found
+
+
+def _separated(
+    spans: list[tuple[str, int, int]], first: int, words: tuple[str, ...], separators: tuple[str, ...], text: str
+) -> bool:
+    for offset in range(1, len(words)):
+        word, start, _ = spans[first + offset]
+        between = text[spans[first + offset - 1][2] : start]
+        expected = separators[offset - 1]
+        if word != words[offset] or not (between == expected or (expected == " " and _GAP.fullmatch(between))):
+            return False
+    return True
+
+
+_GAP = re.compile(r"[\s-]+")
 
 
 def words_of(folded: str) -> set[str]:

@@ -8,6 +8,7 @@ folded text and the evidence is cut from the original.
     >>> fold("Préemption d’OpenAI")
     "preemption d'openai"
 """
+
 from __future__ import annotations
 
 import re
@@ -15,9 +16,22 @@ import unicodedata
 from dataclasses import dataclass
 
 _SPACES = "\u00a0\u2007\u2009\u202f\u200a\u2002\u2003\u2004\u2005\u2006\u2008\t\r\n"
-_QUOTES = {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'",
-           "\u201c": '"', "\u201d": '"', "\u00ab": '"', "\u00bb": '"',
-           "\u2013": "-", "\u2014": "-", "\u2011": "-", "\u2010": "-", "\u2212": "-"}
+_QUOTES = {
+    "\u2019": "'",
+    "\u2018": "'",
+    "\u02bc": "'",
+    "`": "'",
+    "\u00b4": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u00ab": '"',
+    "\u00bb": '"',
+    "\u2013": "-",
+    "\u2014": "-",
+    "\u2011": "-",
+    "\u2010": "-",
+    "\u2212": "-",
+}
 
 
 def _fold_table() -> dict[int, str]:
@@ -49,10 +63,53 @@ def fold(text: str) -> str:
 
 # Abbreviations after which a period does not end a sentence (folded).
 _ABBREVIATIONS = frozenset(
-    "mr mrs ms dr st jr sr inc corp co ltd no vs etc e.g i.e u.s u.k approx est fig p pp "
-    "m mm mme mlle cie av jan feb mar apr jun jul aug sep sept oct nov dec".split()
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "st",
+        "jr",
+        "sr",
+        "inc",
+        "corp",
+        "co",
+        "ltd",
+        "no",
+        "vs",
+        "etc",
+        "e.g",
+        "i.e",
+        "u.s",
+        "u.k",
+        "approx",
+        "est",
+        "fig",
+        "p",
+        "pp",
+        "m",
+        "mm",
+        "mme",
+        "mlle",
+        "cie",
+        "av",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+    ]
 )
-_BOUNDARY = re.compile(r"""(?<=[.!?…])["')\]»”]*\s+(?=(?:["'(“]|«\s?)?[A-ZÀ-ÖØ-Þ0-9])|(?<=[a-zà-ÿ]{2}[.!?])(?=[A-ZÀ-ÖØ-Þ][a-zà-ÿ])""")
+_BOUNDARY = re.compile(
+    r"""(?<=[.!?…])["')\]»”]*\s+(?=(?:["'(“]|«\s?)?[A-ZÀ-ÖØ-Þ0-9])|(?<=[a-zà-ÿ]{2}[.!?])(?=[A-ZÀ-ÖØ-Þ][a-zà-ÿ])"""
+)
 
 
 @dataclass(frozen=True)
@@ -78,7 +135,7 @@ def split_sentences(text: str) -> list[Sentence]:
 def _split_line(line: str, offset: int, paragraph: int, out: list[Sentence]) -> None:
     start = 0
     for match in _BOUNDARY.finditer(line):
-        if _ends_with_abbreviation(line[start:match.start()]):
+        if _ends_with_abbreviation(line[start : match.start()]):
             continue
         _emit(line, start, match.start(), offset, paragraph, out)
         start = match.end()
@@ -152,8 +209,60 @@ def _close_relatives(text: str, spans: list[tuple[int, int]]) -> list[tuple[int,
 
 # --- language ----------------------------------------------------------------
 
-_EN_WORDS = frozenset("the and of to in is that for with has its on was said will it are by from this as have".split())
-_FR_WORDS = frozenset("le la les des et du de un une est dans pour sur qui que avec au aux ce il sont par ses son".split())
+_EN_WORDS = frozenset(
+    [
+        "the",
+        "and",
+        "of",
+        "to",
+        "in",
+        "is",
+        "that",
+        "for",
+        "with",
+        "has",
+        "its",
+        "on",
+        "was",
+        "said",
+        "will",
+        "it",
+        "are",
+        "by",
+        "from",
+        "this",
+        "as",
+        "have",
+    ]
+)
+_FR_WORDS = frozenset(
+    [
+        "le",
+        "la",
+        "les",
+        "des",
+        "et",
+        "du",
+        "de",
+        "un",
+        "une",
+        "est",
+        "dans",
+        "pour",
+        "sur",
+        "qui",
+        "que",
+        "avec",
+        "au",
+        "aux",
+        "ce",
+        "il",
+        "sont",
+        "par",
+        "ses",
+        "son",
+    ]
+)
 _WORD = re.compile(r"[a-z]+")
 
 

@@ -18,6 +18,7 @@ is a named group and a small handler turns its match into `Value`s. Every
 repetition is bounded, so no input (100 KB of "1,1." or "1 ") can make the engine
 backtrack quadratically.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -43,34 +44,83 @@ def _list(words: str) -> list[str]:
     return words.split()
 
 
-_EN = _list("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-            "sixteen seventeen eighteen nineteen twenty")
+_EN = _list(
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty"
+)
 _FR = _list("un deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze quinze seize")
-_WORD_VALUE = {w: i for i, w in enumerate(_EN, 1)} | {w: i for i, w in enumerate(_FR, 1)} | {
-    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
-    "hundred": 100, "une": 1, "vingt": 20, "vingts": 20, "trente": 30, "quarante": 40, "cinquante": 50,
-    "soixante": 60, "cent": 100, "a": 1, "an": 1, "80": 80,  # "80": see _words
-}
+_WORD_VALUE = (
+    {w: i for i, w in enumerate(_EN, 1)}
+    | {w: i for i, w in enumerate(_FR, 1)}
+    | {
+        "thirty": 30,
+        "forty": 40,
+        "fifty": 50,
+        "sixty": 60,
+        "seventy": 70,
+        "eighty": 80,
+        "ninety": 90,
+        "hundred": 100,
+        "une": 1,
+        "vingt": 20,
+        "vingts": 20,
+        "trente": 30,
+        "quarante": 40,
+        "cinquante": 50,
+        "soixante": 60,
+        "cent": 100,
+        "a": 1,
+        "an": 1,
+        "80": 80,  # "80": see _words
+    }
+)
 _NUMBER_WORDS = [w for w in _WORD_VALUE if w.isalpha() and w not in ("a", "an")]
 _WEEKDAYS_EN = _list("monday tuesday wednesday thursday friday saturday sunday")
 _WEEKDAYS_FR = _list("lundi mardi mercredi jeudi vendredi samedi dimanche")
-_MONTHS = _list("january february march april june july august september october november december "
-                "janvier février fevrier mars avril mai juin juillet août aout septembre octobre novembre "
-                "décembre decembre")  # English "May" is apart: see _MONTH
+_MONTHS = _list(
+    "january february march april june july august september october november december "
+    "janvier février fevrier mars avril mai juin juillet août aout septembre octobre novembre "
+    "décembre decembre"
+)  # English "May" is apart: see _MONTH
 _MONTH_ABBR = _list("jan feb fév fev mar apr avr jun jul juil aug sep sept oct nov dec déc")
-_MONTH_NO = {"jan": 1, "feb": 2, "fev": 2, "mar": 3, "apr": 4, "avr": 4, "may": 5, "mai": 5, "jun": 6,
-             "juin": 6, "jul": 7, "juil": 7, "aug": 8, "aou": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12}
+_MONTH_NO = {
+    "jan": 1,
+    "feb": 2,
+    "fev": 2,
+    "mar": 3,
+    "apr": 4,
+    "avr": 4,
+    "may": 5,
+    "mai": 5,
+    "jun": 6,
+    "juin": 6,
+    "jul": 7,
+    "juil": 7,
+    "aug": 8,
+    "aou": 8,
+    "sep": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
+}
 _ASCII = str.maketrans("éèêëàâäôöûüùîïç", "eeeeaaaoouuuiic")
 # Every word a branch of _SCAN can start with (numbers, prepositions, date words, currency codes).
 # Checked first at each word start, so the whole alternation runs only where something can match;
 # see _PREFILTER for the signs, elisions and articles that also can.
-_TRIGGERS = _NUMBER_WORDS + _WEEKDAYS_EN + _WEEKDAYS_FR + _MONTHS + _MONTH_ABBR + _list("""
+_TRIGGERS = (
+    _NUMBER_WORDS
+    + _WEEKDAYS_EN
+    + _WEEKDAYS_FR
+    + _MONTHS
+    + _MONTH_ABBR
+    + _list("""
     as au aud by cad ce cette chf cny de depuis des du dans durant during dès earlier early effective en
     end entre eur fin first for fourth from gbp h1 h2 h3 h4 il in inr jpy la last late later lasting le
     mi mid middle next no on over pendant plus pour premier q1 q2 q3 q4 rang second seconde since spanning
     starting start sur the third this thru through till today tonight top until usd across beginning
     between courant fiscal year dernier début debut numéro numero à may
     """)
+)
 _TRIGGER_STEMS = _list("jusqu aujourd class rank deuxi troisi quatri fy")  # "FY2025"
 
 
@@ -84,54 +134,75 @@ def _words_re(words: list[str], *, whole: bool = True) -> str:
     return f"(?:{body})" + (r"(?!\w)" if whole else "")
 
 
-_S, _S0 = r"\s{1,2}", r"\s{0,2}"            # a gap between words; \s covers U+00A0, U+202F, U+2009
-_GAP = r"(?:\s{1,2}|(?<=['’]))"             # or none after an elision: "à partir d'avril"
-_NB = r"(?<!\d)(?<!\d[.,])"                 # never start inside "1,5" or "2019"
-_DIGITS = (_NB + r"(?:\d{1,3}(?:[.,\u0020\u00a0\u202f\u2009]\d{3}(?!\d)){1,5}(?:[.,]\d{1,6}(?!\d))?"
-           r"|\d{1,15}(?:[.,]\d{1,6}(?!\d))?)(?![.,]?\d)")
+_S, _S0 = r"\s{1,2}", r"\s{0,2}"  # a gap between words; \s covers U+00A0, U+202F, U+2009
+_GAP = r"(?:\s{1,2}|(?<=['’]))"  # or none after an elision: "à partir d'avril"
+_NB = r"(?<!\d)(?<!\d[.,])"  # never start inside "1,5" or "2019"
+_DIGITS = (
+    _NB + r"(?:\d{1,3}(?:[.,\u0020\u00a0\u202f\u2009]\d{3}(?!\d)){1,5}(?:[.,]\d{1,6}(?!\d))?"
+    r"|\d{1,15}(?:[.,]\d{1,6}(?!\d))?)(?![.,]?\d)"
+)
 _W = _words_re(_NUMBER_WORDS)
-_WORDNUM = _W + r"(?:-(?:et-)?" + _W + "){0,3}"      # "twenty-five", "vingt-et-un", "quatre-vingt-dix"
+_WORDNUM = _W + r"(?:-(?:et-)?" + _W + "){0,3}"  # "twenty-five", "vingt-et-un", "quatre-vingt-dix"
 _SMALLNUM = rf"(?:{_NB}\d{{1,3}}(?:[.,]\d{{1,2}})?(?![.,]?\d)|{_WORDNUM})"  # a term is never "2025 years"
-_SCALE = (r"(?:trillions?|tn|tr|billions?|bns?|b|milliards?|mrds?|mds?|millions?|mlns?|mns?|m"
-          r"|thousands?|k|mille)(?!\w)")
-_BETWEEN = r"(?!(?:de|d|of)(?!\w))[^\W\d_]{2,15}"     # "un premier milliard de dollars"
+_SCALE = (
+    r"(?:trillions?|tn|tr|billions?|bns?|b|milliards?|mrds?|mds?|millions?|mlns?|mns?|m"
+    r"|thousands?|k|mille)(?!\w)"
+)
+_BETWEEN = r"(?!(?:de|d|of)(?!\w))[^\W\d_]{2,15}"  # "un premier milliard de dollars"
 _DE = rf"(?:(?:de|of){_S}|d['’]{_S0})?"
 # "a"/"an"/"half a" are numbers only in "a billion dollars", "half a trillion", "a year ago".
-_ARTICLE_NUM = (r"(?:half\s{1,2})?an?(?!\w)"
-                r"(?=\s{1,2}(?:years?\s{1,2}ago|trillion|billion|million|thousand|dollar|euro|pound))")
-_USD = (r"(?:(?:US|U\.S\.|american)\s{1,2})?dollars?(?:\s{1,2}(?:am[ée]ricains?|US))?(?!\w)"
-        r"|US\$|USD(?!\w)|\$(?!\s{0,2}\d)")
-_OTHER = (r"(?:euros?|€|livres?(?:\s{1,2}sterling)?|pounds?(?:\s{1,2}sterling)?|£|yens?|yuans?|renminbi"
-          r"|francs?\s{1,2}suisses|EUR|GBP|CHF|JPY|CNY)(?!\w)")
+_ARTICLE_NUM = (
+    r"(?:half\s{1,2})?an?(?!\w)"
+    r"(?=\s{1,2}(?:years?\s{1,2}ago|trillion|billion|million|thousand|dollar|euro|pound))"
+)
+_USD = (
+    r"(?:(?:US|U\.S\.|american)\s{1,2})?dollars?(?:\s{1,2}(?:am[ée]ricains?|US))?(?!\w)"
+    r"|US\$|USD(?!\w)|\$(?!\s{0,2}\d)"
+)
+_OTHER = (
+    r"(?:euros?|€|livres?(?:\s{1,2}sterling)?|pounds?(?:\s{1,2}sterling)?|£|yens?|yuans?|renminbi"
+    r"|francs?\s{1,2}suisses|EUR|GBP|CHF|JPY|CNY)(?!\w)"
+)
 _OTHER_PREFIX = r"(?:[€£¥₹]|(?:EUR|GBP|CHF|JPY|CNY|INR|CAD|AUD)(?![a-z])|(?:C|A|HK|NZ|S|R)\$)"
-_UNIT = (r"(?:data[\s-]?cent(?:er|re)s?(?:\s(?:sites?|campus(?:es)?|buildings?))?|datacent(?:er|re)s?"
-         r"|centres?\sde\s(?:donn[ée]es|calcul)|cartes?\sgraphiques|graphics\s(?:processing\sunits|processors)"
-         r"|(?:super)?chips?|puces?|GPUs?|TPUs?|[ABH]\d{3}s|GB\d{3}s|processors?|processeurs?"
-         r"|acc[ée]l[ée]rat(?:or|eur)s?|buildings?|b[âa]timents?|sites?|servers?|serveurs?|racks?|baies"
-         r"|campus(?:es)?|facilit(?:y|ies)|installations?|structures?)(?!\w)")
+_UNIT = (
+    r"(?:data[\s-]?cent(?:er|re)s?(?:\s(?:sites?|campus(?:es)?|buildings?))?|datacent(?:er|re)s?"
+    r"|centres?\sde\s(?:donn[ée]es|calcul)|cartes?\sgraphiques|graphics\s(?:processing\sunits|processors)"
+    r"|(?:super)?chips?|puces?|GPUs?|TPUs?|[ABH]\d{3}s|GB\d{3}s|processors?|processeurs?"
+    r"|acc[ée]l[ée]rat(?:or|eur)s?|buildings?|b[âa]timents?|sites?|servers?|serveurs?|racks?|baies"
+    r"|campus(?:es)?|facilit(?:y|ies)|installations?|structures?)(?!\w)"
+)
 # Words that never stand between a count and its noun: "one of the sites" is not a count of sites.
-_STOP = _words_re(_list("of the de des du les la le than que and et or ou to à in en per par for pour "
-                        "with avec"))
+_STOP = _words_re(_list("of the de des du les la le than que and et or ou to à in en per par for pour with avec"))
 _ORD = r"(?:st|nd|rd|th|[èe]me|[èe]re|er|re|e|è|ᵉ)"
 _WD_EN, _WD_FR = _words_re(_WEEKDAYS_EN), _words_re(_WEEKDAYS_FR)
-_MONTH = (f"(?:{_words_re(_MONTHS)}|(?-i:May)(?!\\w)"   # not "may": the verb is far commoner
-          r"|(?:jan|feb|f[ée]v|mar|apr|avr|jun|jul|juil|aug|sept?|oct|nov|dec|d[ée]c)\.?(?=\s{1,2}\d))")
+_MONTH = (
+    f"(?:{_words_re(_MONTHS)}|(?-i:May)(?!\\w)"  # not "may": the verb is far commoner
+    r"|(?:jan|feb|f[ée]v|mar|apr|avr|jun|jul|juil|aug|sept?|oct|nov|dec|d[ée]c)\.?(?=\s{1,2}\d))"
+)
 _YEAR = _NB + r"(?:199\d|20\d\d|2100)(?![.,]?\d)"
 _DAY = _NB + r"(?:[12]\d|3[01]|0?[1-9])(?:er|st|nd|rd|th)?(?!\d)"
 _NOT_QTY = r"(?!\s{0,2}(?:%|[gm]w(?!\w)|giga|m[ée]ga|percent|pour|billion|million|milliard))"
-_DATE_FULL = (rf"(?:{_DAY}{_S}(?:of{_S})?{_MONTH}(?:,?{_S}{_YEAR})?"
-              rf"|{_MONTH}(?:{_S}{_DAY}(?:,?{_S}{_YEAR}|{_NOT_QTY})|,?{_S}{_YEAR}))")
+_DATE_FULL = (
+    rf"(?:{_DAY}{_S}(?:of{_S})?{_MONTH}(?:,?{_S}{_YEAR})?"
+    rf"|{_MONTH}(?:{_S}{_DAY}(?:,?{_S}{_YEAR}|{_NOT_QTY})|,?{_S}{_YEAR}))"
+)
 _DATE_ANY = rf"(?:{_DATE_FULL}|{_MONTH}|{_YEAR})"
-_MOD = (r"(?:(?:the\s{1,2})?(?:end|start|beginning|middle|(?:first|second|1st|2nd)\s{1,2}half"
-        r"|(?:first|second|third|fourth|last|1st|2nd|3rd|4th)\s{1,2}quarter)\s{1,2}of\s{1,2}"
-        r"|(?:early|late|mid|end|fin|d[ée]but|mi|year-end|fiscal(?:\s{1,2}year)?)[-\s]{1,2}(?:de\s{1,2})?|FY\s{0,2}"
-        r"|(?:(?:le|la)\s{1,2})?(?:premier|second|seconde|deuxi[èe]me|troisi[èe]me|quatri[èe]me|dernier"
-        r"|1er|2e|3e|4e)\s{1,2}(?:semestre|trimestre)\s{1,2}(?:de\s{1,2})?|[HQ][1-4]\s{1,2})")
-_UNTIL = (r"(?:through|thru|until|till|by|no\s{1,2}later\s{1,2}than|jusqu['’]\s?(?:en|à|a|au|aux)"
-          r"|d['’]ici(?:\s{1,2}(?:à|a|la))?|au\s{1,2}plus\s{1,2}tard(?:\s{1,2}(?:en|le|au))?)")
-_SINCE = (r"(?:since|depuis|from|starting(?:\s{1,2}(?:in|from|on))?|beginning(?:\s{1,2}(?:in|on))?"
-          r"|effective|[àa]\s{1,2}partir\s{1,2}(?:de|du|d['’])|dès)")
-_TERM = rf"{_GAP}(?:(?:the|le){_S})?(?:{_MOD})?{_DATE_ANY}"   # what follows "until"/"since"
+_MOD = (
+    r"(?:(?:the\s{1,2})?(?:end|start|beginning|middle|(?:first|second|1st|2nd)\s{1,2}half"
+    r"|(?:first|second|third|fourth|last|1st|2nd|3rd|4th)\s{1,2}quarter)\s{1,2}of\s{1,2}"
+    r"|(?:early|late|mid|end|fin|d[ée]but|mi|year-end|fiscal(?:\s{1,2}year)?)[-\s]{1,2}(?:de\s{1,2})?|FY\s{0,2}"
+    r"|(?:(?:le|la)\s{1,2})?(?:premier|second|seconde|deuxi[èe]me|troisi[èe]me|quatri[èe]me|dernier"
+    r"|1er|2e|3e|4e)\s{1,2}(?:semestre|trimestre)\s{1,2}(?:de\s{1,2})?|[HQ][1-4]\s{1,2})"
+)
+_UNTIL = (
+    r"(?:through|thru|until|till|by|no\s{1,2}later\s{1,2}than|jusqu['’]\s?(?:en|à|a|au|aux)"
+    r"|d['’]ici(?:\s{1,2}(?:à|a|la))?|au\s{1,2}plus\s{1,2}tard(?:\s{1,2}(?:en|le|au))?)"
+)
+_SINCE = (
+    r"(?:since|depuis|from|starting(?:\s{1,2}(?:in|from|on))?|beginning(?:\s{1,2}(?:in|on))?"
+    r"|effective|[àa]\s{1,2}partir\s{1,2}(?:de|du|d['’])|dès)"
+)
+_TERM = rf"{_GAP}(?:(?:the|le){_S})?(?:{_MOD})?{_DATE_ANY}"  # what follows "until"/"since"
 
 # What may follow a number, most specific first; the number itself is group "n" (see _BRANCHES).
 # The lookahead skips them all at once when no letter or sign follows ("1 1 1", "2019, 2020").
@@ -148,46 +219,69 @@ _TAILS = (
 
 # Order matters: at one position the first branch that matches wins (see the module docstring).
 _BRANCHES: list[tuple[str, str]] = [
-    ("rng", rf"(?:from|between|de|du|entre){_S}(?:le{_S})?(?P<rng_a>{_DATE_ANY}){_S0}"
-            rf"(?:to|until|till|through|thru|and|à|au|et|-|–|—){_S0}(?:le{_S})?(?P<rng_b>{_DATE_ANY})"),
+    (
+        "rng",
+        rf"(?:from|between|de|du|entre){_S}(?:le{_S})?(?P<rng_a>{_DATE_ANY}){_S0}"
+        rf"(?:to|until|till|through|thru|and|à|au|et|-|–|—){_S0}(?:le{_S})?(?P<rng_b>{_DATE_ANY})",
+    ),
     ("until", _UNTIL + _TERM),
     ("since", _SINCE + _TERM),
     ("ago", rf"il{_S}y{_S}a{_S}(?P<ago_m>an?(?!\w)|{_SMALLNUM}){_S}ans?(?!\w)"),
-    ("rel", rf"(?:(?:(?:earlier|later){_S})?this{_S}year|last{_S}year|next{_S}year|(?:plus{_S}t[ôo]t{_S}"
-            rf"|plus{_S}tard{_S})?cette{_S}ann[ée]e|l['’]an(?:n[ée]e)?{_S}(?:derni[èe]re?|pass[ée]e?"
-            rf"|prochaine?))(?!\w)"),
-    ("dur", rf"(?:(?:over|for|during|across|spanning|lasting){_S}(?:(?:the{_S}(?:next|coming|following)"
-            rf"|a{_S}(?:period|term){_S}of){_S})?(?:(?:roughly|about|approximately|around|nearly|some"
-            rf"|almost|more{_S}than|at{_S}least|up{_S}to){_S})?(?P<dur_a>{_SMALLNUM}){_S}"
-            rf"(?:more{_S}|additional{_S})?years?(?!\w)(?!{_S}ago)"
-            rf"|(?:sur|de|pendant|pour|durant){_S}(?:environ{_S})?(?P<dur_b>{_SMALLNUM}){_S}ans?(?!\w)"
-            rf"|(?:au{_S}cours{_S}des|(?:sur|dans|pendant|durant|pour){_S}les|des){_S}"
-            rf"(?P<dur_c>{_SMALLNUM}){_S}(?:prochaines|suivantes){_S}ann[ée]es(?!\w))"),
+    (
+        "rel",
+        rf"(?:(?:(?:earlier|later){_S})?this{_S}year|last{_S}year|next{_S}year|(?:plus{_S}t[ôo]t{_S}"
+        rf"|plus{_S}tard{_S})?cette{_S}ann[ée]e|l['’]an(?:n[ée]e)?{_S}(?:derni[èe]re?|pass[ée]e?"
+        rf"|prochaine?))(?!\w)",
+    ),
+    (
+        "dur",
+        rf"(?:(?:over|for|during|across|spanning|lasting){_S}(?:(?:the{_S}(?:next|coming|following)"
+        rf"|a{_S}(?:period|term){_S}of){_S})?(?:(?:roughly|about|approximately|around|nearly|some"
+        rf"|almost|more{_S}than|at{_S}least|up{_S}to){_S})?(?P<dur_a>{_SMALLNUM}){_S}"
+        rf"(?:more{_S}|additional{_S})?years?(?!\w)(?!{_S}ago)"
+        rf"|(?:sur|de|pendant|pour|durant){_S}(?:environ{_S})?(?P<dur_b>{_SMALLNUM}){_S}ans?(?!\w)"
+        rf"|(?:au{_S}cours{_S}des|(?:sur|dans|pendant|durant|pour){_S}les|des){_S}"
+        rf"(?P<dur_c>{_SMALLNUM}){_S}(?:prochaines|suivantes){_S}ann[ée]es(?!\w))",
+    ),
     ("date_full", rf"(?:(?:on|le|the){_S})?(?:(?:{_WD_EN}|{_WD_FR}),?{_S}(?:the{_S})?)?{_DATE_FULL}"),
-    ("date_in", rf"(?:(?:in|en|au|during|durant|pendant|courant|dans|as{_S}of){_S}(?:{_MOD})?|{_MOD})"
-                rf"{_DATE_ANY}"),
-    ("now", rf"(?:today|tonight|this{_S}week|on{_S}{_WD_EN}|aujourd['’]hui|cette{_S}semaine"
-            rf"|ce{_S}{_WD_FR}|{_WD_FR})(?!\w)"),
-    ("usd_pre", rf"(?:US{_S0}\$|U\.S\.{_S0}\$|USD{_S0}|\$){_S0}(?P<usd_n>{_DIGITS})"
-                rf"(?:{_S0}(?P<usd_s>{_SCALE}))?"),
+    (
+        "date_in",
+        rf"(?:(?:in|en|au|during|durant|pendant|courant|dans|as{_S}of){_S}(?:{_MOD})?|{_MOD})"
+        rf"{_DATE_ANY}",
+    ),
+    (
+        "now",
+        rf"(?:today|tonight|this{_S}week|on{_S}{_WD_EN}|aujourd['’]hui|cette{_S}semaine"
+        rf"|ce{_S}{_WD_FR}|{_WD_FR})(?!\w)",
+    ),
+    (
+        "usd_pre",
+        rf"(?:US{_S0}\$|U\.S\.{_S0}\$|USD{_S0}|\$){_S0}(?P<usd_n>{_DIGITS})"
+        rf"(?:{_S0}(?P<usd_s>{_SCALE}))?",
+    ),
     ("oth_pre", rf"{_OTHER_PREFIX}{_S0}{_DIGITS}(?:{_S0}{_SCALE})?"),
     ("num", rf"(?P<n>{_ARTICLE_NUM}|{_DIGITS}|{_WORDNUM})(?:{_TAILS})"),
-    ("rank", rf"(?:(?:rank(?:ed|s)?|class[ée]e?s?|(?:au{_S})?rang){_S}(?:No\.?{_S0}|n[°º]{_S0}|#)?"
-             rf"(?P<rank_a>\d{{1,3}}){_ORD}?|(?:No\.|n[°º]|num[ée]ro|#){_S0}(?P<rank_b>\d{{1,3}})"
-             rf"|top[\s-](?P<rank_c>\d{{1,3}})|{_NB}(?P<rank_d>\d{{1,3}}){_ORD})(?!\w)"),
+    (
+        "rank",
+        rf"(?:(?:rank(?:ed|s)?|class[ée]e?s?|(?:au{_S})?rang){_S}(?:No\.?{_S0}|n[°º]{_S0}|#)?"
+        rf"(?P<rank_a>\d{{1,3}}){_ORD}?|(?:No\.|n[°º]|num[ée]ro|#){_S0}(?P<rank_b>\d{{1,3}})"
+        rf"|top[\s-](?P<rank_c>\d{{1,3}})|{_NB}(?P<rank_d>\d{{1,3}}){_ORD})(?!\w)",
+    ),
     ("year", _YEAR),
 ]
 # A branch starts only at a word start (never inside "within", "H100" or "US$") that is a trigger.
 # The "num" branch has no group of its own: m.lastgroup, the group closed last, names its tail.
-_PREFILTER = (r"(?<!\w)(?=\d|[$€£¥₹#]\s{0,2}\d|(?:[a-z]{1,2}|u\.s\.)\s{0,2}\$|[dl]['’]|n[°º]|a\s{1,2}partir"
-              rf"|{_ARTICLE_NUM}|{_words_re(_TRIGGERS)}|{_words_re(_TRIGGER_STEMS, whole=False)})")
+_PREFILTER = (
+    r"(?<!\w)(?=\d|[$€£¥₹#]\s{0,2}\d|(?:[a-z]{1,2}|u\.s\.)\s{0,2}\$|[dl]['’]|n[°º]|a\s{1,2}partir"
+    rf"|{_ARTICLE_NUM}|{_words_re(_TRIGGERS)}|{_words_re(_TRIGGER_STEMS, whole=False)})"
+)
 _BODY = "(?:" + "|".join(p if n == "num" else f"(?P<{n}>{p})" for n, p in _BRANCHES) + ")"
 _SCAN = re.compile(_PREFILTER + _BODY, re.I)
 _YEAR_RE = re.compile(_YEAR)
 _MONTH_RE = re.compile(_MONTH, re.I)
 _DAY_RE = re.compile(r"(?<![\w.,])(\d{1,2})(?:er|st|nd|rd|th)?(?!\d)", re.I)
 _BLANKS = re.compile(r"[\s\u00a0\u202f\u2009]")
-_FRENCH_DE = re.compile(r"\s*d(?:e\s|['’])", re.I)   # "billions de dollars": the French 10^12
+_FRENCH_DE = re.compile(r"\s*d(?:e\s|['’])", re.I)  # "billions de dollars": the French 10^12
 _ARTICLE = re.compile(r"(?:half\s{1,2})?an?", re.I)
 _EIGHTY = re.compile(r"quatre-vingts?")
 _PAST, _NEXT = re.compile(r"last|derni|pass", re.I), re.compile(r"next|prochain", re.I)
@@ -195,7 +289,7 @@ _PAST, _NEXT = re.compile(r"last|derni|pass", re.I), re.compile(r"next|prochain"
 
 # --- turning matched text into values --------------------------------------------------------------
 def _number(s: str, lang: str) -> float:
-    """"15 000" → 15000, "9,7" → 9.7; a lone "1,500" is 1500 in English and 1.5 in French."""
+    """ "15 000" → 15000, "9,7" → 9.7; a lone "1,500" is 1500 in English and 1.5 in French."""
     if not s[0].isdigit():
         return _words(s)
     spaced = bool(_BLANKS.search(s))
@@ -219,7 +313,7 @@ def _number(s: str, lang: str) -> float:
 
 
 def _words(s: str) -> float:
-    """"twenty-five" → 25, "quatre-vingt-dix-sept" → 97 (80 + 10 + 7), "half a" → 0.5."""
+    """ "twenty-five" → 25, "quatre-vingt-dix-sept" → 97 (80 + 10 + 7), "half a" → 0.5."""
     s = _EIGHTY.sub("80", s.lower())
     if s.startswith("half"):
         return 0.5
@@ -269,7 +363,7 @@ def _iso(text: str, pub: datetime.date | None, *, ahead: bool = False) -> str | 
     return f"{year:04d}-{month:02d}"
 
 
-Handler = Callable[[re.Match[str], str, "datetime.date | None"], list[Value]]
+Handler = Callable[[re.Match[str], str, datetime.date | None], list[Value]]
 
 
 def _at(m: re.Match[str], kind: str, value: float | int | str | None) -> list[Value]:
@@ -284,7 +378,7 @@ def _n(m: re.Match[str], lang: str, *, article: bool = False) -> float | None:
 
 
 def _on_range(m: re.Match[str], lang: str, pub: datetime.date | None) -> list[Value]:
-    """"from 2027 to 2030": a `since` and an `until`."""
+    """ "from 2027 to 2030": a `since` and an `until`."""
     since, until = _iso(m.group("rng_a"), pub), _iso(m.group("rng_b"), pub, ahead=True)
     s, mid, e = m.start(), m.end("rng_a"), m.end()
     to = mid + len(m.string[mid:e]) - len(m.string[mid:e].lstrip())  # "to 2030", not " to 2030"
@@ -298,7 +392,7 @@ def _on_usd(m: re.Match[str], lang: str, pub: datetime.date | None) -> list[Valu
         scale, tail = m.group("usd_s"), ""
     else:
         number, scale = _n(m, lang, article=True), m.group("t_s")
-        tail = m.string[m.end("t_s"):m.end()] if scale else ""
+        tail = m.string[m.end("t_s") : m.end()] if scale else ""
     return _at(m, "amount_usd", None if number is None else number * _scale(scale, tail))
 
 
@@ -337,21 +431,28 @@ def _on_rank(m: re.Match[str], lang: str, pub: datetime.date | None) -> list[Val
     return _at(m, "rank", int(next(g for g in m.group("rank_a", "rank_b", "rank_c", "rank_d") if g)))
 
 
-def _simple(kind: str, convert: Callable[[re.Match[str], str, datetime.date | None], object]) -> Handler:
-    return lambda m, lang, pub: _at(m, kind, convert(m, lang, pub))  # type: ignore[arg-type]
+Convert = Callable[[re.Match[str], str, datetime.date | None], float | int | str | None]
+
+
+def _simple(kind: str, convert: Convert) -> Handler:
+    """A handler giving the whole match one value of `kind`."""
+    return lambda m, lang, pub: _at(m, kind, convert(m, lang, pub))
 
 
 _HANDLERS: dict[str, Handler] = {
     "rng": _on_range,
     "until": _simple("until", lambda m, lang, pub: _iso(m.group(), pub, ahead=True)),
     "since": _simple("since", lambda m, lang, pub: _iso(m.group(), pub)),
-    "ago": _on_ago, "t_ago": _on_ago,
+    "ago": _on_ago,
+    "t_ago": _on_ago,
     "rel": _on_rel,
-    "dur": _on_dur, "t_dur": _on_dur,
+    "dur": _on_dur,
+    "t_dur": _on_dur,
     "date_full": _simple("date", lambda m, lang, pub: _iso(m.group(), pub)),
     "date_in": _simple("date", lambda m, lang, pub: _iso(m.group(), pub)),
     "now": _simple("now", lambda m, lang, pub: pub.isoformat() if pub else ""),
-    "usd_pre": _on_usd, "t_usd": _on_usd,
+    "usd_pre": _on_usd,
+    "t_usd": _on_usd,
     "oth_pre": _simple("amount_other", lambda m, lang, pub: m.group()),
     "t_oth": _simple("amount_other", lambda m, lang, pub: m.group()),
     "t_pct": _simple("share_pct", lambda m, lang, pub: _n(m, lang)),
@@ -365,6 +466,8 @@ _HANDLERS: dict[str, Handler] = {
 def find_values(text: str, *, lang: str = "en", published: datetime.date | None = None) -> list[Value]:
     """All values in `text`, sorted by start, non-overlapping (longest match wins).
 
+    Where readings overlap, the one starting first wins; at the same start the most specific (in
+    practice the longest) reading wins: "four years ago" is a date, not a duration.
     `lang` ("en" or "fr") only settles a lone separator ("1,500"); `published` resolves relative
     dates ("last year", "in March") and is the value of `now` markers ("" when unknown).
     """

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: MIT
 """Fixtures shared by every test module."""
+
 from __future__ import annotations
 
 import sys

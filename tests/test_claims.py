@@ -220,9 +220,7 @@ def _claim_matches(claim: Any, expect: Mapping[str, Any]) -> bool:
     if "hedged" in expect and bool(_get(claim, "hedged", False)) != expect["hedged"]:
         return False
     values = _values(claim)
-    return all(
-        _value_matches(name, want, values.get(name)) for name, want in expect.get("values", {}).items()
-    )
+    return all(_value_matches(name, want, values.get(name)) for name, want in expect.get("values", {}).items())
 
 
 def _selects(obj: Any, target: Mapping[str, Any]) -> bool:

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: MIT
 """monitor.source: files, stdin and URLs (served on 127.0.0.1) become a Document or one-line InputError."""
+
 from __future__ import annotations
 
 import io

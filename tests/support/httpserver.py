@@ -13,6 +13,7 @@ It speaks HTTP/1.0 (one request per connection, body ends at close), which
 keeps shutdown simple. A handler may return an iterable of byte chunks to send
 a body without Content-Length, e.g. to trickle it or exceed a size limit.
 """
+
 from __future__ import annotations
 
 import logging

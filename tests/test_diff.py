@@ -1,0 +1,100 @@
+# SPDX-License-Identifier: MIT
+"""The diff's rules (FACETS.md, "What counts as a change"), on hand-made claims and states."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.diff import KnownState, classify, diff, severity
+from rules.model import Claim
+
+
+def known(**values: object) -> KnownState:
+    """A state knowing Oracle as an active provider since 2025-06-10, with `values`."""
+    state = KnownState.empty("2025-09-11")
+    state.apply(Claim("openai.compute_provider", "oracle", "active", dict(values), when="2025-06-10"))
+    state.apply(Claim("azure.rofr", "microsoft", "held", when="2025-01-22"))
+    state.apply(Claim("openai.chip", "openai", "planned", when="2025-06-10"))
+    state.apply(Claim("stargate", "stargate", "active", {"names": ["Oracle", "Texas"]}, when="2025-01-22"))
+    return state
+
+
+def claim(
+    facet: str = "openai.compute_provider",
+    key: str = "oracle",
+    status: str = "active",
+    when: str = "2025-10-01",
+    dated: bool = False,
+    past: bool = False,
+    **values: object,
+) -> Claim:
+    return Claim(facet, key, status, dict(values), when=when, dated=dated, past=past)
+
+
+CASES = [
+    ("unknown key is new", claim(key="aws"), {}, "new"),
+    ("same status and values is confirmed", claim(amount_usd=3e11), {"amount_usd": 3e11}, "confirmed"),
+    ("amount within 2% is confirmed", claim(amount_usd=22.4e9), {"amount_usd": 22.0e9}, "confirmed"),
+    ("amount beyond 2% is changed", claim(amount_usd=23e9), {"amount_usd": 22.0e9}, "changed"),
+    ("a value where none was known is changed", claim(capacity_gw=4.5), {}, "changed"),
+    ("since alone never changes anything", claim(since="2023"), {}, "confirmed"),
+    ("ended against held is reversed", claim("azure.rofr", "microsoft", "ended"), {}, "reversed"),
+    ("denied against planned is reversed", claim("openai.chip", "openai", "denied"), {}, "reversed"),
+    ("planned becoming active is changed", claim("openai.chip", "openai", "active"), {}, "changed"),
+    ("a new name is changed", claim("stargate", "stargate", names=["Abilene"]), {}, "changed"),
+    ("known names in another case are confirmed", claim("stargate", "stargate", names=["texas"]), {}, "confirmed"),
+    (
+        "a date before the known state is history",
+        claim("azure.rofr", "microsoft", "ended", when="2024-12", dated=True),
+        {},
+        "history",
+    ),
+    (
+        "the same month as the known date is history",
+        claim("azure.rofr", "microsoft", "ended", when="2025-01", dated=True),
+        {},
+        "history",
+    ),
+    ("a history cue makes it history", claim("azure.rofr", "microsoft", "ended", past=True), {}, "history"),
+    ("an unknown key dated before the baseline is history", claim(key="aws", when="2024", dated=True), {}, "history"),
+    ("an undated claim is never history", claim("azure.rofr", "microsoft", "ended", when="2025-10-01"), {}, "reversed"),
+]
+
+
+@pytest.mark.parametrize(("claim_", "values", "kind"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_classify(claim_: Claim, values: dict[str, object], kind: str) -> None:
+    assert classify(claim_, known(**values)).kind == kind
+
+
+def test_severity_ranks_reversals_highest_and_hedging_one_lower() -> None:
+    assert [severity(k, hedged=False) for k in ("reversed", "new", "changed")] == ["critical", "high", "medium"]
+    assert [severity(k, hedged=True) for k in ("reversed", "new", "changed")] == ["high", "medium", "low"]
+
+
+def test_one_change_per_facet_and_key_the_strongest_reading_wins() -> None:
+    state = known()
+    claims = [
+        claim("azure.rofr", "microsoft", "held"),  # a restatement
+        claim("azure.rofr", "microsoft", "ended"),  # the news
+        claim("azure.rofr", "microsoft", "ended", when="2019", dated=True),  # history
+    ]
+    changes = diff(claims, state)
+    assert [(c.facet, c.kind) for c in changes] == [("azure.rofr", "reversed")]
+    assert changes[0].before is not None and changes[0].before.status == "held"
+    assert changes[0].summary == "Microsoft's right of first refusal on OpenAI compute: held → ended"
+
+
+def test_hedged_changes_say_so_and_are_one_severity_lower() -> None:
+    hedged = Claim("openai.compute_provider", "aws", "planned", {"amount_usd": 38e9}, hedged=True, when="2025-11-03")
+    (change,) = diff([hedged], known())
+    assert change.severity == "medium"
+    assert change.summary == "OpenAI compute from AWS: new, planned ($38 billion) (reported)"
+
+
+def test_a_flagged_change_joins_the_known_state() -> None:
+    state = known()
+    news = claim(key="aws", amount_usd=38e9)
+    assert classify(news, state).kind == "new"
+    state.apply(news)
+    assert classify(news, state).kind == "confirmed"
+    assert classify(claim(key="aws", amount_usd=38.5e9), state).kind == "confirmed"

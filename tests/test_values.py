@@ -1,0 +1,136 @@
+# SPDX-License-Identifier: MIT
+"""rules.values: data-driven cases (tests/values/cases.toml) plus invariants and a backtracking guard."""
+
+from __future__ import annotations
+
+import datetime
+import math
+import re
+import time
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rules import values
+from rules.values import Value, find_values
+
+CASES: list[dict[str, Any]] = tomllib.loads(
+    (Path(__file__).parent / "values" / "cases.toml").read_text(encoding="utf-8")
+)["case"]
+KINDS = {
+    "amount_usd",
+    "amount_other",
+    "share_pct",
+    "capacity_gw",
+    "units",
+    "rank",
+    "duration_years",
+    "until",
+    "since",
+    "date",
+    "now",
+}
+
+
+def _published(case: dict[str, Any]) -> datetime.date | None:
+    pub = case.get("published")
+    return datetime.date.fromisoformat(pub) if isinstance(pub, str) else pub
+
+
+def _run(case: dict[str, Any]) -> list[Value]:
+    return find_values(case["text"], lang=case["lang"], published=_published(case))
+
+
+def _same(found: object, expected: object) -> bool:
+    """Numbers within 0.1 % (amounts are floats); everything else exactly."""
+    if isinstance(expected, str) or isinstance(found, str):
+        return found == expected
+    return math.isclose(float(found), float(expected), rel_tol=1e-3)  # type: ignore[arg-type]
+
+
+def _matches(value: Value, want: dict[str, Any]) -> bool:
+    return (
+        value.kind == want["kind"]
+        and _same(value.value, want["value"])
+        and ("text" not in want or value.text == want["text"])
+    )
+
+
+def test_cases_file_is_well_formed() -> None:
+    ids = [c["id"] for c in CASES]
+    assert len(ids) == len(set(ids)), "duplicate case ids"
+    assert len(CASES) >= 80
+    for case in CASES:
+        assert case["lang"] in ("en", "fr"), case["id"]
+        assert {w["kind"] for w in case["expect"]} | set(case.get("absent", [])) <= KINDS, case["id"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_case(case: dict[str, Any]) -> None:
+    found = _run(case)
+    shown = [(v.kind, v.value, v.text) for v in found]
+    for want in case["expect"]:
+        assert any(_matches(v, want) for v in found), f"{want} not in {shown}"
+    for kind in case.get("absent", []):
+        assert all(v.kind != kind for v in found), f"{kind} should be absent from {shown}"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_invariants(case: dict[str, Any]) -> None:
+    """Sorted, non-overlapping, offsets point at the text, values have the documented types."""
+    found = _run(case)
+    for a, b in zip(found, found[1:], strict=False):
+        assert a.end <= b.start, (a, b)
+    for v in found:
+        assert case["text"][v.start : v.end] == v.text
+        if v.kind in ("units", "rank"):
+            assert isinstance(v.value, int)
+        elif v.kind in ("until", "since", "date", "now", "amount_other"):
+            assert isinstance(v.value, str)
+            if v.kind != "amount_other" and v.value:
+                assert len(v.value) in (4, 7, 10)
+                datetime.date.fromisoformat((v.value + "-01-01")[:10])  # "2025-05" → 2025-05-01
+        else:
+            assert isinstance(v.value, float)
+
+
+def test_prefilter_changes_nothing() -> None:
+    """The trigger-word prefilter is only a speed-up: without it the scan finds exactly the same."""
+    unfiltered = re.compile(r"(?<!\w)" + values._BODY, re.I)
+    for case in CASES:
+        spans = [m.span() for m in values._SCAN.finditer(case["text"])]
+        assert spans == [m.span() for m in unfiltered.finditer(case["text"])], case["id"]
+
+
+def test_value_is_frozen() -> None:
+    v = find_values("$1 billion")[0]
+    with pytest.raises(AttributeError):
+        v.kind = "units"  # type: ignore[misc]
+
+
+def test_empty_and_plain_text() -> None:
+    assert find_values("") == []
+    assert find_values("Microsoft and OpenAI renegotiated their partnership.") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1 " * 50000,
+        "1,1." * 25000,
+        "1" * 100000,
+        "1,000 " * 16000,
+        "2019 " * 20000,
+        " \u00a0" * 50000,
+        "a " * 50000,
+        "$" * 100000,
+    ],
+)
+def test_pathological_input_is_linear(text: str) -> None:
+    """A guard against catastrophic backtracking, not a benchmark: the bound is deliberately generous."""
+    for lang in ("en", "fr"):
+        t0 = time.perf_counter()
+        find_values(text, lang=lang)
+        assert time.perf_counter() - t0 < 2.0
