@@ -84,6 +84,10 @@ class KnownState:
 
 
 def _merge(old: Claim, new: Claim) -> Claim:
+    if old.status in ("held", "active") and new.status == "planned":
+        # a plan for an arrangement in force ("will eventually reach 20 sites") adds what it
+        # tells that was unknown, but neither downgrades the status nor overrides a known value
+        new = replace(new, status=old.status, values={**new.values, **old.values})
     values = {**old.values, **new.values}
     if "names" in old.values or "names" in new.values:
         values["names"] = _union(old.values.get("names", []), new.values.get("names", []))

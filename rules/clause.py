@@ -23,7 +23,8 @@ from rules.values import Value
 CUE_REACH = 90  # characters between a cue and its trigger, at most
 TIME_KINDS = ("date", "since", "until")
 STATUS_ORDER = ("denied", "ended", "continuing", "planned", "active")
-_CLAUSE_WIDE = frozenset({"negation", "denied", "hypothetical"})
+_CLAUSE_WIDE = frozenset({"negation", "denied", "hypothetical", "exception"})
+SENTENCE_START = 20  # characters: a supposition this close to the start frames the whole sentence
 _BAD_NEWS = frozenset({"ended", "setback", "denied"})
 
 
@@ -39,6 +40,7 @@ class ClauseJob:
     sentence: ScannedSentence
     inherited_date: Callable[[], str | None]  # the date the paragraph's earlier sentences give, if any
     source: str
+    supposing: bool = False  # the previous sentence supposes something: a conditional here goes on supposing
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,7 @@ def read_clause(job: ClauseJob) -> ClauseResult:
     clause_cues = [h for h in s.cues(rule.facet) if start <= h.start < end and h.label[1] in _CLAUSE_WIDE]
     cues = sorted(set(cues) | set(clause_cues), key=lambda h: h.start)
     classes = {h.label[1] for h in cues}
-    if "hypothetical" in classes:
+    if "hypothetical" in classes or _supposes(job):
         return ClauseResult([], "skipped: hypothetical", {"cues": _phrases(cues)})
     values = _values(job, start, end)
     later_bad_news = [h for h in s.cues(rule.facet) if start <= h.start < end and h.label[1] in _BAD_NEWS]
@@ -80,7 +82,7 @@ def read_clause(job: ClauseJob) -> ClauseResult:
         return ClauseResult([], "skipped: negated", {"cues": _phrases(cues)})
     if rule.require_value and not rule.require_value & values.keys():
         return ClauseResult([], f"skipped: no {' or '.join(sorted(rule.require_value))} in the clause", {})
-    when, dated = _when(job, start, end, present="now" in classes)
+    when, dated = _when(job, start, end, present="now" in classes and s.speaks_of_now(start, end))
     hedged = any(h.label[1] == "hedge" for h in s.cues(rule.facet))
     claims = [
         Claim(
@@ -109,6 +111,17 @@ def read_clause(job: ClauseJob) -> ClauseResult:
     }
     strength = (0 if "history" in classes else 100) + cue_rank * 10 + len(values)
     return ClauseResult(claims, "claim", details, strength)
+
+
+def _supposes(job: ClauseJob) -> bool:
+    """A sentence opening on a supposition ("If…", « Dans une telle hypothèse, … »), or a
+    conditional right after one, supposes in all its clauses."""
+    for hit in job.sentence.cues(job.rule.facet):
+        if hit.label[1] == "hypothetical" and hit.start < SENTENCE_START:
+            return True
+        if hit.label[1] == "conditional" and job.supposing:
+            return True
+    return False
 
 
 def _gate(rule: FacetRule, inside: list[Hit[Label]], sentence_hits: list[Hit[Label]]) -> str:
@@ -142,10 +155,14 @@ def _keys(job: ClauseJob, inside: list[Hit[Label]], rule: FacetRule | None = Non
             named = job.entities[hit.label[1]]
             return [named.id] if rule.key_class in named.classes else []
     keys: list[str] = []
+    contrasts = [h.end for h in inside if h.label[:2] == ("cue", "contrast")] if rule is job.rule else []
     for hit in inside:
         entity = job.entities.get(hit.label[1]) if hit.label[0] == "entity" else None
-        if entity and rule.key_class in entity.classes and entity.id not in keys:
-            keys.append(entity.id)
+        if entity is None or rule.key_class not in entity.classes or entity.id in keys:
+            continue
+        if any(0 <= hit.start - end <= 3 for end in contrasts):
+            continue  # "beyond Nvidia's GPUs": set against the deal, not part of it
+        keys.append(entity.id)
     return keys
 
 
@@ -200,6 +217,8 @@ def _status(
         if cue.label[1] == "successor":  # "replaced by X": X holds, what came before ended
             found.setdefault("continuing" if cue.end <= trigger.start else "ended", cue)
     negation, denied = found.get("negation"), found.get("denied")
+    if "exception" in found and ("ended" in found or "denied" in found):
+        return rule.default, len(STATUS_ORDER)  # an ending with a carve-out: still in force
     # A denial of bad news, or a negated ending, leaves things as they were:
     # "denied a report that it had lost…", "has not lost", « a démenti vouloir céder ».
     if (denied and any(c.start > denied.start for c in bad_news)) or (
@@ -283,7 +302,7 @@ def _when(job: ClauseJob, start: int, end: int, *, present: bool) -> tuple[str, 
     s = job.sentence
     published = s.published.isoformat() if s.published else ""
     in_clause = [v for v in s.values if start <= v.start < end]
-    if present or any(v.kind == "now" for v in in_clause):
+    if present or (any(v.kind == "now" for v in in_clause) and s.speaks_of_now(start, end)):
         return published, False
     # A clause without a date of its own shares its sentence's ("…, which rents Nvidia GPUs, first
     # signed in March": the relative clause is dated March too), then its paragraph's.

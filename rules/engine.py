@@ -157,7 +157,7 @@ class _DocumentReader:
                 title_entities |= s.entities
         claims: list[Claim] = []
         for index, scanned in enumerate(self.sentences):
-            if scanned.triggered:
+            if scanned.triggered and not _is_question(scanned):  # a question asserts nothing
                 claims.extend(self._read_sentence(index, scanned, title_entities))
         return claims
 
@@ -181,13 +181,26 @@ class _DocumentReader:
                 for trigger in clause_triggers:
                     job = ClauseJob(
                         rule, self.rules.facets, self.rules.entities, trigger, triggers, s,
-                        lambda: self._paragraph_date(index), self.source,
+                        lambda: self._paragraph_date(index), self.source, self._supposing(index),
                     )  # fmt: skip
                     results.append(read_clause(job))
                     self._trace(s, rule, trigger, results[-1].verdict, **results[-1].details)
                 found.extend(ClauseResult.best(results).claims)
             out.extend(_merge_clauses(found))
         return out
+
+    def _supposing(self, index: int) -> bool:
+        """Does the previous sentence of the paragraph suppose something ("Et si… ?", "If…")?
+
+        Then a conditional in this one carries the supposition on: « Dans une telle
+        hypothèse, Microsoft ne pourrait plus… ».
+        """
+        if index == 0:
+            return False
+        previous = self.sentences[index - 1]
+        return previous.sentence.paragraph == self.sentences[index].sentence.paragraph and previous.has_cue(
+            "hypothetical"
+        )
 
     def _paragraph_date(self, index: int) -> str | None:
         """The date the paragraph's sentences before `index` give: the nearest explicit one.
@@ -205,11 +218,11 @@ class _DocumentReader:
         for previous in reversed(self.sentences[:index]):
             if previous.sentence.paragraph != paragraph:
                 return None
-            if previous.has_cue("now"):
-                return None
             if not _mentions_time(previous):
+                if previous.has_cue("now"):
+                    return None
                 continue
-            if any(v.kind == "now" for v in previous.values):
+            if previous.speaks_of_now():
                 return None
             past = past_dates(previous.values, previous.published)
             if past:
@@ -219,6 +232,10 @@ class _DocumentReader:
     def _trace(self, s: ScannedSentence, rule: FacetRule, hit: Hit[Label], verdict: str, **details: object) -> None:
         if self.trace is not None:
             self.trace.append(Trace(s.sentence.text, rule.facet, rule.file, hit.phrase, verdict, dict(details)))
+
+
+def _is_question(s: ScannedSentence) -> bool:
+    return s.sentence.text.rstrip(" \"'»”)").endswith("?")
 
 
 def _mentions_time(s: ScannedSentence) -> bool:

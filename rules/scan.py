@@ -77,6 +77,18 @@ class ScannedSentence:
     def has_cue(self, cue_class: str) -> bool:
         return any(h.label[0] == "cue" and h.label[1] == cue_class for h in self.hits)
 
+    def speaks_of_now(self, start: int = 0, end: int | None = None) -> bool:
+        """Does the span report the present ("today", "on Tuesday", « désormais »)?
+
+        A marker right after a past date belongs to it: "seven years ago this week" is an
+        anniversary, not today's news.
+        """
+        end = len(self.folded) if end is None else end
+        markers = [(h.start, h.end) for h in self.hits if h.label[:2] == ("cue", "now") and start <= h.start < end]
+        markers += [(v.start, v.end) for v in self.values if v.kind == "now" and start <= v.start < end]
+        dates = [v.end for v in self.values if v.kind in ("date", "since") and v.end <= end]
+        return any(not any(0 <= m_start - d_end <= 2 for d_end in dates) for m_start, _ in markers)
+
 
 def resolve_overlaps(hits: list[Hit[Label]]) -> list[Hit[Label]]:
     """Among overlapping cues the longest wins ("no longer" is not a bare "no"), a facet's own

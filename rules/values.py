@@ -118,7 +118,7 @@ _TRIGGERS = (
     end entre eur fin first for fourth from gbp h1 h2 h3 h4 il in inr jpy la last late later lasting le
     mi mid middle next no on over pendant plus pour premier q1 q2 q3 q4 rang second seconde since spanning
     starting start sur the third this thru through till today tonight top until usd across beginning
-    between courant fiscal year dernier début debut numéro numero à may
+    between courant fiscal year dernier début debut numéro numero à may at
     """)
 )
 _TRIGGER_STEMS = _list("jusqu aujourd class rank deuxi troisi quatri fy")  # "FY2025"
@@ -231,7 +231,8 @@ _BRANCHES: list[tuple[str, str]] = [
         "rel",
         rf"(?:(?:(?:earlier|later){_S})?this{_S}year|last{_S}year|next{_S}year|(?:plus{_S}t[ôo]t{_S}"
         rf"|plus{_S}tard{_S})?cette{_S}ann[ée]e|l['’]an(?:n[ée]e)?{_S}(?:derni[èe]re?|pass[ée]e?"
-        rf"|prochaine?))(?!\w)",
+        rf"|prochaine?)|at{_S}the{_S}(?:start|beginning){_S}of{_S}(?:the|this){_S}year"
+        rf"|(?:au|en){_S}d[ée]but{_S}(?:d['’]|de{_S}l['’]){_S}?ann[ée]e)(?![\w-])",  # not « cette année-là »
     ),
     (
         "dur",

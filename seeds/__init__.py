@@ -4,6 +4,7 @@
 The files ship inside the package so that an installed wheel builds the same
 baseline as a checkout. `SEEDS_DIR` is where they are.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
