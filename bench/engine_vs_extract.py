@@ -28,9 +28,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from monitor.errors import InputError  # noqa: E402
-from monitor.source import document_from_bytes  # noqa: E402
+from monitor.source import Document, document_from_bytes  # noqa: E402
 from rules.engine import Engine  # noqa: E402
 from rules.loader import RULES_DIR  # noqa: E402
+from rules.model import Claim  # noqa: E402
 
 DEFAULT_DIRS = [ROOT / "tests" / "pages", ROOT / "tests" / "corpus" / "heldout"]
 
@@ -43,6 +44,10 @@ def per_call_ms(function: Callable[[], object], rounds: int) -> float:
         function()
         times.append(time.perf_counter() - start)
     return statistics.median(times) * 1000
+
+
+def claims_of(engine: Engine, document: Document) -> list[Claim]:
+    return engine.extract(document.text, title=document.title, published="2025-10-01").claims
 
 
 def doubled_rules(target: Path) -> Path:
@@ -76,10 +81,9 @@ def main() -> None:
             pages.remove(page)
             continue
         extract_ms += per_call_ms(lambda d=data, n=page.name: document_from_bytes(d, source=n), args.rounds)
-        run = lambda e, d=document: e.extract(d.text, title=d.title, published="2025-10-01")  # noqa: E731
-        engine_ms += per_call_ms(lambda: run(engine), args.rounds)
-        engine_2x_ms += per_call_ms(lambda: run(engine_2x), args.rounds)
-        claims += len(run(engine).claims)
+        engine_ms += per_call_ms(lambda d=document: claims_of(engine, d), args.rounds)
+        engine_2x_ms += per_call_ms(lambda d=document: claims_of(engine_2x, d), args.rounds)
+        claims += len(claims_of(engine, document))
     report = {
         "pages": len(pages),
         "kb_per_page": round(sum(p.stat().st_size for p in pages) / len(pages) / 1024, 1),

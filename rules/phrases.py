@@ -75,16 +75,16 @@ class Phrase:
                 parts.append(f"(?:{sep}[^\\s]+(?:{_SEP}[^\\s]+){{0,{gap - 1}}})?")
                 attached = False
                 continue
-            regex, token_anchors, optional = _compile_token(token, source)
+            pattern, token_anchors, optional = _compile_token(token, source)
             if optional and position == 0:
                 raise ValueError(f"phrase {source!r} starts with an optional word")
-            parts.append(f"(?:{sep}{regex})?" if optional else sep + regex)
+            parts.append(f"(?:{sep}{pattern})?" if optional else sep + pattern)
             attached = token.endswith("'")
             if anchors is None and not optional:
                 anchors = token_anchors
         assert anchors is not None  # the first token is required
-        regex = re.compile(rf"(?<![\w]){''.join(parts)}(?![\w])")
-        return cls(source, regex, anchors, _literal(text))
+        compiled = re.compile(rf"(?<![\w]){''.join(parts)}(?![\w])")
+        return cls(source, compiled, anchors, _literal(text))
 
 
 _PLAIN = re.compile(r"[a-z0-9]+(?:(?: |'|\.|-)[a-z0-9]+)*")

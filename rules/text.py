@@ -172,8 +172,9 @@ _CLAUSE_BREAK = re.compile(
     r"toutefois|pourtant|bien que|en revanche|when|lorsque|quand)\b)"
     r"|,\s+(?=(?:which|who|whose|qui|dont|lequel|laquelle|lesquels)\b)"
     r"|,\s+(?=(?:even if|even though|if|meme si|si)\b)"
-    r"|,\s+(?=(?:and|et)\s+(?:is|are|was|were|has|have|had|will|would|could|plans|its|their|the two|they|it|est|sont|a|ont|va|vont|"
-    r"sera|seront|doit|devrait|prevoit|pourrait|ses|leurs|les deux|ils|elle|il)\b)"
+    # ", and is…", ", et va…": a new proposition about the same or another subject
+    r"|,\s+(?=(?:and|et)\s+(?:is|are|was|were|has|have|had|will|would|could|plans|its|their|the two|they|it|"
+    r"est|sont|a|ont|va|vont|sera|seront|doit|devrait|prevoit|pourrait|ses|leurs|les deux|ils|elle|il)\b)"
 )
 
 
