@@ -60,8 +60,8 @@ def read_clause(job: ClauseJob) -> ClauseResult:
     """Claims of `job.rule` from the clause of `job.trigger`, or none and the reason why."""
     s, rule = job.sentence, job.rule
     start, end = s.clause_of(job.trigger.start)
-    inside = [h for h in s.hits if start <= h.start < end]
-    if reason := _gate(rule, inside, s.hits):
+    inside = s.memo(("inside", start, end), lambda: [h for h in s.hits if start <= h.start < end])
+    if reason := s.memo(("gate", rule.facet, start, end), lambda: _gate(rule, inside, s.hits)):
         return ClauseResult([], reason, {})
     keys = _keys(job, inside)
     if not keys:
@@ -70,20 +70,27 @@ def read_clause(job: ClauseJob) -> ClauseResult:
     # Negation, denial and supposition qualify the whole clause, not only the nearest trigger.
     clause_cues = [h for h in s.cues(rule.facet) if start <= h.start < end and h.label[1] in _CLAUSE_WIDE]
     cues = sorted(set(cues) | set(clause_cues), key=lambda h: h.start)
+    # Two triggers of one clause that own the same cues read it the same way: read it once.
+    reading = (rule.facet, start, end, tuple(keys), tuple((h.start, h.end, h.label) for h in cues))
+    return s.memo(reading, lambda: _read(job, start, end, keys, cues))
+
+
+def _read(job: ClauseJob, start: int, end: int, keys: list[str], cues: list[Hit[Label]]) -> ClauseResult:
+    """Steps 5–7 once the clause, its keys and the trigger's cues are known."""
+    s, rule = job.sentence, job.rule
     classes = {h.label[1] for h in cues}
-    if "hypothetical" in classes or _supposes(job):
+    if "hypothetical" in classes or s.memo(("supposes", rule.facet), lambda: _supposes(job)):
         return ClauseResult([], "skipped: hypothetical", {"cues": _phrases(cues)})
-    values = _values(job, start, end)
+    values = s.memo(("values", rule.facet, start, end), lambda: _values(job, start, end))
     later_bad_news = [h for h in s.cues(rule.facet) if start <= h.start < end and h.label[1] in _BAD_NEWS]
-    status, cue_rank = _status(
-        rule, job.trigger, cues, bad_news=later_bad_news, future=_has_future_start(job, start, end)
-    )
+    future = s.memo(("future", start, end), lambda: _has_future_start(job, start, end))
+    status, cue_rank = _status(rule, job.trigger, cues, bad_news=later_bad_news, future=future)
     if status is None:
         return ClauseResult([], "skipped: negated", {"cues": _phrases(cues)})
     if rule.require_value and not rule.require_value & values.keys():
         return ClauseResult([], f"skipped: no {' or '.join(sorted(rule.require_value))} in the clause", {})
     when, dated = _when(job, start, end, present="now" in classes and s.speaks_of_now(start, end))
-    hedged = any(h.label[1] == "hedge" for h in s.cues(rule.facet))
+    hedged = s.memo(("hedged", rule.facet), lambda: any(h.label[1] == "hedge" for h in s.cues(rule.facet)))
     claims = [
         Claim(
             facet=rule.facet,
@@ -166,6 +173,11 @@ def _keys(job: ClauseJob, inside: list[Hit[Label]], rule: FacetRule | None = Non
     return keys
 
 
+def _applies_here(job: ClauseJob, facet: str, inside: list[Hit[Label]], start: int, end: int) -> bool:
+    rule = job.facets[facet]
+    return job.sentence.memo(("applies", facet, start, end), lambda: _applies(job, rule, inside))
+
+
 def _applies(job: ClauseJob, rule: FacetRule, inside: list[Hit[Label]]) -> bool:
     """Could `rule` read this clause at all? Only such a rule's triggers compete for cues."""
     return not _gate(rule, inside, job.sentence.hits) and bool(_keys(job, inside, rule))
@@ -177,11 +189,12 @@ def _own_cues(job: ClauseJob, start: int, end: int) -> list[Hit[Label]]:
     « les contraintes de cette exclusivité ont été assouplies avec le lancement de Stargate »:
     « assouplies » ends the exclusivity, not Stargate.
     """
-    inside = [h for h in job.sentence.hits if start <= h.start < end]
+    s = job.sentence
+    inside = s.memo(("inside", start, end), lambda: [h for h in s.hits if start <= h.start < end])
     plausible = {
-        f
-        for f in {h.label[1] for h in inside if h.label[0] == "trigger"}
-        if f == job.rule.facet or _applies(job, job.facets[f], inside)
+        facet
+        for facet in {h.label[1] for h in inside if h.label[0] == "trigger"}
+        if facet == job.rule.facet or _applies_here(job, facet, inside, start, end)
     }
     rivals = [
         t for t in inside if t.label[0] == "trigger" and t.label[1] in plausible and _distance(t, job.trigger) > 0

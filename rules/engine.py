@@ -39,6 +39,7 @@ The engine knows nothing about outcomes: the diff against the known state
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -97,6 +98,7 @@ class Engine:
 
     def __init__(self, rules: RuleSet) -> None:
         self.rules = rules
+        self._parties = _parties_pattern(rules)
 
     @classmethod
     def load(cls, rules_dir: Path = RULES_DIR) -> Engine:
@@ -122,6 +124,8 @@ class Engine:
         body = f"{title}\n{text}" if title else text
         folded_doc = fold(body)
         language = lang or detect_language(folded_doc)
+        if not self._parties.search(folded_doc):  # no party any rule requires: nothing to read
+            return Extraction(language, [])
         sentences = [
             ScannedSentence.scan(s, folded_doc[s.start : s.end], self.rules, language, date)
             for s in split_sentences(body)
@@ -130,6 +134,13 @@ class Engine:
         reader = _DocumentReader(self.rules, sentences, source, out.trace if explain else None)
         out.claims = reader.read(title_paragraph=0 if title else None)
         return out
+
+
+def _parties_pattern(rules: RuleSet) -> re.Pattern[str]:
+    """The anchor words of every entity some rule requires: a page with none of them has no claim."""
+    required = {entity for rule in rules.facets.values() for group in rule.requires for entity in group}
+    words = sorted(rules.lexicon.anchors_of(("entity", e) for e in required), key=len, reverse=True)
+    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, words)) + ")")
 
 
 def _as_date(value: str | dt.date | None) -> dt.date | None:

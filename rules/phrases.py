@@ -20,7 +20,8 @@ so no phrase can backtrack badly on hostile text.
 
 The `Lexicon` finds every phrase of a rule set in a sentence without trying
 them all: each phrase is indexed by one word it cannot match without (its
-anchor); a sentence's words select the few phrases worth running. The cost
+anchor: the longest required word, as a proxy for the rarest); a sentence's
+words select the few phrases worth running. The cost
 follows the sentence's length, not the number of phrases.
 """
 
@@ -80,7 +81,7 @@ class Phrase:
                 raise ValueError(f"phrase {source!r} starts with an optional word")
             parts.append(f"(?:{sep}{pattern})?" if optional else sep + pattern)
             attached = token.endswith("'")
-            if anchors is None and not optional:
+            if not optional and (anchors is None or _rarer(token_anchors, anchors)):
                 anchors = token_anchors
         assert anchors is not None  # the first token is required
         compiled = re.compile(rf"(?<![\w]){''.join(parts)}(?![\w])")
@@ -98,6 +99,11 @@ def _literal(text: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
     words = tuple(_WORD_CHARS.findall(text))
     separators = tuple(re.findall(r"[^a-z0-9]+", text))
     return words, separators
+
+
+def _rarer(candidate: tuple[tuple[str, bool], ...], current: tuple[tuple[str, bool], ...]) -> bool:
+    """Index a phrase on its rarest required word, by the proxy of length: "in talks" on "talks"."""
+    return min(len(word) for word, _ in candidate) > min(len(word) for word, _ in current)
 
 
 def _compile_token(token: str, source: str) -> tuple[str, tuple[tuple[str, bool], ...], bool]:
@@ -167,6 +173,11 @@ class Lexicon(Generic[T]):
                 self._prefix[literal[:MIN_STEM]].append((literal, index))
             else:
                 self._exact[literal].add(index)
+
+    def anchors_of(self, labels: Iterable[T]) -> set[str]:
+        """The anchor words of the phrases carrying any of `labels` (prefixes for stems)."""
+        wanted = set(labels)
+        return {word for phrase, label in self._phrases if label in wanted for word, _ in phrase.anchors}
 
     def __len__(self) -> int:
         return len(self._phrases)

@@ -9,13 +9,17 @@ rule triggers on, and they cost one tokenisation and a few dictionary look-ups.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any, TypeVar
 
 from rules.loader import Label, RuleSet
 from rules.phrases import Hit, Tokens
 from rules.text import Sentence, clause_spans
 from rules.values import Value, find_values
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -29,6 +33,13 @@ class ScannedSentence:
     rules: RuleSet
     lang: str
     published: dt.date | None
+    _memo: dict[tuple[Any, ...], Any] = field(default_factory=dict, repr=False)
+
+    def memo(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        """`compute()` once per sentence and `key`: what several rules or triggers ask of one clause."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]  # type: ignore[no-any-return]
 
     @classmethod
     def scan(
@@ -72,7 +83,9 @@ class ScannedSentence:
 
     def cues(self, facet: str) -> list[Hit[Label]]:
         """Cue hits that apply to `facet`: the shared ones and the facet's own."""
-        return [h for h in self.hits if h.label[0] == "cue" and h.label[2] in ("", facet)]
+        return self.memo(
+            ("cues", facet), lambda: [h for h in self.hits if h.label[0] == "cue" and h.label[2] in ("", facet)]
+        )
 
     def has_cue(self, cue_class: str) -> bool:
         return any(h.label[0] == "cue" and h.label[1] == cue_class for h in self.hits)
