@@ -237,13 +237,7 @@ def test_expect(engine: Any, case: dict[str, Any]) -> None:
     expect = case["expect"]
     claims = _claims(_extract(engine, case))
     if not any(_claim_matches(c, expect) for c in claims):
-        pytest.fail(
-            f"[{case['id']}] expected a claim {expect!r}\n"
-            f"text: {case['text']}\n"
-            f"why: {case.get('why', '')}\n"
-            f"claims found:\n{_describe_claims(claims)}",
-            pytrace=False,
-        )
+        _fail(case, f"expected a claim {expect!r}", {"claims found": _describe_claims(claims)})
 
 
 @pytest.mark.parametrize("case", _params("absent"))
@@ -252,13 +246,10 @@ def test_absent(engine: Any, case: dict[str, Any]) -> None:
     claims = _claims(_extract(engine, case))
     wrong = [c for c in claims if _selects(c, target)]
     if wrong:
-        pytest.fail(
-            f"[{case['id']}] expected no claim of {target!r}\n"
-            f"text: {case['text']}\n"
-            f"why: {case.get('why', '')}\n"
-            f"offending claims:\n{_describe_claims(wrong)}\n"
-            f"all claims found:\n{_describe_claims(claims)}",
-            pytrace=False,
+        _fail(
+            case,
+            f"expected no claim of {target!r}",
+            {"offending claims": _describe_claims(wrong), "all claims found": _describe_claims(claims)},
         )
 
 
@@ -270,14 +261,19 @@ def test_no_change(engine: Any, baseline: Any, case: dict[str, Any]) -> None:
     changes = list(diff(claims, _fresh_state(baseline, engine)) or [])
     wrong = [ch for ch in changes if _selects(ch, target)]
     if wrong:
-        pytest.fail(
-            f"[{case['id']}] expected no change of {target!r}\n"
-            f"text: {case['text']}\n"
-            f"why: {case.get('why', '')}\n"
-            f"offending changes:\n{_describe_changes(wrong)}\n"
-            f"claims found:\n{_describe_claims(claims)}",
-            pytrace=False,
+        _fail(
+            case,
+            f"expected no change of {target!r}",
+            {"offending changes": _describe_changes(wrong), "claims found": _describe_claims(claims)},
         )
+
+
+def _fail(case: dict[str, Any], headline: str, sections: dict[str, str]) -> None:
+    """Fail with what a rule author needs: the case, its text and why, and what the engine found."""
+    details = "".join(f"{title}:\n{body}\n" for title, body in sections.items())
+    pytest.fail(
+        f"[{case['id']}] {headline}\ntext: {case['text']}\nwhy: {case.get('why', '')}\n{details}", pytrace=False
+    )
 
 
 # --------------------------------------------------------------------------- validity of the case files
