@@ -1,0 +1,110 @@
+# SPDX-License-Identifier: MIT
+"""Opening the database: one SQLite file in WAL mode, with the pragmas every connection needs.
+
+WAL lets the digest, Datasette or the sqlite-utils CLI read while a cycle
+writes. Foreign keys are off by default in SQLite and are a per-connection
+setting, so every opening turns them on; the busy timeout makes a second
+writer wait for the lock instead of failing at once.
+
+    db = open_database("data/monitor.db")
+
+Times live in the database as UTC ISO 8601 text with seconds
+(`2025-10-01T12:00:00+00:00`): they sort as text, read as text in Datasette,
+and `utc_now()` is the one place that makes them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlite_utils
+
+BUSY_TIMEOUT_MS = 5_000
+
+
+def open_database(path: str | os.PathLike[str], *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite_utils.Database:
+    """The database at `path`, created with its parent directories if missing, in WAL mode.
+
+    Raises `OSError` (directories) or `sqlite3.DatabaseError` (not a database,
+    unreadable, locked); `Store.open` turns both into a `StorageError`.
+    """
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite_utils.Database(Path(path))
+    try:
+        _configure(db, busy_timeout_ms=busy_timeout_ms)
+        # The first statement that reads the file: garbage fails here, not at connect
+        db.enable_wal()
+    except (sqlite3.DatabaseError, OSError):
+        db.close()
+        raise
+    return db
+
+
+def memory_database() -> sqlite_utils.Database:
+    """An in-memory database with the same pragmas (no WAL: memory has no journal file)."""
+    db = sqlite_utils.Database(memory=True)
+    _configure(db, busy_timeout_ms=0)
+    return db
+
+
+def _configure(db: sqlite_utils.Database, *, busy_timeout_ms: int) -> None:
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+    # In WAL mode NORMAL cannot corrupt the file; a power cut may only lose the last commits
+    db.execute("PRAGMA synchronous = NORMAL")
+
+
+def database_file(db: sqlite_utils.Database) -> str:
+    """The file behind `db`, or ':memory:': the name error messages give."""
+    for row in db.execute("PRAGMA database_list").fetchall():
+        if row[1] == "main":
+            return str(row[2]) or ":memory:"
+    return ":memory:"
+
+
+@contextmanager
+def immediate(db: sqlite_utils.Database) -> Iterator[None]:
+    """One write transaction, taking the write lock at BEGIN.
+
+    A deferred transaction that reads, then writes, fails with SQLITE_BUSY in
+    WAL mode when another connection wrote in between, and the busy timeout
+    cannot help it; taking the lock first makes it wait its turn instead.
+    """
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.rollback()
+        raise
+    try:
+        db.conn.execute("COMMIT")
+    except sqlite3.DatabaseError:
+        db.rollback()
+        raise
+
+
+def reason(exc: BaseException) -> str:
+    """The error in one line: OSError's words without its repeated path, or SQLite's message."""
+    text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return " ".join(text.split())
+
+
+def utc_now() -> str:
+    """Now, as stored: UTC ISO 8601 with seconds."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def utc_iso(value: str) -> str:
+    """`value` (an ISO date or datetime) as stored: UTC with seconds; a date is its midnight UTC.
+
+    A datetime without an offset is taken as UTC. Raises ValueError on anything else.
+    """
+    parsed = dt.datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.UTC)
+    return parsed.astimezone(dt.UTC).isoformat(timespec="seconds")

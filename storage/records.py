@@ -1,0 +1,121 @@
+# SPDX-License-Identifier: MIT
+"""What the store hands back: frozen rows, so callers never hold a live cursor or a dict to mutate.
+
+JSON columns (`before`, `after`, `claim_values`) are decoded here and SQLite's
+0/1 integers become booleans, so nothing outside `storage` sees a column type.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, fields
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Feed:
+    id: int
+    url: str
+    title: str | None
+    etag: str | None
+    last_modified: str | None
+    next_check: str | None
+    interval_s: int | None
+    consecutive_errors: int
+    last_error: str | None
+    last_status: int | None
+    last_polled: str | None
+
+
+@dataclass(frozen=True)
+class Article:
+    id: int
+    guid: str | None
+    url: str | None
+    content_hash: str
+    title: str
+    published: str | None
+    lang: str
+    text: str
+    fetched_at: str
+
+
+@dataclass(frozen=True)
+class StoredChange:
+    """A flagged change; `sources` are the articles reporting it, in the order they were attached."""
+
+    id: str
+    facet: str
+    key: str
+    kind: str
+    before: dict[str, Any] | None
+    after: dict[str, Any]
+    severity: str
+    summary: str
+    first_seen: str
+    hedged: bool
+    sources: list[dict[str, Any]]  # [{"url", "title", "published"}], oldest first
+
+
+def feed_of(row: dict[str, Any]) -> Feed:
+    return Feed(**{f.name: row[f.name] for f in fields(Feed)})
+
+
+def article_of(row: dict[str, Any]) -> Article:
+    return Article(**{f.name: row[f.name] for f in fields(Article)})
+
+
+def change_of(row: dict[str, Any], sources: list[dict[str, Any]]) -> StoredChange:
+    return StoredChange(
+        id=row["id"],
+        facet=row["facet"],
+        key=row["key"],
+        kind=row["kind"],
+        before=from_json(row["before"]),
+        after=from_json(row["after"]) or {},
+        severity=row["severity"],
+        summary=row["summary"],
+        first_seen=row["first_seen"],
+        hedged=bool(row["hedged"]),
+        sources=sources,
+    )
+
+
+def claim_row(article_id: int, claim: dict[str, Any]) -> dict[str, Any]:
+    """A claim dict (facet, key, status, values, hedged, when, evidence, verdict) as a `claims` row."""
+    return {
+        "article_id": article_id,
+        "facet": claim["facet"],
+        "key": claim["key"],
+        "status": claim["status"],
+        "claim_values": to_json(claim.get("values") or {}),
+        "hedged": int(bool(claim.get("hedged"))),
+        "claim_when": claim.get("when") or None,
+        "evidence": claim.get("evidence"),
+        "verdict": claim.get("verdict"),
+    }
+
+
+def claim_of(row: dict[str, Any]) -> dict[str, Any]:
+    """A `claims` row back in the shape `add_claims` takes."""
+    return {
+        "facet": row["facet"],
+        "key": row["key"],
+        "status": row["status"],
+        "values": from_json(row["claim_values"]) or {},
+        "hedged": bool(row["hedged"]),
+        "when": row["claim_when"] or "",
+        "evidence": row["evidence"] or "",
+        "verdict": row["verdict"],
+    }
+
+
+def to_json(value: Any) -> str | None:
+    """JSON text for a TEXT column; sorted keys so equal values store equal text; None stays NULL."""
+    if value is None:
+        return None
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def from_json(text: str | None) -> Any:
+    return None if text is None else json.loads(text)

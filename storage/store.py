@@ -1,0 +1,402 @@
+# SPDX-License-Identifier: MIT
+"""The Store: every query the service makes, one method each, and the only SQL in the project.
+
+    store = Store.open("data/monitor.db")      # created, WAL, migrated
+    with store.transaction():
+        article, created = store.add_article(...)
+        store.add_claims(article.id, claims)
+
+Writes that take several statements run in one transaction; callers group
+more with `transaction()` (a nested one joins the outer). Any SQLite failure
+surfaces as a StorageError whose one line names the database file. A lookup
+of a feed or run id that does not exist is a caller's bug: LookupError.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from types import TracebackType
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+import sqlite_utils
+
+from monitor.errors import StorageError
+from storage.db import immediate, memory_database, open_database, reason, utc_iso, utc_now
+from storage.migrations import applied_version, migrate
+from storage.records import (
+    Article,
+    Feed,
+    StoredChange,
+    article_of,
+    change_of,
+    claim_of,
+    claim_row,
+    feed_of,
+    to_json,
+)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _guarded(method: Callable[Concatenate[Store, P], R]) -> Callable[Concatenate[Store, P], R]:
+    """Turn a SQLite failure (locked, disk full, constraint) into a StorageError naming the file."""
+
+    @functools.wraps(method)
+    def wrapper(self: Store, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.DatabaseError as exc:
+            raise self.error(exc) from exc
+
+    return wrapper
+
+
+class Store:
+    """One SQLite database: feeds, articles, claims, changes and runs."""
+
+    def __init__(self, db: sqlite_utils.Database, *, path: str | None) -> None:
+        """Wrap an opened, migrated database; use `Store.open` or `Store.memory`."""
+        self.db = db
+        self.path = path
+        self.schema_version = applied_version(db)
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str]) -> Store:
+        """The database at `path`: parent directories created, WAL on, pending migrations run."""
+        name = os.fspath(path)
+        try:
+            db = open_database(path)
+        except (sqlite3.DatabaseError, OSError) as exc:
+            raise StorageError(f"{name}: cannot open the database ({reason(exc)})") from exc
+        try:
+            migrate(db)
+        except sqlite3.DatabaseError as exc:
+            db.close()
+            raise StorageError(f"{name}: cannot migrate the database ({reason(exc)})") from exc
+        except StorageError:
+            db.close()
+            raise
+        return cls(db, path=name)
+
+    @classmethod
+    def memory(cls) -> Store:
+        """A migrated in-memory database, for tests and dry runs."""
+        db = memory_database()
+        migrate(db)
+        return cls(db, path=None)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+    def error(self, exc: BaseException) -> StorageError:
+        """A StorageError for `exc`, one line naming this database."""
+        return StorageError(f"{self.path or ':memory:'}: {reason(exc)}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One SQLite transaction around the block; inside another, a savepoint that joins it."""
+        try:
+            if self.db.conn.in_transaction:
+                # The savepoint undoes only this block on error; the outer transaction alone commits
+                with self.db.atomic():
+                    yield
+            else:
+                with immediate(self.db):
+                    yield
+        except sqlite3.DatabaseError as exc:
+            raise self.error(exc) from exc
+
+    # feeds
+
+    @_guarded
+    def add_feed(self, url: str, *, title: str | None = None, interval_s: int | None = None) -> tuple[Feed, bool]:
+        """The feed at `url` and whether it was added now; an existing feed is returned unchanged."""
+        with self.transaction():
+            cursor = self.db.execute(
+                "INSERT INTO feeds (url, title, interval_s, added_at) VALUES (?, ?, ?, ?) ON CONFLICT (url) DO NOTHING",
+                [url, title, interval_s, utc_now()],
+            )
+            feed = self._feed_where("url = ?", url)
+        return feed, cursor.rowcount == 1
+
+    @_guarded
+    def remove_feed(self, url: str) -> bool:
+        """Remove the feed and its links to articles (the articles stay); False if it was unknown."""
+        return self.db.execute("DELETE FROM feeds WHERE url = ?", [url]).rowcount > 0
+
+    @_guarded
+    def feeds(self) -> list[Feed]:
+        return [feed_of(row) for row in self.db.query("SELECT * FROM feeds ORDER BY id")]
+
+    @_guarded
+    def feed(self, url: str) -> Feed | None:
+        row = _first(self.db.query("SELECT * FROM feeds WHERE url = ?", [url]))
+        return feed_of(row) if row else None
+
+    @_guarded
+    def record_poll(
+        self,
+        feed_id: int,
+        *,
+        status: int | None,
+        error: str | None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        next_check: str | None = None,
+        title: str | None = None,
+    ) -> Feed:
+        """Record one poll of a feed and return it updated.
+
+        Success (`error` None) resets the error count and stores the validators
+        given, keeping the stored ones for None (a 304 sends none). Failure
+        counts one more error and keeps the validators, so the next poll is
+        still conditional.
+        """
+        params = {
+            "id": feed_id,
+            "status": status,
+            "error": error,
+            "etag": etag,
+            "last_modified": last_modified,
+            "next_check": next_check,
+            "title": title,
+            "now": utc_now(),
+        }
+        with self.transaction():
+            if self.db.execute(_RECORD_POLL, params).rowcount == 0:
+                raise LookupError(f"no feed with id {feed_id}")
+            return self._feed_where("id = ?", feed_id)
+
+    # articles
+
+    @_guarded
+    def find_article(
+        self, *, guid: str | None = None, url: str | None = None, content_hash: str | None = None
+    ) -> Article | None:
+        """The stored article with this guid, else this URL, else this content hash."""
+        for column, value in (("guid", guid), ("url", url), ("content_hash", content_hash)):
+            if value:
+                row = _first(self.db.query(f"SELECT * FROM articles WHERE {column} = ? ORDER BY id LIMIT 1", [value]))
+                if row:
+                    return article_of(row)
+        return None
+
+    @_guarded
+    def add_article(
+        self,
+        *,
+        guid: str | None,
+        url: str | None,
+        content_hash: str,
+        title: str,
+        published: str | None,
+        lang: str,
+        text: str,
+        feed_id: int | None,
+    ) -> tuple[Article, bool]:
+        """The article and whether it is new: one already stored (same guid, URL or content) gains the feed."""
+        with self.transaction():
+            article = self.find_article(guid=guid, url=url, content_hash=content_hash)
+            created = article is None
+            if article is None:
+                params = [guid, url, content_hash, title, published, lang, text, utc_now()]
+                article = article_of(next(self.db.query(_INSERT_ARTICLE, params)))
+            if feed_id is not None:
+                self.link_feed(article.id, feed_id)
+        return article, created
+
+    @_guarded
+    def link_feed(self, article_id: int, feed_id: int) -> None:
+        """Record that `feed_id` carried the article (again is fine)."""
+        self.db.execute(
+            "INSERT INTO article_feeds (article_id, feed_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            [article_id, feed_id],
+        )
+
+    @_guarded
+    def article_feed_urls(self, article_id: int) -> list[str]:
+        """The URLs of the feeds that carried the article, in the order the feeds were added."""
+        rows = self.db.execute(
+            "SELECT feeds.url FROM article_feeds JOIN feeds ON feeds.id = article_feeds.feed_id"
+            " WHERE article_feeds.article_id = ? ORDER BY feeds.id",
+            [article_id],
+        )
+        return [url for (url,) in rows]
+
+    @_guarded
+    def add_claims(self, article_id: int, claims: list[dict[str, Any]]) -> None:
+        """Store the claims read in an article: facet, key, status, values, hedged, when, evidence, verdict."""
+        if claims:
+            self.db.table("claims").insert_all(claim_row(article_id, claim) for claim in claims)
+
+    @_guarded
+    def claims_of(self, article_id: int) -> list[dict[str, Any]]:
+        """The article's claims in the order stored, in the shape `add_claims` took them."""
+        rows = self.db.query("SELECT * FROM claims WHERE article_id = ? ORDER BY id", [article_id])
+        return [claim_of(row) for row in rows]
+
+    # changes
+
+    @_guarded
+    def add_change(self, change: dict[str, Any], *, article_id: int) -> bool:
+        """Store a flagged change with its first source; False (the source only attached) if the id exists.
+
+        `change`: id, facet, key, kind, before (dict or None), after (dict),
+        severity, summary, hedged, and optionally first_seen (default: now).
+        """
+        row = {
+            "id": change["id"],
+            "facet": change["facet"],
+            "key": change["key"],
+            "kind": change["kind"],
+            "before": to_json(change.get("before")),
+            "after": to_json(change["after"]),
+            "severity": change["severity"],
+            "summary": change["summary"],
+            "first_seen": utc_iso(change["first_seen"]) if change.get("first_seen") else utc_now(),
+            "hedged": int(bool(change.get("hedged"))),
+        }
+        with self.transaction():
+            cursor = self.db.execute(_INSERT_CHANGE, row)
+            self.attach_source(row["id"], article_id)
+        return cursor.rowcount == 1
+
+    @_guarded
+    def attach_source(self, change_id: str, article_id: int) -> bool:
+        """Add an article reporting the change; False when it already was a source."""
+        cursor = self.db.execute(
+            "INSERT INTO change_sources (change_id, article_id, attached_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            [change_id, article_id, utc_now()],
+        )
+        return cursor.rowcount == 1
+
+    @_guarded
+    def changes(self, *, since: str | None = None) -> list[StoredChange]:
+        """Every change oldest first (first_seen, then id); `since` (ISO date or datetime) keeps first_seen >= it."""
+        where, params = ("WHERE first_seen >= ?", [utc_iso(since)]) if since else ("", [])
+        rows = list(self.db.query(f"SELECT * FROM changes {where} ORDER BY first_seen, id", params))
+        sources = self._sources(f"SELECT id FROM changes {where}", params)
+        return [change_of(row, sources.get(row["id"], [])) for row in rows]
+
+    @_guarded
+    def change(self, change_id: str) -> StoredChange | None:
+        row = _first(self.db.query("SELECT * FROM changes WHERE id = ?", [change_id]))
+        if row is None:
+            return None
+        return change_of(row, self._sources("SELECT ?", [change_id]).get(change_id, []))
+
+    # runs
+
+    @_guarded
+    def start_run(self) -> int:
+        """Open a run row (its counts stay NULL until `finish_run`, so a crashed run shows as such)."""
+        cursor = self.db.execute("INSERT INTO runs (started_at) VALUES (?)", [utc_now()])
+        return int(cursor.lastrowid or 0)
+
+    @_guarded
+    def finish_run(
+        self,
+        run_id: int,
+        *,
+        feeds_polled: int,
+        feeds_unchanged: int,
+        feeds_failed: int,
+        articles_new: int,
+        changes_flagged: int,
+        error: str | None = None,
+    ) -> None:
+        params = {
+            "id": run_id,
+            "finished_at": utc_now(),
+            "feeds_polled": feeds_polled,
+            "feeds_unchanged": feeds_unchanged,
+            "feeds_failed": feeds_failed,
+            "articles_new": articles_new,
+            "changes_flagged": changes_flagged,
+            "error": error,
+        }
+        if self.db.execute(_FINISH_RUN, params).rowcount == 0:
+            raise LookupError(f"no run with id {run_id}")
+
+    @_guarded
+    def runs(self, limit: int = 20) -> list[dict[str, Any]]:
+        """The latest runs, newest first, as plain rows."""
+        return list(self.db.query("SELECT * FROM runs ORDER BY id DESC LIMIT ?", [limit]))
+
+    # helpers
+
+    def _feed_where(self, condition: str, value: object) -> Feed:
+        row = _first(self.db.query(f"SELECT * FROM feeds WHERE {condition}", [value]))
+        if row is None:
+            raise LookupError(f"no feed where {condition} ({value!r})")
+        return feed_of(row)
+
+    def _sources(self, change_ids_sql: str, params: list[Any]) -> dict[str, list[dict[str, Any]]]:
+        """Sources of the changes `change_ids_sql` selects, in one query: {change id: [source, …]}."""
+        rows = self.db.query(_SOURCES.format(change_ids=change_ids_sql), params)
+        out: dict[str, list[dict[str, Any]]] = {}
+        for row in rows:
+            out.setdefault(row.pop("change_id"), []).append(row)
+        return out
+
+
+def _first(rows: Iterator[dict[str, Any]]) -> dict[str, Any] | None:
+    return next(iter(rows), None)
+
+
+_RECORD_POLL = """
+UPDATE feeds SET
+    consecutive_errors = CASE WHEN :error IS NULL THEN 0 ELSE consecutive_errors + 1 END,
+    last_error = :error,
+    etag = CASE WHEN :error IS NULL THEN coalesce(:etag, etag) ELSE etag END,
+    last_modified = CASE WHEN :error IS NULL THEN coalesce(:last_modified, last_modified) ELSE last_modified END,
+    next_check = coalesce(:next_check, next_check),
+    title = coalesce(:title, title),
+    last_status = :status,
+    last_polled = :now
+WHERE id = :id
+"""
+
+# RETURNING hands back the row as stored (id, fetched_at) without a second query
+_INSERT_ARTICLE = """
+INSERT INTO articles (guid, url, content_hash, title, published, lang, text, fetched_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+RETURNING *
+"""
+
+_INSERT_CHANGE = """
+INSERT INTO changes (id, facet, key, kind, before, after, severity, summary, first_seen, hedged)
+VALUES (:id, :facet, :key, :kind, :before, :after, :severity, :summary, :first_seen, :hedged)
+ON CONFLICT (id) DO NOTHING
+"""
+
+_FINISH_RUN = """
+UPDATE runs SET
+    finished_at = :finished_at,
+    feeds_polled = :feeds_polled,
+    feeds_unchanged = :feeds_unchanged,
+    feeds_failed = :feeds_failed,
+    articles_new = :articles_new,
+    changes_flagged = :changes_flagged,
+    error = :error
+WHERE id = :id
+"""
+
+# Oldest source first: attachment order (rowid breaks ties within the same second)
+_SOURCES = """
+SELECT change_sources.change_id, articles.url, articles.title, articles.published
+FROM change_sources JOIN articles ON articles.id = change_sources.article_id
+WHERE change_sources.change_id IN ({change_ids})
+ORDER BY change_sources.change_id, change_sources.attached_at, change_sources.rowid
+"""
