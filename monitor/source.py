@@ -2,10 +2,11 @@
 """Read one article, from a local file, stdin or an http(s) URL, into a `Document`.
 
 `monitor check SOURCE` must accept whatever the user points it at and either
-return the article's text or fail with one line that names SOURCE. Fetching is
-done here with httpx, never with `trafilatura.fetch_url`, so that redirects,
-timeouts, the size limit and the User-Agent are under our control; trafilatura
-only ever sees an already decoded string.
+return the article's text or fail with one line that names SOURCE. URLs are
+fetched with `monitor.fetch.Fetcher` (httpx), never with `trafilatura.fetch_url`,
+so that redirects, timeouts, the size limit and the User-Agent are under our
+control and written once; trafilatura only ever sees an already decoded string.
+`read_source` runs its own event loop, so call it from synchronous code only.
 
     doc = read_source("https://example.com/news/1")
     doc = read_source("-", stdin=io.BytesIO(b"Microsoft and OpenAI ..."))
@@ -17,13 +18,11 @@ then the charset declared in the Content-Type or a `<meta>` tag; then cp1252.
 
 from __future__ import annotations
 
+import asyncio
 import codecs
 import logging
 import re
-import socket
-import ssl
 import sys
-import time
 import typing
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +33,9 @@ from lxml.html import HtmlElement
 from trafilatura.settings import Document as TrafilaturaDocument
 
 from monitor.errors import InputError
+from monitor.fetch import Fetcher, FetchOptions, FetchResult
+
+__all__ = ["Document", "FetchOptions", "document_from_bytes", "read_source"]
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +44,7 @@ _HTML_MARKERS = re.compile(r"<!doctype html|<html|<head|<body|<article|<p[\s>]",
 _DOCUMENT_MARKERS = re.compile(r"<!doctype|<html|<head|<body|<title", re.IGNORECASE)
 _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _CHARSET_PARAM = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_ACCEPT = "text/html,application/xhtml+xml,text/*;q=0.9"
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MAGIC = {
     b"%PDF-": "PDF",
@@ -74,29 +77,18 @@ class Document:
     url: str | None = None  # final URL after redirects, else the page's canonical URL
 
 
-@dataclass(frozen=True)
-class FetchOptions:
-    """Limits for reading a source; `max_bytes` applies to files and stdin as well as URLs."""
-
-    timeout_s: float = 20.0
-    max_bytes: int = 5_000_000
-    max_redirects: int = 5
-    user_agent: str = "msft-openai-monitor/0.1 (+https://github.com/; change monitor)"
-
-
 def read_source(
     source: str,
     *,
     stdin: typing.BinaryIO | None = None,
     options: FetchOptions = FetchOptions(),  # noqa: B008 - frozen, so sharing the default is safe
-    transport: httpx.BaseTransport | None = None,
+    transport: httpx.AsyncBaseTransport | httpx.BaseTransport | None = None,
 ) -> Document:
     """Read SOURCE ("-" for stdin, an http(s) URL, or a file path); raise `InputError` if it cannot be."""
     if source == "-":
         data = _read_limited(stdin or sys.stdin.buffer, label="<stdin>", max_bytes=options.max_bytes)
         return document_from_bytes(data, source=source)
     if _URL_PREFIX.match(source):
-        _check_url(source)
         data, final_url, content_type = _fetch(source, options=options, transport=transport)
         return document_from_bytes(data, source=source, url=final_url, content_type=content_type)
     return document_from_bytes(_read_file(source, max_bytes=options.max_bytes), source=source)
@@ -142,92 +134,53 @@ def _read_limited(stream: typing.BinaryIO, *, label: str, max_bytes: int) -> byt
     return data
 
 
-def _check_url(url: str) -> None:
-    try:
-        parsed = httpx.URL(url)
-    except httpx.InvalidURL as exc:
-        raise _error(url, f"invalid URL ({exc})") from None
-    if parsed.scheme not in ("http", "https"):
-        raise _error(url, "unsupported URL scheme (only http and https)")
-    if not parsed.host:
-        raise _error(url, "invalid URL (no host name)")
+def _fetch(
+    url: str, *, options: FetchOptions, transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None
+) -> tuple[bytes, str, str | None]:
+    """GET url with the shared `Fetcher` (redirects, size limit, deadline); its error becomes an InputError."""
+
+    async def fetch() -> FetchResult:
+        async with Fetcher(options, transport=_async_transport(transport)) as fetcher:
+            return await fetcher.get(url, accept=_ACCEPT)
+
+    result = asyncio.run(fetch())
+    if result.content is None:  # the Fetcher's error is already one line naming the URL
+        raise InputError(result.error or f"{url}: HTTP {result.status}")
+    return result.content, result.final_url, result.content_type
 
 
-def _fetch(url: str, *, options: FetchOptions, transport: httpx.BaseTransport | None) -> tuple[bytes, str, str | None]:
-    """GET url, following redirects by hand so each target's scheme is checked before it is used."""
-    deadline = time.monotonic() + options.timeout_s
-    headers = {"User-Agent": options.user_agent, "Accept": "text/html,application/xhtml+xml,text/*;q=0.9"}
-    try:
-        with httpx.Client(transport=transport, headers=headers, timeout=options.timeout_s) as client:
-            request = client.build_request("GET", url)
-            for _hop in range(options.max_redirects + 1):
-                response = _send(client, request, url=url)
-                try:
-                    if response.next_request is None:
-                        _check_status(url, response)
-                        body = _read_body(url, response, options=options, deadline=deadline)
-                        return body, str(response.url), response.headers.get("content-type")
-                    request = response.next_request
-                finally:
-                    response.close()
-                logger.debug("redirect source=%s target=%s", url, request.url)
-                if request.url.scheme not in ("http", "https"):
-                    raise _error(url, f"redirect to an unsupported URL scheme ({request.url})")
-    except httpx.TimeoutException:
-        raise _error(url, f"timed out after {options.timeout_s:g}s") from None
-    except httpx.ConnectError as exc:
-        raise _error(url, _connect_failure(exc)) from None
-    except httpx.HTTPError as exc:
-        raise _error(url, f"fetch failed ({type(exc).__name__}: {exc})") from None
-    raise _error(url, f"too many redirects (more than {options.max_redirects})")
+def _async_transport(
+    transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None,
+) -> httpx.AsyncBaseTransport | None:
+    """Accept a sync transport too (httpx.MockTransport is both), run in a worker thread."""
+    if transport is None or isinstance(transport, httpx.AsyncBaseTransport):
+        return transport
+    return _ThreadedTransport(transport)
 
 
-def _send(client: httpx.Client, request: httpx.Request, *, url: str) -> httpx.Response:
-    try:
-        return client.send(request, stream=True, follow_redirects=False)
-    except httpx.InvalidURL as exc:  # httpx builds the next request from Location while sending this one
-        raise _error(url, f"redirect to an invalid URL ({exc})") from None
+class _ThreadedTransport(httpx.AsyncBaseTransport):
+    """Adapts a sync transport for `Fetcher`; the body is read whole, so it is for tests and small pages."""
 
+    def __init__(self, transport: httpx.BaseTransport) -> None:
+        self._transport = transport
 
-def _check_status(url: str, response: httpx.Response) -> None:
-    if not response.is_success:
-        reason = response.reason_phrase or httpx.codes.get_reason_phrase(response.status_code)
-        raise _error(url, f"HTTP {response.status_code} {reason}".rstrip())
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await asyncio.to_thread(self._handle, request)
 
+    def _handle(self, request: httpx.Request) -> httpx.Response:
+        response = self._transport.handle_request(request)
+        try:
+            # The raw, still encoded bytes (the Fetcher's response decodes them); not iter_raw(),
+            # which refuses a response built with content=, as test transports build them.
+            raw = b"".join(typing.cast(typing.Iterable[bytes], response.stream))
+        finally:
+            response.close()
+        return httpx.Response(
+            response.status_code, headers=response.headers, content=raw, extensions=response.extensions
+        )
 
-def _read_body(url: str, response: httpx.Response, *, options: FetchOptions, deadline: float) -> bytes:
-    """Stream the body, stopping past max_bytes (decoded) or past the overall deadline."""
-    too_large = _error(url, f"response larger than {options.max_bytes} bytes")
-    declared = response.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > options.max_bytes:
-        raise too_large
-    chunks: list[bytes] = []
-    size = 0
-    # httpx's timeout bounds each read; the deadline also stops a server that trickles bytes.
-    for chunk in response.iter_bytes():
-        size += len(chunk)
-        if size > options.max_bytes:
-            raise too_large
-        if time.monotonic() > deadline:
-            raise httpx.ReadTimeout("overall deadline passed", request=response.request)
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _connect_failure(exc: httpx.ConnectError) -> str:
-    """Name the OS-level cause that httpcore wraps, e.g. 'unreachable (connection refused)'."""
-    cause: BaseException | None = exc
-    while cause is not None:
-        if isinstance(cause, ConnectionRefusedError):
-            return "unreachable (connection refused)"
-        if isinstance(cause, socket.gaierror):
-            return "unreachable (host name not found)"
-        if isinstance(cause, ssl.SSLError):
-            return f"TLS handshake failed ({cause.reason or cause})"
-        if isinstance(cause, OSError) and cause.strerror:
-            return f"unreachable ({cause.strerror})"
-        cause = cause.__cause__ or cause.__context__
-    return f"unreachable ({exc or 'connection failed'})"
+    async def aclose(self) -> None:
+        await asyncio.to_thread(self._transport.close)
 
 
 def _bom_encoding(data: bytes) -> str | None:
