@@ -50,6 +50,8 @@ class Known:
     claim: Claim
     date: str
     citations: tuple[Citation, ...] = ()
+    change_id: str | None = None  # the flagged change that made it known; None for the baseline
+    change_kind: str | None = None  # and its kind
 
 
 @dataclass
@@ -70,13 +72,21 @@ class KnownState:
     def get(self, facet: str, key: str) -> Known | None:
         return self.known.get((facet, key))
 
-    def apply(self, claim: Claim, *, date: str | None = None) -> None:
-        """Make `claim` part of the known state: its status and values supersede, names accumulate."""
+    def apply(
+        self, claim: Claim, *, date: str | None = None, change_id: str | None = None, change_kind: str | None = None
+    ) -> None:
+        """Make `claim` part of the known state: its status and values supersede, names accumulate.
+
+        `change_id` names the flagged change it comes from: a later report that
+        confirms it is attached to that change as a further source.
+        """
         when = date or claim.when
         before = self.get(claim.facet, claim.key)
         merged = claim if before is None else _merge(before.claim, claim)
         citations = (before.citations if before else ()) + (Citation(claim.source, claim.evidence, when),)
-        self.known[(claim.facet, claim.key)] = Known(merged, max(when, before.date) if before else when, citations)
+        self.known[(claim.facet, claim.key)] = Known(
+            merged, max(when, before.date) if before else when, citations, change_id, change_kind
+        )
         self.date = max(self.date, when)
 
     def copy(self) -> KnownState:

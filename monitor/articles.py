@@ -1,0 +1,116 @@
+# SPDX-License-Identifier: MIT
+"""Stage 2: from feed entries to article texts, each once.
+
+Dedup at every level: an entry already stored (by GUID, then canonical URL)
+only gains the feed that carried it; two feeds carrying one article in the
+same cycle yield one article with both feeds; the content hash catches the
+same text under another URL when it is recorded. An entry that carries the
+whole article is read from the feed; the others are fetched and extracted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from dataclasses import dataclass, field
+
+from monitor.errors import MonitorError
+from monitor.feeds import FeedEntry
+from monitor.fetch import Fetcher
+from monitor.poll import Poll
+from monitor.record import ArticleInput
+from monitor.source import document_from_bytes
+from monitor.urls import canonical_url
+from storage import Store
+
+logger = logging.getLogger(__name__)
+SHORT_GUID = 12  # a GUID this short ("42") is only unique within its feed
+
+
+@dataclass
+class Candidate:
+    """A new entry to read, with every feed that carried it this cycle."""
+
+    entry: FeedEntry
+    guid: str | None
+    url: str | None
+    feed_ids: list[int] = field(default_factory=list)
+
+
+def select_new(store: Store, polls: list[Poll]) -> list[Candidate]:
+    """The entries of fetched feeds not seen before, each once."""
+    by_guid: dict[str, Candidate] = {}
+    by_url: dict[str, Candidate] = {}
+    out: list[Candidate] = []
+    for poll in polls:
+        if poll.parsed is None:
+            continue
+        for entry in poll.parsed.entries:
+            url = canonical_url(entry.link) if entry.link else None
+            if url is None and entry.full_text is None:
+                continue  # nothing to read
+            guid = _scoped_guid(entry.guid, poll.feed.url)
+            known = store.find_article(guid=guid, url=url)
+            if known is not None:
+                store.link_feed(known.id, poll.feed.id)
+                continue
+            candidate = (guid and by_guid.get(guid)) or (url and by_url.get(url)) or None
+            if candidate is None:
+                candidate = Candidate(entry, guid, url)
+                out.append(candidate)
+            if poll.feed.id not in candidate.feed_ids:
+                candidate.feed_ids.append(poll.feed.id)
+            if guid:
+                by_guid[guid] = candidate
+            if url:
+                by_url[url] = candidate
+    return out
+
+
+def _scoped_guid(guid: str | None, feed_url: str) -> str | None:
+    if guid and len(guid) < SHORT_GUID and "://" not in guid:
+        return f"{feed_url}#{guid}"
+    return guid
+
+
+async def load_articles(fetcher: Fetcher, candidates: list[Candidate]) -> tuple[list[ArticleInput], list[str]]:
+    """Read every candidate (concurrently); return the articles and one error line per failed page."""
+    results = await asyncio.gather(*(load_article(fetcher, c) for c in candidates))
+    articles = [r for r in results if isinstance(r, ArticleInput)]
+    errors = [r for r in results if isinstance(r, str)]
+    return articles, errors
+
+
+async def load_article(fetcher: Fetcher, candidate: Candidate) -> ArticleInput | str:
+    """The article, or a one-line error naming the page."""
+    entry = candidate.entry
+    try:
+        if entry.full_text is not None:
+            return _article(candidate, entry.full_text, entry.title, entry.published)
+        result = await fetcher.get(entry.link or "")
+        if result.error:
+            return result.error
+        document = await asyncio.to_thread(
+            document_from_bytes, result.content or b"", source=entry.link or "", url=result.final_url,
+            content_type=result.content_type,
+        )  # fmt: skip
+        return _article(candidate, document.text, entry.title or document.title, entry.published or document.published)
+    except MonitorError as exc:
+        return str(exc)
+    except Exception as exc:  # noqa: BLE001 - the one boundary per page: a bug must not stop the cycle
+        logger.exception("page load crashed article_url=%s", entry.link)
+        return f"{entry.link}: internal error ({type(exc).__name__}: {exc})"
+
+
+def _article(candidate: Candidate, text: str, title: str, published: str | None) -> ArticleInput:
+    normalized = " ".join(text.split())
+    return ArticleInput(
+        feed_ids=tuple(candidate.feed_ids),
+        guid=candidate.guid,
+        url=candidate.url,
+        title=" ".join(title.split()),
+        published=published[:10] if published else None,
+        text=text,
+        content_hash=hashlib.sha256(normalized.encode()).hexdigest(),
+    )

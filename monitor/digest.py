@@ -1,0 +1,93 @@
+# SPDX-License-Identifier: MIT
+"""The RSS digest: one item per flagged change, newest first.
+
+Title = the change's summary; description = before → after, the evidence
+sentence and a link to every source; guid = the change's stable id. Every
+value that comes from an article is escaped: the digest carries no live HTML
+from sources. The file is replaced atomically, so a reader never sees half of it.
+
+    write_digest(store.changes(), Path("digest.xml"), title="…", link="https://…")
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
+
+from monitor.errors import StorageError
+from monitor.summary import describe_values
+from storage import StoredChange
+
+
+def render_digest(changes: list[StoredChange], *, title: str, link: str, max_items: int = 200) -> bytes:
+    """The digest as RSS 2.0 bytes."""
+    feed = FeedGenerator()
+    feed.title(title)
+    feed.link(href=link, rel="alternate")
+    feed.description("Changes flagged in the Microsoft-OpenAI compute relationship, newest first.")
+    feed.language("en")
+    newest_first = sorted(changes, key=lambda c: (c.first_seen, c.id), reverse=True)[:max_items]
+    for change in newest_first:
+        item = feed.add_entry(order="append")
+        item.guid(change.id, permalink=False)
+        item.title(_one_line(change.summary))
+        item.description(describe_change(change))
+        item.pubDate(_as_datetime(change.first_seen))
+        if change.sources and change.sources[0].get("url"):
+            item.link(href=change.sources[0]["url"])
+    return bytes(feed.rss_str(pretty=True))
+
+
+def describe_change(change: StoredChange) -> str:
+    """HTML for a digest item; every value from an article is escaped."""
+    before, after = change.before, change.after
+    parts = [
+        f"<p><b>{html.escape(change.kind)}</b> ({html.escape(change.severity)}): "
+        f"{html.escape(_state(before))} → {html.escape(_state(after))}</p>",
+        f"<blockquote>{html.escape(str(after.get('evidence', '')))}</blockquote>",
+    ]
+    links = "".join(_source_item(source) for source in change.sources)
+    if links:
+        parts.append(f"<p>Sources:</p><ul>{links}</ul>")
+    return "".join(parts)
+
+
+def _source_item(source: dict[str, Any]) -> str:
+    url = source.get("url") or ""
+    label = source.get("title") or url
+    date = f" — {html.escape(source['published'])}" if source.get("published") else ""
+    return f'<li><a href="{html.escape(url, quote=True)}">{html.escape(label)}</a>{date}</li>'
+
+
+def write_digest(changes: list[StoredChange], path: Path, *, title: str, link: str, max_items: int = 200) -> None:
+    """Write the digest to `path` atomically (a temporary file renamed over it)."""
+    data = render_digest(changes, title=title, link=link, max_items=max_items)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=".digest-", delete=False) as handle:
+            handle.write(data)
+        os.replace(handle.name, path)
+    except OSError as exc:
+        raise StorageError(f"{path}: cannot write the digest ({exc.strerror})") from None
+
+
+def _state(claim: dict[str, object] | None) -> str:
+    if not claim:
+        return "unknown"
+    values = describe_values(claim.get("values") or {})  # type: ignore[arg-type]
+    return f"{claim.get('status')} ({values})" if values else str(claim.get("status"))
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _as_datetime(value: str) -> dt.datetime:
+    parsed = dt.datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)

@@ -1,0 +1,123 @@
+# SPDX-License-Identifier: MIT
+"""One cycle of the service, read top to bottom as the pipeline it is:
+
+    poll → select new entries → fetch and extract → claims → diff → record → save validators → digest
+
+Each stage is its own module; a failing feed or page is recorded on it and
+never stops the cycle. Articles are recorded oldest first, so that the known
+state grows in the order things happened.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from monitor.articles import load_articles, select_new
+from monitor.config import Config
+from monitor.defaults import DEFAULT_FEEDS
+from monitor.digest import write_digest
+from monitor.fetch import Fetcher, FetchOptions
+from monitor.poll import poll_feeds, save_poll
+from monitor.record import record_article
+from monitor.state import known_state
+from rules.engine import Engine
+from storage import Feed, Store
+
+logger = logging.getLogger(__name__)
+Progress = Callable[[str], None]  # told each stage as it starts
+
+
+@dataclass
+class CycleReport:
+    feeds_polled: int = 0
+    feeds_unchanged: int = 0
+    feeds_failed: int = 0
+    articles_new: int = 0
+    pages_failed: int = 0
+    changes_flagged: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"{self.feeds_polled} feeds polled ({self.feeds_unchanged} unchanged, {self.feeds_failed} failed), "
+            f"{self.articles_new} new articles ({self.pages_failed} pages failed), "
+            f"{len(self.changes_flagged)} changes flagged"
+        )
+
+
+async def run_cycle(config: Config, store: Store, engine: Engine, *, progress: Progress | None = None) -> CycleReport:
+    """Poll every feed once and record what changed; write the digest."""
+    tell = progress or (lambda stage: None)
+    report = CycleReport()
+    run_id = store.start_run()
+    try:
+        feeds = watched_feeds(config, store)
+        async with Fetcher(fetch_options(config)) as fetcher:
+            tell(f"polling {len(feeds)} feeds")
+            polls = await poll_feeds(fetcher, feeds)
+            _count_polls(report, polls)
+            for poll in polls:
+                if poll.outcome == "failed":
+                    save_poll(store, poll, interval_s=config.interval)
+            candidates = select_new(store, polls)
+            tell(f"reading {len(candidates)} new entries")
+            articles, page_errors = await load_articles(fetcher, candidates)
+        report.pages_failed, report.errors = len(page_errors), report.errors + page_errors
+        for error in page_errors:
+            logger.warning("page failed error=%s", error)
+        tell(f"checking {len(articles)} articles")
+        state = known_state(engine, store)
+        for article in sorted(articles, key=lambda a: (a.published or "9999", a.title)):
+            report.changes_flagged += record_article(store, engine, state, article)
+            report.articles_new += 1
+        for poll in polls:
+            if poll.outcome != "failed":
+                save_poll(store, poll, interval_s=config.interval)
+        tell("writing the digest")
+        write_digest(store.changes(), config.digest_path, title=config.digest.title, link=config.digest.link,
+                     max_items=config.digest.max_items)  # fmt: skip
+    except BaseException as exc:
+        _finish(store, run_id, report, error=f"{type(exc).__name__}: {exc}")
+        raise
+    _finish(store, run_id, report, error=None)
+    return report
+
+
+def watched_feeds(config: Config, store: Store) -> list[Feed]:
+    """The feeds to poll: the stored ones, after adding the configured ones (or, for an
+    empty database with no configured feed, the default list)."""
+    for feed in config.feed:
+        store.add_feed(feed.url, interval_s=int(feed.interval) if feed.interval else None)
+    if not config.feed and not store.feeds():
+        for url, title in DEFAULT_FEEDS:
+            store.add_feed(url, title=title)
+    return store.feeds()
+
+
+def fetch_options(config: Config) -> FetchOptions:
+    options = FetchOptions(
+        timeout_s=config.fetch.timeout,
+        max_bytes=config.fetch.max_bytes,
+        max_connections=config.fetch.max_connections,
+        per_host=config.fetch.per_host,
+    )
+    if config.fetch.user_agent:
+        options = FetchOptions(**{**options.__dict__, "user_agent": config.fetch.user_agent})
+    return options
+
+
+def _count_polls(report: CycleReport, polls: list) -> None:  # type: ignore[type-arg]
+    report.feeds_polled = len(polls)
+    report.feeds_unchanged = sum(p.outcome == "unchanged" for p in polls)
+    report.feeds_failed = sum(p.outcome == "failed" for p in polls)
+    report.errors += [p.error for p in polls if p.error]
+
+
+def _finish(store: Store, run_id: int, report: CycleReport, *, error: str | None) -> None:
+    store.finish_run(
+        run_id, feeds_polled=report.feeds_polled, feeds_unchanged=report.feeds_unchanged,
+        feeds_failed=report.feeds_failed, articles_new=report.articles_new,
+        changes_flagged=len(report.changes_flagged), error=error,
+    )  # fmt: skip

@@ -1,0 +1,73 @@
+# SPDX-License-Identifier: MIT
+"""Stage 1: poll every feed with a conditional GET and parse what changed.
+
+A poll's outcome is `fetched`, `unchanged` (304) or `failed`; a failure is a
+one-line error that the caller records on the feed, and it never stops the
+other polls. The validators (ETag, Last-Modified) of a fetched feed are saved
+by the caller only after its entries are recorded: were they saved first, a
+crash in between would turn the unrecorded entries into a 304 next time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from monitor.errors import MonitorError
+from monitor.feeds import ParsedFeed, parse_feed
+from monitor.fetch import Fetcher, FetchResult
+from storage import Feed, Store
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Poll:
+    feed: Feed
+    outcome: str  # fetched | unchanged | failed
+    result: FetchResult | None = None
+    parsed: ParsedFeed | None = None
+    error: str | None = None
+
+
+async def poll_feeds(fetcher: Fetcher, feeds: list[Feed]) -> list[Poll]:
+    """Poll all `feeds` concurrently (the fetcher bounds concurrency overall and per host)."""
+    return list(await asyncio.gather(*(poll_feed(fetcher, feed) for feed in feeds)))
+
+
+async def poll_feed(fetcher: Fetcher, feed: Feed) -> Poll:
+    try:
+        result = await fetcher.get(feed.url, etag=feed.etag, last_modified=feed.last_modified)
+        if result.error:
+            return Poll(feed, "failed", result, error=result.error)
+        if result.not_modified:
+            return Poll(feed, "unchanged", result)
+        return Poll(feed, "fetched", result, parsed=parse_feed(result.content or b"", url=result.final_url))
+    except MonitorError as exc:
+        return Poll(feed, "failed", error=str(exc))
+    except Exception as exc:  # noqa: BLE001 - the one boundary per feed: a bug must not stop the cycle
+        logger.exception("feed poll crashed feed_url=%s", feed.url)
+        return Poll(feed, "failed", error=f"{feed.url}: internal error ({type(exc).__name__}: {exc})")
+
+
+def save_poll(store: Store, poll: Poll, *, interval_s: float) -> None:
+    """Record the poll on its feed: validators on success, the error and its count on failure."""
+    next_check = _now() + dt.timedelta(seconds=poll.feed.interval_s or interval_s)
+    result = poll.result
+    if poll.outcome == "failed":
+        logger.warning("feed failed feed_url=%s error=%s", poll.feed.url, poll.error)
+    store.record_poll(
+        poll.feed.id,
+        status=result.status if result else None,
+        error=poll.error,
+        etag=result.etag if result and poll.outcome == "fetched" else None,
+        last_modified=result.last_modified if result and poll.outcome == "fetched" else None,
+        next_check=next_check.isoformat(timespec="seconds"),
+        title=poll.parsed.title if poll.parsed and poll.parsed.title else None,
+    )
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)

@@ -1,0 +1,100 @@
+# SPDX-License-Identifier: MIT
+"""Record one article: its claims, the changes it flags and the changes it confirms.
+
+Everything about one article is written in one transaction, so a crash leaves
+either all of it or none of it. A change's id is stable — the same facet, key,
+kind and resulting claim always give the same id — so a repeat, after a crash
+or from another feed, is recognised instead of flagged twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+
+from monitor.diff import Change, Known, KnownState, Reading, changes_of, read_against
+from rules.engine import Engine
+from storage import Store
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ArticleInput:
+    """An article ready to record: text and what the feed and page said about it."""
+
+    feed_ids: tuple[int, ...]
+    guid: str | None
+    url: str | None
+    title: str
+    published: str | None  # ISO date
+    text: str
+    content_hash: str
+
+
+def change_id(change: Change) -> str:
+    """A stable id: the same change reported twice gets the same id (receivers drop repeats)."""
+    after = change.after
+    identity = [change.facet, change.key, change.kind, after.status, json.dumps(after.values, sort_keys=True)]
+    return "chg_" + hashlib.sha256("|".join(identity).encode()).hexdigest()[:20]
+
+
+def record_article(store: Store, engine: Engine, state: KnownState, article: ArticleInput) -> list[str]:
+    """Store `article`, its claims and what they change; return the ids of the changes it flagged.
+
+    An article already stored (same guid, URL or content) only gains the feeds that carried it.
+    """
+    existing = store.find_article(guid=article.guid, url=article.url, content_hash=article.content_hash)
+    if existing is not None:
+        _link_feeds(store, existing.id, article.feed_ids)
+        return []
+    extraction = engine.extract(
+        article.text, title=article.title, published=article.published, source=article.url or ""
+    )
+    with store.transaction():
+        stored, created = store.add_article(
+            guid=article.guid, url=article.url, content_hash=article.content_hash, title=article.title,
+            published=article.published, lang=extraction.lang, text=article.text, feed_id=article.feed_ids[0],
+        )  # fmt: skip
+        _link_feeds(store, stored.id, article.feed_ids[1:])
+        if not created:
+            return []
+        readings = read_against(extraction.claims, state)
+        store.add_claims(stored.id, [{**r.claim.to_json(), "verdict": r.verdict.kind} for r in readings])
+        flagged = []
+        for change in changes_of(readings):
+            identifier = change_id(change)
+            if store.add_change(
+                {**change.to_json(), "id": identifier, "hedged": change.after.hedged}, article_id=stored.id
+            ):
+                flagged.append(identifier)
+                logger.info("change flagged change_id=%s article_url=%s %s", identifier, article.url, change.summary)
+            state.apply(change.after, date=change.after.when, change_id=identifier, change_kind=change.kind)
+        for reading in readings:
+            known = reading.verdict.before
+            if (
+                reading.verdict.kind == "confirmed"
+                and known is not None
+                and known.change_id
+                and _reports(reading, known)
+            ):
+                store.attach_source(known.change_id, stored.id)
+        return flagged
+
+
+def _reports(reading: Reading, known: Known) -> bool:
+    """Does a confirming claim report the change itself, or only mention the party?
+
+    A change of values is reported by a claim that states one of those values;
+    a new key or a reversal, by the status itself.
+    """
+    if known.change_kind == "changed":
+        return bool(reading.claim.values.keys() - {"since", "names"} or reading.claim.values.get("names"))
+    return True
+
+
+def _link_feeds(store: Store, article_id: int, feed_ids: tuple[int, ...]) -> None:
+    for feed_id in feed_ids:
+        store.link_feed(article_id, feed_id)

@@ -1,0 +1,162 @@
+# SPDX-License-Identifier: MIT
+"""One cycle end to end: feeds and pages on a real loopback server, a real SQLite file."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections import Counter
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from monitor.config import Config, DigestConfig, FeedConfig
+from monitor.pipeline import CycleReport, run_cycle
+from rules.engine import Engine
+from storage import Store
+from tests.support.httpserver import LocalServer, RecordedRequest
+
+DEV = Path(__file__).parent / "corpus" / "dev"
+LONG_ARTICLE = (
+    "Microsoft is bringing Anthropic's Claude models into Microsoft 365 Copilot, the company said on Wednesday. "
+    + "Business customers will be able to choose between models for research and agent building tasks. " * 20
+)
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine.load()
+
+
+def serve_with_validators(server: LocalServer, path: str, body: bytes, content_type: str) -> None:
+    """Serve `body` with an ETag and Last-Modified, answering 304 to a matching conditional GET."""
+    etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+    last_modified = "Mon, 10 Nov 2025 08:00:00 GMT"
+
+    def handler(request: RecordedRequest) -> tuple[int, dict[str, str], bytes]:
+        if request.headers.get("if-none-match") == etag or request.headers.get("if-modified-since") == last_modified:
+            return 304, {"ETag": etag}, b""
+        return 200, {"Content-Type": content_type, "ETag": etag, "Last-Modified": last_modified}, body
+
+    server.route_handler(path, handler)
+
+
+def serve_corpus(server: LocalServer, corpus: Path = DEV, *, feed_path: str = "/feed.xml") -> None:
+    feed = (corpus / "feed.xml").read_text(encoding="utf-8").replace("{BASE}", server.base_url)
+    serve_with_validators(server, feed_path, feed.encode(), "application/rss+xml")
+    for page in corpus.glob("*.html"):
+        server.route(f"/{page.name}", page.read_bytes(), headers={"Content-Type": "text/html; charset=utf-8"})
+
+
+def config_for(tmp_path: Path, *urls: str) -> Config:
+    return Config(feed=[FeedConfig(url=u) for u in urls], digest=DigestConfig(path=tmp_path / "digest.xml"))
+
+
+def cycle(config: Config, store: Store, engine: Engine) -> CycleReport:
+    return asyncio.run(run_cycle(config, store, engine))
+
+
+def test_a_cycle_over_the_dev_feed(local_server: LocalServer, tmp_path: Path, engine: Engine) -> None:
+    serve_corpus(local_server)
+    config = config_for(tmp_path, local_server.url("/feed.xml"))
+    store = Store.open(tmp_path / "monitor.db")
+
+    report = cycle(config, store, engine)
+
+    pages = {p.name for p in DEV.glob("*.html")}
+    fetched = {r.path.lstrip("/") for r in local_server.requests if r.path.endswith(".html")}
+    assert fetched == pages, "every page fetched"
+    assert report.feeds_polled == 1 and report.feeds_failed == 0 and report.articles_new == len(pages)
+    changes = store.changes()
+    assert len({(c.facet, c.key, c.kind, c.summary) for c in changes}) == len(changes), "no duplicate change"
+    oracle = [c for c in changes if (c.facet, c.key) == ("openai.compute_provider", "oracle")]
+    assert len(oracle) == 1 and len(oracle[0].sources) == 2, "the two Oracle reports attach to one change"
+    assert {s["url"].rsplit("/", 1)[-1] for s in oracle[0].sources} == {"dev-02.html", "dev-16.html"}
+
+    digest = feedparser.parse((tmp_path / "digest.xml").read_bytes())
+    assert not digest.bozo
+    assert len(digest.entries) == len(changes)
+    assert len({e.id for e in digest.entries}) == len(changes) == len({c.id for c in changes})
+    newest = max(changes, key=lambda c: (c.first_seen, c.id))
+    assert digest.entries[0].id == newest.id and digest.entries[0].title == newest.summary
+
+    requests_before = len(local_server.requests)
+    second = cycle(config, store, engine)
+    assert second.feeds_unchanged == 1 and second.articles_new == 0 and not second.changes_flagged
+    conditional = local_server.requests[requests_before:]
+    assert [r.path for r in conditional] == ["/feed.xml"], "a 304 fetches no page"
+    assert "if-none-match" in conditional[0].headers and "if-modified-since" in conditional[0].headers
+    assert len(store.changes()) == len(changes)
+    store.close()
+
+
+def test_a_failing_feed_does_not_stop_the_other(local_server: LocalServer, tmp_path: Path, engine: Engine) -> None:
+    serve_corpus(local_server)
+    local_server.route("/broken.xml", b"oops", status=500)
+    config = config_for(tmp_path, local_server.url("/broken.xml"), local_server.url("/feed.xml"))
+    store = Store.open(tmp_path / "monitor.db")
+    report = cycle(config, store, engine)
+    assert report.feeds_failed == 1 and report.articles_new == 18
+    broken = store.feed(local_server.url("/broken.xml"))
+    assert broken is not None and broken.consecutive_errors == 1 and "500" in (broken.last_error or "")
+    healthy = store.feed(local_server.url("/feed.xml"))
+    assert healthy is not None and healthy.consecutive_errors == 0 and healthy.etag
+    store.close()
+
+
+def test_the_same_article_in_two_feeds_is_read_once(local_server: LocalServer, tmp_path: Path, engine: Engine) -> None:
+    serve_corpus(local_server, feed_path="/a.xml")
+    serve_corpus(local_server, feed_path="/b.xml")
+    config = config_for(tmp_path, local_server.url("/a.xml"), local_server.url("/b.xml"))
+    store = Store.open(tmp_path / "monitor.db")
+    report = cycle(config, store, engine)
+    assert report.articles_new == 18
+    pages = Counter(r.path for r in local_server.requests if r.path.endswith(".html"))
+    assert set(pages.values()) == {1}, "each page fetched once"
+    article = store.find_article(url=local_server.url("/dev-07.html"))
+    assert article is not None and len(store.article_feed_urls(article.id)) == 2
+    store.close()
+
+
+def test_full_content_entries_are_read_without_fetching(
+    local_server: LocalServer, tmp_path: Path, engine: Engine
+) -> None:
+    page = local_server.url("/claude.html")
+    feed = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">'
+        f"<channel><title>t</title><link>{local_server.base_url}</link><description>d</description>"
+        f"<item><title>Copilot adds Claude</title><link>{page}</link><guid>{page}</guid>"
+        "<pubDate>Wed, 24 Sep 2025 08:00:00 +0000</pubDate>"
+        f"<content:encoded><![CDATA[<p>{LONG_ARTICLE}</p>]]></content:encoded></item></channel></rss>"
+    )
+    local_server.route("/full.xml", feed, headers={"Content-Type": "application/rss+xml"})
+    store = Store.open(tmp_path / "monitor.db")
+    report = cycle(config_for(tmp_path, local_server.url("/full.xml")), store, engine)
+    assert report.articles_new == 1 and report.pages_failed == 0
+    assert not any(r.path == "/claude.html" for r in local_server.requests), "the feed carried the article"
+    assert [(c.facet, c.key, c.kind) for c in store.changes()] == [("microsoft.model_partner", "anthropic", "new")]
+    store.close()
+
+
+def test_a_bad_page_is_recorded_and_the_cycle_goes_on(
+    local_server: LocalServer, tmp_path: Path, engine: Engine
+) -> None:
+    serve_corpus(local_server)
+    local_server.route("/dev-07.html", b"\x89PNG\r\n\x1a\n" + bytes(300), headers={"Content-Type": "image/png"})
+    store = Store.open(tmp_path / "monitor.db")
+    report = cycle(config_for(tmp_path, local_server.url("/feed.xml")), store, engine)
+    assert report.pages_failed == 1 and report.articles_new == 17
+    assert any("dev-07.html" in e and "binary" in e for e in report.errors)
+    store.close()
+
+
+def test_a_bozo_feed_still_yields_its_good_entries(local_server: LocalServer, tmp_path: Path, engine: Engine) -> None:
+    serve_corpus(local_server)
+    feed = (DEV / "feed.xml").read_text(encoding="utf-8").replace("{BASE}", local_server.base_url)
+    broken = feed.replace("</channel></rss>", "<item><title>Bad & unescaped</title></item>")  # truncated, bad &
+    local_server.route("/bozo.xml", broken, headers={"Content-Type": "application/rss+xml"})
+    store = Store.open(tmp_path / "monitor.db")
+    report = cycle(config_for(tmp_path, local_server.url("/bozo.xml")), store, engine)
+    assert report.feeds_failed == 0 and report.articles_new == 18
+    store.close()
