@@ -7,10 +7,12 @@ do its job; `--json` output is the public shape of ../shared/spec/CONTRACT.md.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -18,7 +20,9 @@ import typer
 from rich.console import Console
 
 from monitor import __version__, render
+from monitor.config import Config, load_config
 from monitor.errors import ConfigError, MonitorError
+from storage import Store
 
 app = typer.Typer(
     add_completion=False,
@@ -49,9 +53,140 @@ def _one_line_errors(command: F) -> F:
 
 
 def _check_config(config: Path | None) -> None:
-    """The configuration arrives with the feed pipeline; a named file must at least exist."""
-    if config is not None and not config.is_file():
-        raise ConfigError(f"{config}: no such configuration file")
+    """`check` and `baseline` need no configuration, but a named file must be valid."""
+    if config is not None:
+        load_config(config)
+
+
+@contextmanager
+def _store(config: Config) -> Iterator[Store]:
+    store = Store.open(config.database_path)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@app.command()
+@_one_line_errors
+def run(
+    once: Annotated[bool, typer.Option("--once", help="Run one cycle and exit.")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """One full cycle: poll every feed, read new articles, record changes, write the digest."""
+    if not once:
+        raise ConfigError("run: give --once for one cycle (the scheduled service is `monitor daemon`)")
+    from monitor.pipeline import run_cycle
+    from rules.engine import Engine
+
+    settings = load_config(config)
+    with _store(settings) as store:
+        report = render.with_progress(
+            _console(), lambda progress: asyncio.run(run_cycle(settings, store, Engine.load(), progress=progress))
+        )
+        render.cycle_summary(store, report)
+    typer.echo(report.summary())
+
+
+@app.command()
+@_one_line_errors
+def changes(
+    json_output: JsonOption = False,
+    since: Annotated[
+        str | None, typer.Option(help="Only changes first seen on or after this date (YYYY-MM-DD).")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """The changes flagged so far, oldest first, with their sources."""
+    from monitor.check import parse_date
+
+    settings = load_config(config)
+    with _store(settings) as store:
+        found = store.changes(since=parse_date(since, source="--since") if since else None)
+    if json_output:
+        _print_json({"changes": [render.stored_change_json(c) for c in found]})
+        return
+    render.stored_changes(_console(), found)
+
+
+@app.command()
+@_one_line_errors
+def digest(
+    out: Annotated[Path | None, typer.Option("--out", help="Where to write it (default: [digest] path).")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Write the RSS digest of the flagged changes."""
+    from monitor.digest import write_digest
+
+    settings = load_config(config)
+    path = out or settings.digest_path
+    with _store(settings) as store:
+        found = store.changes()
+    write_digest(found, path, title=settings.digest.title, link=settings.digest.link,
+                 max_items=settings.digest.max_items)  # fmt: skip
+    typer.echo(f"{path}: {min(len(found), settings.digest.max_items)} changes")
+
+
+feeds_app = typer.Typer(help="Manage the watched feeds.", no_args_is_help=True)
+app.add_typer(feeds_app, name="feeds")
+
+
+@feeds_app.command("add")
+@_one_line_errors
+def feeds_add(url: Annotated[str, typer.Argument(help="The feed's http(s) URL.")], config: ConfigOption = None) -> None:
+    """Watch a feed."""
+    from monitor.config import FeedConfig
+
+    settings = load_config(config)
+    try:
+        FeedConfig(url=url)
+    except ValueError:
+        raise ConfigError(f"{url}: not an http(s) URL") from None
+    with _store(settings) as store:
+        _, created = store.add_feed(url.strip())
+    typer.echo(f"{url}: {'added' if created else 'already watched'}")
+
+
+@feeds_app.command("list")
+@_one_line_errors
+def feeds_list(json_output: JsonOption = False, config: ConfigOption = None) -> None:
+    """The watched feeds with their last poll."""
+    settings = load_config(config)
+    with _store(settings) as store:
+        found = store.feeds()
+    if json_output:
+        _print_json({"feeds": [feed.__dict__ for feed in found]})
+        return
+    render.feeds(_console(), found)
+
+
+@feeds_app.command("remove")
+@_one_line_errors
+def feeds_remove(
+    url: Annotated[str, typer.Argument(help="The feed's URL, as listed.")], config: ConfigOption = None
+) -> None:
+    """Stop watching a feed (its articles and changes stay)."""
+    settings = load_config(config)
+    with _store(settings) as store:
+        removed = store.remove_feed(url.strip())
+    if not removed:
+        raise ConfigError(f"{url}: not a watched feed (see `monitor feeds list`)")
+    if any(feed.url == url.strip() for feed in settings.feed):
+        typer.echo(f"{url}: removed; it is still in {settings.source}, which adds it back next cycle", err=True)
+    typer.echo(f"{url}: removed")
+
+
+@app.command()
+@_one_line_errors
+def demo() -> None:
+    """Serve a bundled sample feed on 127.0.0.1, run one cycle on a throwaway database, show what it flagged."""
+    from monitor.demo import run_demo
+
+    console = _console()
+    report, found, digest_path = render.with_progress(console, lambda progress: run_demo(progress=progress))
+    render.stored_changes(console, found)
+    typer.echo(report.summary())
+    typer.echo(f"digest: {digest_path}")
 
 
 @app.command()

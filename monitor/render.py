@@ -6,7 +6,8 @@ Every value that comes from a document is printed as text, never as markup.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from rich.console import Console
 from rich.markup import escape
@@ -15,6 +16,12 @@ from rich.table import Table
 from monitor.check import CheckResult
 from monitor.diff import Known, KnownState
 from monitor.summary import describe_values, facet_label
+from storage import Feed, Store, StoredChange
+
+if TYPE_CHECKING:
+    from monitor.pipeline import CycleReport
+
+T = TypeVar("T")
 
 
 def check_result(console: Console, result: CheckResult) -> None:
@@ -95,3 +102,63 @@ def known_json(known: Known) -> dict[str, Any]:
         "label": facet_label(claim.facet, claim.key),
         "citations": [{"seed": c.source, "sentence": c.evidence, "when": c.when} for c in known.citations],
     }
+
+
+def with_progress(console: Console, work: Callable[[Callable[[str], None]], T]) -> T:
+    """Run `work(progress)`, showing each stage on a live status line when the console is a terminal."""
+    if not console.is_terminal:
+        return work(lambda stage: None)
+    with console.status("starting") as status:
+        return work(lambda stage: status.update(escape(stage)))
+
+
+def cycle_summary(store: Store, report: CycleReport) -> None:
+    """After a cycle: the changes it flagged, one line each."""
+    for change_id in report.changes_flagged:
+        change = store.change(change_id)
+        if change is not None:
+            print(f"{change.kind:8} {change.severity:8} {change.summary}")
+
+
+def stored_change_json(change: StoredChange) -> dict[str, Any]:
+    """A flagged change as alerts carry it: the check shape plus id, first_seen and sources."""
+    return {
+        "id": change.id,
+        "facet": change.facet,
+        "key": change.key,
+        "kind": change.kind,
+        "before": change.before,
+        "after": change.after,
+        "severity": change.severity,
+        "summary": change.summary,
+        "first_seen": change.first_seen,
+        "sources": [{k: s.get(k) for k in ("url", "title", "published")} for s in change.sources],
+    }
+
+
+def stored_changes(console: Console, changes: list[StoredChange]) -> None:
+    if not changes:
+        console.print("No change flagged.")
+        return
+    table = Table(title="Flagged changes", show_lines=True)
+    for column in ("first seen", "kind", "severity", "summary", "sources"):
+        table.add_column(column, overflow="fold")
+    for change in changes:
+        sources = "\n".join(escape(s.get("url") or "") for s in change.sources)
+        table.add_row(change.first_seen, change.kind, change.severity, escape(change.summary), sources)
+    console.print(table)
+
+
+def feeds(console: Console, watched: list[Feed]) -> None:
+    if not watched:
+        console.print("No feed watched: `monitor feeds add URL`.")
+        return
+    table = Table(title="Watched feeds")
+    for column in ("url", "title", "last poll", "status", "errors", "last error"):
+        table.add_column(column, overflow="fold")
+    for feed in watched:
+        table.add_row(
+            escape(feed.url), escape(feed.title or ""), feed.last_polled or "never",
+            str(feed.last_status or ""), str(feed.consecutive_errors or ""), escape(feed.last_error or ""),
+        )  # fmt: skip
+    console.print(table)

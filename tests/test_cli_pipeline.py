@@ -1,0 +1,89 @@
+# SPDX-License-Identifier: MIT
+"""`run --once`, `changes`, `digest`, `feeds` and `demo` as a user runs them (real processes)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from tests.support.httpserver import LocalServer
+from tests.test_pipeline import serve_corpus
+
+
+def monitor(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "monitor", *args], capture_output=True, text=True, timeout=180,
+        env={**os.environ, **(env or {})}, cwd=cwd,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def configured(local_server: LocalServer, tmp_path: Path) -> Path:
+    serve_corpus(local_server)
+    config = tmp_path / "monitor.toml"
+    config.write_text(
+        f'database = "monitor.db"\n[[feed]]\nurl = "{local_server.url("/feed.xml")}"\n[digest]\npath = "digest.xml"\n',
+        encoding="utf-8",
+    )
+    return config
+
+
+def test_run_once_then_changes_and_digest(configured: Path, tmp_path: Path) -> None:
+    run = monitor("run", "--once", "--config", str(configured), env={"MONITOR_DB": ""})
+    assert run.returncode == 0, run.stderr
+    summary = run.stdout.strip().splitlines()[-1]
+    assert summary.startswith("1 feeds polled (0 unchanged, 0 failed), 18 new articles")
+    assert (tmp_path / "monitor.db").is_file() and (tmp_path / "digest.xml").is_file()
+
+    listed = monitor("changes", "--json", "--config", str(configured))
+    assert listed.returncode == 0, listed.stderr
+    changes = json.loads(listed.stdout)["changes"]
+    assert changes and all({"id", "first_seen", "sources", "summary", "after"} <= set(c) for c in changes)
+    assert all(c["sources"] and c["sources"][0]["url"].startswith("http://127.0.0.1") for c in changes)
+
+    out = tmp_path / "elsewhere.xml"
+    written = monitor("digest", "--out", str(out), "--config", str(configured))
+    assert written.returncode == 0, written.stderr
+    assert len(feedparser.parse(out.read_bytes()).entries) == len(changes)
+
+    later = monitor("changes", "--json", "--since", "2999-01-01", "--config", str(configured))
+    assert json.loads(later.stdout)["changes"] == []
+
+    again = monitor("run", "--once", "--config", str(configured))
+    assert again.returncode == 0 and "1 unchanged" in again.stdout and "0 changes flagged" in again.stdout
+
+
+def test_feeds_add_list_remove(tmp_path: Path) -> None:
+    env = {"MONITOR_DB": str(tmp_path / "feeds.db")}
+    assert "added" in monitor("feeds", "add", "https://example.org/rss.xml", env=env, cwd=tmp_path).stdout
+    assert "already watched" in monitor("feeds", "add", "https://example.org/rss.xml", env=env, cwd=tmp_path).stdout
+    listed = monitor("feeds", "list", "--json", env=env, cwd=tmp_path)
+    assert [f["url"] for f in json.loads(listed.stdout)["feeds"]] == ["https://example.org/rss.xml"]
+    assert monitor("feeds", "remove", "https://example.org/rss.xml", env=env, cwd=tmp_path).returncode == 0
+    gone = monitor("feeds", "remove", "https://example.org/rss.xml", env=env, cwd=tmp_path)
+    assert gone.returncode == 1 and "not a watched feed" in gone.stderr
+    bad = monitor("feeds", "add", "ftp://example.org/x", env=env, cwd=tmp_path)
+    assert bad.returncode == 1 and bad.stderr.strip() == "monitor: error: ftp://example.org/x: not an http(s) URL"
+
+
+def test_run_without_once_and_a_bad_config_are_one_line_errors(tmp_path: Path) -> None:
+    no_once = monitor("run", cwd=tmp_path, env={"MONITOR_DB": str(tmp_path / "x.db")})
+    assert no_once.returncode == 1 and "--once" in no_once.stderr
+    bad = tmp_path / "bad.toml"
+    bad.write_text('interval = "soon"\n', encoding="utf-8")
+    run = monitor("run", "--once", "--config", str(bad))
+    assert run.returncode == 1 and len(run.stderr.strip().splitlines()) == 1 and "key 'interval'" in run.stderr
+
+
+def test_demo_shows_the_product_without_internet(tmp_path: Path) -> None:
+    run = monitor("demo", env={"MONITOR_DB": str(tmp_path / "must-not-be-touched.db")}, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "1 feeds polled" in run.stdout and "changes flagged" in run.stdout
+    assert "OpenAI compute from Oracle" in " ".join(run.stdout.split())
+    assert not (tmp_path / "must-not-be-touched.db").exists()
