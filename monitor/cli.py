@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
+import logging
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,7 +23,7 @@ from rich.console import Console
 
 from monitor import __version__, render
 from monitor.config import Config, load_config
-from monitor.errors import ConfigError, MonitorError
+from monitor.errors import ConfigError, FetchError, MonitorError
 from storage import Store
 
 app = typer.Typer(
@@ -86,6 +88,8 @@ def run(
         )
         render.cycle_summary(store, report)
     typer.echo(report.summary())
+    if report.feeds_polled and report.feeds_failed == report.feeds_polled:
+        raise FetchError(f"all {report.feeds_polled} feeds failed (see `monitor feeds list`)")
 
 
 @app.command()
@@ -250,4 +254,15 @@ def _print_json(payload: dict[str, Any]) -> None:
 
 
 def main() -> None:
+    _setup_logging()
     app(prog_name="monitor")
+
+
+def _setup_logging() -> None:
+    """Events to stderr, one line each with stable keys; MONITOR_LOG_LEVEL sets the level (default WARNING)."""
+    level = os.environ.get("MONITOR_LOG_LEVEL", "WARNING").upper()
+    logging.basicConfig(
+        level=level if level in logging.getLevelNamesMapping() else "WARNING",
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )

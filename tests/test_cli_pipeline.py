@@ -87,3 +87,14 @@ def test_demo_shows_the_product_without_internet(tmp_path: Path) -> None:
     assert "1 feeds polled" in run.stdout and "changes flagged" in run.stdout
     assert "OpenAI compute from Oracle" in " ".join(run.stdout.split())
     assert not (tmp_path / "must-not-be-touched.db").exists()
+
+
+def test_run_once_fails_when_every_feed_fails(local_server: LocalServer, tmp_path: Path) -> None:
+    local_server.route("/down.xml", b"", status=503)
+    config = tmp_path / "monitor.toml"
+    config.write_text(f'database = "m.db"\n[[feed]]\nurl = "{local_server.url("/down.xml")}"\n', encoding="utf-8")
+    run = monitor("run", "--once", "--config", str(config))
+    assert run.returncode == 1 and "1 failed" in run.stdout
+    lines = run.stderr.strip().splitlines()
+    assert lines[-1] == "monitor: error: all 1 feeds failed (see `monitor feeds list`)"
+    assert any("WARNING monitor.poll: feed failed feed_url=" in line for line in lines), "logged with stable keys"
