@@ -214,4 +214,32 @@ CREATE TABLE runs (
 """
 
 
+@migration(3)
+def alert_outbox(db: Database) -> None:
+    """The alert outbox, written with each change, and when a feed started failing (for health alerts)."""
+    db.executescript(_V3)
+
+
+_V3 = """
+ALTER TABLE feeds ADD COLUMN failing_since TEXT;
+CREATE TABLE alerts (
+    id TEXT PRIMARY KEY,
+    event TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    change_id TEXT REFERENCES changes (id) ON DELETE CASCADE,
+    feed_url TEXT,
+    payload TEXT NOT NULL,
+    run_id INTEGER,
+    status TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    last_error TEXT,
+    created_at TEXT NOT NULL,
+    delivered_at TEXT
+);
+CREATE INDEX idx_alerts_due ON alerts (status, next_attempt_at);
+CREATE INDEX idx_alerts_change_id ON alerts (change_id);
+"""
+
+
 SCHEMA_VERSION = MIGRATIONS.latest

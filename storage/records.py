@@ -25,6 +25,7 @@ class Feed:
     last_error: str | None
     last_status: int | None
     last_polled: str | None
+    failing_since: str | None = None  # set when the feed crossed the failing threshold (health alerts)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ import sqlite_utils
 from monitor.errors import StorageError
 from storage.db import immediate, memory_database, open_database, reason, utc_iso, utc_now
 from storage.migrations import applied_version, migrate
+from storage.outbox import Outbox
 from storage.records import (
     Article,
     Feed,
@@ -64,6 +65,7 @@ class Store:
         self.db = db
         self.path = path
         self.schema_version = applied_version(db)
+        self.outbox = Outbox(self)
 
     @classmethod
     def open(cls, path: str | os.PathLike[str]) -> Store:
@@ -179,6 +181,11 @@ class Store:
             return self._feed_where("id = ?", feed_id)
 
     # articles
+
+    @_guarded
+    def set_failing(self, feed_id: int, since: str | None) -> None:
+        """Mark the feed failing since `since`, or recovered (None)."""
+        self.db.execute("UPDATE feeds SET failing_since = ? WHERE id = ?", [since, feed_id])
 
     @_guarded
     def find_article(
