@@ -24,6 +24,7 @@ from rich.console import Console
 from monitor import __version__, render
 from monitor.config import Config, load_config
 from monitor.errors import ConfigError, FetchError, MonitorError
+from monitor.events import change_json
 from storage import Store
 
 app = typer.Typer(
@@ -78,16 +79,23 @@ def run(
     """One full cycle: poll every feed, read new articles, record changes, write the digest."""
     if not once:
         raise ConfigError("run: give --once for one cycle (the scheduled service is `monitor daemon`)")
+    from monitor.channels import build_channels
+    from monitor.deliver import deliver_due
     from monitor.pipeline import run_cycle
     from rules.engine import Engine
 
     settings = load_config(config)
+    channels = build_channels(settings)
     with _store(settings) as store:
         report = render.with_progress(
-            _console(), lambda progress: asyncio.run(run_cycle(settings, store, Engine.load(), progress=progress))
+            _console(),
+            lambda progress: asyncio.run(
+                run_cycle(settings, store, Engine.load(), channels=channels, progress=progress)
+            ),
         )
         render.cycle_summary(store, report)
-    typer.echo(report.summary())
+        delivery = asyncio.run(deliver_due(store, channels, settings.delivery))
+    typer.echo(report.summary() + (f"; {delivery.summary()}" if channels else ""))
     if report.feeds_polled and report.feeds_failed == report.feeds_polled:
         raise FetchError(f"all {report.feeds_polled} feeds failed (see `monitor feeds list`)")
 
@@ -107,10 +115,30 @@ def changes(
     settings = load_config(config)
     with _store(settings) as store:
         found = store.changes(since=parse_date(since, source="--since") if since else None)
+        delivery = store.outbox.states([c.id for c in found])
     if json_output:
-        _print_json({"changes": [render.stored_change_json(c) for c in found]})
+        _print_json({"changes": [{**change_json(c), "delivery": delivery.get(c.id, {})} for c in found]})
         return
-    render.stored_changes(_console(), found)
+    render.stored_changes(_console(), found, delivery)
+
+
+@app.command()
+@_one_line_errors
+def alerts(
+    json_output: JsonOption = False,
+    all_: Annotated[bool, typer.Option("--all", help="Also list the delivered alerts.")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """The alerts waiting for delivery or refused, with their last error (--all: delivered too)."""
+    settings = load_config(config)
+    statuses = ("pending", "failed", "delivered") if all_ else ("pending", "failed")
+    with _store(settings) as store:
+        rows = store.outbox.rows(statuses=statuses)
+        counts = store.outbox.counts()
+    if json_output:
+        _print_json({"counts": counts, "alerts": [render.outbox_json(r) for r in rows]})
+        return
+    render.outbox(_console(), rows, counts)
 
 
 @app.command()

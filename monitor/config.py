@@ -72,6 +72,7 @@ class DigestConfig(_Section):
 class DeliveryConfig(_Section):
     retry_initial: Duration = 30.0
     retry_max: Duration = 6 * 3600.0
+    feed_failing_after: int = Field(default=5, ge=1)  # consecutive failed polls before a feed.failing alert
 
 
 class WebhookConfig(_Section):

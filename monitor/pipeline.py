@@ -1,7 +1,11 @@
 # SPDX-License-Identifier: MIT
 """One cycle of the service, read top to bottom as the pipeline it is:
 
-    poll → select new entries → fetch and extract → claims → diff → record → save validators → digest
+    poll → select new entries → fetch and extract → claims → diff → record (with alerts) → save validators
+         → feed health → digest
+
+Alerts are queued in the outbox with what raised them; delivering them is a
+stage of its own (`monitor.deliver`), run after the cycle or on its own job.
 
 Each stage is its own module; a failing feed or page is recorded on it and
 never stops the cycle. Articles are recorded oldest first, so that the known
@@ -11,14 +15,16 @@ state grows in the order things happened.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from monitor.articles import load_articles, select_new
+from monitor.channels import Channel
 from monitor.config import Config
 from monitor.defaults import DEFAULT_FEEDS
 from monitor.digest import write_digest
 from monitor.fetch import Fetcher, FetchOptions
+from monitor.health import check_health
 from monitor.poll import poll_feeds, save_poll
 from monitor.record import record_article
 from monitor.state import known_state
@@ -37,6 +43,7 @@ class CycleReport:
     articles_new: int = 0
     pages_failed: int = 0
     changes_flagged: list[str] = field(default_factory=list)
+    health_events: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -47,8 +54,10 @@ class CycleReport:
         )
 
 
-async def run_cycle(config: Config, store: Store, engine: Engine, *, progress: Progress | None = None) -> CycleReport:
-    """Poll every feed once and record what changed; write the digest."""
+async def run_cycle(
+    config: Config, store: Store, engine: Engine, *, channels: Sequence[Channel] = (), progress: Progress | None = None
+) -> CycleReport:
+    """Poll every feed once, record what changed and queue its alerts for `channels`; write the digest."""
     tell = progress or (lambda stage: None)
     report = CycleReport()
     run_id = store.start_run()
@@ -70,11 +79,14 @@ async def run_cycle(config: Config, store: Store, engine: Engine, *, progress: P
         tell(f"checking {len(articles)} articles")
         state = known_state(engine, store)
         for article in sorted(articles, key=lambda a: (a.published or "9999", a.title)):
-            report.changes_flagged += record_article(store, engine, state, article)
+            report.changes_flagged += record_article(store, engine, state, article, channels=channels, run_id=run_id)
             report.articles_new += 1
         for poll in polls:
             if poll.outcome != "failed":
                 save_poll(store, poll, interval_s=config.interval)
+        report.health_events = check_health(
+            store, store.feeds(), channels, threshold=config.delivery.feed_failing_after, run_id=run_id
+        )
         tell("writing the digest")
         write_digest(store.changes(), config.digest_path, title=config.digest.title, link=config.digest.link,
                      max_items=config.digest.max_items)  # fmt: skip

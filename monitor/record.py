@@ -12,9 +12,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from monitor.channels import Channel
+from monitor.deliver import queue
 from monitor.diff import Change, Known, KnownState, Reading, changes_of, read_against
+from monitor.events import CHANGE_FLAGGED, change_flagged
 from rules.engine import Engine
 from storage import Store
 
@@ -41,8 +45,17 @@ def change_id(change: Change) -> str:
     return "chg_" + hashlib.sha256("|".join(identity).encode()).hexdigest()[:20]
 
 
-def record_article(store: Store, engine: Engine, state: KnownState, article: ArticleInput) -> list[str]:
-    """Store `article`, its claims and what they change; return the ids of the changes it flagged.
+def record_article(
+    store: Store,
+    engine: Engine,
+    state: KnownState,
+    article: ArticleInput,
+    *,
+    channels: Sequence[Channel] = (),
+    run_id: int | None = None,
+) -> list[str]:
+    """Store `article`, its claims, what they change and one alert per channel for each change;
+    return the ids of the changes it flagged.
 
     An article already stored (same guid, URL or content) only gains the feeds that carried it.
     """
@@ -63,25 +76,40 @@ def record_article(store: Store, engine: Engine, state: KnownState, article: Art
             return []
         readings = read_against(extraction.claims, state)
         store.add_claims(stored.id, [{**r.claim.to_json(), "verdict": r.verdict.kind} for r in readings])
-        flagged = []
-        for change in changes_of(readings):
-            identifier = change_id(change)
-            if store.add_change(
-                {**change.to_json(), "id": identifier, "hedged": change.after.hedged}, article_id=stored.id
-            ):
-                flagged.append(identifier)
-                logger.info("change flagged change_id=%s article_url=%s %s", identifier, article.url, change.summary)
-            state.apply(change.after, date=change.after.when, change_id=identifier, change_kind=change.kind)
-        for reading in readings:
-            known = reading.verdict.before
-            if (
-                reading.verdict.kind == "confirmed"
-                and known is not None
-                and known.change_id
-                and _reports(reading, known)
-            ):
-                store.attach_source(known.change_id, stored.id)
+        flagged = _record_changes(store, state, readings, stored.id, channels=channels, run_id=run_id)
+        _attach_confirmations(store, readings, stored.id)
+        logger.debug("article recorded article_url=%s changes=%d", article.url, len(flagged))
         return flagged
+
+
+def _record_changes(
+    store: Store,
+    state: KnownState,
+    readings: list[Reading],
+    article_id: int,
+    *,
+    channels: Sequence[Channel],
+    run_id: int | None,
+) -> list[str]:
+    """Each change: stored with its first source and its alerts, and made part of the known state."""
+    flagged = []
+    for change in changes_of(readings):
+        identifier = change_id(change)
+        row = {**change.to_json(), "id": identifier, "hedged": change.after.hedged}
+        if store.add_change(row, article_id=article_id):
+            flagged.append(identifier)
+            _queue_alerts(store, identifier, channels, run_id)
+            logger.info("change flagged change_id=%s %s", identifier, change.summary)
+        state.apply(change.after, date=change.after.when, change_id=identifier, change_kind=change.kind)
+    return flagged
+
+
+def _attach_confirmations(store: Store, readings: list[Reading], article_id: int) -> None:
+    """A claim that confirms a flagged change and reports it makes the article a further source."""
+    for reading in readings:
+        known = reading.verdict.before
+        if reading.verdict.kind == "confirmed" and known is not None and known.change_id and _reports(reading, known):
+            store.attach_source(known.change_id, article_id)
 
 
 def _reports(reading: Reading, known: Known) -> bool:
@@ -93,6 +121,14 @@ def _reports(reading: Reading, known: Known) -> bool:
     if known.change_kind == "changed":
         return bool(reading.claim.values.keys() - {"since", "names"} or reading.claim.values.get("names"))
     return True
+
+
+def _queue_alerts(store: Store, change_id: str, channels: Sequence[Channel], run_id: int | None) -> None:
+    """The change's alerts, in the change's own transaction: both are stored, or neither."""
+    stored = store.change(change_id)
+    if stored is not None and channels:
+        queue(store, list(channels), event=CHANGE_FLAGGED, event_key=change_id, payload=change_flagged(stored),
+              run_id=run_id, change_id=change_id)  # fmt: skip
 
 
 def _link_feeds(store: Store, article_id: int, feed_ids: tuple[int, ...]) -> None:

@@ -17,6 +17,7 @@ from monitor.check import CheckResult
 from monitor.diff import Known, KnownState
 from monitor.summary import describe_values, facet_label
 from storage import Feed, Store, StoredChange
+from storage.outbox import OutboxRow
 
 if TYPE_CHECKING:
     from monitor.pipeline import CycleReport
@@ -120,32 +121,38 @@ def cycle_summary(store: Store, report: CycleReport) -> None:
             print(f"{change.kind:8} {change.severity:8} {change.summary}")
 
 
-def stored_change_json(change: StoredChange) -> dict[str, Any]:
-    """A flagged change as alerts carry it: the check shape plus id, first_seen and sources."""
-    return {
-        "id": change.id,
-        "facet": change.facet,
-        "key": change.key,
-        "kind": change.kind,
-        "before": change.before,
-        "after": change.after,
-        "severity": change.severity,
-        "summary": change.summary,
-        "first_seen": change.first_seen,
-        "sources": [{k: s.get(k) for k in ("url", "title", "published")} for s in change.sources],
-    }
-
-
-def stored_changes(console: Console, changes: list[StoredChange]) -> None:
+def stored_changes(
+    console: Console, changes: list[StoredChange], delivery: dict[str, dict[str, str]] | None = None
+) -> None:
     if not changes:
         console.print("No change flagged.")
         return
     table = Table(title="Flagged changes", show_lines=True)
-    for column in ("first seen", "kind", "severity", "summary", "sources"):
+    for column in ("first seen", "kind", "severity", "summary", "sources", "delivery"):
         table.add_column(column, overflow="fold")
     for change in changes:
         sources = "\n".join(escape(s.get("url") or "") for s in change.sources)
-        table.add_row(change.first_seen, change.kind, change.severity, escape(change.summary), sources)
+        states = "\n".join(f"{escape(name)}: {state}" for name, state in (delivery or {}).get(change.id, {}).items())
+        table.add_row(change.first_seen, change.kind, change.severity, escape(change.summary), sources, states)
+    console.print(table)
+
+
+def outbox_json(row: OutboxRow) -> dict[str, Any]:
+    return {k: v for k, v in row.__dict__.items() if k != "payload"} | {"payload": row.payload}
+
+
+def outbox(console: Console, rows: list[OutboxRow], counts: dict[str, int]) -> None:
+    console.print(", ".join(f"{n} {status}" for status, n in counts.items()))
+    if not rows:
+        return
+    table = Table(title="Alerts", show_lines=True)
+    for column in ("created", "event", "channel", "status", "attempts", "next attempt", "last error", "about"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        about = row.payload.get("change", {}).get("summary") or row.feed_url or ""
+        table.add_row(row.created_at, row.event, escape(row.channel), row.status, str(row.attempts),
+                      row.next_attempt_at if row.status == "pending" else "", escape(row.last_error or ""),
+                      escape(about))  # fmt: skip
     console.print(table)
 
 

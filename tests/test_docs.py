@@ -50,7 +50,18 @@ def test_the_fourteen_contract_facets_exist() -> None:
     assert contract <= {r.facet for r in FACETS}
 
 
-COMMANDS = ["check", "baseline", "run", "changes", "digest", "feeds add", "feeds list", "feeds remove", "demo"]
+COMMANDS = [
+    "check",
+    "baseline",
+    "run",
+    "changes",
+    "alerts",
+    "digest",
+    "feeds add",
+    "feeds list",
+    "feeds remove",
+    "demo",
+]
 
 
 @pytest.mark.parametrize("command", COMMANDS + ["version"])
@@ -64,3 +75,12 @@ def test_the_engine_docstring_states_the_evaluation_order() -> None:
     import rules.engine
 
     assert "Evaluation order" in (rules.engine.__doc__ or "")
+
+
+def test_every_alert_channel_is_documented() -> None:
+    from monitor.channels import CHANNELS
+
+    for kind, cls in CHANNELS.items():
+        doc = cls.__doc__ or ""
+        assert len(doc) > 300, f"{kind}: its docstring is its user documentation"
+        assert kind in README.lower()

@@ -1,0 +1,110 @@
+# SPDX-License-Identifier: MIT
+"""Deliver what the outbox holds: due alerts to their channels, with backoff.
+
+Alert rows are written with the change that raised them (`monitor.record`);
+this stage only reads due rows, sends them, and marks each delivered, failed
+for good (a receiver's definite no, e.g. HTTP 400), or due again later: the
+wait starts at `[delivery] retry_initial` and doubles up to `retry_max`, or is
+longer when the receiver asks (Retry-After). A crash between sending and
+marking sends again with the same id, never loses an alert.
+
+Alerts of one cycle reach a channel together, so e-mail sends one message per
+cycle; webhooks and Apprise still send one request per alert.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from itertools import groupby
+from typing import Any
+
+from monitor.channels import Alert, Channel, Outcome
+from monitor.config import DeliveryConfig
+from storage import Store
+from storage.outbox import OutboxRow
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class DeliveryReport:
+    delivered: int = 0
+    retried: int = 0
+    failed: int = 0
+    unroutable: list[str] = field(default_factory=list)  # channels with due rows but no longer configured
+
+    def summary(self) -> str:
+        return f"{self.delivered} alerts delivered, {self.retried} to retry, {self.failed} failed"
+
+
+def alert_id(event_key: str, channel: str) -> str:
+    """The delivery id of one event on one channel: the same on every attempt and after a crash."""
+    return "alr_" + hashlib.sha256(f"{event_key}|{channel}".encode()).hexdigest()[:24]
+
+
+def queue(store: Store, channels: list[Channel], *, event: str, event_key: str, payload: dict[str, Any],
+          run_id: int | None, change_id: str | None = None, feed_url: str | None = None) -> None:  # fmt: skip
+    """One outbox row per channel for one event; call it inside the transaction that raised the event."""
+    store.outbox.add([
+        {"id": alert_id(event_key, channel.name), "event": event, "channel": channel.name, "payload": payload,
+         "run_id": run_id, "change_id": change_id, "feed_url": feed_url}
+        for channel in channels
+    ])  # fmt: skip
+
+
+async def deliver_due(store: Store, channels: list[Channel], settings: DeliveryConfig) -> DeliveryReport:
+    """Send every due alert to its channel; record each outcome."""
+    report = DeliveryReport()
+    by_name = {channel.name: channel for channel in channels}
+    due = sorted(store.outbox.due(limit=1000), key=lambda r: (r.channel, r.run_id or 0, r.created_at))
+    for (name, _run), group in groupby(due, key=lambda r: (r.channel, r.run_id)):
+        rows = list(group)
+        channel = by_name.get(name)
+        if channel is None:
+            report.unroutable.append(name)
+            continue
+        outcomes = await channel.send([_alert(row) for row in rows])
+        for row, outcome in zip(rows, _in_order(rows, outcomes), strict=True):
+            _record(store, row, outcome, settings, report)
+    return report
+
+
+def _alert(row: OutboxRow) -> Alert:
+    return Alert(id=row.id, event=row.event, channel=row.channel, payload=row.payload, run_id=row.run_id,
+                 attempts=row.attempts, created_at=row.created_at)  # fmt: skip
+
+
+def _in_order(rows: list[OutboxRow], outcomes: list[Outcome]) -> list[Outcome]:
+    """One outcome per row, in the rows' order; a channel that forgot one is retried for it."""
+    by_id = {outcome.alert_id: outcome for outcome in outcomes}
+    return [by_id.get(r.id) or Outcome(r.id, delivered=False, error=f"{r.channel}: no outcome") for r in rows]
+
+
+def _record(store: Store, row: OutboxRow, outcome: Outcome, settings: DeliveryConfig, report: DeliveryReport) -> None:
+    if outcome.delivered:
+        store.outbox.delivered(row.id)
+        report.delivered += 1
+        logger.info("alert delivered alert_id=%s channel=%s change_id=%s", row.id, row.channel, row.change_id)
+    elif outcome.permanent:
+        store.outbox.failed(row.id, error=outcome.error or "refused")
+        report.failed += 1
+        logger.error("alert failed alert_id=%s channel=%s error=%s", row.id, row.channel, outcome.error)
+    else:
+        wait = backoff(row.attempts, settings, asked=outcome.retry_after_s)
+        when = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=wait)
+        store.outbox.retry(row.id, error=outcome.error or "not delivered", next_attempt_at=when.isoformat())
+        report.retried += 1
+        logger.warning(
+            "alert retry alert_id=%s channel=%s in_s=%.0f error=%s", row.id, row.channel, wait, outcome.error
+        )
+
+
+def backoff(attempts: int, settings: DeliveryConfig, *, asked: float | None = None) -> float:
+    """Seconds before the next attempt: retry_initial doubling per attempt, capped at retry_max;
+    not sooner than the receiver asked (Retry-After), but never later than retry_max either, so
+    that a receiver asking for a year cannot park an alert."""
+    wait = min(settings.retry_max, settings.retry_initial * 2 ** min(attempts, 30))
+    return min(max(wait, asked or 0.0), settings.retry_max)

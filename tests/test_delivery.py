@@ -1,0 +1,139 @@
+# SPDX-License-Identifier: MIT
+"""The outbox and its delivery: nothing dropped, each alert once after recovery, refusals shown."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from standardwebhooks.webhooks import Webhook
+
+from monitor.channels import build_channels
+from monitor.config import Config, DeliveryConfig, DigestConfig, FeedConfig, WebhookConfig
+from monitor.deliver import backoff, deliver_due
+from monitor.pipeline import run_cycle
+from rules.engine import Engine
+from storage import Store
+from tests.support.httpserver import LocalServer, RecordedRequest
+from tests.test_pipeline import serve_corpus
+
+SECRET = "whsec_" + "c2VjcmV0LWtleS1mb3ItdGVzdHMtb25seS0xMjM0NTY3OA=="
+NO_WAIT = DeliveryConfig(retry_initial=0, retry_max=0)
+
+
+class Receiver:
+    """A webhook receiver that verifies every request with the standardwebhooks library."""
+
+    def __init__(self, server: LocalServer, path: str, statuses: list[int]) -> None:
+        self.statuses = statuses  # answered in turn; the last one repeats
+        self.deliveries: list[tuple[str, str]] = []  # (webhook-id, change id) of each verified 2xx
+        self.calls = 0
+        self.lock = threading.Lock()
+        server.route_handler(path, self.handle)
+
+    def handle(self, request: RecordedRequest) -> tuple[int, dict[str, str], bytes]:
+        Webhook(SECRET).verify(request.body, dict(request.headers))  # raises → 500: a bad signature fails the test
+        with self.lock:
+            status = self.statuses[min(self.calls, len(self.statuses) - 1)]
+            self.calls += 1
+            if 200 <= status < 300:
+                body = json.loads(request.body)
+                self.deliveries.append((request.headers["webhook-id"], body["change"]["id"]))
+        return status, {"Retry-After": "0"} if status == 503 else {}, b""
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine.load()
+
+
+def config_with_webhook(tmp_path: Path, server: LocalServer, hook: str) -> Config:
+    return Config(
+        feed=[FeedConfig(url=server.url("/feed.xml"))],
+        digest=DigestConfig(path=tmp_path / "digest.xml"),
+        webhook=[WebhookConfig(url=server.url(hook), secret=SECRET)],
+        delivery=NO_WAIT,
+    )
+
+
+def test_a_receiver_down_for_a_while_gets_every_alert_once(local_server: LocalServer, tmp_path: Path,
+                                                           engine: Engine) -> None:  # fmt: skip
+    serve_corpus(local_server)
+    receiver = Receiver(local_server, "/hook", [503] * 5 + [200])
+    config = config_with_webhook(tmp_path, local_server, "/hook")
+    channels = build_channels(config)
+    store = Store.open(tmp_path / "monitor.db")
+    report = asyncio.run(run_cycle(config, store, engine, channels=channels))
+    flagged = set(report.changes_flagged)
+    assert flagged and store.outbox.counts()["pending"] == len(flagged)
+
+    for _ in range(10):  # every alert is retried until the receiver recovers
+        asyncio.run(deliver_due(store, channels, NO_WAIT))
+    assert store.outbox.counts() == {"pending": 0, "delivered": len(flagged), "failed": 0}
+    ids = Counter(webhook_id for webhook_id, _ in receiver.deliveries)
+    assert set(ids.values()) == {1}, "each id exactly once after recovery"
+    assert {change for _, change in receiver.deliveries} == flagged
+    asyncio.run(deliver_due(store, channels, NO_WAIT))
+    assert len(receiver.deliveries) == len(flagged), "never sent again once delivered"
+    store.close()
+
+
+def test_a_refusing_receiver_is_marked_failed_and_shown(local_server: LocalServer, tmp_path: Path,
+                                                        engine: Engine) -> None:  # fmt: skip
+    serve_corpus(local_server)
+    receiver = Receiver(local_server, "/hook", [400])
+    config = config_with_webhook(tmp_path, local_server, "/hook")
+    channels = build_channels(config)
+    store = Store.open(tmp_path / "monitor.db")
+    report = asyncio.run(run_cycle(config, store, engine, channels=channels))
+    asyncio.run(deliver_due(store, channels, NO_WAIT))
+    asyncio.run(deliver_due(store, channels, NO_WAIT))
+    assert receiver.calls == len(report.changes_flagged), "a 400 is not retried"
+    failed = store.outbox.rows(statuses=("failed",))
+    assert len(failed) == len(report.changes_flagged) and all("400" in (r.last_error or "") for r in failed)
+    states = store.outbox.states(report.changes_flagged)
+    assert all(state == {channels[0].name: "failed"} for state in states.values())
+    store.close()
+
+
+def test_alerts_are_written_with_their_change(tmp_path: Path, local_server: LocalServer, engine: Engine) -> None:
+    serve_corpus(local_server)
+    config = config_with_webhook(tmp_path, local_server, "/never-called")
+    store = Store.open(tmp_path / "monitor.db")
+    report = asyncio.run(run_cycle(config, store, engine, channels=build_channels(config)))
+    rows = store.outbox.rows()
+    assert sorted(r.change_id for r in rows) == sorted(report.changes_flagged)
+    assert all(r.payload["type"] == "change.flagged" and r.payload["change"]["sources"] for r in rows)
+    store.close()
+
+
+@pytest.mark.parametrize(
+    ("attempts", "asked", "expected"),
+    [
+        (0, None, 30),
+        (1, None, 60),
+        (3, None, 240),
+        (20, None, 21600),
+        (0, 120.0, 120),
+        (5, 10.0, 960),
+        (0, 10**9, 21600),
+    ],
+)
+def test_backoff_doubles_from_retry_initial_up_to_retry_max(
+    attempts: int, asked: float | None, expected: float
+) -> None:
+    assert backoff(attempts, DeliveryConfig(), asked=asked) == expected
+
+
+def test_queueing_the_same_alert_twice_keeps_one_row() -> None:
+    store = Store.memory()
+    alert = {"id": "alr_1", "event": "feed.failing", "channel": "email", "payload": {"type": "feed.failing"}}
+    assert store.outbox.add([alert]) == 1
+    store.outbox.retry("alr_1", error="boom", next_attempt_at="2999-01-01T00:00:00+00:00")
+    assert store.outbox.add([alert]) == 0, "re-raised after a crash: neither duplicated nor reset"
+    (row,) = store.outbox.rows()
+    assert row.attempts == 1 and row.last_error == "boom" and store.outbox.due() == []
