@@ -72,7 +72,7 @@ class Outbox:
     def due(self, *, now: str | None = None, limit: int = 100) -> list[OutboxRow]:
         """Pending rows whose next attempt is due, oldest first."""
         rows = self.db.query(
-            "SELECT * FROM alerts WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY created_at, id LIMIT ?",
+            "SELECT * FROM alerts WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY created_at, rowid LIMIT ?",
             [utc_iso(now) if now else utc_now(), limit],
         )
         return [_row(r) for r in rows]
@@ -103,7 +103,7 @@ class Outbox:
     def rows(self, *, statuses: tuple[str, ...] = STATUSES, limit: int = 500) -> list[OutboxRow]:
         """Rows in the given statuses, oldest first."""
         marks = ",".join("?" * len(statuses))
-        query = f"SELECT * FROM alerts WHERE status IN ({marks}) ORDER BY created_at, id LIMIT ?"
+        query = f"SELECT * FROM alerts WHERE status IN ({marks}) ORDER BY created_at, rowid LIMIT ?"
         return [_row(r) for r in self.db.query(query, [*statuses, limit])]
 
     def states(self, change_ids: list[str]) -> dict[str, dict[str, str]]:

@@ -4,7 +4,10 @@
 from __future__ import annotations
 
 import asyncio
+import email
+import email.policy
 import json
+import logging
 import threading
 from collections import Counter
 from pathlib import Path
@@ -13,12 +16,13 @@ import pytest
 from standardwebhooks.webhooks import Webhook
 
 from monitor.channels import build_channels
-from monitor.config import Config, DeliveryConfig, DigestConfig, FeedConfig, WebhookConfig
+from monitor.config import Config, DeliveryConfig, DigestConfig, EmailConfig, FeedConfig, WebhookConfig
 from monitor.deliver import backoff, deliver_due
 from monitor.pipeline import run_cycle
 from rules.engine import Engine
 from storage import Store
 from tests.support.httpserver import LocalServer, RecordedRequest
+from tests.test_channels import smtp_server  # noqa: F401 - a fixture: a real SMTP server on loopback
 from tests.test_pipeline import serve_corpus
 
 SECRET = "whsec_" + "c2VjcmV0LWtleS1mb3ItdGVzdHMtb25seS0xMjM0NTY3OA=="
@@ -137,3 +141,73 @@ def test_queueing_the_same_alert_twice_keeps_one_row() -> None:
     assert store.outbox.add([alert]) == 0, "re-raised after a crash: neither duplicated nor reset"
     (row,) = store.outbox.rows()
     assert row.attempts == 1 and row.last_error == "boom" and store.outbox.due() == []
+
+
+def test_one_email_per_cycle_lists_that_cycles_changes(local_server: LocalServer, tmp_path: Path, engine: Engine,
+                                                       smtp_server) -> None:  # type: ignore[no-untyped-def]  # fmt: skip
+    serve_corpus(local_server)
+    inbox, port = smtp_server()
+    config = Config(
+        feed=[FeedConfig(url=local_server.url("/feed.xml"))], digest=DigestConfig(path=tmp_path / "digest.xml"),
+        email=EmailConfig(host="127.0.0.1", port=port, security="none", sender="monitor@example.org",
+                          recipients=["analyst@example.org"]),
+        delivery=NO_WAIT,
+    )  # fmt: skip
+    channels = build_channels(config)
+    store = Store.open(tmp_path / "monitor.db")
+    report = asyncio.run(run_cycle(config, store, engine, channels=channels))
+    asyncio.run(deliver_due(store, channels, NO_WAIT))
+    assert len(inbox.envelopes) == 1, "one message for the whole cycle"
+    message = email.message_from_bytes(inbox.envelopes[0].original_content or b"", policy=email.policy.default)
+    text = message.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+    for change_id in report.changes_flagged:
+        stored = store.change(change_id)
+        assert stored is not None and stored.summary in " ".join(text.split())
+    assert store.outbox.counts()["delivered"] == len(report.changes_flagged)
+    asyncio.run(deliver_due(store, channels, NO_WAIT))
+    assert len(inbox.envelopes) == 1, "nothing sent twice"
+    store.close()
+
+
+def test_feed_health_alerts_fire_on_state_changes_only(local_server: LocalServer, tmp_path: Path,
+                                                       engine: Engine) -> None:  # fmt: skip
+    statuses = iter([500, 500, 500, 200, 200])
+
+    def flaky(request: RecordedRequest) -> tuple[int, dict[str, str], bytes]:
+        status = next(statuses)
+        feed = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>'
+        return status, {"Content-Type": "application/rss+xml"}, feed if status == 200 else b"down"
+
+    local_server.route_handler("/flaky.xml", flaky)
+    config = Config(
+        feed=[FeedConfig(url=local_server.url("/flaky.xml"))],
+        digest=DigestConfig(path=tmp_path / "digest.xml"),
+        webhook=[WebhookConfig(url=local_server.url("/hook"), secret=SECRET)],
+        delivery=DeliveryConfig(retry_initial=0, retry_max=0, feed_failing_after=2),
+    )
+    channels = build_channels(config)
+    store = Store.open(tmp_path / "monitor.db")
+    events = [asyncio.run(run_cycle(config, store, engine, channels=channels)).health_events for _ in range(5)]
+    url = local_server.url("/flaky.xml")
+    assert events == [[], [f"feed.failing {url}"], [], [f"feed.recovered {url}"], []]
+    assert [r.event for r in store.outbox.rows()] == ["feed.failing", "feed.recovered"]
+    failing = store.outbox.rows()[0].payload["feed"]
+    assert failing["url"] == url and failing["consecutive_errors"] == 2 and "500" in failing["last_error"]
+    store.close()
+
+
+def test_no_secret_in_logs_errors_or_digest(local_server: LocalServer, tmp_path: Path, engine: Engine,
+                                            caplog: pytest.LogCaptureFixture) -> None:  # fmt: skip
+    serve_corpus(local_server)
+    Receiver(local_server, "/hook", [503])
+    config = config_with_webhook(tmp_path, local_server, "/hook")
+    channels = build_channels(config)
+    store = Store.open(tmp_path / "monitor.db")
+    with caplog.at_level(logging.DEBUG):
+        asyncio.run(run_cycle(config, store, engine, channels=channels))
+        asyncio.run(deliver_due(store, channels, NO_WAIT))
+    secret_part = SECRET.removeprefix("whsec_")
+    seen = caplog.text + (tmp_path / "digest.xml").read_text(encoding="utf-8")
+    seen += "".join(r.last_error or "" for r in store.outbox.rows()) + "".join(c.name for c in channels)
+    assert "503" in seen and secret_part not in seen and SECRET not in seen
+    store.close()
