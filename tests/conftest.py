@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +15,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tests.support.httpserver import LocalServer  # noqa: E402 - needs the path above
+from tests.support.smtp import Inbox, serve_smtp  # noqa: E402
 
 
 @pytest.fixture
@@ -22,3 +23,9 @@ def local_server() -> Iterator[LocalServer]:
     """A started HTTP server on 127.0.0.1, closed after the test."""
     with LocalServer() as server:
         yield server
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[Callable[..., tuple[Inbox, int]]]:
+    """`start(inbox=None, **smtp_options)` starts a real SMTP server on 127.0.0.1 -> (inbox, port)."""
+    yield from serve_smtp()

@@ -12,21 +12,18 @@ import asyncio
 import base64
 import dataclasses
 import datetime as dt
-import email
-import email.policy
 import hashlib
 import json
 import shutil
 import socket
 import ssl
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
@@ -37,6 +34,7 @@ from monitor.channels.webhook import channel_name, retry_after, sign
 from monitor.config import AppriseConfig, Config, EmailConfig, WebhookConfig, load_config
 from monitor.errors import ConfigError
 from tests.support.httpserver import LocalServer, RecordedRequest, Response
+from tests.support.smtp import Inbox
 
 # Apprise's e-mail plugin imports the stdlib's deprecated `imghdr` (for PGPy) when it loads its plugins,
 # which it does on the first URL it parses. Only that warning is ignored.
@@ -234,72 +232,11 @@ def test_webhook_names_are_stable_and_token_free(url: str, name: str) -> None:
 # -- e-mail -------------------------------------------------------------------------------------------------------
 
 
-class LoopbackController(Controller):
-    """aiosmtpd's Controller on an ephemeral port.
-
-    With port=0 the stock Controller pokes port 0 to start its server and fails;
-    read the port the server got first.
-    """
-
-    def _trigger_server(self) -> None:
-        assert isinstance(self.server, asyncio.Server)
-        self.port = self.server.sockets[0].getsockname()[1]
-        super()._trigger_server()
-
-
-class Inbox:
-    """An aiosmtpd handler that stores each message; `rcpt_reply` refuses recipients when set."""
-
-    def __init__(self, rcpt_reply: str | None = None) -> None:
-        self.rcpt_reply = rcpt_reply
-        self.envelopes: list[Envelope] = []
-        self.tls: list[bool] = []
-
-    async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
-        self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
-    ) -> str:
-        if self.rcpt_reply:
-            return self.rcpt_reply
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
-        self.envelopes.append(envelope)
-        self.tls.append(session.ssl is not None)
-        return "250 Message accepted"
-
-    def messages(self) -> list[EmailMessage]:
-        return [parse(envelope.original_content or b"") for envelope in self.envelopes]
-
-
 def subject_of(message: EmailMessage) -> str:
     # CPython's folder may break a long Subject right after "Subject:"; its parser then keeps the leading space.
     value = str(message["Subject"])
     assert "\r" not in value and "\n" not in value
     return value.strip()
-
-
-def parse(data: bytes) -> EmailMessage:
-    message = email.message_from_bytes(data, policy=email.policy.default)
-    assert isinstance(message, EmailMessage)
-    return message
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[Callable[..., tuple[Inbox, int]]]:
-    """Start aiosmtpd servers on 127.0.0.1: `start(handler, **smtp_options)` -> (handler, port)."""
-    controllers: list[Controller] = []
-
-    def start(inbox: Inbox | None = None, **options: Any) -> tuple[Inbox, int]:
-        inbox = inbox or Inbox()
-        controller = LoopbackController(inbox, hostname="127.0.0.1", port=0, server_hostname="localhost", **options)
-        controller.start()
-        controllers.append(controller)
-        return inbox, controller.port
-
-    yield start
-    for controller in controllers:
-        controller.stop()
 
 
 def email_channel(port: int, **changes: Any) -> EmailChannel:

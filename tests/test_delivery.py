@@ -10,6 +10,7 @@ import json
 import logging
 import threading
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ from monitor.pipeline import run_cycle
 from rules.engine import Engine
 from storage import Store
 from tests.support.httpserver import LocalServer, RecordedRequest
-from tests.test_channels import smtp_server  # noqa: F401 - a fixture: a real SMTP server on loopback
+from tests.support.smtp import Inbox
 from tests.test_pipeline import serve_corpus
 
 SECRET = "whsec_" + "c2VjcmV0LWtleS1mb3ItdGVzdHMtb25seS0xMjM0NTY3OA=="
@@ -143,8 +144,12 @@ def test_queueing_the_same_alert_twice_keeps_one_row() -> None:
     assert row.attempts == 1 and row.last_error == "boom" and store.outbox.due() == []
 
 
-def test_one_email_per_cycle_lists_that_cycles_changes(local_server: LocalServer, tmp_path: Path, engine: Engine,
-                                                       smtp_server) -> None:  # type: ignore[no-untyped-def]  # fmt: skip
+SmtpServer = Callable[..., tuple[Inbox, int]]
+
+
+def test_one_email_per_cycle_lists_that_cycles_changes(
+    local_server: LocalServer, tmp_path: Path, engine: Engine, smtp_server: SmtpServer
+) -> None:
     serve_corpus(local_server)
     inbox, port = smtp_server()
     config = Config(
