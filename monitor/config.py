@@ -95,6 +95,20 @@ class AppriseConfig(_Section):
     urls: list[str] = []
 
 
+class ScheduleConfig(_Section):
+    backoff_max: Duration = 6 * 3600.0  # a failing feed waits at most this long between polls
+    max_interval: Duration = 24 * 3600.0  # what a server's TTL or cache headers may stretch an interval to
+    jitter: float = Field(default=0.1, ge=0, le=0.5)  # ± this share of each wait
+
+
+class DaemonConfig(_Section):
+    lock: Path | None = None  # default: the database path + ".lock"
+    tick: Duration = 1.0  # how often the scheduler looks for due feeds
+    deliver_every: Duration = 5.0  # how often due alerts are delivered
+    log_format: Literal["text", "json"] = "text"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
 class ServerConfig(_Section):
     listen: str = "127.0.0.1:8080"
 
@@ -118,8 +132,10 @@ class Config(_Section):
     webhook: list[WebhookConfig] = []
     email: EmailConfig | None = None
     apprise: AppriseConfig = AppriseConfig()
-    server: ServerConfig = ServerConfig()
+    server: ServerConfig | None = None
     fetch: FetchConfig = FetchConfig()
+    schedule: ScheduleConfig = ScheduleConfig()
+    daemon: DaemonConfig = DaemonConfig()
     source: Path | None = Field(default=None, exclude=True)  # the file it was read from
 
     @property

@@ -55,21 +55,28 @@ class CycleReport:
 
 
 async def run_cycle(
-    config: Config, store: Store, engine: Engine, *, channels: Sequence[Channel] = (), progress: Progress | None = None
+    config: Config,
+    store: Store,
+    engine: Engine,
+    *,
+    channels: Sequence[Channel] = (),
+    feeds: Sequence[Feed] | None = None,
+    progress: Progress | None = None,
 ) -> CycleReport:
-    """Poll every feed once, record what changed and queue its alerts for `channels`; write the digest."""
+    """Poll `feeds` (default: every watched feed) once, record what changed and queue its alerts
+    for `channels`; write the digest."""
     tell = progress or (lambda stage: None)
     report = CycleReport()
     run_id = store.start_run()
     try:
-        feeds = watched_feeds(config, store)
+        feeds = list(feeds) if feeds is not None else watched_feeds(config, store)
         async with Fetcher(fetch_options(config)) as fetcher:
             tell(f"polling {len(feeds)} feeds")
             polls = await poll_feeds(fetcher, feeds)
             _count_polls(report, polls)
             for poll in polls:
                 if poll.outcome == "failed":
-                    save_poll(store, poll, interval_s=config.interval)
+                    save_poll(store, poll, interval_s=config.interval, settings=config.schedule)
             candidates = select_new(store, polls)
             tell(f"reading {len(candidates)} new entries")
             articles, page_errors = await load_articles(fetcher, candidates)
@@ -83,10 +90,12 @@ async def run_cycle(
             report.articles_new += 1
         for poll in polls:
             if poll.outcome != "failed":
-                save_poll(store, poll, interval_s=config.interval)
+                save_poll(store, poll, interval_s=config.interval, settings=config.schedule)
+        polled = {feed.id for feed in feeds}
         report.health_events = check_health(
-            store, store.feeds(), channels, threshold=config.delivery.feed_failing_after, run_id=run_id
-        )
+            store, [f for f in store.feeds() if f.id in polled], channels,
+            threshold=config.delivery.feed_failing_after, run_id=run_id,
+        )  # fmt: skip
         tell("writing the digest")
         write_digest(store.changes(), config.digest_path, title=config.digest.title, link=config.digest.link,
                      max_items=config.digest.max_items)  # fmt: skip

@@ -15,9 +15,11 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
+from monitor.config import ScheduleConfig
 from monitor.errors import MonitorError
 from monitor.feeds import ParsedFeed, parse_feed
 from monitor.fetch import Fetcher, FetchResult
+from monitor.schedule import next_check
 from storage import Feed, Store
 
 logger = logging.getLogger(__name__)
@@ -54,10 +56,15 @@ async def poll_feed(fetcher: Fetcher, feed: Feed) -> Poll:
         return Poll(feed, "failed", error=f"{feed.url}: internal error ({type(exc).__name__}: {exc})")
 
 
-def save_poll(store: Store, poll: Poll, *, interval_s: float) -> None:
-    """Record the poll on its feed: validators on success, the error and its count on failure."""
-    next_check = _now() + dt.timedelta(seconds=poll.feed.interval_s or interval_s)
+def save_poll(store: Store, poll: Poll, *, interval_s: float, settings: ScheduleConfig) -> None:
+    """Record the poll on its feed: validators on success, the error and its count on failure,
+    and when to poll it next (`monitor.schedule`)."""
     result = poll.result
+    failures = poll.feed.consecutive_errors + 1 if poll.outcome == "failed" else 0
+    when = next_check(
+        interval_s=poll.feed.interval_s or interval_s, failures=failures, headers=result.headers if result else {},
+        ttl_minutes=poll.parsed.ttl_minutes if poll.parsed else None, settings=settings, now=_now(),
+    )  # fmt: skip
     if poll.outcome == "failed":
         logger.warning("feed failed feed_url=%s error=%s", poll.feed.url, poll.error)
     store.record_poll(
@@ -66,7 +73,7 @@ def save_poll(store: Store, poll: Poll, *, interval_s: float) -> None:
         error=poll.error,
         etag=result.etag if result and poll.outcome == "fetched" else None,
         last_modified=result.last_modified if result and poll.outcome == "fetched" else None,
-        next_check=next_check.isoformat(timespec="seconds"),
+        next_check=when.isoformat(timespec="milliseconds"),  # sub-second intervals stay exact
         title=poll.parsed.title if poll.parsed and poll.parsed.title else None,
     )
 
