@@ -1,0 +1,48 @@
+# SPDX-License-Identifier: MIT
+"""The lock that refuses a second daemon, sd_notify, and JSON log lines."""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+from pathlib import Path
+
+import pytest
+
+from monitor.errors import MonitorError
+from monitor.logs import JsonFormatter
+from monitor.systemd import DatabaseLock, notify, watchdog_interval
+
+
+def test_a_second_lock_on_the_same_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "monitor.db.lock"
+    with DatabaseLock(path), pytest.raises(MonitorError, match=r"another daemon runs on this database \(pid \d+\)"):
+        DatabaseLock(path).acquire()
+    with DatabaseLock(path):  # released: free again
+        pass
+
+
+def test_notify_sends_a_datagram_only_when_systemd_listens(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NOTIFY_SOCKET", raising=False)
+    assert notify("READY=1") is False
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as listener:
+        listener.bind(str(tmp_path / "n.sock"))
+        monkeypatch.setenv("NOTIFY_SOCKET", str(tmp_path / "n.sock"))
+        assert notify("WATCHDOG=1") is True
+        assert listener.recv(64) == b"WATCHDOG=1"
+
+
+def test_watchdog_interval_is_half_of_watchdog_usec(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WATCHDOG_USEC", "60000000")
+    assert watchdog_interval() == 30
+    monkeypatch.delenv("WATCHDOG_USEC")
+    assert watchdog_interval() is None
+
+
+def test_json_log_lines_lift_the_stable_keys() -> None:
+    record = logging.LogRecord("monitor.poll", logging.WARNING, __file__, 1,
+                               "feed failed feed_url=%s error=%s", ("https://x.org/rss", "HTTP 500"), None)  # fmt: skip
+    line = json.loads(JsonFormatter().format(record))
+    assert line["level"] == "WARNING" and line["logger"] == "monitor.poll"
+    assert line["feed_url"] == "https://x.org/rss" and line["message"].startswith("feed failed")
