@@ -1,0 +1,280 @@
+# SPDX-License-Identifier: MIT
+"""The daemon's HTTP side: /healthz, /metrics, /digest.xml and a status page at /.
+
+    app = create_app(WebState(database=db, digest=rss, metrics=metrics, health=daemon.health))
+    await serve(app, "127.0.0.1:8080")     # until cancelled
+
+Handlers are plain functions run in a worker thread (SQLite and file reads
+block); each opens its own read connection and closes it, which WAL allows
+beside the daemon's writer. One boundary per request (`_endpoint`) turns any
+failure into a 503 with a one-line reason and logs it: a response never
+carries a traceback. Any other path answers 404 (Starlette's router; a
+known path with another method than GET/HEAD answers 405).
+
+The server is uvicorn without its signal handlers (the daemon owns SIGTERM
+and SIGINT), without lifespan, and without touching the logging
+configuration: its records go to the daemon's handlers at WARNING and above.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import os
+import socket
+import sqlite3
+import threading
+from collections.abc import Awaitable, Callable, Generator, Iterator
+from dataclasses import dataclass
+from email.utils import formatdate, parsedate_to_datetime
+from pathlib import Path
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp
+
+from monitor.baseline import build_baseline
+from monitor.diff import KnownState
+from monitor.errors import MonitorError, StorageError
+from monitor.metrics import Metrics
+from monitor.page import render_page
+from rules.engine import Engine
+from storage import Store
+from storage.db import reason as one_line
+
+logger = logging.getLogger(__name__)
+
+RSS_TYPE = "application/rss+xml"
+GRACEFUL_SHUTDOWN_S = 5.0  # open connections get this long once cancelled (the daemon allows 8 s in all)
+# No script on the page: say so to the browser too, in case an escape is ever missed
+_PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+    "X-Content-Type-Options": "nosniff",
+}
+_NO_STORE = {"Cache-Control": "no-store"}
+
+
+@dataclass
+class WebState:
+    """What the daemon shares with the web app."""
+
+    database: Path  # the SQLite file
+    digest: Path  # the RSS digest the daemon writes
+    metrics: Metrics
+    health: Callable[[], tuple[bool, str]]  # (ok, reason): whether the daemon's scheduler runs
+    engine: Engine | None = None  # for the baseline on "/"; None shows none
+    # /healthz takes the write lock for a moment: a writer holding it longer than this is unhealthy
+    write_timeout_s: float = 2.0
+
+
+class Unavailable(Exception):
+    """A request cannot be answered now; the message is the reason the 503 gives."""
+
+
+def create_app(state: WebState) -> Starlette:
+    """The Starlette app serving `state`."""
+    web = _Web(state)
+    routes = [
+        Route("/healthz", _endpoint(web.healthz), methods=["GET"]),
+        Route("/metrics", _endpoint(web.metrics), methods=["GET"]),
+        Route("/digest.xml", _endpoint(web.digest), methods=["GET"]),
+        Route("/", _endpoint(web.page), methods=["GET"]),
+    ]
+    return Starlette(routes=routes)
+
+
+class _Web:
+    """The handlers, and the baseline they build once."""
+
+    def __init__(self, state: WebState) -> None:
+        self.state = state
+        self._baseline: KnownState | None = None
+        self._lock = threading.Lock()
+
+    def healthz(self, request: Request) -> Response:
+        """200 when the scheduler runs and the database takes a write lock; else 503 with the reason."""
+        ok, why = self.state.health()
+        if not ok:
+            raise Unavailable(why or "scheduler not running")
+        probe_writable(self.state.database, timeout_s=self.state.write_timeout_s)
+        return JSONResponse({"status": "ok"}, headers=_NO_STORE)
+
+    def metrics(self, request: Request) -> Response:
+        with self._store() as store:
+            self.state.metrics.refresh(store)
+        return Response(self.state.metrics.render(), media_type=Metrics.CONTENT_TYPE, headers=_NO_STORE)
+
+    def digest(self, request: Request) -> Response:
+        """The digest with validators; 304 when the client's copy is current, 404 before the first one."""
+        try:
+            # One read gives the body and the stamp together: the daemon may replace the file meanwhile
+            with self.state.digest.open("rb") as handle:
+                body = handle.read()
+                mtime = int(os.fstat(handle.fileno()).st_mtime)  # HTTP dates have whole seconds
+        except FileNotFoundError:
+            return PlainTextResponse("No digest yet: it is written after the first cycle.\n", status_code=404)
+        except OSError as exc:
+            raise Unavailable(f"digest: {one_line(exc)}") from exc
+        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        headers = {"ETag": etag, "Last-Modified": formatdate(mtime, usegmt=True), "Cache-Control": "no-cache"}
+        if not_modified(request.headers, etag=etag, mtime=mtime):
+            return Response(status_code=304, headers=headers)
+        return Response(body, media_type=RSS_TYPE, headers=headers)
+
+    def page(self, request: Request) -> Response:
+        baseline = self.baseline()
+        with self._store() as store:
+            changes = store.changes()
+            delivery = store.outbox.states([change.id for change in changes])
+            feeds = store.feeds()
+        html = render_page(changes=changes, delivery=delivery, baseline=baseline, feeds=feeds)
+        return HTMLResponse(html, headers=_PAGE_HEADERS)
+
+    def baseline(self) -> KnownState:
+        """The seeds' known state, built on first use and kept (the seeds do not change while running)."""
+        if self.state.engine is None:
+            return KnownState.empty()
+        with self._lock:
+            if self._baseline is None:
+                self._baseline = build_baseline(self.state.engine)
+            return self._baseline
+
+    @contextlib.contextmanager
+    def _store(self) -> Iterator[Store]:
+        """A connection for this request, closed after it; never creates the database."""
+        if not self.state.database.is_file():
+            raise Unavailable("database not found")
+        with Store.open(self.state.database) as store:
+            yield store
+
+
+def _endpoint(handler: Callable[[Request], Response]) -> Callable[[Request], Awaitable[Response]]:
+    """Run `handler` in a worker thread; the request's one boundary: any failure is a 503 with a reason."""
+
+    async def endpoint(request: Request) -> Response:
+        path = request.url.path
+        try:
+            return await run_in_threadpool(handler, request)
+        except Unavailable as exc:
+            why = str(exc)
+        except (StorageError, sqlite3.Error) as exc:
+            why = _database_reason(exc)
+        except MonitorError as exc:  # the baseline's seeds or rules: the message names the file
+            why = str(exc)
+        except Exception:  # noqa: BLE001 - the request boundary: logged with its traceback, never sent
+            logger.exception("web request failed path=%s", path)
+            return _unavailable("internal error")
+        logger.warning("web request unavailable path=%s reason=%s", path, why)
+        return _unavailable(why)
+
+    return endpoint
+
+
+def _unavailable(why: str) -> Response:
+    return JSONResponse({"status": "unavailable", "reason": why}, status_code=503, headers=_NO_STORE)
+
+
+def _database_reason(exc: Exception) -> str:
+    """The reason "database: <SQLite's words>", without the file's path (the response is public, the log is not)."""
+    cause = exc if isinstance(exc, sqlite3.Error) else exc.__cause__
+    return f"database: {one_line(cause)}" if isinstance(cause, sqlite3.Error | OSError) else "database error"
+
+
+def probe_writable(database: Path, *, timeout_s: float) -> None:
+    """Take the database's write lock and give it back at once; Unavailable if that fails within `timeout_s`.
+
+    Opened with mode=rw so a missing file is reported, not created. (The one
+    piece of SQL outside `storage`: a lock probe, not a query.)
+    """
+    uri = database.resolve().as_uri() + "?mode=rw"
+    try:
+        with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=timeout_s, isolation_level=None)) as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("ROLLBACK")
+    except sqlite3.Error as exc:
+        raise Unavailable(f"database not writable: {one_line(exc)}") from exc
+
+
+def not_modified(headers: Headers, *, etag: str, mtime: int) -> bool:
+    """Whether a GET's validators match: If-None-Match first; If-Modified-Since only without it (RFC 9110 13.2.2)."""
+    if_none_match = headers.get("if-none-match")
+    if if_none_match is not None:
+        tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+        return "*" in tags or etag in tags  # weak comparison, as GET allows
+    since = headers.get("if-modified-since")
+    if not since:
+        return False
+    try:
+        when = parsedate_to_datetime(since)
+    except (TypeError, ValueError):  # not an HTTP date: ignored, as RFC 9110 says
+        return False
+    return when.tzinfo is not None and mtime <= when.timestamp()
+
+
+# serving
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server without its signal handlers: the daemon owns SIGTERM and SIGINT."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        yield
+
+
+async def serve(app: ASGIApp, listen: str) -> None:
+    """Serve `app` on `listen` ("host:port", "[::1]:8080") until cancelled, then close cleanly.
+
+    The socket is bound here, so a port in use raises OSError to the caller
+    (uvicorn itself would call sys.exit inside the event loop). Cancelling
+    asks uvicorn to stop, waits for it (open connections get
+    GRACEFUL_SHUTDOWN_S), and re-raises the cancellation.
+    """
+    host, port = parse_listen(listen)
+    sock = _bind(host, port)
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        log_config=None,  # the daemon's logging stays as the daemon set it
+        access_log=False,
+        lifespan="off",
+        ws="none",
+        timeout_graceful_shutdown=int(GRACEFUL_SHUTDOWN_S),
+    )
+    server = _Server(config)
+    logger.info("http listening listen=%s:%d", host, sock.getsockname()[1])
+    task = asyncio.create_task(server.serve(sockets=[sock]), name="uvicorn")
+    try:
+        await asyncio.shield(task)
+    except asyncio.CancelledError:
+        server.should_exit = True
+        await task
+        raise
+    finally:
+        sock.close()
+
+
+def parse_listen(listen: str) -> tuple[str, int]:
+    """("127.0.0.1", 8080) for "127.0.0.1:8080"; "[::1]:8080" for IPv6; ":8080" for every interface."""
+    host, sep, port = listen.rpartition(":")
+    if not sep or not port.isdigit() or int(port) > 65535:
+        raise ValueError(f"listen address {listen!r}: expected host:port, e.g. 127.0.0.1:8080")
+    return host.removeprefix("[").removesuffix("]") or "0.0.0.0", int(port)
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # restart without waiting out TIME_WAIT
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise OSError(exc.errno, f"cannot listen on {host}:{port}: {one_line(exc)}") from exc
+    return sock

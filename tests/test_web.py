@@ -1,0 +1,423 @@
+# SPDX-License-Identifier: MIT
+"""The HTTP side: health, metrics, the digest's validators, the page, and a real server on loopback.
+
+Requests go through `httpx.ASGITransport` (no socket, no thread) against a real
+SQLite file; one test runs `serve` on 127.0.0.1 and cancels it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import os
+import socket
+import sqlite3
+from collections.abc import Callable, Iterator
+from email.utils import formatdate
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from monitor.baseline import build_baseline
+from monitor.metrics import Metrics
+from monitor.web import WebState, create_app, parse_listen, serve
+from rules.engine import Engine
+from storage import Store
+
+HOSTILE = '<script>alert(1)</script> "onmouseover=alert(2)'
+DIGEST = b'<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>t</title></channel></rss>\n'
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine.load()
+
+
+def _change(change_id: str, *, summary: str, evidence: str, values: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A change as `monitor.events.change_json` shapes it."""
+    after = {
+        "facet": "azure.rofr",
+        "key": "microsoft",
+        "status": "ended",
+        "values": values or {},
+        "hedged": False,
+        "when": "2025-10-29",
+        "evidence": evidence,
+    }
+    before = {**after, "status": "held", "when": "2025-01-22", "evidence": "It keeps a right of first refusal."}
+    return {
+        "id": change_id,
+        "facet": "azure.rofr",
+        "key": "microsoft",
+        "kind": "reversed",
+        "before": before,
+        "after": after,
+        "severity": "critical",
+        "summary": summary,
+        "first_seen": "2025-10-29T12:00:00+00:00",
+        "hedged": False,
+        "sources": [],
+    }
+
+
+def _article(store: Store, url: str, title: str, feed_id: int) -> int:
+    article, _ = store.add_article(
+        guid=url, url=url, content_hash=url, title=title, published="2025-10-29", lang="en", text="…", feed_id=feed_id
+    )
+    return article.id
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Path:
+    """A database with two feeds (one failing), a plain change, a hostile one, and three alerts."""
+    path = tmp_path / "m.db"
+    with Store.open(path) as store:
+        feed, _ = store.add_feed("https://news.example/feed.xml", title="Example news")
+        broken, _ = store.add_feed("https://broken.example/rss")
+        store.record_poll(broken.id, status=500, error="HTTP 500")
+        plain = _article(store, "https://news.example/rofr", "Microsoft gives up its right of first refusal", feed.id)
+        store.add_change(
+            _change(
+                "c-plain",
+                summary="Microsoft's right of first refusal: held → ended",
+                evidence="Microsoft no longer has a right of first refusal.",
+            ),
+            article_id=plain,
+        )
+        hostile = _article(store, "javascript:alert(3)", HOSTILE, feed.id)
+        store.add_change(
+            _change("c-hostile", summary=HOSTILE, evidence=HOSTILE, values={"names": [HOSTILE]}), article_id=hostile
+        )
+        store.outbox.add(
+            [
+                {"id": "a1", "event": "change.flagged", "channel": "email", "change_id": "c-plain", "payload": {}},
+                {"id": "a2", "event": "change.flagged", "channel": "webhook", "change_id": "c-plain", "payload": {}},
+                {"id": "a3", "event": "change.flagged", "channel": "email", "change_id": "c-hostile", "payload": {}},
+            ]
+        )
+        store.outbox.delivered("a1")
+        store.outbox.failed("a3", error="HTTP 400")
+    return path
+
+
+@pytest.fixture
+def make_state(database: Path, tmp_path: Path) -> Callable[..., WebState]:
+    def make(**overrides: Any) -> WebState:
+        options: dict[str, Any] = {
+            "database": database,
+            "digest": tmp_path / "digest.xml",
+            "metrics": Metrics(),
+            "health": lambda: (True, "ok"),
+        }
+        return WebState(**{**options, **overrides})
+
+    return make
+
+
+def get(state: WebState, path: str, headers: dict[str, str] | None = None) -> httpx.Response:
+    """One GET through the ASGI transport, in its own event loop."""
+
+    async def go() -> httpx.Response:
+        transport = httpx.ASGITransport(app=create_app(state))
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            return await client.get(path, headers=headers)
+
+    return asyncio.run(go())
+
+
+def assert_unavailable(response: httpx.Response, reason_part: str) -> None:
+    assert response.status_code == 503
+    assert response.json()["status"] == "unavailable"
+    assert reason_part in response.json()["reason"]
+    assert "Traceback" not in response.text and "m.db" not in response.text
+
+
+# /healthz
+
+
+def test_healthz_ok(make_state: Callable[..., WebState]) -> None:
+    response = get(make_state(), "/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_healthz_scheduler_down(make_state: Callable[..., WebState]) -> None:
+    response = get(make_state(health=lambda: (False, "scheduler not running")), "/healthz")
+    assert_unavailable(response, "scheduler not running")
+
+
+def test_healthz_database_is_a_directory(make_state: Callable[..., WebState], tmp_path: Path) -> None:
+    assert_unavailable(get(make_state(database=tmp_path), "/healthz"), "database not writable")
+
+
+def test_healthz_database_missing_is_not_created(make_state: Callable[..., WebState], tmp_path: Path) -> None:
+    missing = tmp_path / "absent.db"
+    assert_unavailable(get(make_state(database=missing), "/healthz"), "database not writable")
+    assert not missing.exists()
+
+
+def test_healthz_write_lock_held(make_state: Callable[..., WebState], database: Path) -> None:
+    holder = sqlite3.connect(database, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        response = get(make_state(write_timeout_s=0.05), "/healthz")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert_unavailable(response, "database is locked")
+    assert get(make_state(write_timeout_s=0.05), "/healthz").status_code == 200
+
+
+def test_unexpected_error_is_a_short_503(make_state: Callable[..., WebState], caplog: pytest.LogCaptureFixture) -> None:
+    def broken() -> tuple[bool, str]:
+        raise RuntimeError("secret internals")
+
+    response = get(make_state(health=broken), "/healthz")
+    assert_unavailable(response, "internal error")
+    assert "secret" not in response.text
+    assert "secret internals" in caplog.text  # logged, with its traceback, for the operator
+
+
+# /metrics
+
+
+def test_metrics(make_state: Callable[..., WebState]) -> None:
+    state = make_state()
+    state.metrics.poll("200")
+    state.metrics.poll("304")
+    state.metrics.articles(3)
+    state.metrics.change("reversed")
+    state.metrics.cycle(1.5)
+    state.metrics.up(True)
+    response = get(state, "/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == Metrics.CONTENT_TYPE
+    text = response.text
+    for name in (
+        "monitor_feeds",
+        "monitor_feeds_failing",
+        "monitor_polls_total",
+        "monitor_articles_processed_total",
+        "monitor_changes_flagged_total",
+        "monitor_alerts",
+        "monitor_cycle_duration_seconds",
+        "monitor_up",
+    ):
+        assert f"# TYPE {name} " in text, name
+    lines = set(text.splitlines())
+    assert {
+        "monitor_feeds 2.0",
+        "monitor_feeds_failing 1.0",
+        'monitor_alerts{state="pending"} 1.0',
+        'monitor_alerts{state="delivered"} 1.0',
+        'monitor_alerts{state="failed"} 1.0',
+        'monitor_polls_total{outcome="200"} 1.0',
+        'monitor_polls_total{outcome="error"} 0.0',
+        "monitor_articles_processed_total 3.0",
+        'monitor_changes_flagged_total{kind="reversed"} 1.0',
+        "monitor_cycle_duration_seconds_count 1.0",
+        "monitor_up 1.0",
+    } <= lines
+
+
+def test_metrics_database_unreadable(make_state: Callable[..., WebState], tmp_path: Path) -> None:
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"this is not a database" * 100)
+    assert_unavailable(get(make_state(database=garbage), "/metrics"), "database: file is not a database")
+    assert_unavailable(get(make_state(database=tmp_path / "none.db"), "/metrics"), "database not found")
+
+
+def test_metrics_instances_do_not_collide() -> None:
+    first, second = Metrics(), Metrics()
+    first.poll("error")
+    assert b'monitor_polls_total{outcome="error"} 1.0' in first.render()
+    assert b'monitor_polls_total{outcome="error"} 0.0' in second.render()
+
+
+@pytest.mark.parametrize(("method", "value"), [("poll", "500"), ("change", "confirmed")])
+def test_metrics_refuse_unknown_labels(method: str, value: str) -> None:
+    with pytest.raises(ValueError, match="unknown"):
+        getattr(Metrics(), method)(value)
+
+
+# /digest.xml
+
+
+def test_digest_missing(make_state: Callable[..., WebState]) -> None:
+    response = get(make_state(), "/digest.xml")
+    assert response.status_code == 404
+    assert response.text.count("\n") == 1
+
+
+@pytest.fixture
+def digest_state(make_state: Callable[..., WebState], tmp_path: Path) -> WebState:
+    state = make_state()
+    state.digest.write_bytes(DIGEST)
+    os.utime(state.digest, (1_760_000_000, 1_760_000_000))
+    return state
+
+
+def test_digest_served_with_validators(digest_state: WebState) -> None:
+    response = get(digest_state, "/digest.xml")
+    assert response.status_code == 200
+    assert response.content == DIGEST
+    assert response.headers["content-type"] == "application/rss+xml"
+    assert response.headers["etag"].startswith('"')
+    assert response.headers["last-modified"] == formatdate(1_760_000_000, usegmt=True)
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        pytest.param({"If-None-Match": "ETAG"}, 304, id="etag"),
+        pytest.param({"If-None-Match": '"other", W/ETAG'}, 304, id="etag-in-list-weak"),
+        pytest.param({"If-None-Match": "*"}, 304, id="etag-star"),
+        pytest.param({"If-None-Match": '"other"'}, 200, id="etag-other"),
+        pytest.param({"If-Modified-Since": formatdate(1_760_000_000, usegmt=True)}, 304, id="since-same"),
+        pytest.param({"If-Modified-Since": formatdate(1_760_000_100, usegmt=True)}, 304, id="since-later"),
+        pytest.param({"If-Modified-Since": formatdate(1_759_999_999, usegmt=True)}, 200, id="since-older"),
+        pytest.param({"If-Modified-Since": "yesterday"}, 200, id="since-garbage"),
+        # If-None-Match wins: a changed ETag means changed, whatever the date says
+        pytest.param(
+            {"If-None-Match": '"other"', "If-Modified-Since": formatdate(1_760_000_100, usegmt=True)},
+            200,
+            id="etag-over-since",
+        ),
+    ],
+)
+def test_digest_conditional(digest_state: WebState, headers: dict[str, str], status: int) -> None:
+    etag = get(digest_state, "/digest.xml").headers["etag"]
+    headers = {name: value.replace("ETAG", etag) for name, value in headers.items()}
+    response = get(digest_state, "/digest.xml", headers)
+    assert response.status_code == status
+    assert response.headers["etag"] == etag
+    assert response.content == (b"" if status == 304 else DIGEST)
+
+
+def test_digest_etag_follows_content(digest_state: WebState) -> None:
+    etag = get(digest_state, "/digest.xml").headers["etag"]
+    digest_state.digest.write_bytes(DIGEST.replace(b"<title>t", b"<title>u"))
+    os.utime(digest_state.digest, (1_760_000_000, 1_760_000_000))  # same second: only the ETag can tell
+    assert get(digest_state, "/digest.xml", {"If-None-Match": etag}).status_code == 200
+
+
+# the page
+
+
+@pytest.fixture
+def page(make_state: Callable[..., WebState], engine: Engine) -> str:
+    response = get(make_state(engine=engine), "/")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    assert "script-src" not in response.headers["content-security-policy"]
+    return response.text
+
+
+def test_page_shows_changes_newest_first_with_delivery(page: str) -> None:
+    assert "Microsoft&#x27;s right of first refusal: held → ended" in page
+    assert "<b>held</b>" in page and "<b>ended</b>" in page
+    assert "Microsoft no longer has a right of first refusal." in page
+    assert '<a href="https://news.example/rofr"' in page
+    assert 'email: <span class="delivered">delivered</span>' in page
+    assert 'webhook: <span class="pending">pending</span>' in page
+    # same first_seen: the id breaks the tie, newest (greatest) first
+    assert page.index('id="change-c-plain"') < page.index('id="change-c-hostile"')
+
+
+def test_page_shows_baseline_citations_and_feeds(page: str, engine: Engine) -> None:
+    baseline = build_baseline(engine)
+    known = baseline.get("azure.rofr", "microsoft")
+    assert known is not None
+    for citation in known.citations:
+        assert html.escape(citation.source) in page
+        assert html.escape(citation.evidence) in page
+    assert "Baseline" in page and "azure.rofr / microsoft" in page
+    assert '<a href="https://broken.example/rss"' in page and "HTTP 500" in page
+
+
+def test_page_escapes_hostile_values(page: str) -> None:
+    assert "<script" not in page
+    assert '"onmouseover' not in page
+    # summary, values before and after, evidence, source title: all shown, as text
+    assert page.count(html.escape(HOSTILE)) == 5
+    assert 'href="javascript' not in page
+    assert "javascript:alert(3)" in page  # the source still appears, as text
+
+
+def test_page_without_engine_or_changes(make_state: Callable[..., WebState], tmp_path: Path) -> None:
+    empty = tmp_path / "empty.db"
+    Store.open(empty).close()
+    response = get(make_state(database=empty), "/")
+    assert response.status_code == 200
+    assert "No change flagged yet." in response.text and "No baseline loaded." in response.text
+
+
+def test_unknown_path(make_state: Callable[..., WebState]) -> None:
+    assert get(make_state(), "/nope").status_code == 404
+    assert get(make_state(), "/healthz/extra").status_code == 404
+
+
+# the server
+
+
+@pytest.mark.parametrize(
+    ("listen", "expected"),
+    [("127.0.0.1:8080", ("127.0.0.1", 8080)), ("[::1]:9", ("::1", 9)), (":8080", ("0.0.0.0", 8080))],
+)
+def test_parse_listen(listen: str, expected: tuple[str, int]) -> None:
+    assert parse_listen(listen) == expected
+
+
+@pytest.mark.parametrize("listen", ["8080", "host:", "host:http", "host:70000"])
+def test_parse_listen_refuses(listen: str) -> None:
+    with pytest.raises(ValueError, match="host:port"):
+        parse_listen(listen)
+
+
+@pytest.fixture
+def free_port() -> Iterator[int]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    yield port
+
+
+def test_serve_on_loopback_and_cancel(make_state: Callable[..., WebState], free_port: int) -> None:
+    app = create_app(make_state())
+
+    async def scenario() -> tuple[int, dict[str, Any], bool]:
+        server = asyncio.create_task(serve(app, f"127.0.0.1:{free_port}"))
+        try:
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{free_port}") as client:
+                response = await _first_answer(client, "/healthz")
+        finally:
+            server.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await server
+        with socket.socket() as again:  # the port is free again: the socket was closed
+            again.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            again.bind(("127.0.0.1", free_port))
+        return response.status_code, response.json(), server.cancelled()
+
+    assert asyncio.run(asyncio.wait_for(scenario(), 20)) == (200, {"status": "ok"}, True)
+
+
+def test_serve_port_in_use(make_state: Callable[..., WebState]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(OSError, match=f"cannot listen on 127.0.0.1:{port}"):
+            asyncio.run(serve(create_app(make_state()), f"127.0.0.1:{port}"))
+
+
+async def _first_answer(client: httpx.AsyncClient, path: str) -> httpx.Response:
+    """GET `path`, retrying while the server is still starting."""
+    for _ in range(100):
+        try:
+            return await client.get(path)
+        except httpx.ConnectError:
+            await asyncio.sleep(0.05)
+    raise AssertionError("the server never answered")
