@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
-import logging
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -25,6 +24,7 @@ from monitor import __version__, render
 from monitor.config import Config, load_config
 from monitor.errors import ConfigError, FetchError, MonitorError
 from monitor.events import change_json
+from monitor.logs import setup_logging
 from storage import Store
 
 app = typer.Typer(
@@ -98,6 +98,25 @@ def run(
     typer.echo(report.summary() + (f"; {delivery.summary()}" if channels else ""))
     if report.feeds_polled and report.feeds_failed == report.feeds_polled:
         raise FetchError(f"all {report.feeds_polled} feeds failed (see `monitor feeds list`)")
+
+
+@app.command()
+@_one_line_errors
+def daemon(
+    config: ConfigOption = None,
+    log_format: Annotated[str | None, typer.Option(help="text or json (default: [daemon] log_format).")] = None,
+    log_level: Annotated[
+        str | None, typer.Option(help="DEBUG, INFO, WARNING or ERROR (default: [daemon] log_level).")
+    ] = None,
+) -> None:
+    """Run the pipeline on a schedule until SIGTERM/SIGINT; SIGHUP reloads the configuration and the rules."""
+    from monitor.daemon import run_daemon
+
+    settings = load_config(config)
+    setup_logging(
+        level=log_level or settings.daemon.log_level, json_lines=(log_format or settings.daemon.log_format) == "json"
+    )
+    raise typer.Exit(run_daemon(config))
 
 
 @app.command()
@@ -282,15 +301,7 @@ def _print_json(payload: dict[str, Any]) -> None:
 
 
 def main() -> None:
-    _setup_logging()
-    app(prog_name="monitor")
-
-
-def _setup_logging() -> None:
-    """Events to stderr, one line each with stable keys; MONITOR_LOG_LEVEL sets the level (default WARNING)."""
-    level = os.environ.get("MONITOR_LOG_LEVEL", "WARNING").upper()
-    logging.basicConfig(
-        level=level if level in logging.getLevelNamesMapping() else "WARNING",
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
+    setup_logging(
+        level=os.environ.get("MONITOR_LOG_LEVEL", "WARNING"), json_lines=os.environ.get("MONITOR_LOG_FORMAT") == "json"
     )
+    app(prog_name="monitor")

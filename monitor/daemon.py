@@ -1,0 +1,214 @@
+# SPDX-License-Identifier: MIT
+"""`monitor daemon`: the pipeline on a schedule, for months, without a person watching.
+
+APScheduler drives three jobs, each on its own so that a slow feed never
+delays an alert:
+
+- **tick** (every `[daemon] tick`): the feeds whose next check is due and that
+  are not being polled already run a cycle; each feed's next check comes from
+  `monitor.schedule` (interval, TTL and cache headers, backoff, Retry-After,
+  jitter). A late tick coalesces: due is due.
+- **deliver** (every `[daemon] deliver_every`): due alerts go out.
+- the HTTP server (`[server] listen`): /healthz, /metrics, /digest.xml and /.
+
+SIGTERM/SIGINT stop taking work, cancel what is in flight at its next await —
+each article is recorded in one transaction, so nothing is half-written — and
+exit 0 within seconds. SIGHUP reloads the configuration and the rules; an
+invalid one is refused with a logged error and the old one keeps running.
+A lock beside the database refuses a second daemon on it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import signal
+import time
+from contextlib import suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[import-untyped]
+
+from monitor.channels import Channel, build_channels
+from monitor.config import Config, load_config
+from monitor.deliver import deliver_due
+from monitor.errors import MonitorError
+from monitor.metrics import Metrics
+from monitor.pipeline import CycleReport, run_cycle, watched_feeds
+from monitor.systemd import DatabaseLock, notify, watchdog_interval
+from monitor.web import WebState, create_app, serve
+from rules.engine import Engine
+from storage import Feed, Store
+
+logger = logging.getLogger(__name__)
+STOP_GRACE_S = 8.0  # in-flight work gets this long after SIGTERM; the exit stays within 10 s
+
+
+@dataclass
+class Settings:
+    """What SIGHUP replaces as a whole: the configuration, the rules, the channels built from it."""
+
+    config: Config
+    engine: Engine
+    channels: list[Channel]
+
+    @classmethod
+    def load(cls, path: Path | None) -> Settings:
+        config = load_config(path)
+        return cls(config, Engine.load(), build_channels(config))
+
+
+class Daemon:
+    def __init__(self, config_path: Path | None, settings: Settings, store: Store) -> None:
+        self.config_path = config_path
+        self.settings = settings
+        self.store = store
+        self.metrics = Metrics()
+        self.scheduler = AsyncIOScheduler(timezone=dt.UTC)
+        self.stopping = asyncio.Event()
+        self.in_flight: set[int] = set()  # feed ids being polled: never two polls of one feed at once
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.last_tick = 0.0
+
+    async def run(self) -> int:
+        self._handle_signals()
+        config = self.settings.config
+        watched_feeds(config, self.store)  # configured (or default) feeds join the schedule at start
+        self.scheduler.add_job(self.tick, "interval", seconds=config.daemon.tick, max_instances=1, coalesce=True,
+                               next_run_time=dt.datetime.now(dt.UTC), id="tick")  # fmt: skip
+        self.scheduler.add_job(self.deliver, "interval", seconds=config.daemon.deliver_every, max_instances=1,
+                               coalesce=True, id="deliver")  # fmt: skip
+        self.scheduler.start()
+        self.metrics.up(True)
+        self._spawn(self._serve_http(), name="http")
+        self._spawn(self._watchdog(), name="watchdog")
+        notify("READY=1")
+        logger.info("daemon started database=%s feeds=%d", config.database_path, len(self.store.feeds()))
+        await self.stopping.wait()
+        await self._stop()
+        return 0
+
+    # jobs
+
+    async def tick(self) -> None:
+        """Start a cycle for the feeds that are due and not in flight."""
+        self.last_tick = time.monotonic()
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")  # as next_check is stored
+        due = [f for f in self.store.feeds() if (f.next_check or "") <= now and f.id not in self.in_flight]
+        if due and not self.stopping.is_set():
+            self.in_flight |= {f.id for f in due}
+            self._spawn(self._cycle(due), name="cycle")
+
+    async def deliver(self) -> None:
+        settings = self.settings
+        try:
+            report = await deliver_due(self.store, settings.channels, settings.config.delivery)
+        except MonitorError as exc:
+            logger.error("delivery failed error=%s", exc)
+            return
+        if report.delivered or report.retried or report.failed:
+            logger.info("delivery %s", report.summary())
+
+    async def _cycle(self, feeds: list[Feed]) -> None:
+        started = time.monotonic()
+        settings = self.settings
+        try:
+            report = await run_cycle(settings.config, self.store, settings.engine, channels=settings.channels,
+                                     feeds=feeds)  # fmt: skip
+            self._count(report)
+            logger.info("cycle %s", report.summary())
+        except MonitorError as exc:
+            logger.error("cycle failed error=%s", exc)
+        except Exception:  # noqa: BLE001 - the daemon's boundary: log, and the next tick goes on
+            logger.exception("cycle crashed")
+        finally:
+            self.in_flight -= {f.id for f in feeds}
+            self.metrics.cycle(time.monotonic() - started)
+
+    def _count(self, report: CycleReport) -> None:
+        fetched = report.feeds_polled - report.feeds_unchanged - report.feeds_failed
+        for outcome, count in (("200", fetched), ("304", report.feeds_unchanged), ("error", report.feeds_failed)):
+            for _ in range(count):
+                self.metrics.poll(outcome)
+        self.metrics.articles(report.articles_new)
+        for change_id in report.changes_flagged:
+            change = self.store.change(change_id)
+            if change is not None:
+                self.metrics.change(change.kind)
+
+    # signals, health, shutdown
+
+    def _handle_signals(self) -> None:
+        loop = asyncio.get_running_loop()
+        for stop in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(stop, self._request_stop, stop.name)
+        loop.add_signal_handler(signal.SIGHUP, self.reload)
+
+    def _request_stop(self, name: str) -> None:
+        logger.info("stopping signal=%s", name)
+        self.stopping.set()
+
+    def reload(self) -> None:
+        """SIGHUP: new configuration and rules, or, if either is invalid, the old ones and a logged error."""
+        try:
+            fresh = Settings.load(self.config_path)
+        except MonitorError as exc:
+            logger.error("reload refused, keeping the running configuration error=%s", exc)
+            return
+        if fresh.config.database_path != self.settings.config.database_path:
+            logger.error("reload refused: the database cannot change while running (restart instead)")
+            return
+        self.settings = fresh
+        watched_feeds(fresh.config, self.store)
+        logger.info("reloaded config=%s feeds=%d", self.config_path or "defaults", len(self.store.feeds()))
+
+    def health(self) -> tuple[bool, str]:
+        if not self.scheduler.running:
+            return False, "scheduler not running"
+        late = time.monotonic() - self.last_tick
+        if self.last_tick and late > max(30.0, 10 * self.settings.config.daemon.tick):
+            return False, f"no scheduler tick for {late:.0f}s"
+        return True, "ok"
+
+    async def _serve_http(self) -> None:
+        server = self.settings.config.server
+        if server is None:
+            return
+        state = WebState(database=self.settings.config.database_path, digest=self.settings.config.digest_path,
+                         metrics=self.metrics, health=self.health, engine=self.settings.engine)  # fmt: skip
+        logger.info("serving http listen=%s", server.listen)
+        await serve(create_app(state), server.listen)
+
+    async def _watchdog(self) -> None:
+        interval = watchdog_interval()
+        while interval and not self.stopping.is_set():
+            if self.health()[0]:
+                notify("WATCHDOG=1")
+            await asyncio.sleep(interval)
+
+    def _spawn(self, work: object, *, name: str) -> None:
+        task = asyncio.ensure_future(work)  # type: ignore[call-overload]
+        task.set_name(name)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _stop(self) -> None:
+        notify("STOPPING=1")
+        self.metrics.up(False)
+        self.scheduler.shutdown(wait=False)
+        for task in list(self.tasks):
+            task.cancel()
+        with suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.gather(*self.tasks, return_exceptions=True), STOP_GRACE_S)
+        logger.info("stopped")
+
+
+def run_daemon(config_path: Path | None) -> int:
+    """Load, lock, run until SIGTERM/SIGINT; the exit status."""
+    settings = Settings.load(config_path)
+    config = settings.config
+    lock = DatabaseLock(config.daemon.lock or config.database_path.with_name(config.database_path.name + ".lock"))
+    with lock, Store.open(config.database_path) as store:
+        return asyncio.run(Daemon(config_path, settings, store).run())
