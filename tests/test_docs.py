@@ -54,6 +54,7 @@ COMMANDS = [
     "check",
     "baseline",
     "run",
+    "daemon",
     "changes",
     "alerts",
     "digest",
