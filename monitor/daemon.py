@@ -9,6 +9,7 @@ delays an alert:
   `monitor.schedule` (interval, TTL and cache headers, backoff, Retry-After,
   jitter). A late tick coalesces: due is due.
 - **deliver** (every `[daemon] deliver_every`): due alerts go out.
+- **digest** (as often): the RSS digest is rewritten when changes were flagged.
 - the HTTP server (`[server] listen`): /healthz, /metrics, /digest.xml and /.
 
 SIGTERM/SIGINT stop taking work, cancel what is in flight at its next await —
@@ -34,6 +35,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[impo
 from monitor.channels import Channel, build_channels
 from monitor.config import Config, load_config
 from monitor.deliver import deliver_due
+from monitor.digest import write_digest
 from monitor.errors import MonitorError
 from monitor.metrics import Metrics
 from monitor.pipeline import CycleReport, run_cycle, watched_feeds
@@ -71,6 +73,7 @@ class Daemon:
         self.in_flight: set[int] = set()  # feed ids being polled: never two polls of one feed at once
         self.tasks: set[asyncio.Task[None]] = set()
         self.last_tick = 0.0
+        self.digest_mark: tuple[int, str] | None = None
 
     async def run(self) -> int:
         self._handle_signals()
@@ -80,6 +83,8 @@ class Daemon:
                                next_run_time=dt.datetime.now(dt.UTC), id="tick")  # fmt: skip
         self.scheduler.add_job(self.deliver, "interval", seconds=config.daemon.deliver_every, max_instances=1,
                                coalesce=True, id="deliver")  # fmt: skip
+        self.scheduler.add_job(self.write_digest, "interval", seconds=config.daemon.deliver_every, max_instances=1,
+                               coalesce=True, id="digest")  # fmt: skip
         self.scheduler.start()
         self.metrics.up(True)
         self._spawn(self._serve_http(), name="http")
@@ -110,6 +115,20 @@ class Daemon:
             return
         if report.delivered or report.retried or report.failed:
             logger.info("delivery %s", report.summary())
+
+    async def write_digest(self) -> None:
+        """Rewrite the digest when changes were flagged since it was last written (cycles write it too)."""
+        changes = self.store.changes()
+        mark = (len(changes), changes[-1].id if changes else "")
+        if mark == self.digest_mark:
+            return
+        digest = self.settings.config.digest
+        try:
+            write_digest(changes, self.settings.config.digest_path, title=digest.title, link=digest.link,
+                         max_items=digest.max_items)  # fmt: skip
+            self.digest_mark = mark
+        except MonitorError as exc:
+            logger.error("digest failed error=%s", exc)
 
     async def _cycle(self, feeds: list[Feed]) -> None:
         started = time.monotonic()
