@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -24,6 +23,7 @@ import platformdirs
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from monitor.errors import ConfigError
+from monitor.tomlfile import read_toml
 
 APP_NAME = "msft-openai-monitor"
 DEFAULT_CONFIG = Path("monitor.toml")
@@ -166,25 +166,11 @@ def load_config(path: Path | None = None) -> Config:
         if not DEFAULT_CONFIG.is_file():
             return Config()
         path = DEFAULT_CONFIG
-    table = _read(path)
+    table = read_toml(path, error=ConfigError, what="configuration file")
     try:
         return Config.model_validate({**table, "source": path.resolve()})
     except ValidationError as exc:
         raise ConfigError(f"{path}: {_first_error(exc)}") from None
-
-
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such configuration file") from None
-    except IsADirectoryError:
-        raise ConfigError(f"{path}: is a directory, not a configuration file") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
 
 
 def _first_error(exc: ValidationError) -> str:

@@ -21,12 +21,12 @@ A facet file (see rules/README.md for the full reference):
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from monitor.errors import RuleError
+from monitor.tomlfile import read_toml
 from rules.model import STATUSES, VALUE_NAMES
 from rules.phrases import Lexicon
 
@@ -140,19 +140,9 @@ def load_rules(rules_dir: Path = RULES_DIR) -> RuleSet:
     return RuleSet(entities, facets, lexicon, cue_lexicon)
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
-        raise RuleError(f"{path}: no such rule file") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise RuleError(f"{path}: invalid TOML: {exc}") from None
-
-
 def _load_entities(path: Path, lexicon: Lexicon[Label]) -> dict[str, Entity]:
     entities: dict[str, Entity] = {}
-    for entity_id, table in _read_toml(path).items():
+    for entity_id, table in read_toml(path, error=RuleError, what="rule file").items():
         where = f"{path}: entity '{entity_id}'"
         _check_keys(table, {"aliases": list, "classes": list, "name": str}, where, required=("aliases",))
         classes = frozenset(_strings(table.get("classes", []), where + " key 'classes'"))
@@ -182,7 +172,7 @@ def _display(entity_id: str) -> str:
 
 
 def _load_cues(path: Path, lexicon: Lexicon[Label], *, facet: str) -> None:
-    table = _read_toml(path)
+    table = read_toml(path, error=RuleError, what="rule file")
     _add_cues(table, lexicon, facet=facet, where=str(path))
 
 
@@ -198,7 +188,7 @@ def _add_cues(table: dict[str, Any], lexicon: Lexicon[Label], *, facet: str, whe
 def _load_facet(
     path: Path, entities: dict[str, Entity], lexicon: Lexicon[Label], cue_lexicon: Lexicon[Label]
 ) -> FacetRule:
-    table = _read_toml(path)
+    table = read_toml(path, error=RuleError, what="rule file")
     where = str(path)
     _check_keys(table, _FACET_KEYS, where, required=_FACET_REQUIRED)
     facet = table["facet"]
