@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""Step 5–7 of the engine (see `rules.engine`): one facet rule on one trigger's clause.
+"""Steps 6–8 of the engine (see `rules.engine`): one facet rule on one trigger's clause.
 
 A cue speaks about the trigger it is nearest to, inside the trigger's clause
 and within `CUE_REACH` characters: in « Microsoft, auparavant partenaire

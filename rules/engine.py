@@ -5,32 +5,41 @@ Evaluation order (each step only sees what the previous one let through):
 
 1. **Split.** The text (title first, as its own paragraph) is folded once
    (lowercase, no accents: `rules.text.fold`, offsets preserved) and cut into
-   paragraphs, sentences and clauses.
+   paragraphs and sentences.
 2. **Language.** A function-word vote over the document: `en`, `fr` or `und`.
    Value parsing uses it for decimal commas; the rules themselves are
    bilingual and always all apply.
-3. **Lexicon pass (the prefilter).** Per sentence, the folded words select the
-   phrases anchored on them (`rules.phrases.Lexicon`); only those run. This
-   finds entities, cues and rule triggers at once, so the cost follows the
-   text, not the number of rules. A sentence no trigger hits costs one set of
-   dictionary look-ups and nothing more.
-4. **Requirements.** A facet whose triggers hit is evaluated only when its
+3. **Gate.** A document naming no party any rule requires (one regex search
+   over the folded text) has no claim.
+4. **Lexicon pass (the prefilter), in two phases** (`rules.scan`). Per
+   sentence, the folded words select the phrases anchored on them
+   (`rules.phrases.Lexicon`); only those run, so the cost follows the text,
+   not the number of rules. Phase one finds entities and triggers; only a
+   sentence some trigger hits goes on to phase two (cues, `also`, `exclude`),
+   its clauses and its values. A question asserts nothing and is skipped.
+5. **Requirements.** A facet whose triggers hit is evaluated only when its
    required parties are in the sentence (or, where the rule allows, in the
    last few sentences or the title).
-5. **Per trigger occurrence, within its clause:** the `also` groups must hit
-   and no `exclude` phrase may; the key is fixed or read from the clause's
-   entities. Cues are resolved (longest overlapping cue wins; each cue belongs
-   to the nearest trigger of its clause) into, in this order:
-   hypothetical → no claim; negation → no claim (unless it negates `ended`);
-   status: denied > ended > continuing (the facet's in-force status) >
-   planned > the facet's default; hedging (anywhere in the sentence).
-6. **Values** (`rules.values`) are read once per candidate sentence, kept when
+6. **Per clause and trigger** (`rules.clause`): the `also` groups must hit, no
+   `exclude` phrase may, and the clause's first party must not be a rival;
+   the key is fixed or read from the clause's entities. Cues are resolved:
+   the longest overlapping cue wins; a status cue belongs to the nearest
+   trigger of a facet that could read the clause, within reach; negation,
+   denial, supposition and carve-outs qualify the whole clause. Then, in this
+   order: a supposition (in the clause, opening the sentence, or carried on
+   by a conditional) → no claim; a denial of bad news or a negated ending →
+   the facet's default; another negation → no claim; status: denied > ended >
+   continuing (the facet's in-force status) > planned > active > the facet's
+   default (planned when the clause starts in the future); hedging anywhere
+   in the sentence. Of a clause's trigger occurrences, the reading that says
+   most wins; a sentence's clauses that agree merge their values.
+7. **Values** (`rules.values`) are read once per candidate sentence, kept when
    in the clause and of a kind the facet takes; an amount after "up from" is
    the old value and dropped, one after "total" preferred.
-7. **Time reference:** a history cue makes the claim history; else a marker of
+8. **Time reference:** a history cue makes the claim history; else a marker of
    the present ("today", « mardi », « désormais ») dates it at publication;
-   else the latest past date in the clause; else the date the paragraph's
-   previous sentence gave; else the publication date.
+   else the latest past date in the clause, then in the sentence; else the
+   date the paragraph's earlier sentences gave; else the publication date.
 
 The engine knows nothing about outcomes: the diff against the known state
 (`monitor.diff`) decides what is new, changed, reversed or history.

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""Step 3 of the engine (see `rules.engine`): what the lexicons find in one sentence.
+"""Step 4 of the engine (see `rules.engine`): what the lexicons find in one sentence.
 
 Entities and triggers are found for every sentence; cues, values and clauses
 only when some rule asks, which is rarely: a page is mostly sentences that no
