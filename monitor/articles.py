@@ -6,6 +6,11 @@ only gains the feed that carried it; two feeds carrying one article in the
 same cycle yield one article with both feeds; the content hash catches the
 same text under another URL when it is recorded. An entry that carries the
 whole article is read from the feed; the others are fetched and extracted.
+
+What is stored is plain: the title one line without markup (the page's own
+title when the feed's is empty), the text without control characters and cut
+at MAX_TEXT_CHARS (on a line break), the date only when plausible. Every
+error is one line naming the page.
 """
 
 from __future__ import annotations
@@ -13,10 +18,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import re
 from dataclasses import dataclass, field
 
 from monitor.errors import MonitorError
-from monitor.feeds import FeedEntry
+from monitor.feeds import FeedEntry, plain_title, plausible_date
 from monitor.fetch import Fetcher
 from monitor.poll import Poll
 from monitor.record import ArticleInput
@@ -26,6 +32,8 @@ from storage import Store
 
 logger = logging.getLogger(__name__)
 SHORT_GUID = 12  # a GUID this short ("42") is only unique within its feed
+MAX_TEXT_CHARS = 200_000  # ~35,000 words: more is not an article, and the rules read every sentence
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass
@@ -95,22 +103,38 @@ async def load_article(fetcher: Fetcher, candidate: Candidate) -> ArticleInput |
             document_from_bytes, result.content or b"", source=entry.link or "", url=result.final_url,
             content_type=result.content_type,
         )  # fmt: skip
-        return _article(candidate, document.text, entry.title or document.title, entry.published or document.published)
+        title = plain_title(entry.title) or plain_title(document.title)
+        return _article(candidate, document.text, title, plausible_date(entry.published) or document.published)
     except MonitorError as exc:
-        return str(exc)
+        return _one_line(str(exc))
     except Exception as exc:  # noqa: BLE001 - the one boundary per page: a bug must not stop the cycle
         logger.exception("page load crashed article_url=%s", entry.link)
-        return f"{entry.link}: internal error ({type(exc).__name__}: {exc})"
+        return _one_line(f"{entry.link}: internal error ({type(exc).__name__}: {exc})")
 
 
 def _article(candidate: Candidate, text: str, title: str, published: str | None) -> ArticleInput:
+    text = _bounded_text(_CONTROL.sub(" ", text).replace("\r\n", "\n").replace("\r", "\n"))
     normalized = " ".join(text.split())
+    published = plausible_date(published)
     return ArticleInput(
         feed_ids=tuple(candidate.feed_ids),
         guid=candidate.guid,
         url=candidate.url,
-        title=" ".join(title.split()),
+        title=plain_title(title),
         published=published[:10] if published else None,
         text=text,
-        content_hash=hashlib.sha256(normalized.encode()).hexdigest(),
+        content_hash=hashlib.sha256(normalized.encode("utf-8", "replace")).hexdigest(),
     )
+
+
+def _bounded_text(text: str) -> str:
+    """At most MAX_TEXT_CHARS, cut after the last whole line that fits (or mid-line if none does)."""
+    if len(text) <= MAX_TEXT_CHARS:
+        return text
+    cut = text.rfind("\n", 0, MAX_TEXT_CHARS)
+    return text[: cut if cut > 0 else MAX_TEXT_CHARS]
+
+
+def _one_line(text: str, limit: int = 1000) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"

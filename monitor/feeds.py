@@ -26,11 +26,33 @@ feedparser traps handled here:
   ones, so such dates are checked against the calendar first;
 - a `<guid>` without `<link>` is copied into `link` even when it is a URN, so
   only http(s) links are kept.
+
+Hostile documents (`tests/hostile/`), handled before feedparser sees them:
+
+- every DOCTYPE is removed, internal subset included: no entity is ever
+  declared, so none expands (billion laughs, a 100 KB entity referenced 5,000
+  times) and none names a file or URL to read (XXE). feedparser's own filter
+  misses a subset written on one line, and its loose parser, which takes over
+  when expat gives up, expands whatever "safe" entities it kept;
+- UTF-16 and UTF-32 become UTF-8 (so that filter sees the markup), and valid
+  non-ASCII UTF-8 wins over a declaration that says otherwise;
+- character references to what XML forbids (NUL, surrogates, past U+10FFFF)
+  become U+FFFD: one of them made the loose parser crash on the whole feed;
+- at most MAX_FEED_TAGS tags are parsed and MAX_ENTRIES entries kept, which
+  bounds the time a 5 MB feed of empty elements or 10,000 items costs;
+- dates outside EARLIEST_DATE .. tomorrow are dropped: a feed dated 9999 would
+  otherwise date what is known in the future and turn every later report into
+  history;
+- titles and summaries are one line of plain text, whatever their declared
+  type: tags, control and bidi-override characters removed, cut at
+  MAX_TITLE_CHARS; over-long GUIDs are hashed, over-long links dropped.
 """
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
+import hashlib
 import re
 import time
 from dataclasses import dataclass
@@ -42,9 +64,25 @@ import feedparser
 
 from monitor.errors import ExtractError
 
-__all__ = ["FULL_TEXT_MIN_WORDS", "FeedEntry", "ParsedFeed", "carries_full_text", "html_to_text", "parse_feed"]
+__all__ = [
+    "FULL_TEXT_MIN_WORDS",
+    "FeedEntry",
+    "ParsedFeed",
+    "carries_full_text",
+    "html_to_text",
+    "parse_feed",
+    "plain_title",
+    "plausible_date",
+]
 
 FULL_TEXT_MIN_WORDS = 150
+MAX_ENTRIES = 500  # entries kept from one document (feed order: the newest, usually)
+MAX_FEED_TAGS = 100_000  # "<" parsed from one document; feedparser takes ~50 µs for each
+MAX_TITLE_CHARS = 500
+MAX_SUMMARY_CHARS = 2000
+MAX_GUID_CHARS = 500  # a longer GUID is stored as its SHA-256
+MAX_LINK_CHARS = 4096  # a longer link is no link
+EARLIEST_DATE = "1995-01-01"  # before the web had news feeds (htmldate's floor too)
 # How teasers end: an ellipsis, or a link to the rest ("Read more »", "Continue reading →").
 _TRUNCATED_END = re.compile(
     r"(?:…|\.\.\.|\[…\]|\[\.\.\.\]|read more|lire la suite|continue reading)[\s\W]*$", re.IGNORECASE
@@ -55,6 +93,16 @@ _WORD = re.compile(r"\w+")
 _ISO_DATE = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{1,2})(?::(\d{1,2}))?)?")
 _HTML_DOCUMENT = re.compile(rb"<!doctype\s+html|<html[\s>]", re.IGNORECASE)
 _PLAIN_TYPES = frozenset({"text/plain"})
+_DOCTYPE = re.compile(rb"<!doctype", re.IGNORECASE)
+_ENTITY_DECLARATION = re.compile(rb"<!entity\b", re.IGNORECASE)
+_CHAR_REFERENCE = re.compile(rb"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));")
+_XML_DECLARATION_ENCODING = re.compile(rb"""^(\s*<\?xml[^>]*?encoding\s*=\s*["'])([^"']*)(["'])""")
+_TAG_START = re.compile(rb"<")
+_TTL = re.compile(r"\s*([0-9]{1,9})\s*")
+# Tag-like text: "<b>", "</p>", "<!--", "<?php" — not "AT&T < Verizon" or "3 < 4".
+_TAG_LIKE = re.compile(r"<[A-Za-z/!?]")
+# C0/C1 controls but tab and newline, and the bidi embeddings, overrides and isolates.
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass(frozen=True)
@@ -85,20 +133,54 @@ def parse_feed(data: bytes, *, url: str) -> ParsedFeed:
     if not isinstance(data, bytes | bytearray | memoryview):
         # feedparser would take a str as a URL to fetch or a file to open.
         raise TypeError(f"parse_feed() needs the fetched bytes, not {type(data).__name__}")
-    parsed = feedparser.parse(
-        bytes(data), response_headers={"content-location": url, "content-type": "application/xml"}
-    )
+    original = bytes(data)
+    document, utf8 = _as_utf8(original)
+    document, cut = _bounded(_without_doctype(_safe_char_references(document)))
+    content_type = "application/xml; charset=utf-8" if utf8 else "application/xml"
+    try:
+        parsed = feedparser.parse(document, response_headers={"content-location": url, "content-type": content_type})
+    except Exception as exc:  # noqa: BLE001 - feedparser on hostile bytes: whatever it raises, the feed is unreadable
+        raise ExtractError(_one_line(f"{url}: could not parse the feed ({_describe(exc)})")) from None
     exception = parsed.get("bozo_exception") if parsed.get("bozo") else None
     if not parsed.entries and not parsed.get("version"):
-        raise ExtractError(_one_line(f"{url}: not a feed ({_not_a_feed_reason(bytes(data), exception)})"))
+        raise ExtractError(_one_line(f"{url}: not a feed ({_not_a_feed_reason(original, exception)})"))
     feed = parsed.feed
+    entries = [entry for entry in (_entry(item, base=url) for item in parsed.entries) if not _is_empty(entry)]
+    warnings = [_describe(exception)] if exception is not None else []
+    if cut:
+        warnings.append(f"only the first {MAX_FEED_TAGS} tags read")
+    if len(entries) > MAX_ENTRIES:
+        warnings.append(f"{len(entries)} entries, only the first {MAX_ENTRIES} kept")
+        entries = entries[:MAX_ENTRIES]
     return ParsedFeed(
         title=_one_line_text(feed, "title"),
-        entries=[entry for entry in (_entry(item, base=url) for item in parsed.entries) if not _is_empty(entry)],
-        bozo=bool(parsed.get("bozo")),
-        warning=_describe(exception) if exception is not None else None,
+        entries=entries,
+        bozo=bool(parsed.get("bozo")) or cut,
+        warning="; ".join(warnings) or None,
         ttl_minutes=_ttl(dict.get(feed, "ttl")),
     )
+
+
+def plain_title(text: str, *, limit: int = MAX_TITLE_CHARS) -> str:
+    """A title as one line of plain text: markup dropped, controls and bidi overrides removed, cut at `limit`.
+
+    Text without anything tag-like keeps its "<" and "&" ("AT&T < Verizon").
+
+    >>> plain_title("Deal <script>alert(1)</script>\\r\\n<b>signed</b>")
+    'Deal signed'
+    """
+    if _TAG_LIKE.search(text):
+        text = html_to_text(text)
+    text = " ".join(_UNPRINTABLE.sub(" ", text).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def plausible_date(iso: str | None, *, today: dt.date | None = None) -> str | None:
+    """`iso` (an ISO 8601 date or datetime) if it falls between EARLIEST_DATE and tomorrow, else None."""
+    if not iso:
+        return None
+    latest = ((today or dt.datetime.now(dt.UTC).date()) + dt.timedelta(days=1)).isoformat()
+    return iso if EARLIEST_DATE <= iso[:10] <= latest else None
 
 
 def carries_full_text(entry: dict[str, Any]) -> bool:
@@ -116,15 +198,23 @@ def carries_full_text(entry: dict[str, Any]) -> bool:
 def _entry(entry: dict[str, Any], *, base: str) -> FeedEntry:
     # dict.get, not entry.get: FeedParserDict.get("updated…") warns, and its aliases are not wanted here.
     content = _content_text(entry)
-    guid = dict.get(entry, "id")
     return FeedEntry(
-        guid=(guid.strip() or None) if isinstance(guid, str) else None,
+        guid=_guid(dict.get(entry, "id")),
         link=_link(dict.get(entry, "link"), base=base),
         title=_one_line_text(entry, "title"),
         published=_published(entry),
         full_text=content if _is_full_text(content) else None,
-        summary=_one_line_text(entry, "summary"),
+        summary=_one_line_text(entry, "summary", limit=MAX_SUMMARY_CHARS),
     )
+
+
+def _guid(guid: object) -> str | None:
+    if not isinstance(guid, str):
+        return None
+    guid = " ".join(_UNPRINTABLE.sub(" ", guid).split())
+    if len(guid) > MAX_GUID_CHARS:  # hashed, not cut: two long GUIDs that share a prefix stay two
+        return "sha256:" + hashlib.sha256(guid.encode("utf-8", "replace")).hexdigest()
+    return guid or None
 
 
 def _is_empty(entry: FeedEntry) -> bool:
@@ -132,20 +222,31 @@ def _is_empty(entry: FeedEntry) -> bool:
     return not (entry.guid or entry.link or entry.title or entry.summary or entry.full_text)
 
 
-def _one_line_text(item: dict[str, Any], key: str) -> str:
-    """item[key] as one line of plain text; feedparser says in item[key + "_detail"] whether it is HTML."""
+def _one_line_text(item: dict[str, Any], key: str, *, limit: int = MAX_TITLE_CHARS) -> str:
+    """item[key] as one line of plain text; feedparser says in item[key + "_detail"] whether it is HTML.
+
+    A value said to be plain text that holds tags anyway (mislabelled HTML, or
+    a script meant for whoever shows it) loses them too.
+    """
     value = dict.get(item, key) or ""
+    if not isinstance(value, str):
+        return ""
     detail = dict.get(item, f"{key}_detail") or {}
     if detail.get("type") not in _PLAIN_TYPES:
         value = html_to_text(value)
-    return " ".join(value.split())  # also removes CR and LF
+    return plain_title(value, limit=limit)  # also removes CR and LF
 
 
 def _link(link: object, *, base: str) -> str | None:
-    if not isinstance(link, str) or not link.strip():
+    if not isinstance(link, str) or not link.strip() or len(link) > MAX_LINK_CHARS:
         return None
-    absolute = urljoin(base, link.strip())  # feedparser has resolved most already; this covers the rest
-    return absolute if urlsplit(absolute).scheme in ("http", "https") else None
+    if _UNPRINTABLE.search(link.strip()):  # "a\r\nHost: evil" is no URL
+        return None
+    try:
+        absolute = urljoin(base, link.strip())  # feedparser has resolved most already; this covers the rest
+        return absolute if urlsplit(absolute).scheme in ("http", "https") else None
+    except ValueError:  # an unbalanced "[" in the host
+        return None
 
 
 def _content_text(entry: dict[str, Any]) -> str:
@@ -168,7 +269,7 @@ def _published(entry: dict[str, Any]) -> str | None:
     for raw_key, parsed_key in (("published", "published_parsed"), ("updated", "updated_parsed")):
         raw = dict.get(entry, raw_key)
         parsed = dict.get(entry, parsed_key)
-        published = _iso_utc(raw, parsed) if raw else None
+        published = plausible_date(_iso_utc(raw, parsed)) if isinstance(raw, str) and raw else None
         if published:
             return published
     return None
@@ -180,7 +281,7 @@ def _iso_utc(raw: str, parsed: time.struct_time | None) -> str | None:
         return None
     try:
         return dt.datetime(*parsed[:6], tzinfo=dt.UTC).isoformat()
-    except ValueError:  # year 0 or 10000 after the shift to UTC
+    except (ValueError, TypeError, OverflowError):  # year 0 or 10000 after the shift to UTC
         return None
 
 
@@ -197,13 +298,127 @@ def _exists(raw: str) -> bool:
     return hour < 24 and minute < 60 and second <= 60
 
 
+# --- the document, before feedparser -----------------------------------------------------------------
+
+
+def _as_utf8(data: bytes) -> tuple[bytes, bool]:
+    """The document, and whether it is known to be UTF-8 (so the declaration must not be believed).
+
+    UTF-16 and UTF-32 (with a BOM, or recognised by how "<?" is spelled) are
+    transcoded, their declaration made to say so; a document that is valid
+    UTF-8 with non-ASCII bytes is UTF-8 whatever it declares (a server that
+    re-encodes its feed rarely fixes the declaration, while valid multi-byte
+    UTF-8 is almost never an accident in another charset).
+    """
+    encoding = _utf16_or_32(data)
+    if encoding is not None:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            return data, False
+        converted = text.lstrip("\ufeff").encode("utf-8")
+        return _XML_DECLARATION_ENCODING.sub(rb"\1utf-8\3", converted, count=1), True
+    if data.isascii():
+        return data, False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data, False
+    return data, True
+
+
+def _utf16_or_32(data: bytes) -> str | None:
+    for bom, name in (
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            return name
+    for start, name in (
+        (b"<\0\0\0?\0\0\0", "utf-32-le"),
+        (b"\0\0\0<\0\0\0?", "utf-32-be"),
+        (b"<\0?\0", "utf-16-le"),
+        (b"\0<\0?", "utf-16-be"),
+        (b"<\0", "utf-16-le"),
+        (b"\0<", "utf-16-be"),
+    ):
+        if data.startswith(start):
+            return name
+    return None
+
+
+def _safe_char_references(data: bytes) -> bytes:
+    """Character references to what XML forbids become U+FFFD (feedparser's loose parser crashes on some)."""
+
+    def fix(match: re.Match[bytes]) -> bytes:
+        hexadecimal, decimal = match.groups()
+        digits = hexadecimal or decimal
+        if len(digits) > 8:
+            return b"&#xFFFD;"
+        code = int(digits, 16 if hexadecimal else 10)
+        allowed = code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD
+        return match.group(0) if allowed or 0x10000 <= code <= 0x10FFFF else b"&#xFFFD;"
+
+    return _CHAR_REFERENCE.sub(fix, data) if b"&#" in data else data
+
+
+def _without_doctype(data: bytes) -> bytes:
+    """The document with every DOCTYPE (internal subset included) and any stray ENTITY declaration removed."""
+    while (found := _DOCTYPE.search(data)) is not None:
+        data = data[: found.start()] + data[_doctype_end(data, found.end()) :]
+    while (found := _ENTITY_DECLARATION.search(data)) is not None:
+        data = data[: found.start()] + data[_doctype_end(data, found.end()) :]
+    return data
+
+
+def _doctype_end(data: bytes, start: int) -> int:
+    """Where a declaration opened before `start` ends: its closing ">" outside quotes and brackets.
+
+    One that never closes ends where an element starts ("<" and a letter), as
+    a subset cannot hold elements; failing that, at the end of the document.
+    """
+    depth = 0
+    quote: int | None = None
+    index = start
+    size = len(data)
+    while index < size:
+        byte = data[index]
+        if quote is not None:
+            if byte == quote:
+                quote = None
+        elif byte in b"\"'":
+            quote = byte
+        elif byte == ord("["):
+            depth += 1
+        elif byte == ord("]"):
+            depth = max(0, depth - 1)
+        elif byte == ord(">") and depth == 0:
+            return index + 1
+        elif byte == ord("<") and index + 1 < size and chr(data[index + 1]).isalpha():
+            return index
+        index += 1
+    return size
+
+
+def _bounded(data: bytes) -> tuple[bytes, bool]:
+    """At most MAX_FEED_TAGS tags of the document (cut before the next one), and whether it was cut."""
+    if data.count(b"<") <= MAX_FEED_TAGS:
+        return data, False
+    for count, match in enumerate(_TAG_START.finditer(data)):
+        if count == MAX_FEED_TAGS:
+            return data[: match.start()], True
+    return data, False
+
+
 # --- feed-level fields --------------------------------------------------------------------------------
 
 
 def _ttl(value: object) -> int | None:
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
+    """Minutes, from ASCII digits only: "²" passes str.isdigit() and int() refuses it; 5,000 digits too."""
+    match = _TTL.fullmatch(value) if isinstance(value, str) else None
+    return int(match.group(1)) if match else None
 
 
 def _not_a_feed_reason(data: bytes, exception: BaseException | None) -> str:
@@ -283,6 +498,6 @@ def html_to_text(html: str) -> str:
 
 
 def _lines(text: str) -> str:
-    """Each line's whitespace collapsed; blank lines dropped."""
-    lines = (" ".join(line.split()) for line in text.splitlines())
+    """Each line's whitespace collapsed; blank lines, control and bidi-override characters dropped."""
+    lines = (" ".join(line.split()) for line in _UNPRINTABLE.sub(" ", text).splitlines())
     return "\n".join(line for line in lines if line)

@@ -18,9 +18,13 @@ Politeness and limits, per `get`:
   waits for its host's slot before it takes a global one, so a crowd of
   requests to one slow host never holds the global slots idle;
 - redirects are followed by hand, at most `max_redirects`, each target checked
-  to be http or https before it is requested;
-- the body is streamed and abandoned past `max_bytes` (decoded size, so a gzip
-  bomb stops too);
+  to be a valid http or https URL as soon as the redirect arrives (a
+  `javascript:`, `data:` or `file:` Location is named as such in the error);
+- the body is streamed and abandoned past `max_bytes`, counted on the wire and
+  once decoded: gzip, deflate and (when the `brotli` package is installed) br
+  are decoded here, each step asked for no more than the bytes still allowed,
+  so a decompression bomb stops at the limit without ever being inflated in
+  memory; any other Content-Encoding is a one-line error, not garbage bytes;
 - `timeout_s` bounds each request as a whole, connection to last byte, so a
   server trickling bytes still times out. Time spent waiting for a slot does
   not count.
@@ -34,10 +38,11 @@ import re
 import socket
 import ssl
 import time
+import zlib
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
-from types import TracebackType
-from typing import TypeVar
+from types import ModuleType, TracebackType
+from typing import Protocol, TypeVar
 
 import httpx
 
@@ -52,6 +57,23 @@ DEFAULT_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, "
     "text/html;q=0.9, application/xhtml+xml;q=0.9, text/*;q=0.8, */*;q=0.5"
 )
+_REASON_MAX = 100  # characters of a server's reason phrase kept in an error line
+
+
+def _load_brotli() -> ModuleType | None:
+    """The `brotli` module if it can decode with a bounded output (brotli >= 1.2), else None."""
+    try:
+        import brotli  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return None
+    try:
+        brotli.Decompressor().process(b"", output_buffer_limit=1)
+    except (TypeError, AttributeError):  # an older brotli, or brotlicffi's look-alike: no output bound
+        return None
+    return brotli
+
+
+_BROTLI = _load_brotli()
 
 
 @dataclass(frozen=True)
@@ -115,10 +137,11 @@ class Fetcher:
         )
         self._client = httpx.AsyncClient(
             transport=transport,
-            headers={"User-Agent": options.user_agent, "Accept": DEFAULT_ACCEPT},
+            headers={"User-Agent": options.user_agent, "Accept": DEFAULT_ACCEPT, "Accept-Encoding": accept_encoding()},
             timeout=options.timeout_s,
             limits=limits,
             follow_redirects=False,
+            event_hooks={"response": [_check_redirect]},
         )
         self._global = asyncio.Semaphore(options.max_connections)
         self._hosts: dict[str, asyncio.Semaphore] = {}
@@ -200,7 +223,8 @@ class Fetcher:
         if status == 304:  # a server may omit the validators from a 304: the ones sent still hold
             return _result(url, response, None, etag=etag, last_modified=last_modified)
         if not response.is_success:
-            reason = response.reason_phrase or httpx.codes.get_reason_phrase(status)
+            # The standard phrase when there is one: the server's own is any text it likes.
+            reason = httpx.codes.get_reason_phrase(status) or _server_phrase(response.reason_phrase)
             raise _Failure(f"HTTP {status} {reason}".rstrip(), response=response)
         body = await budget.run(_read_body(response, max_bytes=self.options.max_bytes))
         return _result(url, response, body)
@@ -246,6 +270,27 @@ class _Budget:
             self._left -= time.monotonic() - started
 
 
+async def _check_redirect(response: httpx.Response) -> None:
+    """Refuse a redirect's target when it arrives, naming it as sent (httpx would fail on some with a puzzle)."""
+    if not response.has_redirect_location:
+        return
+    location = response.headers["location"]
+    shown = _printable(location)[:200]
+    try:
+        target = httpx.URL(location)
+    except httpx.InvalidURL as exc:
+        raise _Failure(f"redirect to an invalid URL ({shown}: {exc})") from None
+    if target.scheme and target.scheme not in ("http", "https"):
+        if not location.split(":", 1)[1].startswith("//"):  # javascript:…, data:…, mailto:… name no place at all
+            raise _Failure(f"redirect to an invalid URL ({shown}: not an http or https URL)")
+        raise _Failure(f"redirect to an unsupported URL scheme ({shown})")
+
+
+def _server_phrase(phrase: str) -> str:
+    """A reason phrase the server made up, as plain one-line text of sane length."""
+    return _printable(re.sub(r"<[^>]*>?", "", phrase).replace(">", ""))[:_REASON_MAX]
+
+
 def _checked_url(url: str) -> httpx.URL:
     try:
         parsed = httpx.URL(url)
@@ -259,19 +304,132 @@ def _checked_url(url: str) -> httpx.URL:
 
 
 async def _read_body(response: httpx.Response, *, max_bytes: int) -> bytes:
-    """Stream the (decoded) body, stopping as soon as it passes max_bytes."""
+    """The decoded body, abandoned as soon as it passes max_bytes on the wire or once decoded."""
     too_large = _Failure(f"response larger than {max_bytes} bytes", response=response)
-    declared = response.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > max_bytes:
+    declared = response.headers.get("content-length", "").strip()
+    if declared.isascii() and declared.isdigit() and int(declared) > max_bytes:
         raise too_large
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in response.aiter_bytes():
-        size += len(chunk)
-        if size > max_bytes:
+    try:
+        body = response.content  # already in memory: a test transport built the response whole
+    except httpx.ResponseNotRead:
+        pass
+    else:
+        if len(body) > max_bytes:
             raise too_large
-        chunks.append(chunk)
-    return b"".join(chunks)
+        return body
+    decoder = _Decoder(response.headers.get_list("content-encoding", split_commas=True), response=response)
+    buffer = bytearray()
+    wire = 0
+    async for raw in response.aiter_raw():
+        wire += len(raw)
+        if wire > max_bytes:  # also stops an endless stream that decodes to nothing
+            raise too_large
+        buffer += decoder.decode(raw, room=max_bytes + 1 - len(buffer))
+        if len(buffer) > max_bytes:
+            raise too_large
+    return bytes(buffer)
+
+
+def accept_encoding() -> str:
+    """The Accept-Encoding this client sends: exactly the codings `_Decoder` can bound."""
+    return "gzip, deflate, br" if _BROTLI is not None else "gzip, deflate"
+
+
+class _Step(Protocol):
+    def decode(self, data: bytes, room: int) -> bytes:
+        """Decode the next piece, producing at most about `room` bytes (a full room means: too large)."""
+        ...
+
+
+class _Decoder:
+    """Undo a response's Content-Encoding(s), never producing more than the room left under the limit.
+
+    Codings apply in the order listed, so they are undone last first. A step
+    that fills the room stops there and its output goes back as it is: the
+    caller then holds more than its limit and gives up, so what is still
+    pending is never inflated. (A chained coding counts its intermediate form
+    against the same limit.)
+    """
+
+    def __init__(self, codings: list[str], *, response: httpx.Response) -> None:
+        self._response = response
+        self._steps: list[_Step] = []
+        for coding in reversed([c.strip().lower() for c in codings if c.strip()]):
+            if coding == "identity":
+                continue
+            if coding in ("gzip", "x-gzip"):
+                self._steps.append(_ZlibStep(zlib.MAX_WBITS | 16))
+            elif coding == "deflate":
+                self._steps.append(_DeflateStep())
+            elif coding == "br" and _BROTLI is not None:
+                self._steps.append(_BrotliStep(_BROTLI))
+            else:
+                reason = f"unsupported Content-Encoding {_printable(coding)[:40]!r} (accepted: {accept_encoding()})"
+                raise _Failure(reason, response=response)
+
+    def decode(self, data: bytes, *, room: int) -> bytes:
+        room = max(room, 1)  # zlib reads a max_length of 0 as "no limit"
+        try:
+            for step in self._steps:
+                data = step.decode(data, room)
+                if len(data) >= room:
+                    return data
+            return data
+        except (zlib.error, _BrotliError) as exc:
+            reason = f"could not decode the body ({type(exc).__name__}: {_printable(str(exc))[:100]})"
+            raise _Failure(reason, response=self._response) from None
+
+
+class _BrotliError(Exception):
+    """brotli.error, under a name that exists without brotli installed."""
+
+
+class _ZlibStep:
+    def __init__(self, wbits: int) -> None:
+        self._inflate = zlib.decompressobj(wbits)
+
+    def decode(self, data: bytes, room: int) -> bytes:
+        if self._inflate.eof:  # data after the end of the stream is ignored, as httpx does
+            return b""
+        return self._inflate.decompress(data, room)  # leaves input unconsumed only when the room is full
+
+
+class _DeflateStep:
+    """ "deflate" means zlib-wrapped, but some servers send raw deflate: accept both, as httpx does."""
+
+    def __init__(self) -> None:
+        self._step = _ZlibStep(zlib.MAX_WBITS)
+        self._first = True
+
+    def decode(self, data: bytes, room: int) -> bytes:
+        if self._first and data:
+            self._first = False
+            try:
+                return self._step.decode(data, room)
+            except zlib.error:
+                self._step = _ZlibStep(-zlib.MAX_WBITS)
+        return self._step.decode(data, room)
+
+
+class _BrotliStep:
+    def __init__(self, brotli: ModuleType) -> None:
+        self._brotli = brotli
+        self._decompressor = brotli.Decompressor()
+
+    def decode(self, data: bytes, room: int) -> bytes:
+        if not data or self._decompressor.is_finished():
+            return b""
+        try:
+            out = bytearray(self._decompressor.process(data, output_buffer_limit=room))
+            # Input held back only when the output buffer filled; drain it while there is room.
+            while len(out) < room and not self._decompressor.can_accept_more_data():
+                more = self._decompressor.process(b"", output_buffer_limit=room - len(out))
+                if not more:
+                    break
+                out += more
+        except self._brotli.error as exc:
+            raise _BrotliError(str(exc) or "invalid brotli data") from None
+        return bytes(out)
 
 
 def _result(
@@ -297,9 +455,15 @@ def _result(
     )
 
 
+def _printable(text: str) -> str:
+    """Text from a server made safe for a one-line message: control characters become spaces."""
+    return " ".join(re.sub(r"[\x00-\x1f\x7f-\x9f]", " ", text).split())
+
+
 def _failed(url: str, final_url: str, failure: _Failure) -> FetchResult:
     # One line whatever the server said: callers print or store the message as it is.
-    error = re.sub(r"[\r\n]+", " ", f"{url}: {failure.reason}")
+    shown = url if len(url) <= 300 else url[:299] + "…"
+    error = re.sub(r"[\r\n]+", " ", f"{shown}: {failure.reason}")
     logger.debug("fetch failed url=%s reason=%s", url, failure.reason)
     if failure.response is not None:  # an HTTP error or an oversized body: the headers still matter (Retry-After)
         return _result(url, failure.response, None, error=error)

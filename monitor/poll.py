@@ -48,12 +48,20 @@ async def poll_feed(fetcher: Fetcher, feed: Feed) -> Poll:
             return Poll(feed, "unchanged", result)
         # parsing is CPU work (a few ms a feed): off the event loop, so other fetches go on
         parsed = await asyncio.to_thread(parse_feed, result.content or b"", url=result.final_url)
+        if parsed.warning:  # recovered from: many real feeds are slightly broken, so not a warning
+            logger.info("feed recovered feed_url=%s warning=%s", feed.url, parsed.warning)
         return Poll(feed, "fetched", result, parsed=parsed)
     except MonitorError as exc:
-        return Poll(feed, "failed", error=str(exc))
+        return Poll(feed, "failed", error=_one_line(str(exc)))
     except Exception as exc:  # noqa: BLE001 - the one boundary per feed: a bug must not stop the cycle
         logger.exception("feed poll crashed feed_url=%s", feed.url)
-        return Poll(feed, "failed", error=f"{feed.url}: internal error ({type(exc).__name__}: {exc})")
+        return Poll(feed, "failed", error=_one_line(f"{feed.url}: internal error ({type(exc).__name__}: {exc})"))
+
+
+def _one_line(text: str, limit: int = 1000) -> str:
+    """An error as stored and logged: one line, and not a whole page of it."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def save_poll(store: Store, poll: Poll, *, interval_s: float, settings: ScheduleConfig) -> None:
