@@ -10,8 +10,10 @@ the first mention and « a perdu » ends the second.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
 from rules.loader import Entity, FacetRule, Label
@@ -60,19 +62,22 @@ def read_clause(job: ClauseJob) -> ClauseResult:
     """Claims of `job.rule` from the clause of `job.trigger`, or none and the reason why."""
     s, rule = job.sentence, job.rule
     start, end = s.clause_of(job.trigger.start)
-    inside = s.memo(("inside", start, end), lambda: [h for h in s.hits if start <= h.start < end])
-    if reason := s.memo(("gate", rule.facet, start, end), lambda: _gate(rule, inside, s.hits)):
+    inside = s.memo(("inside", start, end), lambda: s.hits_in(start, end))
+    if reason := s.memo(("gate", rule.facet, start, end), lambda: _gate(rule, inside, s)):
         return ClauseResult([], reason, {})
-    keys = _keys(job, inside)
+    keys = _keys(job, inside, start, end)
     if not keys:
         return ClauseResult([], f"skipped: no {rule.key_class} named in the clause", {})
-    cues = _own_cues(job, start, end)
+    own = _own_cues(job, start, end)
     # Negation, denial and supposition qualify the whole clause, not only the nearest trigger.
-    clause_cues = [h for h in s.cues(rule.facet) if start <= h.start < end and h.label[1] in _CLAUSE_WIDE]
-    cues = sorted(set(cues) | set(clause_cues), key=lambda h: h.start)
-    # Two triggers of one clause that own the same cues read it the same way: read it once.
-    reading = (rule.facet, start, end, tuple(keys), tuple((h.start, h.end, h.label) for h in cues))
-    return s.memo(reading, lambda: _read(job, start, end, keys, cues))
+    clause_cues = _clause_cues(s, rule.facet, start, end).wide
+    # Two triggers of one clause that own the same cues read it the same way: read it once. The
+    # clause-wide cues are the clause's, the same for every trigger: the cues a trigger adds to
+    # them tell one reading from another (and keep the key short in a clause of many cues).
+    wide = s.memo(("wide set", rule.facet, start, end), lambda: set(clause_cues))
+    extra = sorted({(h.start, h.end, h.label) for h in own if h not in wide})
+    reading = (rule.facet, start, end, tuple(keys), tuple(extra))
+    return s.memo(reading, lambda: _read(job, start, end, keys, sorted(wide.union(own), key=lambda h: h.start)))
 
 
 def _read(job: ClauseJob, start: int, end: int, keys: list[str], cues: list[Hit[Label]]) -> ClauseResult:
@@ -82,7 +87,7 @@ def _read(job: ClauseJob, start: int, end: int, keys: list[str], cues: list[Hit[
     if "hypothetical" in classes or s.memo(("supposes", rule.facet), lambda: _supposes(job)):
         return ClauseResult([], "skipped: hypothetical", {"cues": _phrases(cues)})
     values = s.memo(("values", rule.facet, start, end), lambda: _values(job, start, end))
-    later_bad_news = [h for h in s.cues(rule.facet) if start <= h.start < end and h.label[1] in _BAD_NEWS]
+    later_bad_news = _clause_cues(s, rule.facet, start, end).bad_news
     future = s.memo(("future", start, end), lambda: _has_future_start(job, start, end))
     status, cue_rank = _status(rule, job.trigger, cues, bad_news=later_bad_news, future=future)
     if status is None:
@@ -131,7 +136,7 @@ def _supposes(job: ClauseJob) -> bool:
     return False
 
 
-def _gate(rule: FacetRule, inside: list[Hit[Label]], sentence_hits: list[Hit[Label]]) -> str:
+def _gate(rule: FacetRule, inside: list[Hit[Label]], s: ScannedSentence) -> str:
     """Why the clause is not about this facet after all, or '' when it is."""
     for group in range(rule.also_groups):
         if not any(h.label == ("also", rule.facet, str(group)) for h in inside):
@@ -139,7 +144,7 @@ def _gate(rule: FacetRule, inside: list[Hit[Label]], sentence_hits: list[Hit[Lab
     for hit in inside:
         if hit.label == ("exclude", rule.facet):
             return f"skipped: excluded by {hit.phrase!r}"
-    first = _first_party(rule, inside) or _first_party(rule, sentence_hits)
+    first = _first_party(rule, inside) or s.memo(("first party", rule.facet), lambda: _first_party(rule, s.hits))
     if first in rule.rivals:
         return f"skipped: the clause is about {first}, not {' or '.join(sorted(rule.requires[0]))}"
     return ""
@@ -153,34 +158,58 @@ def _first_party(rule: FacetRule, hits: list[Hit[Label]]) -> str:
     return ""
 
 
-def _keys(job: ClauseJob, inside: list[Hit[Label]], rule: FacetRule | None = None) -> list[str]:
+def _keys(job: ClauseJob, inside: list[Hit[Label]], start: int, end: int, rule: FacetRule | None = None) -> list[str]:
+    """The claim's keys: the rule's fixed key, else the entities of its class named in the clause
+    (`inside`: the hits of the clause [start, end))."""
     rule = rule or job.rule
     if rule.key:
         return [rule.key]
-    for hit in inside:  # a trigger that names a company ("a deal with Oracle") keys that company alone
-        if hit.label[0] == "entity" and hit.start <= job.trigger.start < hit.end and rule is job.rule:
-            named = job.entities[hit.label[1]]
-            return [named.id] if rule.key_class in named.classes else []
+    own = rule is job.rule
+    if own:  # a trigger that names a company ("a deal with Oracle") keys that company alone
+        named = _entity_at(job.sentence, inside, start, end, job.trigger.start)
+        if named is not None:
+            entity = job.entities[named]
+            return [entity.id] if rule.key_class in entity.classes else []
+    return job.sentence.memo(("keys", rule.facet, own, start, end), lambda: _clause_keys(job, inside, rule, own))
+
+
+def _clause_keys(job: ClauseJob, inside: list[Hit[Label]], rule: FacetRule, own: bool) -> list[str]:
     keys: list[str] = []
-    contrasts = [h.end for h in inside if h.label[:2] == ("cue", "contrast")] if rule is job.rule else []
+    contrasts = {h.end for h in inside if h.label[:2] == ("cue", "contrast")} if own else set()
     for hit in inside:
         entity = job.entities.get(hit.label[1]) if hit.label[0] == "entity" else None
         if entity is None or rule.key_class not in entity.classes or entity.id in keys:
             continue
-        if any(0 <= hit.start - end <= 3 for end in contrasts):
+        if any(hit.start - gap in contrasts for gap in range(4)):
             continue  # "beyond Nvidia's GPUs": set against the deal, not part of it
         keys.append(entity.id)
     return keys
 
 
+def _entity_at(s: ScannedSentence, inside: list[Hit[Label]], start: int, end: int, position: int) -> str | None:
+    """The first entity of the clause (in text order) whose span holds `position`, if any."""
+    entities, reach = s.memo(("entities at", start, end), lambda: _entity_reach(inside))
+    # `reach[i]`: the furthest end among the first i + 1 entities; the first to pass `position`
+    # is the first entity that ends after it, and it holds it if it starts at or before it.
+    index = bisect_right(reach, position)
+    if index < len(entities) and entities[index].start <= position:
+        return entities[index].label[1]
+    return None
+
+
+def _entity_reach(inside: list[Hit[Label]]) -> tuple[list[Hit[Label]], list[int]]:
+    entities = [h for h in inside if h.label[0] == "entity"]
+    return entities, list(accumulate((h.end for h in entities), max))
+
+
 def _applies_here(job: ClauseJob, facet: str, inside: list[Hit[Label]], start: int, end: int) -> bool:
     rule = job.facets[facet]
-    return job.sentence.memo(("applies", facet, start, end), lambda: _applies(job, rule, inside))
+    return job.sentence.memo(("applies", facet, start, end), lambda: _applies(job, rule, inside, start, end))
 
 
-def _applies(job: ClauseJob, rule: FacetRule, inside: list[Hit[Label]]) -> bool:
+def _applies(job: ClauseJob, rule: FacetRule, inside: list[Hit[Label]], start: int, end: int) -> bool:
     """Could `rule` read this clause at all? Only such a rule's triggers compete for cues."""
-    return not _gate(rule, inside, job.sentence.hits) and bool(_keys(job, inside, rule))
+    return not _gate(rule, inside, job.sentence) and bool(_keys(job, inside, start, end, rule))
 
 
 def _own_cues(job: ClauseJob, start: int, end: int) -> list[Hit[Label]]:
@@ -189,27 +218,82 @@ def _own_cues(job: ClauseJob, start: int, end: int) -> list[Hit[Label]]:
     « les contraintes de cette exclusivité ont été assouplies avec le lancement de Stargate »:
     « assouplies » ends the exclusivity, not Stargate.
     """
-    s = job.sentence
-    inside = s.memo(("inside", start, end), lambda: [h for h in s.hits if start <= h.start < end])
+    s, trigger = job.sentence, job.trigger
+    inside = s.memo(("inside", start, end), lambda: s.hits_in(start, end))
+    rivals = s.memo(
+        ("rivals", job.rule.facet, start, end), lambda: _Spans(_plausible_triggers(job, inside, start, end))
+    )
+    own = []
+    for cue in _clause_cues(s, job.rule.facet, start, end).all.near(trigger.start - CUE_REACH, trigger.end + CUE_REACH):
+        distance = _distance(cue, trigger)
+        # Only a trigger nearer to the cue than this one can take it: look no further than that.
+        # A trigger inside the cue itself ("rival clouds") does not compete for it.
+        if distance <= CUE_REACH and all(
+            distance <= _distance(cue, other)
+            for other in rivals.near(cue.start - distance, cue.end + distance)
+            if _distance(cue, other) > 0 and _distance(other, trigger) > 0
+        ):
+            own.append(cue)
+    return own
+
+
+def _plausible_triggers(job: ClauseJob, inside: list[Hit[Label]], start: int, end: int) -> list[Hit[Label]]:
+    """The clause's triggers of this facet and of the facets that could read the clause too."""
     plausible = {
         facet
         for facet in {h.label[1] for h in inside if h.label[0] == "trigger"}
         if facet == job.rule.facet or _applies_here(job, facet, inside, start, end)
     }
-    rivals = [
-        t for t in inside if t.label[0] == "trigger" and t.label[1] in plausible and _distance(t, job.trigger) > 0
-    ]
-    own = []
-    for cue in job.sentence.cues(job.rule.facet):
-        if not start <= cue.start < end:
-            continue
-        distance = _distance(cue, job.trigger)
-        # a trigger inside the cue itself ("rival clouds") does not compete for it
-        if distance <= CUE_REACH and all(
-            distance <= _distance(cue, other) for other in rivals if _distance(cue, other) > 0
-        ):
-            own.append(cue)
-    return own
+    return [t for t in inside if t.label[0] == "trigger" and t.label[1] in plausible]
+
+
+class _Spans:
+    """Hits in text order, and those of them near a span, found by bisection (a clause may hold many).
+
+    A short hit near the span starts at most SHORT characters before it. Long hits (a gap of long
+    words) are few, for the hits of one phrase never overlap: they are looked at one by one.
+    """
+
+    SHORT = 128
+
+    def __init__(self, hits: list[Hit[Label]]) -> None:
+        self.short = [(i, h) for i, h in enumerate(hits) if h.end - h.start <= self.SHORT]
+        self.starts = [h.start for _, h in self.short]
+        self.long = [(i, h) for i, h in enumerate(hits) if h.end - h.start > self.SHORT]
+
+    def near(self, low: int, high: int) -> list[Hit[Label]]:
+        """The hits that end at or after `low` and start at or before `high`, in text order."""
+        first, last = bisect_left(self.starts, low - self.SHORT), bisect_right(self.starts, high)
+        found = [(i, h) for i, h in self.short[first:last] if h.end >= low]
+        if self.long:
+            found = sorted(found + [(i, h) for i, h in self.long if h.start <= high and h.end >= low])
+        return [h for _, h in found]
+
+
+@dataclass(frozen=True)
+class _ClauseCues:
+    all: _Spans  # the cues of the facet in the clause
+    wide: list[Hit[Label]]  # those that qualify the whole clause
+    bad_news: list[Hit[Label]]  # its endings, setbacks and denials
+
+
+def _clause_cues(s: ScannedSentence, facet: str, start: int, end: int) -> _ClauseCues:
+    """The facet's cues in the clause [start, end), once per clause: every trigger of it asks."""
+
+    def compute() -> _ClauseCues:
+        cues = [h for h in s.memo(("inside", start, end), lambda: s.hits_in(start, end)) if _is_cue_of(h, facet)]
+        return _ClauseCues(
+            _Spans(cues),
+            [h for h in cues if h.label[1] in _CLAUSE_WIDE],
+            [h for h in cues if h.label[1] in _BAD_NEWS],
+        )
+
+    return s.memo(("clause cues", facet, start, end), compute)
+
+
+def _is_cue_of(hit: Hit[Label], facet: str) -> bool:
+    """As `ScannedSentence.cues`: a shared cue, or the facet's own."""
+    return hit.label[0] == "cue" and hit.label[2] in ("", facet)
 
 
 def _distance(a: Hit[Label], b: Hit[Label]) -> int:
@@ -257,21 +341,18 @@ def _has_future_start(job: ClauseJob, start: int, end: int) -> bool:
     today = published.isoformat()
     return any(
         v.kind in ("since", "date") and str(v.value) > today[: len(str(v.value))]
-        for v in job.sentence.values
-        if start <= v.start < end
+        for v in job.sentence.values_in(start, end)
     )
 
 
 def _values(job: ClauseJob, start: int, end: int) -> dict[str, Any]:
     s, rule = job.sentence, job.rule
-    folded_cues = s.cues(rule.facet)
-    previous_ends = [h.end for h in folded_cues if h.label[1] == "previous"]
-    total_ends = [h.end for h in folded_cues if h.label[1] == "total"]
+    previous_ends, total_ends = s.memo(("amount cues", rule.facet), lambda: _amount_cues(s.cues(rule.facet)))
     chosen: dict[str, Value] = {}
-    for value in s.values:
-        if not (start <= value.start < end) or value.kind not in rule.values:
+    for value in s.values_in(start, end):
+        if value.kind not in rule.values:
             continue
-        if any(0 <= value.start - e <= 3 for e in previous_ends):
+        if any(value.start - gap in previous_ends for gap in range(4)):
             continue  # "up from $10 billion": the old figure
         best = chosen.get(value.kind)
         if best is None or (value.kind == "amount_usd" and _better_amount(value, best, total_ends)):
@@ -283,11 +364,16 @@ def _values(job: ClauseJob, start: int, end: int) -> dict[str, Any]:
     return out
 
 
-def _better_amount(value: Value, best: Value, total_ends: list[int]) -> bool:
+def _amount_cues(cues: list[Hit[Label]]) -> tuple[set[int], set[int]]:
+    """Where the "previous" and the "total" cues end: what they say of an amount right after them."""
+    return {h.end for h in cues if h.label[1] == "previous"}, {h.end for h in cues if h.label[1] == "total"}
+
+
+def _better_amount(value: Value, best: Value, total_ends: set[int]) -> bool:
     """Prefer the amount a "total" cue announces, else the larger one (the deal, not an instalment)."""
 
     def is_total(v: Value) -> bool:
-        return any(0 <= v.start - e <= 20 for e in total_ends)
+        return any(v.start - gap in total_ends for gap in range(21))
 
     if is_total(value) != is_total(best):
         return is_total(value)
@@ -299,13 +385,8 @@ def _names(job: ClauseJob, start: int, end: int) -> list[str]:
     text = s.sentence.text[start:end]
     names = [m.group(m.lastindex or 0) for pattern in rule.name_patterns for m in pattern.finditer(text)]
     if rule.name_entities:
-        for hit in s.hits:
-            if (
-                hit.label[0] == "entity"
-                and start <= hit.start < end
-                and hit.label[1] in job.entities
-                and hit.label[1] != rule.key
-            ):
+        for hit in s.hits_in(start, end):
+            if hit.label[0] == "entity" and hit.label[1] in job.entities and hit.label[1] != rule.key:
                 names.append(job.entities[hit.label[1]].name)
     return sorted(set(names), key=names.index)
 
@@ -314,12 +395,12 @@ def _when(job: ClauseJob, start: int, end: int, *, present: bool) -> tuple[str, 
     """The claim's date and whether the text gave it (see the engine's step 7)."""
     s = job.sentence
     published = s.published.isoformat() if s.published else ""
-    in_clause = [v for v in s.values if start <= v.start < end]
+    in_clause = s.values_in(start, end)
     if present or (any(v.kind == "now" for v in in_clause) and s.speaks_of_now(start, end)):
         return published, False
     # A clause without a date of its own shares its sentence's ("…, which rents Nvidia GPUs, first
     # signed in March": the relative clause is dated March too), then its paragraph's.
-    past = past_dates(in_clause, s.published) or past_dates(s.values, s.published)
+    past = past_dates(in_clause, s.published) or s.memo(("past dates",), lambda: past_dates(s.values, s.published))
     if past:
         return max(past), True
     inherited = job.inherited_date()

@@ -235,18 +235,19 @@ class _DocumentReader:
 
     def _find_paragraph_date(self, index: int) -> str | None:
         paragraph = self.sentences[index].sentence.paragraph
-        for previous in reversed(self.sentences[:index]):
+        for before in range(index - 1, -1, -1):
+            previous = self.sentences[before]
             if previous.sentence.paragraph != paragraph:
                 return None
             if not _mentions_time(previous):
                 if previous.has_cue("now"):
                     return None
-                continue
-            if previous.speaks_of_now():
+            elif previous.speaks_of_now():
                 return None
-            past = past_dates(previous.values, previous.published)
-            if past:
+            elif past := past_dates(previous.values, previous.published):
                 return max(past)
+            if before in self._dates:  # the search from `before` goes on from here: its answer is ours
+                return self._dates[before]
         return None
 
     def _trace(self, s: ScannedSentence, rule: FacetRule, hit: Hit[Label], verdict: str, **details: object) -> None:

@@ -16,7 +16,14 @@ so `droit de préemption` also matches « Droit de Preemption ».
     >>> Phrase.compile("perd* ~2 droit de preemption").search("il perd son droit de preemption")
 
 A phrase always starts and ends on a word boundary, and the gap is bounded,
-so no phrase can backtrack badly on hostile text.
+so no phrase can backtrack badly on hostile text. Bounded is not enough on its
+own: a gap of words that may hold hyphens, between separators that may be
+hyphens too, splits "a-a-a-…" or a row of dashes in combinatorially many ways.
+So a gap word is a whole hyphenated compound taken at once (an atomic group:
+"state-of-the-art" is one word; only the gap's last word may give back a few
+runs, for a next word glued to it by a hyphen), and a stem's tail is read with
+possessive quantifiers: the text between two words splits a bounded number of
+ways, and a phrase runs in time linear in the text.
 
 The `Lexicon` finds every phrase of a rule set in a sentence without trying
 them all: each phrase is indexed by one word it cannot match without (its
@@ -42,6 +49,17 @@ _TOKEN = re.compile(r"\([^()]+\)\??|~\d?|[^\s()~]+")
 _WORD_CHARS = re.compile(r"[a-z0-9]+")
 _ALLOWED = re.compile(r"[a-z0-9'&.$%+-]+\*?\??")
 _SEP = r"[\s-]+"
+# A word in a gap: a run of anything but spaces and hyphens, or a compound of up to six such runs
+# joined by hyphens, taken whole (atomic): never split, so a gap reads its text one way only. The
+# gap's last word alone may give back its last runs, so the next word may be glued to it by a
+# hyphen ("bringing the total-to"): at most five ways, whatever the text.
+_GAP_WORD = r"(?>[^\s-]++(?:-++[^\s-]++){0,5})"
+_GAP_LAST = r"[^\s-]++(?:-++[^\s-]++){0,5}"
+_GAP_SEP = r"[\s-]++"  # possessive: a gap word never starts with a space or a hyphen
+# What may follow a stem ("exclusivi*" → "exclusivity", "exclusivity-based"): letters, then up to
+# five more runs after hyphens, each taken whole: the stem gives back at most five ways to the
+# next word, however long the hyphenated chain it starts ("modele-4-en-interne-maison-…").
+_STEM_TAIL = r"[\w']*+(?:-++[\w']++){0,5}"
 MIN_STEM = 3
 MAX_GAP = 6
 
@@ -73,7 +91,8 @@ class Phrase:
                 gap = int(token[1:] or 3)
                 if position == 0 or not 0 < gap <= MAX_GAP:
                     raise ValueError(f"gap {token!r} at the start or not 1 to {MAX_GAP} words in {source!r}")
-                parts.append(f"(?:{sep}[^\\s]+(?:{_SEP}[^\\s]+){{0,{gap - 1}}})?")
+                gap_sep = r"[\s-]*+" if attached else _GAP_SEP
+                parts.append(f"(?:{gap_sep}(?:{_GAP_WORD}{_GAP_SEP}){{0,{gap - 1}}}{_GAP_LAST})?")
                 attached = False
                 continue
             pattern, token_anchors, optional = _compile_token(token, source)
@@ -127,7 +146,7 @@ def _word_regex(word: str, source: str) -> str:
         stem = word[:-1]
         if len(_WORD_CHARS.sub("", stem)) == len(stem) or len(stem) < MIN_STEM:
             raise ValueError(f"stem {word!r} shorter than {MIN_STEM} letters in {source!r}")
-        return re.escape(stem) + r"[\w'-]*"
+        return re.escape(stem) + _STEM_TAIL
     return re.escape(word)
 
 

@@ -9,6 +9,7 @@ rule triggers on, and they cost one tokenisation and a few dictionary look-ups.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -75,11 +76,34 @@ class ScannedSentence:
     def values(self) -> list[Value]:
         return find_values(self.sentence.text, lang=self.lang, published=self.published)
 
+    @cached_property
+    def _clause_starts(self) -> list[int]:
+        return [start for start, _ in self.clauses]
+
+    @cached_property
+    def _hit_starts(self) -> list[int]:
+        return [h.start for h in self.hits]
+
+    @cached_property
+    def _value_starts(self) -> list[int]:
+        return [v.start for v in self.values]
+
     def clause_of(self, position: int) -> tuple[int, int]:
-        for start, end in self.clauses:
-            if start <= position < end:
-                return start, end
+        # Clauses are in order and never overlap: the last one starting at or before `position`.
+        index = bisect_right(self._clause_starts, position) - 1
+        if index >= 0 and position < self.clauses[index][1]:
+            return self.clauses[index]
         return 0, len(self.folded)
+
+    def hits_in(self, start: int, end: int) -> list[Hit[Label]]:
+        """The hits starting in [start, end), in text order (a slice: a sentence has many clauses)."""
+        starts = self._hit_starts
+        return self.hits[bisect_left(starts, start) : bisect_left(starts, end)]
+
+    def values_in(self, start: int, end: int) -> list[Value]:
+        """The values starting in [start, end), in text order."""
+        starts = self._value_starts
+        return self.values[bisect_left(starts, start) : bisect_left(starts, end)]
 
     def cues(self, facet: str) -> list[Hit[Label]]:
         """Cue hits that apply to `facet`: the shared ones and the facet's own."""
@@ -97,10 +121,17 @@ class ScannedSentence:
         anniversary, not today's news.
         """
         end = len(self.folded) if end is None else end
-        markers = [(h.start, h.end) for h in self.hits if h.label[:2] == ("cue", "now") and start <= h.start < end]
-        markers += [(v.start, v.end) for v in self.values if v.kind == "now" and start <= v.start < end]
-        dates = [v.end for v in self.values if v.kind in ("date", "since") and v.end <= end]
-        return any(not any(0 <= m_start - d_end <= 2 for d_end in dates) for m_start, _ in markers)
+        markers = self._present_markers
+        return bisect_left(markers, start) < bisect_left(markers, end)
+
+    @cached_property
+    def _present_markers(self) -> list[int]:
+        """Where the sentence's markers of the present start, but for those right after a date, sorted."""
+        markers = [h.start for h in self.hits if h.label[:2] == ("cue", "now")]
+        markers += [v.start for v in self.values if v.kind == "now"]
+        # a date ends before the marker it owns, so it is always inside the span that holds the marker
+        date_ends = {v.end for v in self.values if v.kind in ("date", "since")}
+        return sorted(m for m in markers if not any(m - gap in date_ends for gap in range(3)))
 
 
 def resolve_overlaps(hits: list[Hit[Label]]) -> list[Hit[Label]]:
@@ -109,7 +140,18 @@ def resolve_overlaps(hits: list[Hit[Label]]) -> list[Hit[Label]]:
     planned and hedged). Other hits stay."""
     cues = sorted((h for h in hits if h.label[0] == "cue"), key=lambda h: (h.start - h.end, h.label[2] == "", h.start))
     kept: list[Hit[Label]] = []
+    # The kept spans never overlap (a span kept twice is one span), so the one starting last before
+    # a hit ends is the only one that may overlap it: a bisection, not a pass over every kept cue.
+    spans: list[tuple[int, int]] = []
     for hit in cues:
-        if all(hit.end <= k.start or hit.start >= k.end or (hit.start, hit.end) == (k.start, k.end) for k in kept):
+        span = (hit.start, hit.end)
+        at = bisect_left(spans, span)
+        if at < len(spans) and spans[at] == span:
             kept.append(hit)
+            continue
+        before = bisect_left(spans, (hit.end,)) - 1  # the last kept span starting before hit.end
+        if before >= 0 and spans[before][1] > hit.start:
+            continue
+        insort(spans, span)
+        kept.append(hit)
     return [h for h in hits if h.label[0] != "cue"] + kept

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 _SPACES = "\u00a0\u2007\u2009\u202f\u200a\u2002\u2003\u2004\u2005\u2006\u2008\t\r\n"
@@ -135,19 +136,35 @@ def split_sentences(text: str) -> list[Sentence]:
 def _split_line(line: str, offset: int, paragraph: int, out: list[Sentence]) -> None:
     start = 0
     for match in _BOUNDARY.finditer(line):
-        if _ends_with_abbreviation(line[start : match.start()]):
+        if _ends_with_abbreviation(line, start, match.start()):
             continue
         _emit(line, start, match.start(), offset, paragraph, out)
         start = match.end()
     _emit(line, start, len(line), offset, paragraph, out)
 
 
-def _ends_with_abbreviation(chunk: str) -> bool:
-    words = chunk.rstrip(".!?…\"')]»” ").rsplit(None, 1)
-    if not words:
+_TRAILING = frozenset(".!?…\"')]»” ")
+
+
+def _ends_with_abbreviation(line: str, start: int, end: int) -> bool:
+    """Does line[start:end] end with an abbreviation ("Mr.", "U.S.", an initial)?
+
+    Its last word is read from the end, never by copying the chunk: "Mr. A. Mr. A. …" skips every
+    boundary, and the chunk grows with each of them.
+    """
+    end = _skip_back(line, start, end, _TRAILING.__contains__)
+    end = _skip_back(line, start, end, str.isspace)
+    if end == start:
         return False
-    last = fold(words[-1]).strip("(\"'")
+    last = fold(line[_skip_back(line, start, end, lambda c: not c.isspace()) : end]).strip("(\"'")
     return last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha())
+
+
+def _skip_back(line: str, start: int, end: int, skip: Callable[[str], bool]) -> int:
+    """The position before the run of characters `skip` accepts that ends at `end` (not before `start`)."""
+    while end > start and skip(line[end - 1]):
+        end -= 1
+    return end
 
 
 def _emit(line: str, start: int, end: int, offset: int, paragraph: int, out: list[Sentence]) -> None:

@@ -104,6 +104,9 @@ _MONTH_NO = {
     "dec": 12,
 }
 _ASCII = str.maketrans("éèêëàâäôöûüùîïç", "eeeeaaaoouuuiic")
+# The letters that re.IGNORECASE matches with an ASCII letter they do not lowercase to: "ſix" and
+# "fİve" match the number words, and must then read as "six" and "five" (see `_lower`).
+_RE_CASE = str.maketrans({"ſ": "s", "K": "k", "İ": "i", "ı": "i"})
 # Every word a branch of _SCAN can start with (numbers, prepositions, date words, currency codes).
 # Checked first at each word start, so the whole alternation runs only where something can match;
 # see _PREFILTER for the signs, elisions and articles that also can.
@@ -289,6 +292,11 @@ _PAST, _NEXT = re.compile(r"last|derni|pass", re.I), re.compile(r"next|prochain"
 
 
 # --- turning matched text into values --------------------------------------------------------------
+def _lower(word: str) -> str:
+    """A matched word in lowercase ASCII letters, as the case-insensitive pattern read it."""
+    return word.translate(_RE_CASE).lower()
+
+
 def _number(s: str, lang: str) -> float:
     """ "15 000" → 15000, "9,7" → 9.7; a lone "1,500" is 1500 in English and 1.5 in French."""
     if not s[0].isdigit():
@@ -315,7 +323,7 @@ def _number(s: str, lang: str) -> float:
 
 def _words(s: str) -> float:
     """ "twenty-five" → 25, "quatre-vingt-dix-sept" → 97 (80 + 10 + 7), "half a" → 0.5."""
-    s = _EIGHTY.sub("80", s.lower())
+    s = _EIGHTY.sub("80", _lower(s))
     if s.startswith("half"):
         return 0.5
     return float(sum(_WORD_VALUE[p] for p in s.split("-") if p != "et"))
@@ -324,7 +332,7 @@ def _words(s: str) -> float:
 def _scale(word: str | None, tail: str) -> float:
     if not word:
         return 1.0
-    w = word.lower()
+    w = _lower(word)
     if w.startswith("thousand") or w in ("k", "mille"):
         return 1e3
     if w.startswith("t"):
@@ -335,7 +343,7 @@ def _scale(word: str | None, tail: str) -> float:
 
 
 def _month(name: str) -> int:
-    n = name.lower().translate(_ASCII).rstrip(".")
+    n = _lower(name).translate(_ASCII).rstrip(".")
     return _MONTH_NO.get(n[:4]) or _MONTH_NO[n[:3]]
 
 
@@ -353,6 +361,8 @@ def _iso(text: str, pub: datetime.date | None, *, ahead: bool = False) -> str | 
         year = pub.year + ((month < pub.month) if ahead else -(month > pub.month))
     else:
         return None
+    if _year(year) is None:
+        return None
     if not month:
         return f"{year:04d}"
     d = _DAY_RE.search(text)
@@ -365,6 +375,11 @@ def _iso(text: str, pub: datetime.date | None, *, ahead: bool = False) -> str | 
 
 
 Handler = Callable[[re.Match[str], str, datetime.date | None], list[Value]]
+
+
+def _year(year: int) -> str | None:
+    """A year as an ISO date, or None when it is none (before year 1, after 9999)."""
+    return f"{year:04d}" if 1 <= year <= 9999 else None
 
 
 def _at(m: re.Match[str], kind: str, value: float | int | str | None) -> list[Value]:
@@ -399,13 +414,13 @@ def _on_usd(m: re.Match[str], lang: str, pub: datetime.date | None) -> list[Valu
 
 def _on_ago(m: re.Match[str], lang: str, pub: datetime.date | None) -> list[Value]:
     n = _number(m.group("ago_m"), lang) if m.lastgroup == "ago" else _n(m, lang, article=True)
-    return _at(m, "date", f"{pub.year - int(n or 1):04d}" if pub else None)
+    return _at(m, "date", _year(pub.year - int(n or 1)) if pub else None)  # not "100,000 years ago"
 
 
 def _on_rel(m: re.Match[str], lang: str, pub: datetime.date | None) -> list[Value]:
     t = m.group()
     shift = -1 if _PAST.search(t) else 1 if _NEXT.search(t) else 0
-    return _at(m, "date", f"{pub.year + shift:04d}" if pub else None)
+    return _at(m, "date", _year(pub.year + shift) if pub else None)
 
 
 def _on_dur(m: re.Match[str], lang: str, pub: datetime.date | None) -> list[Value]:
@@ -423,7 +438,7 @@ def _on_units(m: re.Match[str], lang: str, pub: datetime.date | None) -> list[Va
 
 
 def _on_cap(m: re.Match[str], lang: str, pub: datetime.date | None) -> list[Value]:
-    unit, n = m.group("t_cap_u").lower(), _n(m, lang)
+    unit, n = _lower(m.group("t_cap_u")), _n(m, lang)
     factor = 1e-3 if unit.startswith("m") else 1e3 if unit.startswith("t") else 1.0
     return _at(m, "capacity_gw", None if n is None else n * factor)
 
@@ -460,7 +475,7 @@ _HANDLERS: dict[str, Handler] = {
     "t_cap": _on_cap,
     "t_units": _on_units,
     "rank": _on_rank,
-    "year": _simple("date", lambda m, lang, pub: m.group()),
+    "year": _simple("date", lambda m, lang, pub: _year(int(m.group()))),  # "２０２４" (any digits) is "2024"
 }
 
 
