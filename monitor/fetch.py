@@ -395,7 +395,7 @@ class _ZlibStep:
 
 
 class _DeflateStep:
-    """ "deflate" means zlib-wrapped, but some servers send raw deflate: accept both, as httpx does."""
+    """A "deflate" body is meant to be zlib-wrapped, but some servers send raw deflate: both are read, as by httpx."""
 
     def __init__(self) -> None:
         self._step = _ZlibStep(zlib.MAX_WBITS)
