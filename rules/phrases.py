@@ -11,9 +11,10 @@ so `droit de préemption` also matches « Droit de Preemption ».
 | `word*`      | any word starting with `word` (at least 3 letters before `*`) |
 | `(a|b*|c)`   | one of the alternatives                         |
 | `word?`      | the word, or nothing                            |
-| `~` / `~N`   | a gap of up to 3 / N words (N ≤ 6)              |
+| `~` / `~N`   | a gap of up to 3 / N words (N ≤ 6), between two required words |
 
-    >>> Phrase.compile("perd* ~2 droit de preemption").search("il perd son droit de preemption")
+    >>> Phrase.compile("perd* ~2 droit de preemption").regex.search("il perd son droit de preemption") is not None
+    True
 
 A phrase always starts and ends on a word boundary, and the gap is bounded,
 so no phrase can backtrack badly on hostile text. Bounded is not enough on its
@@ -21,9 +22,12 @@ own: a gap of words that may hold hyphens, between separators that may be
 hyphens too, splits "a-a-a-…" or a row of dashes in combinatorially many ways.
 So a gap word is a whole hyphenated compound taken at once (an atomic group:
 "state-of-the-art" is one word; only the gap's last word may give back a few
-runs, for a next word glued to it by a hyphen), and a stem's tail is read with
-possessive quantifiers: the text between two words splits a bounded number of
-ways, and a phrase runs in time linear in the text.
+runs, for a next word glued to it by a hyphen), and a stem's tail takes at
+most five more hyphenated runs, each whole: the text between two words splits
+a bounded number of ways, and a phrase runs in time linear in the text. Those ways multiply along
+a phrase (a gap, a stem more words follow, an optional word), and the regex
+tries them all from each start before it fails: a phrase with more than
+MAX_READINGS of them ("a ~3 b ~3 c", "a* b* ~6 c") is refused.
 
 The `Lexicon` finds every phrase of a rule set in a sentence without trying
 them all: each phrase is indexed by one word it cannot match without (its
@@ -62,6 +66,9 @@ _GAP_SEP = r"[\s-]++"  # possessive: a gap word never starts with a space or a h
 _STEM_TAIL = r"[\w']*+(?:-++[\w']++){0,5}"
 MIN_STEM = 3
 MAX_GAP = 6
+# How many ways one start of a phrase may split a text, at most (see `_readings`): each gap, stem
+# followed by more words, and optional word multiplies them. The rule files need 186 at most.
+MAX_READINGS = 256
 
 
 @dataclass(frozen=True)
@@ -85,12 +92,24 @@ class Phrase:
         parts: list[str] = []
         anchors: tuple[tuple[str, bool], ...] | None = None
         attached = False  # the previous word ends in an elision (n', l', d'): the next one may follow at once
+        gap_open = False  # a gap and no required word since: another gap would make two ways to read a word
+        readings = 1
         for position, token in enumerate(tokens):
+            readings *= _readings(token, last=position == len(tokens) - 1)
+            if readings > MAX_READINGS:
+                raise ValueError(
+                    f"phrase {source!r} reads a text in over {MAX_READINGS} ways: fewer gaps, stems or optional words"
+                )
             sep = "" if position == 0 else (r"[\s-]*" if attached else _SEP)
             if token.startswith("~"):
                 gap = int(token[1:] or 3)
                 if position == 0 or not 0 < gap <= MAX_GAP:
                     raise ValueError(f"gap {token!r} at the start or not 1 to {MAX_GAP} words in {source!r}")
+                if gap_open or position == len(tokens) - 1:
+                    # "a ~2 ~2 b", "a ~2 b? ~2 c": the gaps share the words between them in many ways,
+                    # and the regex tries them all at every start; "a ~2" at the end means "a".
+                    raise ValueError(f"gap {token!r} not between two required words in {source!r}")
+                gap_open = True
                 gap_sep = r"[\s-]*+" if attached else _GAP_SEP
                 parts.append(f"(?:{gap_sep}(?:{_GAP_WORD}{_GAP_SEP}){{0,{gap - 1}}}{_GAP_LAST})?")
                 attached = False
@@ -100,6 +119,7 @@ class Phrase:
                 raise ValueError(f"phrase {source!r} starts with an optional word")
             parts.append(f"(?:{sep}{pattern})?" if optional else sep + pattern)
             attached = token.endswith("'")
+            gap_open = gap_open and optional
             if not optional and (anchors is None or _rarer(token_anchors, anchors)):
                 anchors = token_anchors
         assert anchors is not None  # the first token is required
@@ -118,6 +138,25 @@ def _literal(text: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
     words = tuple(_WORD_CHARS.findall(text))
     separators = tuple(re.findall(r"[^a-z0-9]+", text))
     return words, separators
+
+
+def _readings(token: str, *, last: bool) -> int:
+    """How many ways, at most, `token` can read the text where it stands.
+
+    A gap takes 0 to N words, its last one giving back up to five hyphenated runs; a stem that more
+    words follow gives back up to five runs of its tail; an optional word is there or not. A regex
+    tries them all, times those of every other token, at each start before it fails.
+    """
+    if token.startswith("~"):
+        return 6 * int(token[1:] or 3) + 1
+    optional = token.endswith("?")
+    core = token[:-1] if optional else token
+    count = 1
+    for alternative in core[1:-1].split("|") if core.startswith("(") else [core]:
+        words = alternative.split()
+        inner = sum(1 for i, word in enumerate(words) if word.endswith("*") and (i < len(words) - 1 or not last))
+        count = max(count, 6**inner)
+    return count * (2 if optional else 1)
 
 
 def _rarer(candidate: tuple[tuple[str, bool], ...], current: tuple[tuple[str, bool], ...]) -> bool:

@@ -155,7 +155,7 @@ def _check_iso(iso: str) -> None:
     datetime.date(parts[0], *(parts[1:] + [1, 1])[:2])  # raises if the year, month or day does not exist
 
 
-@_examples(400)
+@_examples(250)
 @given(value_texts, langs, dates)
 def test_find_values_well_formed(text: str, lang: str, published: datetime.date | None) -> None:
     found = _bounded(lambda: find_values(text, lang=lang, published=published), VALUES_BOUND)
@@ -234,9 +234,10 @@ def _fill(unit: str, size: int) -> str:
 
 
 _EVERY_CUE = " ".join(CUE_WORDS)
-_VOCAB = " ".join(ALIASES + CUE_WORDS + TRIGGERS)
+_VOCAB = re.sub(r"[.!?]", "", " ".join(ALIASES + CUE_WORDS + TRIGGERS))  # one sentence: no full stop
 ADVERSARIAL: dict[str, Callable[[int], str]] = {
     "one sentence of vocabulary, no punctuation": lambda n: _fill(_VOCAB + " ", n),
+    "sentences of dots, one a line": lambda n: _fill(". . .\n", n),
     "dots": lambda n: _fill(". . . ", n),
     "sentences of dots": lambda n: "Microsoft and OpenAI. " + _fill("A. . . ", n),
     "abbreviations": lambda n: "Microsoft OpenAI exclusive " + _fill("Mr. A. ", n),
@@ -273,6 +274,12 @@ def test_extract_scales_linearly(name: str) -> None:
     assert large < ENGINE_BOUND_50K, f"{name}: 50 KB in {large:.2f} s"
     # Linear is 5 times; quadratic 25. The slack absorbs fixed costs.
     assert large < 12 * small + 0.3, f"{name}: 10 KB in {small:.3f} s, 50 KB in {large:.3f} s"
+
+
+def test_ten_thousand_sentences() -> None:
+    text = "\n".join([". . ."] * 10_000)
+    assert len(split_sentences(text)) == 10_000
+    _bounded(lambda: ENGINE.extract("Microsoft et OpenAI.\n" + text, published="2025-06-01"), ENGINE_BOUND_50K)
 
 
 # --- rules.phrases ------------------------------------------------------------------------------------
@@ -340,6 +347,22 @@ def test_phrase_gap_regressions(source: str, text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "source",
+    [
+        "é~2~2é~2~2c~2",  # found by hypothesis: 0.28 s on 5 KB of "e-2-2e-2-2c-2-…", 3.4 s on 80 KB
+        "a ~2 ~2 b",  # two gaps share the words between them
+        "a ~2 b? ~2 c",  # an optional word is no boundary between gaps
+        "a ~2",  # a gap at the end
+        "a ~3 b ~3 c",  # 19 × 19 readings
+        "aaa* bbb* ~6 zzz",  # 6 × 6 × 37 readings: 1 s on 5 KB of "aaa-bbb-…"
+    ],
+)
+def test_phrase_compile_refuses_ambiguous_phrases(source: str) -> None:
+    with pytest.raises(ValueError):
+        Phrase.compile(source)
+
+
+@pytest.mark.parametrize(
     ("source", "text", "matches"),
     [
         ("bringing ~4 to", "bringing the total to", True),
@@ -363,7 +386,7 @@ def test_phrase_gap_semantics(source: str, text: str, matches: bool) -> None:
 _CLAUSE_GAP = re.compile(r"[\s;:,()\-–—]*")
 
 
-@_examples(400)
+@_examples(250)
 @given(st.one_of(st.text(max_size=300), rule_texts))
 def test_fold_preserves_length(text: str) -> None:
     folded = fold(text)
@@ -372,7 +395,7 @@ def test_fold_preserves_length(text: str) -> None:
         assert folded == text.lower().replace("`", "'").replace("\t", " ").replace("\r", " ").replace("\n", " ")
 
 
-@_examples(400)
+@_examples(250)
 @given(
     st.one_of(
         st.text(max_size=300), rule_texts, _soup(["Mr.", "A.", "U.S.", "It", "«", "»", "?", "!", "…"], max_size=30)
@@ -388,7 +411,7 @@ def test_split_sentences_slices_the_text(text: str) -> None:
         end, paragraph = sentence.end, sentence.paragraph
 
 
-@_examples(400)
+@_examples(250)
 @given(
     st.one_of(
         st.text(max_size=300),
