@@ -44,6 +44,10 @@ class Candidate:
     guid: str | None
     url: str | None
     feed_ids: list[int] = field(default_factory=list)
+    # Read only from a public address unless a feed on a private one carried it too: a feed on
+    # the internet must not make the service fetch an intranet page or a cloud metadata endpoint
+    # and quote it in alerts; a feed the operator runs on their own network may link to it.
+    public_only: bool = True
 
 
 def select_new(store: Store, polls: list[Poll]) -> list[Candidate]:
@@ -69,6 +73,7 @@ def select_new(store: Store, polls: list[Poll]) -> list[Candidate]:
                 out.append(candidate)
             if poll.feed.id not in candidate.feed_ids:
                 candidate.feed_ids.append(poll.feed.id)
+                candidate.public_only &= poll.result is not None and not poll.result.private_peer
             if guid:
                 by_guid[guid] = candidate
             if url:
@@ -82,11 +87,14 @@ def _scoped_guid(guid: str | None, feed_url: str) -> str | None:
     return guid
 
 
-async def load_articles(fetcher: Fetcher, candidates: list[Candidate]) -> tuple[list[ArticleInput], list[str]]:
-    """Read every candidate (concurrently); return the articles and one error line per failed page."""
+async def load_articles(
+    fetcher: Fetcher, candidates: list[Candidate]
+) -> tuple[list[ArticleInput], list[tuple[str, str]]]:
+    """Read every candidate (concurrently); return the articles and, for each failed page, its
+    URL and a one-line error."""
     results = await asyncio.gather(*(load_article(fetcher, c) for c in candidates))
     articles = [r for r in results if isinstance(r, ArticleInput)]
-    errors = [r for r in results if isinstance(r, str)]
+    errors = [(c.entry.link or "", r) for c, r in zip(candidates, results, strict=True) if isinstance(r, str)]
     return articles, errors
 
 
@@ -96,7 +104,7 @@ async def load_article(fetcher: Fetcher, candidate: Candidate) -> ArticleInput |
     try:
         if entry.full_text is not None:
             return _article(candidate, entry.full_text, entry.title, entry.published)
-        result = await fetcher.get(entry.link or "")
+        result = await fetcher.get(entry.link or "", public_only=candidate.public_only)
         if result.error:
             return result.error
         document = await asyncio.to_thread(

@@ -33,6 +33,7 @@ Politeness and limits, per `get`:
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import re
 import socket
@@ -57,6 +58,7 @@ DEFAULT_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, "
     "text/html;q=0.9, application/xhtml+xml;q=0.9, text/*;q=0.8, */*;q=0.5"
 )
+_PEER = "monitor.peer_address"  # the response extension holding the address connected to
 _REASON_MAX = 100  # characters of a server's reason phrase kept in an error line
 
 
@@ -101,6 +103,7 @@ class FetchResult:
     last_modified: str | None = None
     headers: dict[str, str] = field(default_factory=dict)  # names lower-cased
     error: str | None = None  # "<url>: HTTP 404 Not Found", "<url>: timed out after 20s", …
+    private_peer: bool = False  # the answer came from a loopback, private or link-local address
 
     @property
     def not_modified(self) -> bool:
@@ -164,10 +167,14 @@ class Fetcher:
         etag: str | None = None,
         last_modified: str | None = None,
         accept: str | None = None,
+        public_only: bool = False,
     ) -> FetchResult:
         """GET url; with validators, conditionally (a 304 comes back as `not_modified`). Never raises for HTTP.
 
-        `accept` replaces the default Accept header (feeds, HTML and text).
+        `accept` replaces the default Accept header (feeds, HTML and text). With `public_only`, an
+        answer from a non-public address (loopback, private, link-local: an intranet service, a
+        cloud metadata endpoint) is refused unread, at every redirect hop: the address checked is
+        the one connected to, so a DNS name that changes its answer cannot slip by.
         """
         headers = {"If-None-Match": etag, "If-Modified-Since": last_modified, "Accept": accept}
         try:
@@ -182,6 +189,8 @@ class Fetcher:
                 async with self._slot(request.url):
                     response = await budget.run(self._send(request))
                     try:
+                        if public_only:
+                            _refuse_private_peer(response)
                         if response.next_request is None:
                             return await self._finish(url, response, budget, etag=etag, last_modified=last_modified)
                         request, location = response.next_request, response.headers.get("location", "")
@@ -212,9 +221,11 @@ class Fetcher:
 
     async def _send(self, request: httpx.Request) -> httpx.Response:
         try:
-            return await self._client.send(request, stream=True, follow_redirects=False)
+            response = await self._client.send(request, stream=True, follow_redirects=False)
         except httpx.InvalidURL as exc:  # httpx builds the next request from Location while sending this one
             raise _Failure(f"redirect to an invalid URL ({exc})") from None
+        _note_peer(response)
+        return response
 
     async def _finish(
         self, url: str, response: httpx.Response, budget: _Budget, *, etag: str | None, last_modified: str | None
@@ -268,6 +279,36 @@ class _Budget:
                 return await step
         finally:
             self._left -= time.monotonic() - started
+
+
+def peer_address(response: httpx.Response) -> str | None:
+    """The IP address the response came from (None when the transport does not tell: a test mock)."""
+    return response.extensions.get(_PEER)
+
+
+def _note_peer(response: httpx.Response) -> None:
+    """Keep the connected address on the response: its stream goes back to the pool once read."""
+    stream = response.extensions.get("network_stream")
+    address = stream.get_extra_info("server_addr") if stream is not None else None
+    response.extensions[_PEER] = str(address[0]) if address else None
+
+
+def is_public_address(address: str) -> bool:
+    """Whether `address` is reachable on the public internet (not loopback, private, link-local, reserved)."""
+    try:
+        return ipaddress.ip_address(address.split("%", 1)[0]).is_global
+    except ValueError:
+        return False
+
+
+def _is_private_peer(response: httpx.Response) -> bool:
+    address = peer_address(response)
+    return address is not None and not is_public_address(address)
+
+
+def _refuse_private_peer(response: httpx.Response) -> None:
+    if _is_private_peer(response):
+        raise _Failure(f"refused: a non-public address ({peer_address(response)}) linked from a public feed")
 
 
 async def _check_redirect(response: httpx.Response) -> None:
@@ -452,6 +493,7 @@ def _result(
         last_modified=headers.get("last-modified") or last_modified,
         headers=headers,
         error=error,
+        private_peer=_is_private_peer(response),
     )
 
 

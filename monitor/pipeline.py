@@ -80,9 +80,9 @@ async def run_cycle(
             candidates = select_new(store, polls)
             tell(f"reading {len(candidates)} new entries")
             articles, page_errors = await load_articles(fetcher, candidates)
-        report.pages_failed, report.errors = len(page_errors), report.errors + page_errors
-        for error in page_errors:
-            logger.warning("page failed error=%s", error)
+        report.pages_failed, report.errors = len(page_errors), report.errors + [e for _, e in page_errors]
+        for url, error in page_errors:
+            logger.warning("page failed article_url=%s error=%s", url, error)
         tell(f"checking {len(articles)} articles")
         state = known_state(engine, store)
         for article in sorted(articles, key=lambda a: (a.published or "9999", a.title)):

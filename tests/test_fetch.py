@@ -14,7 +14,8 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
-from monitor.fetch import DEFAULT_ACCEPT, Fetcher, FetchOptions, FetchResult
+import monitor.fetch
+from monitor.fetch import DEFAULT_ACCEPT, Fetcher, FetchOptions, FetchResult, is_public_address
 from monitor.source import read_source
 from tests.support.httpserver import LocalServer, RecordedRequest
 
@@ -27,7 +28,7 @@ def run(coroutine: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coroutine)
 
 
-def fetch(url: str, options: FetchOptions = FAST, **kwargs: str) -> FetchResult:
+def fetch(url: str, options: FetchOptions = FAST, **kwargs: Any) -> FetchResult:
     """One get with a fresh Fetcher."""
 
     async def go() -> FetchResult:
@@ -138,6 +139,38 @@ def test_redirect_chain_sets_final_url(local_server: LocalServer) -> None:
     result = fetch(url, FetchOptions(timeout_s=5, max_redirects=3))
     assert (result.ok, result.content, result.url, result.final_url) == (True, b"arrived", url, local_server.url("/d"))
     assert [r.path for r in local_server.requests] == ["/a", "/b", "/c?from=b", "/d"]
+
+
+@pytest.mark.parametrize(
+    ("address", "public"),
+    [("8.8.8.8", True), ("2001:4860:4860::8888", True), ("127.0.0.1", False), ("10.1.2.3", False),
+     ("192.168.0.1", False), ("172.16.5.5", False), ("169.254.169.254", False), ("100.64.0.1", False),
+     ("::1", False), ("fe80::1%eth0", False), ("fd00::1", False), ("::ffff:127.0.0.1", False), ("0.0.0.0", False),
+     ("not an address", False)],
+)  # fmt: skip
+def test_is_public_address(address: str, public: bool) -> None:
+    assert is_public_address(address) is public
+
+
+def test_a_private_peer_is_reported_and_refused_when_public_only(local_server: LocalServer) -> None:
+    local_server.route("/page", "text", headers=TEXT)
+    url = local_server.url("/page")
+    allowed = fetch(url)
+    assert (allowed.ok, allowed.private_peer) == (True, True)
+    refused = fetch(url, public_only=True)
+    assert refused.error == f"{url}: refused: a non-public address (127.0.0.1) linked from a public feed"
+    assert refused.content is None
+
+
+def test_public_only_checks_every_redirect_hop(local_server: LocalServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    with LocalServer("127.0.0.2") as internal:
+        internal.route("/secret", "metadata", headers=TEXT)
+        local_server.route("/go", status=302, headers={"Location": internal.url("/secret")})
+        # 127.0.0.1 plays the public internet; 127.0.0.2 the intranet.
+        monkeypatch.setattr(monitor.fetch, "is_public_address", lambda address: address == "127.0.0.1")
+        result = fetch(local_server.url("/go"), public_only=True)
+        assert result.error is not None and "non-public address (127.0.0.2)" in result.error
+        assert result.final_url == internal.url("/secret")
 
 
 def test_redirect_loop(local_server: LocalServer) -> None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 from collections import Counter
 from pathlib import Path
 
 import feedparser
 import pytest
 
+import monitor.fetch
 from monitor.config import Config, DigestConfig, FeedConfig
 from monitor.pipeline import CycleReport, run_cycle
 from rules.engine import Engine
@@ -140,15 +142,49 @@ def test_full_content_entries_are_read_without_fetching(
 
 
 def test_a_bad_page_is_recorded_and_the_cycle_goes_on(
-    local_server: LocalServer, tmp_path: Path, engine: Engine
+    local_server: LocalServer, tmp_path: Path, engine: Engine, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.WARNING, logger="monitor")
     serve_corpus(local_server)
     local_server.route("/dev-07.html", b"\x89PNG\r\n\x1a\n" + bytes(300), headers={"Content-Type": "image/png"})
     store = Store.open(tmp_path / "monitor.db")
     report = cycle(config_for(tmp_path, local_server.url("/feed.xml")), store, engine)
     assert report.pages_failed == 1 and report.articles_new == 17
     assert any("dev-07.html" in e and "binary" in e for e in report.errors)
+    [line] = [r.getMessage() for r in caplog.records if r.getMessage().startswith("page failed")]
+    assert line.startswith(f"page failed article_url={local_server.url('/dev-07.html')} error=")
     store.close()
+
+
+def test_a_public_feed_cannot_make_the_service_read_an_intranet_page(
+    local_server: LocalServer, tmp_path: Path, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 127.0.0.1 plays the public internet, 127.0.0.2 the intranet (a metadata endpoint, an admin page).
+    monkeypatch.setattr(monitor.fetch, "is_public_address", lambda address: address == "127.0.0.1")
+    with LocalServer("127.0.0.2") as internal:
+        internal.route("/admin.html", f"<html><body><p>{LONG_ARTICLE}</p></body></html>")
+        internal_feed = _rss(internal.url("/admin.html")).encode()
+        internal.route("/feed.xml", internal_feed, headers={"Content-Type": "application/rss+xml"})
+        local_server.route(
+            "/feed.xml", _rss(internal.url("/admin.html")), headers={"Content-Type": "application/rss+xml"}
+        )
+        store = Store.open(tmp_path / "monitor.db")
+        report = cycle(config_for(tmp_path, local_server.url("/feed.xml")), store, engine)
+        assert report.pages_failed == 1 and "non-public address (127.0.0.2)" in report.errors[0]
+        assert not any(r.path == "/admin.html" for r in internal.requests[1:])  # connected, refused unread
+        assert store.changes() == []
+        # The operator's own feed, on their network, may link to their network.
+        report = cycle(config_for(tmp_path, internal.url("/feed.xml")), store, engine)
+        assert report.pages_failed == 0 and report.articles_new == 1
+        store.close()
+
+
+def _rss(link: str) -> str:
+    return (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><link>http://example.org/</link>'
+        f"<description>d</description><item><title>Claude in Copilot</title><link>{link}</link>"
+        "<pubDate>Wed, 24 Sep 2025 08:00:00 +0000</pubDate></item></channel></rss>"
+    )
 
 
 def test_a_bozo_feed_still_yields_its_good_entries(local_server: LocalServer, tmp_path: Path, engine: Engine) -> None:

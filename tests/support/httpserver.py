@@ -60,13 +60,14 @@ Handler = Callable[[RecordedRequest], Response]
 class LocalServer:
     """A threaded HTTP server on an ephemeral port; routes map a path to a response."""
 
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        """Listen on `host` (any 127.x.y.z address is loopback on Linux: two servers, two addresses)."""
         self._lock = threading.Lock()
         self._routes: dict[str, Handler] = {}
         self.requests: list[RecordedRequest] = []
-        self._httpd = _Server(("127.0.0.1", 0), _RequestHandler)
+        self._httpd = _Server((host, 0), _RequestHandler)
         self._httpd.owner = self
-        self.base_url = f"http://127.0.0.1:{self._httpd.server_port}"
+        self.base_url = f"http://{host}:{self._httpd.server_port}"
         # A short poll interval: shutdown() waits for the serving loop to notice it.
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, name="local-http", daemon=True
