@@ -121,6 +121,11 @@ class FetchConfig(_Section):
     user_agent: str | None = None
 
 
+class ReadingConfig(_Section):
+    workers: int = Field(default=0, ge=0, le=64)  # processes that read pages; 0: one per core (at most 8)
+    pool_from: int = Field(default=40, ge=1)  # fewer new pages in a cycle are read in a thread
+
+
 class Config(_Section):
     """The whole configuration (see ../shared/spec/CONTRACT.md, "Configuration")."""
 
@@ -134,6 +139,7 @@ class Config(_Section):
     apprise: AppriseConfig = AppriseConfig()
     server: ServerConfig | None = None
     fetch: FetchConfig = FetchConfig()
+    reading: ReadingConfig = ReadingConfig()
     schedule: ScheduleConfig = ScheduleConfig()
     daemon: DaemonConfig = DaemonConfig()
     source: Path | None = Field(default=None, exclude=True)  # the file it was read from

@@ -26,6 +26,7 @@ from monitor.digest import write_digest
 from monitor.fetch import Fetcher, FetchOptions
 from monitor.health import check_health
 from monitor.poll import poll_feeds, save_poll
+from monitor.reading import Reader
 from monitor.record import record_article
 from monitor.state import known_state
 from rules.engine import Engine
@@ -79,7 +80,10 @@ async def run_cycle(
                     save_poll(store, poll, interval_s=config.interval, settings=config.schedule)
             candidates = select_new(store, polls)
             tell(f"reading {len(candidates)} new entries")
-            articles, page_errors = await load_articles(fetcher, candidates)
+            async with Reader(
+                engine, pages=len(candidates), workers=config.reading.workers, pool_from=config.reading.pool_from
+            ) as reader:
+                articles, page_errors = await load_articles(fetcher, candidates, reader)
         report.pages_failed, report.errors = len(page_errors), report.errors + [e for _, e in page_errors]
         for url, error in page_errors:
             logger.warning("page failed article_url=%s error=%s", url, error)

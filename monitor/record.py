@@ -19,7 +19,7 @@ from monitor.channels import Channel
 from monitor.deliver import queue
 from monitor.diff import Change, Known, KnownState, Reading, changes_of, read_against
 from monitor.events import CHANGE_FLAGGED, change_flagged
-from rules.engine import Engine
+from rules.engine import Engine, Extraction
 from storage import Store
 
 logger = logging.getLogger(__name__)
@@ -36,6 +36,7 @@ class ArticleInput:
     published: str | None  # ISO date
     text: str
     content_hash: str
+    extraction: Extraction | None = None  # its claims, when read already (by `monitor.reading`)
 
 
 def change_id(change: Change) -> str:
@@ -63,7 +64,7 @@ def record_article(
     if existing is not None:
         _link_feeds(store, existing.id, article.feed_ids)
         return []
-    extraction = engine.extract(
+    extraction = article.extraction or engine.extract(
         article.text, title=article.title, published=article.published, source=article.url or ""
     )
     with store.transaction():
