@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from monitor.feeds import FeedEntry
 from monitor.fetch import Fetcher
 from monitor.poll import Poll
-from monitor.reading import PageJob, Reader
+from monitor.reading import PageJob, Reader, one_line
 from monitor.record import ArticleInput
 from monitor.urls import canonical_url
 from storage import Store
@@ -102,12 +102,16 @@ async def load_article(
         link=entry.link or "", feed_ids=tuple(candidate.feed_ids), guid=candidate.guid, url=candidate.url,
         entry_title=entry.title, entry_published=entry.published, full_text=entry.full_text,
     )  # fmt: skip
-    async with in_flight:
-        if entry.full_text is None:
-            result = await fetcher.get(entry.link or "", public_only=candidate.public_only)
-            if result.error:
-                return result.error
-            job = dataclasses.replace(
-                job, content=result.content, final_url=result.final_url, content_type=result.content_type
-            )
-        return await reader.read(job)
+    try:
+        async with in_flight:
+            if entry.full_text is None:
+                result = await fetcher.get(entry.link or "", public_only=candidate.public_only)
+                if result.error:
+                    return result.error
+                job = dataclasses.replace(
+                    job, content=result.content, final_url=result.final_url, content_type=result.content_type
+                )
+            return await reader.read(job)
+    except Exception as exc:  # noqa: BLE001 - the one boundary per page: a bug must not stop the cycle
+        logger.exception("page load crashed article_url=%s", entry.link)
+        return one_line(f"{entry.link}: internal error ({type(exc).__name__}: {exc})")

@@ -156,6 +156,25 @@ def test_a_bad_page_is_recorded_and_the_cycle_goes_on(
     store.close()
 
 
+def test_a_bug_reading_one_page_does_not_stop_the_cycle(
+    local_server: LocalServer, tmp_path: Path, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    serve_corpus(local_server)
+    get = monitor.fetch.Fetcher.get
+
+    async def broken_for_one_page(self: monitor.fetch.Fetcher, url: str, **kwargs: object) -> monitor.fetch.FetchResult:
+        if url.endswith("/dev-03.html"):
+            raise KeyError("a bug")
+        return await get(self, url, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(monitor.fetch.Fetcher, "get", broken_for_one_page)
+    store = Store.open(tmp_path / "monitor.db")
+    report = cycle(config_for(tmp_path, local_server.url("/feed.xml")), store, engine)
+    assert report.pages_failed == 1 and report.articles_new == len(list(DEV.glob("*.html"))) - 1
+    assert report.errors == [f"{local_server.url('/dev-03.html')}: internal error (KeyError: 'a bug')"]
+    store.close()
+
+
 def test_a_public_feed_cannot_make_the_service_read_an_intranet_page(
     local_server: LocalServer, tmp_path: Path, engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
