@@ -27,6 +27,7 @@ import multiprocessing
 import os
 import pickle
 import re
+import signal
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from types import TracebackType
@@ -210,6 +211,9 @@ def _ready() -> bool:
 
 def _init_worker(engine: bytes) -> None:
     global _worker_engine
+    # Ctrl-C reaches the whole process group: the parent stops the pool; a worker that raised
+    # KeyboardInterrupt would only print a traceback and break the pool.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker_engine = pickle.loads(engine)  # noqa: S301 - our own engine, pickled by the parent
     for name in _NOISY:  # as monitor.logs does in the parent: their warnings are not the operator's
         logging.getLogger(name).setLevel(logging.ERROR)

@@ -77,6 +77,19 @@ def test_a_worker_killed_mid_cycle_is_replaced_by_the_thread(engine: Engine) -> 
     assert second.extraction.claims == expected.extraction.claims  # type: ignore[union-attr]
 
 
+def test_ctrl_c_is_left_to_the_parent(engine: Engine) -> None:
+    async def read_after_interrupting_the_workers() -> tuple[bool, ArticleInput | str]:
+        async with Reader(engine, pages=2, workers=2, pool_from=1) as reader:
+            for pid in list(reader._pool._processes):  # type: ignore[union-attr]
+                os.kill(pid, signal.SIGINT)
+            page = await reader.read(_job("dev-02.html"))
+            return reader.parallel, page
+
+    parallel, page = asyncio.run(read_after_interrupting_the_workers())
+    assert parallel, "the pool survived"
+    assert isinstance(page, ArticleInput)
+
+
 def test_few_pages_are_read_in_a_thread(engine: Engine) -> None:
     async def parallel(pages: int, workers: int) -> bool:
         async with Reader(engine, pages=pages, workers=workers, pool_from=40) as reader:
