@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: MIT
 from monitor.cli import main
 
-main()
+if __name__ == "__main__":  # not when a reading worker's start-up imports the main module again
+    main()

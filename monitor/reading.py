@@ -177,7 +177,7 @@ _worker_engine: Engine | None = None
 
 
 def _start_pool(engine: Engine, workers: int) -> concurrent.futures.ProcessPoolExecutor | None:
-    logger.debug("reading in %d worker processes", workers)
+    logger.info("reading in %d worker processes", workers)
     context: multiprocessing.context.BaseContext
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")

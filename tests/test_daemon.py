@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from tests.support.httpserver import LocalServer, RecordedRequest
-from tests.test_pipeline import serve_corpus
+from tests.test_pipeline import DEV, serve_corpus
 
 EMPTY_FEED = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>'
 
@@ -143,6 +143,24 @@ def test_the_daemon_polls_serves_reloads_and_stops(local_server: LocalServer, tm
     systemd.close()
     with sqlite3.connect(tmp_path / "monitor.db") as db:
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_the_daemon_reads_a_big_cycle_in_worker_processes_and_stops(
+    local_server: LocalServer, tmp_path: Path, daemons: list[Running]
+) -> None:
+    serve_corpus(local_server)
+    config, port = tmp_path / "monitor.toml", free_port()
+    write_config(config, [local_server.url("/feed.xml")], port=port, interval="1h",
+                 extra="[reading]\nworkers = 2\npool_from = 1\n")  # fmt: skip
+    daemon = Running(config, port)
+    daemons.append(daemon)
+    daemon.wait_until(lambda: "cycle " in daemon.log.read_text(), timeout=60)
+    log = daemon.log.read_text()
+    assert "reading in 2 worker processes" in log
+    assert "reading worker" not in log, "no worker died or failed to start"
+    assert daemon.stop() < 10
+    with sqlite3.connect(tmp_path / "monitor.db") as db:
+        assert db.execute("SELECT count(*) FROM articles").fetchone() == (len(list(DEV.glob("*.html"))),)
 
 
 def test_backoff_retry_after_and_recovery(local_server: LocalServer, tmp_path: Path, daemons: list[Running]) -> None:
