@@ -16,10 +16,11 @@ import dataclasses
 import logging
 from dataclasses import dataclass, field
 
+from monitor.errors import error_line
 from monitor.feeds import FeedEntry
 from monitor.fetch import Fetcher
 from monitor.poll import Poll
-from monitor.reading import PageJob, Reader, one_line
+from monitor.reading import PageJob, Reader
 from monitor.record import ArticleInput
 from monitor.urls import canonical_url
 from storage import Store
@@ -114,4 +115,4 @@ async def load_article(
             return await reader.read(job)
     except Exception as exc:  # noqa: BLE001 - the one boundary per page: a bug must not stop the cycle
         logger.exception("page load crashed article_url=%s", entry.link)
-        return one_line(f"{entry.link}: internal error ({type(exc).__name__}: {exc})")
+        return error_line(f"{entry.link}: internal error ({type(exc).__name__}: {exc})")

@@ -47,3 +47,9 @@ class StorageError(MonitorError):
 
 class DeliveryError(MonitorError):
     """An alert could not be delivered."""
+
+
+def error_line(text: str, limit: int = 1000) -> str:
+    """An error as stored and logged: one line, and not a whole page of it."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"

@@ -66,6 +66,7 @@ from monitor.errors import ExtractError
 
 __all__ = [
     "FULL_TEXT_MIN_WORDS",
+    "UNPRINTABLE",
     "FeedEntry",
     "ParsedFeed",
     "carries_full_text",
@@ -104,8 +105,9 @@ _TTL = re.compile(r"\s*([0-9]{1,9})\s*")
 # Tag-like text: "<b>", "</p>", "<!--", "<?php" — not "AT&T < Verizon" or "3 < 4".
 _TAG_LIKE = re.compile(r"<[A-Za-z/!?]")
 _TAG_LIKE_RUN = re.compile(r"<[A-Za-z/!?][^<>]*>?")
-# C0/C1 controls but tab and newline, and the bidi embeddings, overrides and isolates.
-_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# C0/C1 controls but tab and newline, and the bidi embeddings, overrides and isolates: made spaces
+# in every stored title and text.
+UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass(frozen=True)
@@ -174,7 +176,7 @@ def plain_title(text: str, *, limit: int = MAX_TITLE_CHARS) -> str:
     """
     if _TAG_LIKE.search(text):
         text = _TAG_LIKE_RUN.sub(" ", html_to_text(text))  # what the parser left as text: "<!DOCTYPE" cut short
-    text = " ".join(_UNPRINTABLE.sub(" ", text).split())
+    text = " ".join(UNPRINTABLE.sub(" ", text).split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
@@ -214,7 +216,7 @@ def _entry(entry: dict[str, Any], *, base: str) -> FeedEntry:
 def _guid(guid: object) -> str | None:
     if not isinstance(guid, str):
         return None
-    guid = " ".join(_UNPRINTABLE.sub(" ", guid).split())
+    guid = " ".join(UNPRINTABLE.sub(" ", guid).split())
     if len(guid) > MAX_GUID_CHARS:  # hashed, not cut: two long GUIDs that share a prefix stay two
         return "sha256:" + hashlib.sha256(guid.encode("utf-8", "replace")).hexdigest()
     return guid or None
@@ -243,7 +245,7 @@ def _one_line_text(item: dict[str, Any], key: str, *, limit: int = MAX_TITLE_CHA
 def _link(link: object, *, base: str) -> str | None:
     if not isinstance(link, str) or not link.strip() or len(link) > MAX_LINK_CHARS:
         return None
-    if _UNPRINTABLE.search(link.strip()):  # "a\r\nHost: evil" is no URL
+    if UNPRINTABLE.search(link.strip()):  # "a\r\nHost: evil" is no URL
         return None
     try:
         absolute = urljoin(base, link.strip())  # feedparser has resolved most already; this covers the rest
@@ -524,5 +526,5 @@ def html_to_text(html: str) -> str:
 
 def _lines(text: str) -> str:
     """Each line's whitespace collapsed; blank lines, control and bidi-override characters dropped."""
-    lines = (" ".join(line.split()) for line in _UNPRINTABLE.sub(" ", text).splitlines())
+    lines = (" ".join(line.split()) for line in UNPRINTABLE.sub(" ", text).splitlines())
     return "\n".join(line for line in lines if line)

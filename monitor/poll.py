@@ -16,7 +16,7 @@ import logging
 from dataclasses import dataclass
 
 from monitor.config import ScheduleConfig
-from monitor.errors import MonitorError
+from monitor.errors import MonitorError, error_line
 from monitor.feeds import ParsedFeed, parse_feed
 from monitor.fetch import Fetcher, FetchResult
 from monitor.schedule import next_check
@@ -52,16 +52,10 @@ async def poll_feed(fetcher: Fetcher, feed: Feed) -> Poll:
             logger.info("feed recovered feed_url=%s warning=%s", feed.url, parsed.warning)
         return Poll(feed, "fetched", result, parsed=parsed)
     except MonitorError as exc:
-        return Poll(feed, "failed", error=_one_line(str(exc)))
+        return Poll(feed, "failed", error=error_line(str(exc)))
     except Exception as exc:  # noqa: BLE001 - the one boundary per feed: a bug must not stop the cycle
         logger.exception("feed poll crashed feed_url=%s", feed.url)
-        return Poll(feed, "failed", error=_one_line(f"{feed.url}: internal error ({type(exc).__name__}: {exc})"))
-
-
-def _one_line(text: str, limit: int = 1000) -> str:
-    """An error as stored and logged: one line, and not a whole page of it."""
-    line = " ".join(text.split())
-    return line if len(line) <= limit else line[: limit - 1] + "…"
+        return Poll(feed, "failed", error=error_line(f"{feed.url}: internal error ({type(exc).__name__}: {exc})"))
 
 
 def save_poll(store: Store, poll: Poll, *, interval_s: float, settings: ScheduleConfig) -> None:

@@ -26,14 +26,13 @@ import logging
 import multiprocessing
 import os
 import pickle
-import re
 import signal
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from types import TracebackType
 
-from monitor.errors import MonitorError
-from monitor.feeds import plain_title, plausible_date
+from monitor.errors import MonitorError, error_line
+from monitor.feeds import UNPRINTABLE, plain_title, plausible_date
 from monitor.record import ArticleInput
 from monitor.source import document_from_bytes
 from rules.engine import Engine
@@ -41,7 +40,6 @@ from rules.engine import Engine
 logger = logging.getLogger(__name__)
 MAX_TEXT_CHARS = 200_000  # ~35,000 words: more is not an article, and the rules read every sentence
 MAX_WORKERS = 8
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _NOISY = ("trafilatura", "htmldate", "courlan", "justext")
 
 
@@ -74,19 +72,14 @@ def read_page(job: PageJob, engine: Engine) -> ArticleInput | str:
             text, published = document.text, plausible_date(job.entry_published) or document.published
         return _article(job, text, title, published, engine)
     except MonitorError as exc:
-        return one_line(str(exc))
+        return error_line(str(exc))
     except Exception as exc:  # noqa: BLE001 - the one boundary per page: a bug must not stop the cycle
         logger.exception("page read crashed article_url=%s", job.link)
-        return one_line(f"{job.link}: internal error ({type(exc).__name__}: {exc})")
-
-
-def one_line(text: str, limit: int = 1000) -> str:
-    line = " ".join(text.split())
-    return line if len(line) <= limit else line[: limit - 1] + "…"
+        return error_line(f"{job.link}: internal error ({type(exc).__name__}: {exc})")
 
 
 def _article(job: PageJob, text: str, title: str, published: str | None, engine: Engine) -> ArticleInput:
-    text = _bounded_text(_CONTROL.sub(" ", text).replace("\r\n", "\n").replace("\r", "\n"))
+    text = _bounded_text(UNPRINTABLE.sub(" ", text).replace("\r\n", "\n").replace("\r", "\n"))
     normalized = " ".join(text.split())
     published = plausible_date(published)
     day = published[:10] if published else None
@@ -166,7 +159,7 @@ class Reader:
                 logger.error("a reading worker died; the rest of the cycle is read in this process")
                 self._abandon_pool()
             except (OSError, RuntimeError) as exc:  # no worker could start (a resource limit, a frozen app)
-                logger.error("reading workers could not start (%s); reading in this process", one_line(str(exc), 200))
+                logger.error("reading workers could not start (%s); reading in this process", error_line(str(exc), 200))
                 self._abandon_pool()
         return await asyncio.to_thread(read_page, job, self.engine)
 
@@ -191,7 +184,7 @@ def _start_pool(engine: Engine, workers: int) -> concurrent.futures.ProcessPoolE
         for started in [pool.submit(_ready) for _ in range(workers)]:  # workers start on demand: start them all
             started.result()
     except Exception as exc:  # noqa: BLE001 - no pool is no failure: the cycle reads in a thread
-        logger.error("reading workers could not start (%s); reading in this process", one_line(str(exc), 200))
+        logger.error("reading workers could not start (%s); reading in this process", error_line(str(exc), 200))
         _stop(pool)
         return None
     return pool
