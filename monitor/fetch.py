@@ -2,7 +2,8 @@
 """One shared, polite HTTP client: conditional GETs, bounded concurrency, hard limits.
 
 Every feed and article goes through `Fetcher.get`, which never raises for an
-HTTP or network failure: the outcome, good or bad, is a `FetchResult` whose
+HTTP or network failure (httpx builds the requests and follows the redirect
+rules; `monitor.transport` puts them on the wire through aiohttp): the outcome, good or bad, is a `FetchResult` whose
 `error` is one line naming the URL, so one failing source is recorded and the
 cycle goes on.
 
@@ -14,7 +15,7 @@ cycle goes on.
 Politeness and limits, per `get`:
 
 - at most `per_host` requests in flight to one host name and `max_connections`
-  overall (httpx's pool slows down sharply past ~10-20 connections); a request
+  overall, and as many idle kept-alive connections; a request
   waits for its host's slot before it takes a global one, so a crowd of
   requests to one slow host never holds the global slots idle;
 - redirects are followed by hand, at most `max_redirects`, each target checked
@@ -48,6 +49,7 @@ from typing import Protocol, TypeVar
 
 import httpx
 
+from monitor.transport import PEER_EXTENSION, AiohttpTransport
 from monitor.urls import host_of
 
 __all__ = ["DEFAULT_ACCEPT", "FetchOptions", "FetchResult", "Fetcher"]
@@ -59,7 +61,7 @@ DEFAULT_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, "
     "text/html;q=0.9, application/xhtml+xml;q=0.9, text/*;q=0.8, */*;q=0.5"
 )
-_PEER = "monitor.peer_address"  # the response extension holding the address connected to
+_PEER = PEER_EXTENSION  # the response extension holding the address connected to
 _REASON_MAX = 100  # characters of a server's reason phrase kept in an error line
 
 
@@ -135,12 +137,13 @@ class Fetcher:
         *,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
+        """`transport` replaces the network layer (tests: `httpx.MockTransport`); the default is aiohttp's."""
         self.options = options
         limits = httpx.Limits(
             max_connections=options.max_connections, max_keepalive_connections=options.max_connections
         )
         self._client = httpx.AsyncClient(
-            transport=transport,
+            transport=transport or AiohttpTransport(max_connections=options.max_connections),
             headers={"User-Agent": options.user_agent, "Accept": DEFAULT_ACCEPT, "Accept-Encoding": accept_encoding()},
             timeout=options.timeout_s,
             limits=limits,
@@ -294,6 +297,8 @@ _PEERS: weakref.WeakKeyDictionary[object, str | None] = weakref.WeakKeyDictionar
 
 def _note_peer(response: httpx.Response) -> None:
     """Keep the connected address on the response: its stream goes back to the pool once read."""
+    if _PEER in response.extensions:  # our aiohttp transport noted it already
+        return
     stream = response.extensions.get("network_stream")
     if stream is None:
         response.extensions[_PEER] = None

@@ -14,10 +14,8 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
-import shutil
 import socket
 import ssl
-import subprocess
 from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
@@ -371,21 +369,6 @@ def test_email_closed_port_is_retried() -> None:
     [outcome] = send(email_channel(closed_port()), [change_alert()])
     assert not outcome.delivered and not outcome.permanent
     assert outcome.error and "ConnectionRefusedError" in outcome.error
-
-
-@pytest.fixture(scope="module")
-def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A self-signed certificate for 127.0.0.1, made with the openssl command (`cryptography` is not installed)."""
-    openssl = shutil.which("openssl")
-    if openssl is None:
-        pytest.skip("no openssl command to make a self-signed certificate (and `cryptography` is not installed)")
-    folder = tmp_path_factory.mktemp("tls")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    command = [openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-    command += ["-keyout", str(key), "-out", str(cert), "-days", "2", "-subj", "/CN=127.0.0.1"]
-    command += ["-addext", "subjectAltName=IP:127.0.0.1"]
-    subprocess.run(command, check=True, capture_output=True)
-    return cert, key
 
 
 def tls_contexts(certificate: tuple[Path, Path]) -> tuple[ssl.SSLContext, ssl.SSLContext]:

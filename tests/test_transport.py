@@ -1,0 +1,242 @@
+# SPDX-License-Identifier: MIT
+"""monitor.transport: httpx over aiohttp, against real sockets on 127.0.0.1.
+
+The fetcher's behaviour (limits, redirects, decoding, the one-line errors) is
+tested in test_fetch.py and the hostile suite through this transport; here,
+what the transport itself promises: raw bodies, the address connected to on
+every response (a reused connection too), connections kept alive when a body
+was read and closed when it was not, and aiohttp's failures named as httpx's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import socket
+import ssl
+import threading
+from collections.abc import Callable, Coroutine, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+
+from monitor.fetch import Fetcher, FetchOptions, FetchResult
+from monitor.transport import PEER_EXTENSION, AiohttpTransport
+
+T = TypeVar("T")
+Reply = Callable[[str], bytes]  # path -> the bytes sent back as they are
+
+
+def run(coroutine: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coroutine)
+
+
+class SocketServer:
+    """HTTP/1.1 by hand on 127.0.0.1: each request answered with `reply(path)`, connections counted.
+
+    A reply without "Connection: close" keeps the connection open for the next request.
+    """
+
+    def __init__(self, reply: Reply, *, tls: ssl.SSLContext | None = None) -> None:
+        self._reply = reply
+        self._tls = tls
+        self._socket = socket.create_server(("127.0.0.1", 0))
+        self._socket.settimeout(0.1)
+        self.base_url = f"{'https' if tls else 'http'}://127.0.0.1:{self._socket.getsockname()[1]}"
+        self.connections = 0  # accepted so far
+        self.open = 0  # accepted and not yet closed by either side
+        self._count = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, name="socket-http", daemon=True)
+        self._thread.start()
+
+    def __enter__(self) -> SocketServer:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self._socket.close()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                connection, _ = self._socket.accept()
+            except TimeoutError:
+                continue
+            self.connections += 1
+            threading.Thread(target=self._answer, args=(connection,), daemon=True).start()
+
+    def _answer(self, connection: socket.socket) -> None:
+        with self._count:
+            self.open += 1
+        try:
+            connection.settimeout(5)
+            if self._tls is not None:
+                connection = self._tls.wrap_socket(connection, server_side=True)
+            for request in _requests(connection):
+                reply = self._reply(request.split(b" ", 2)[1].decode("latin-1"))
+                connection.sendall(reply)
+                if not reply or b"connection: close" in reply.lower():
+                    break
+        except OSError:  # the client gave up (or refused our certificate): nothing to answer
+            pass
+        finally:
+            connection.close()
+            with self._count:
+                self.open -= 1
+
+
+def _requests(connection: socket.socket) -> Iterator[bytes]:
+    """The request heads arriving on a connection (these tests send no request bodies)."""
+    pending = b""
+    while True:
+        while b"\r\n\r\n" not in pending:
+            piece = connection.recv(4096)
+            if not piece:
+                return
+            pending += piece
+        head, pending = pending.split(b"\r\n\r\n", 1)
+        yield head
+
+
+def response(status: str, body: bytes = b"", *headers: str) -> bytes:
+    head = [f"HTTP/1.1 {status}", f"Content-Length: {len(body)}", *headers]
+    return ("\r\n".join(head) + "\r\n\r\n").encode() + body
+
+
+def get_all(urls: list[str], options: FetchOptions = FetchOptions(timeout_s=5)) -> list[FetchResult]:  # noqa: B008
+    async def go() -> list[FetchResult]:
+        async with Fetcher(options) as fetcher:
+            return [await fetcher.get(url, etag='"v1"') for url in urls]
+
+    return run(go())
+
+
+def test_a_kept_alive_connection_still_names_its_peer() -> None:
+    # A 304 has no body: aiohttp hands its connection back to the pool before the response is returned.
+    with SocketServer(lambda _path: response("304 Not Modified", b"", 'ETag: "v1"')) as server:
+
+        async def go() -> list[object]:
+            transport = AiohttpTransport()
+            try:
+                answers = [
+                    await transport.handle_async_request(httpx.Request("GET", server.base_url + "/f")) for _ in range(3)
+                ]
+                return [answer.extensions[PEER_EXTENSION] for answer in answers]
+            finally:
+                await transport.aclose()
+
+        assert run(go()) == ["127.0.0.1"] * 3
+        assert server.connections == 1
+
+
+def test_unchanged_feeds_are_polled_over_one_connection() -> None:
+    with SocketServer(lambda _path: response("304 Not Modified", b"", 'ETag: "v1"')) as server:
+        results = get_all([server.base_url + f"/feed{number}.xml" for number in range(5)])
+    assert [(result.status, result.error, result.private_peer) for result in results] == [(304, None, True)] * 5
+    assert server.connections == 1
+
+
+def test_idle_connections_are_capped_across_hosts() -> None:
+    # 25 servers are 25 hosts to the pool (a port is part of its key); each keeps its connection open.
+    servers = [SocketServer(lambda _path: response("304 Not Modified", b"", 'ETag: "v1"')) for _ in range(25)]
+    try:
+
+        async def go() -> int:
+            async with Fetcher(FetchOptions(timeout_s=5, max_connections=4)) as fetcher:
+                for server in servers:
+                    assert (await fetcher.get(server.base_url + "/feed.xml", etag='"v1"')).not_modified
+                await asyncio.sleep(0.3)  # the servers see the closes
+                return sum(server.open for server in servers)
+
+        assert run(go()) == 4
+        assert sum(server.open for server in servers) <= 4
+    finally:
+        for server in servers:
+            server.__exit__()
+
+
+def test_a_body_abandoned_at_the_limit_closes_its_connection() -> None:
+    big = b"x" * 200_000
+
+    def reply(path: str) -> bytes:
+        return response("200 OK", big if path == "/big" else b"small", "Content-Type: text/plain")
+
+    with SocketServer(reply) as server:
+        # Content-Length is 200 kB: refused from the header, the body never read; the next GET needs a new connection.
+        too_big, after = get_all([server.base_url + "/big", server.base_url + "/small"], FetchOptions(max_bytes=1000))
+    assert too_big.error is not None and "response larger than 1000 bytes" in too_big.error
+    assert (after.ok, after.content) == (True, b"small")
+    assert server.connections == 2
+
+
+def test_bodies_come_as_sent_the_fetcher_decodes_them() -> None:
+    packed = gzip.compress(b"<rss/>" * 50)
+    reply = response("200 OK", packed, "Content-Encoding: gzip", "Content-Type: application/rss+xml")
+    with SocketServer(lambda _path: reply) as server:
+
+        async def raw_body() -> bytes:
+            transport = AiohttpTransport()
+            try:
+                answer = await transport.handle_async_request(httpx.Request("GET", server.base_url + "/feed.xml"))
+                return b"".join([chunk async for chunk in answer.aiter_raw()])
+            finally:
+                await transport.aclose()
+
+        assert run(raw_body()) == packed
+        [fetched] = get_all([server.base_url + "/feed.xml"])
+    assert fetched.content == b"<rss/>" * 50
+
+
+@pytest.mark.parametrize(
+    ("reply", "reason"),
+    [
+        (b"", "fetch failed (RemoteProtocolError: server disconnected without sending a complete response)"),
+        (b"SPAM SPAM SPAM\r\n\r\n", "fetch failed (RemoteProtocolError: invalid response ("),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\nConnection: close\r\n\r\nshort",
+         "fetch failed (RemoteProtocolError: invalid body ("),
+    ],
+    ids=["closed-without-answer", "not-http", "truncated-body"],
+)  # fmt: skip
+def test_broken_answers_are_one_line_errors(reply: bytes, reason: str) -> None:
+    with SocketServer(lambda _path: reply) as server:
+        url = server.base_url + "/feed.xml"
+        [result] = get_all([url])
+    assert result.error is not None and result.error.startswith(f"{url}: {reason}"), result.error
+    assert "\n" not in result.error and result.content is None
+
+
+def test_an_untrusted_certificate_is_a_tls_error(certificate: tuple[Path, Path]) -> None:
+    cert, key = certificate
+    server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_context.load_cert_chain(cert, key)
+    with SocketServer(lambda _path: response("200 OK", b"secret"), tls=server_context) as server:
+        url = server.base_url + "/feed.xml"
+        [result] = get_all([url])
+    assert result.error is not None and result.error.startswith(f"{url}: TLS handshake failed ("), result.error
+    assert "CERTIFICATE_VERIFY_FAILED" in result.error and result.content is None
+
+
+def test_credentials_in_a_url_are_sent_once_as_basic_auth() -> None:
+    seen: list[bytes] = []
+
+    def reply(path: str) -> bytes:
+        return response("200 OK", b"ok", "Content-Type: text/plain")
+
+    class Recording(SocketServer):
+        def _answer(self, connection: socket.socket) -> None:
+            head = connection.recv(65536)
+            seen.append(head)
+            connection.sendall(reply("/"))
+            connection.close()
+
+    with Recording(reply) as server:
+        url = server.base_url.replace("http://", "http://user:pa%20ss@") + "/private.xml"
+        [result] = get_all([url])
+    assert result.ok
+    [head] = seen
+    assert head.startswith(b"GET /private.xml HTTP/1.1\r\n")
+    assert head.lower().count(b"authorization: basic ") == 1 and b"user" not in head.split(b"\r\n", 1)[0]
