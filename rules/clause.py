@@ -220,9 +220,8 @@ def _own_cues(job: ClauseJob, start: int, end: int) -> list[Hit[Label]]:
     """
     s, trigger = job.sentence, job.trigger
     inside = s.memo(("inside", start, end), lambda: s.hits_in(start, end))
-    rivals = s.memo(
-        ("rivals", job.rule.facet, start, end), lambda: _Spans(_plausible_triggers(job, inside, start, end))
-    )
+    # The same for every facet that gets this far (it passed its gate and has keys: it applies itself).
+    rivals = s.memo(("rivals", start, end), lambda: _Spans(_plausible_triggers(job, inside, start, end)))
     own = []
     for cue in _clause_cues(s, job.rule.facet, start, end).all.near(trigger.start - CUE_REACH, trigger.end + CUE_REACH):
         distance = _distance(cue, trigger)
@@ -238,13 +237,17 @@ def _own_cues(job: ClauseJob, start: int, end: int) -> list[Hit[Label]]:
 
 
 def _plausible_triggers(job: ClauseJob, inside: list[Hit[Label]], start: int, end: int) -> list[Hit[Label]]:
-    """The clause's triggers of this facet and of the facets that could read the clause too."""
+    """Where the clause's triggers of the facets that could read it stand, each place once.
+
+    Only the places matter to who is nearest a cue; rules sharing a trigger phrase count once.
+    """
     plausible = {
         facet
         for facet in {h.label[1] for h in inside if h.label[0] == "trigger"}
-        if facet == job.rule.facet or _applies_here(job, facet, inside, start, end)
+        if _applies_here(job, facet, inside, start, end)
     }
-    return [t for t in inside if t.label[0] == "trigger" and t.label[1] in plausible]
+    places = {(t.start, t.end): t for t in inside if t.label[0] == "trigger" and t.label[1] in plausible}
+    return list(places.values())
 
 
 class _Spans:

@@ -212,11 +212,18 @@ class Hit(Generic[T]):
 
 @dataclass
 class Lexicon(Generic[T]):
-    """Phrases indexed by anchor word; `find` runs only those a sentence's words select."""
+    """Phrases indexed by anchor word; `find` runs only those a sentence's words select.
 
-    _phrases: list[tuple[Phrase, T]] = field(default_factory=list)
+    A phrase several rules share ("exclusivité", an entity's name) is stored,
+    and matched, once with all its labels: the cost of a sentence grows with
+    the distinct phrases its words select, not with the rules that use them.
+    """
+
+    _phrases: list[tuple[Phrase, list[T]]] = field(default_factory=list)
+    _index_of: dict[str, int] = field(default_factory=dict)  # regex pattern -> position in _phrases
     _exact: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     _prefix: dict[str, list[tuple[str, int]]] = field(default_factory=lambda: defaultdict(list))
+    _count: int = 0  # phrases added, labels counted
 
     def add(self, source: str, label: T, *, where: str) -> None:
         """Add a phrase; `where` names the file and key for the error message."""
@@ -224,8 +231,15 @@ class Lexicon(Generic[T]):
             phrase = Phrase.compile(source)
         except ValueError as exc:
             raise RuleError(f"{where}: {exc}") from None
-        index = len(self._phrases)
-        self._phrases.append((phrase, label))
+        self._count += 1
+        known = self._index_of.get(phrase.regex.pattern)
+        if known is not None:
+            labels = self._phrases[known][1]
+            if label not in labels:
+                labels.append(label)
+            return
+        index = self._index_of[phrase.regex.pattern] = len(self._phrases)
+        self._phrases.append((phrase, [label]))
         for literal, is_prefix in phrase.anchors:
             if is_prefix:
                 self._prefix[literal[:MIN_STEM]].append((literal, index))
@@ -235,10 +249,12 @@ class Lexicon(Generic[T]):
     def anchors_of(self, labels: Iterable[T]) -> set[str]:
         """The anchor words of the phrases carrying any of `labels` (prefixes for stems)."""
         wanted = set(labels)
-        return {word for phrase, label in self._phrases if label in wanted for word, _ in phrase.anchors}
+        return {
+            word for phrase, carried in self._phrases if not wanted.isdisjoint(carried) for word, _ in phrase.anchors
+        }
 
     def __len__(self) -> int:
-        return len(self._phrases)
+        return self._count
 
     def candidates(self, words: Iterable[str]) -> set[int]:
         """Indexes of the phrases whose anchor is among `words` (a sentence's folded words)."""
@@ -256,12 +272,12 @@ class Lexicon(Generic[T]):
         """Every match of every phrase the text's words select, in text order."""
         hits: list[Hit[T]] = []
         for index in self.candidates(tokens.words):
-            phrase, label = self._phrases[index]
+            phrase, labels = self._phrases[index]
             if phrase.literal is not None:
                 spans = tokens.match_literal(*phrase.literal)
             else:
                 spans = [match.span() for match in phrase.regex.finditer(tokens.text)]
-            hits.extend(Hit(label, start, end, phrase.source) for start, end in spans)
+            hits.extend(Hit(label, start, end, phrase.source) for start, end in spans for label in labels)
         hits.sort(key=lambda h: (h.start, -h.end))
         return hits
 
