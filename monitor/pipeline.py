@@ -92,9 +92,10 @@ async def run_cycle(
         for article in sorted(articles, key=lambda a: (a.published or "9999", a.title)):
             report.changes_flagged += record_article(store, engine, state, article, channels=channels, run_id=run_id)
             report.articles_new += 1
-        for poll in polls:
-            if poll.outcome != "failed":
-                save_poll(store, poll, interval_s=config.interval, settings=config.schedule)
+        with store.transaction():  # one commit for all the feeds, not one each
+            for poll in polls:
+                if poll.outcome != "failed":
+                    save_poll(store, poll, interval_s=config.interval, settings=config.schedule)
         polled = {feed.id for feed in feeds}
         report.health_events = check_health(
             store, [f for f in store.feeds() if f.id in polled], channels,
@@ -113,8 +114,9 @@ async def run_cycle(
 def watched_feeds(config: Config, store: Store) -> list[Feed]:
     """The feeds to poll: the stored ones, after adding the configured ones (or, for an
     empty database with no configured feed, the default list)."""
-    for feed in config.feed:
-        store.add_feed(feed.url, interval_s=int(feed.interval) if feed.interval else None)
+    with store.transaction():  # one commit, not one per configured feed
+        for feed in config.feed:
+            store.add_feed(feed.url, interval_s=int(feed.interval) if feed.interval else None)
     if not config.feed and not store.feeds():
         for url, title in DEFAULT_FEEDS:
             store.add_feed(url, title=title)

@@ -4,16 +4,18 @@
 Why: polling is bound by the client's CPU. httpcore (pure Python, on anyio)
 spends about 2 ms of CPU per conditional GET, so 1,000 feeds answering 304
 cost 2 s of one core; aiohttp's llhttp parser and dict-keyed pool do the same
-in about a third of that. `Fetcher` keeps speaking httpx (requests,
-responses, redirects, the MockTransport of the logic tests): only the
-network layer changes.
+in about a third of that. `Fetcher` keeps building httpx requests and
+reading httpx responses (and its logic tests keep `httpx.MockTransport`):
+only the network layer changes.
 
 What this transport leaves to `Fetcher`, on purpose:
 - decoding: bodies come as sent on the wire (aiohttp's `auto_decompress` is
   off) so that `Fetcher` inflates them under its byte limit;
 - time limits: `Fetcher` bounds each request as a whole (no aiohttp timeout);
-- redirects, proxies (httpx mounts its own transport for proxy variables)
-  and concurrency per host.
+- redirects, cookies, credentials and concurrency per host.
+
+Proxies come from the environment (HTTP_PROXY, HTTPS_PROXY, NO_PROXY), as
+they did with httpx.
 
 What it adds: the address actually connected to, as the response extension
 `monitor.peer_address`, for the rule that a public feed may not lead to an
@@ -95,6 +97,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             auto_decompress=False,
             cookie_jar=aiohttp.DummyCookieJar(),  # httpx's client keeps the cookies
             timeout=aiohttp.ClientTimeout(total=None),
+            trust_env=True,  # HTTP_PROXY, HTTPS_PROXY and NO_PROXY, as httpx honoured them
             skip_auto_headers=("Accept", "Accept-Encoding", "User-Agent"),
         )
 
@@ -132,7 +135,7 @@ def _reason(response: aiohttp.ClientResponse) -> bytes:
 
 
 def _wire_url(url: httpx.URL) -> URL:
-    """The URL as httpx encoded it; credentials in it are dropped, httpx has sent them as an Authorization header."""
+    """The URL as httpx encoded it, without credentials: `Fetcher` sends them as an Authorization header."""
     if url.userinfo:
         url = url.copy_with(userinfo=b"")
     return URL(str(url), encoded=True)

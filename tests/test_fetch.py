@@ -394,3 +394,46 @@ def test_read_source_accepts_a_sync_transport() -> None:
     doc = read_source("https://news.invalid/a", transport=transport)
     assert (doc.text, doc.url) == ("Microsoft and OpenAI.", "https://news.invalid/a")
     assert transport.closed
+
+
+# --- what httpx's client did, now done by the fetcher ----------------------------------------------------
+
+
+def test_a_cookie_set_by_a_redirect_goes_to_its_target(local_server: LocalServer) -> None:
+    # Some news sites set a consent or session cookie on a redirect and loop until it comes back.
+    local_server.route("/start", status=302, headers={"Location": "/end", "Set-Cookie": "session=abc; Path=/"})
+    local_server.route("/end", "<rss/>", headers={"Content-Type": "application/rss+xml"})
+    result = fetch(local_server.url("/start"))
+    assert result.ok and result.final_url == local_server.url("/end")
+    start, end = local_server.requests
+    assert (start.headers.get("cookie"), end.headers.get("cookie")) == (None, "session=abc")
+
+
+def test_credentials_go_to_the_same_origin_only(local_server: LocalServer) -> None:
+    with LocalServer("127.0.0.2") as other:
+        other.route("/feed.xml", "<rss/>")
+        local_server.route("/here", status=302, headers={"Location": "/there"})
+        local_server.route("/there", status=302, headers={"Location": other.url("/feed.xml")})
+        url = local_server.url("/here").replace("http://", "http://reader:s3cret@")
+        assert fetch(url).ok
+        same_origin = [request.headers.get("authorization") for request in local_server.requests]
+        assert same_origin == ["Basic cmVhZGVyOnMzY3JldA=="] * 2  # base64 of reader:s3cret
+        assert [request.headers.get("authorization") for request in other.requests] == [None]
+
+
+def test_a_relative_redirect_keeps_the_fragment_asked_for(local_server: LocalServer) -> None:
+    local_server.route("/old", status=301, headers={"Location": "new?x=1"})
+    local_server.route("/new", "<rss/>")
+    result = fetch(local_server.url("/old#top"))
+    assert result.ok and result.final_url == local_server.url("/new?x=1#top")
+
+
+def test_proxy_variables_are_honoured(local_server: LocalServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The proxy gets the absolute URL; the feed's host is never looked up here.
+    local_server.route_handler("http://feeds.example/feed.xml", lambda _request: (200, {}, b"<rss/>"))
+    monkeypatch.setenv("HTTP_PROXY", local_server.base_url)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    result = fetch("http://feeds.example/feed.xml")
+    assert (result.ok, result.content) == (True, b"<rss/>"), result.error
+    assert [request.path for request in local_server.requests] == ["http://feeds.example/feed.xml"]
