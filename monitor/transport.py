@@ -14,8 +14,10 @@ What this transport leaves to `Fetcher`, on purpose:
 - time limits: `Fetcher` bounds each request as a whole (no aiohttp timeout);
 - redirects, cookies, credentials and concurrency per host.
 
-Proxies come from the environment (HTTP_PROXY, HTTPS_PROXY, NO_PROXY), as
-they did with httpx.
+Proxies come from the environment (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY,
+NO_PROXY), as they did with httpx, read once per transport and decided once
+per host: aiohttp's own `trust_env` reads the environment and ~/.netrc on
+every request, which cost more than the request itself.
 
 What it adds: the address actually connected to, as the response extension
 `monitor.peer_address`, for the rule that a public feed may not lead to an
@@ -34,6 +36,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import ssl
+import urllib.request
 from collections.abc import AsyncIterator, Iterator
 from types import SimpleNamespace
 from typing import Any
@@ -87,6 +90,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     def __init__(self, *, max_connections: int = 10) -> None:
         self._max_connections = max_connections
         self._session: aiohttp.ClientSession | None = None
+        self._proxies = _Proxies()
 
     def _open(self) -> aiohttp.ClientSession:
         # The CA bundle httpx uses, so a site valid under one client is valid under the other.
@@ -97,7 +101,6 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             auto_decompress=False,
             cookie_jar=aiohttp.DummyCookieJar(),  # httpx's client keeps the cookies
             timeout=aiohttp.ClientTimeout(total=None),
-            trust_env=True,  # HTTP_PROXY, HTTPS_PROXY and NO_PROXY, as httpx honoured them
             skip_auto_headers=("Accept", "Accept-Encoding", "User-Agent"),
         )
 
@@ -114,6 +117,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                     headers=list(request.headers.multi_items()),
                     data=await request.aread() or None,
                     allow_redirects=False,
+                    proxy=self._proxies.for_url(request.url),
                 )
         finally:
             _peer_slot.reset(token)
@@ -128,6 +132,24 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         if self._session is not None:
             await self._session.close()
             self._session = None
+
+
+class _Proxies:
+    """The proxy to use for each scheme and host, from the environment as read at start."""
+
+    def __init__(self) -> None:
+        self._environment = urllib.request.getproxies_environment()  # {"http": url, "https": url, "no": hosts}
+        self._chosen: dict[tuple[str, str, int | None], str | None] = {}
+
+    def for_url(self, url: httpx.URL) -> str | None:
+        key = (url.scheme, url.host, url.port)
+        if key not in self._chosen:
+            proxy = self._environment.get(url.scheme) or self._environment.get("all")
+            host = f"{url.host}:{url.port}" if url.port else url.host
+            if proxy and urllib.request.proxy_bypass(host):  # NO_PROXY
+                proxy = None
+            self._chosen[key] = proxy
+        return self._chosen[key]
 
 
 def _reason(response: aiohttp.ClientResponse) -> bytes:

@@ -437,3 +437,12 @@ def test_proxy_variables_are_honoured(local_server: LocalServer, monkeypatch: py
     result = fetch("http://feeds.example/feed.xml")
     assert (result.ok, result.content) == (True, b"<rss/>"), result.error
     assert [request.path for request in local_server.requests] == ["http://feeds.example/feed.xml"]
+
+
+def test_no_proxy_hosts_are_reached_directly(local_server: LocalServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    with LocalServer("127.0.0.2") as proxy:
+        local_server.route("/feed.xml", "<rss/>")
+        monkeypatch.setenv("HTTP_PROXY", proxy.base_url)
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+        assert fetch(local_server.url("/feed.xml")).ok
+        assert ([r.path for r in local_server.requests], proxy.requests) == (["/feed.xml"], [])
