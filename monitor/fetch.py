@@ -590,7 +590,7 @@ def _failed(url: str, final_url: str, failure: _Failure) -> FetchResult:
 
 
 def _connect_failure(exc: httpx.ConnectError) -> str:
-    """Name the OS-level cause that httpcore wraps, e.g. 'unreachable (connection refused)'."""
+    """Name the OS-level cause that the transport wraps, e.g. 'unreachable (connection refused)'."""
     cause: BaseException | None = exc
     while cause is not None:
         if isinstance(cause, ConnectionRefusedError):
