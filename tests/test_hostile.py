@@ -57,7 +57,6 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 import tomllib
 import zlib
@@ -75,6 +74,7 @@ from monitor.pipeline import CycleReport, run_cycle
 from rules.engine import Engine
 from storage import Store
 from tests.support.httpserver import LocalServer, RecordedRequest
+from tests.support.sockets import ThreadedSocketServer
 
 HOSTILE = Path(__file__).parent / "hostile"
 FILES = HOSTILE / "files"
@@ -259,36 +259,18 @@ class Raw:
     pause: float = 0.0  # seconds between chunks
 
 
-class RawServer:
+class RawServer(ThreadedSocketServer):
     """A TCP server on 127.0.0.1 that answers each path with bytes that no HTTP server would send."""
 
     def __init__(self) -> None:
         self._replies: dict[str, Raw] = {}
-        self._socket = socket.create_server(("127.0.0.1", 0))
-        self._socket.settimeout(0.1)
-        self.port = self._socket.getsockname()[1]
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, name="raw-http", daemon=True)
-        self._thread.start()
+        super().__init__()
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
 
     def route(self, path: str, reply: Raw) -> None:
         self._replies[path] = reply
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
-        self._socket.close()
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                connection, _ = self._socket.accept()
-            except TimeoutError:
-                continue
-            threading.Thread(target=self._answer, args=(connection,), daemon=True).start()
 
     def _answer(self, connection: socket.socket) -> None:
         with connection:

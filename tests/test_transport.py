@@ -24,6 +24,7 @@ import pytest
 
 from monitor.fetch import Fetcher, FetchOptions, FetchResult
 from monitor.transport import PEER_EXTENSION, AiohttpTransport
+from tests.support.sockets import ThreadedSocketServer
 
 T = TypeVar("T")
 Reply = Callable[[str], bytes]  # path -> the bytes sent back as they are
@@ -33,7 +34,7 @@ def run(coroutine: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coroutine)
 
 
-class SocketServer:
+class SocketServer(ThreadedSocketServer):
     """HTTP/1.1 by hand on 127.0.0.1: each request answered with `reply(path)`, connections counted.
 
     A reply without "Connection: close" keeps the connection open for the next request.
@@ -42,32 +43,16 @@ class SocketServer:
     def __init__(self, reply: Reply, *, tls: ssl.SSLContext | None = None) -> None:
         self._reply = reply
         self._tls = tls
-        self._socket = socket.create_server(("127.0.0.1", 0))
-        self._socket.settimeout(0.1)
-        self.base_url = f"{'https' if tls else 'http'}://127.0.0.1:{self._socket.getsockname()[1]}"
-        self.connections = 0  # accepted so far
         self.open = 0  # accepted and not yet closed by either side
         self._count = threading.Lock()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, name="socket-http", daemon=True)
-        self._thread.start()
+        super().__init__()
+        self.base_url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
 
     def __enter__(self) -> SocketServer:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
-        self._socket.close()
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                connection, _ = self._socket.accept()
-            except TimeoutError:
-                continue
-            self.connections += 1
-            threading.Thread(target=self._answer, args=(connection,), daemon=True).start()
+        self.close()
 
     def _answer(self, connection: socket.socket) -> None:
         with self._count:
@@ -156,7 +141,7 @@ def test_idle_connections_are_capped_across_hosts() -> None:
         assert sum(server.open for server in servers) <= 4
     finally:
         for server in servers:
-            server.__exit__()
+            server.close()
 
 
 def test_a_body_abandoned_at_the_limit_closes_its_connection() -> None:
