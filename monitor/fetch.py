@@ -41,7 +41,6 @@ import re
 import socket
 import ssl
 import time
-import weakref
 import zlib
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
@@ -301,27 +300,13 @@ def peer_address(response: httpx.Response) -> str | None:
     return response.extensions.get(_PEER)
 
 
-# The address of each open connection, asked once: anyio builds every attribute of a socket to
-# answer for one (getpeername included), a cost paid per request otherwise.
-_PEERS: weakref.WeakKeyDictionary[object, str | None] = weakref.WeakKeyDictionary()
-
-
 def _note_peer(response: httpx.Response) -> None:
-    """Keep the connected address on the response: its stream goes back to the pool once read."""
-    if _PEER in response.extensions:  # our aiohttp transport noted it already
+    """Keep the connected address on the response: our transport notes it; httpx's own shows its stream."""
+    if _PEER in response.extensions:
         return
     stream = response.extensions.get("network_stream")
-    if stream is None:
-        response.extensions[_PEER] = None
-        return
-    try:
-        response.extensions[_PEER] = _PEERS[stream]
-    except KeyError:
-        address = stream.get_extra_info("server_addr")
-        response.extensions[_PEER] = _PEERS[stream] = str(address[0]) if address else None
-    except TypeError:  # a stream that takes no weak reference
-        address = stream.get_extra_info("server_addr")
-        response.extensions[_PEER] = str(address[0]) if address else None
+    address = stream.get_extra_info("server_addr") if stream is not None else None
+    response.extensions[_PEER] = str(address[0]) if address else None
 
 
 def is_public_address(address: str) -> bool:
