@@ -75,6 +75,22 @@ def progress_of(database: Path) -> tuple[int, int]:
     return articles, pending
 
 
+def wait_until_mid_cycle(process: subprocess.Popen[bytes], database: Path, *, timeout: float) -> None:
+    """Return once the cycle has recorded articles or queued alerts it has not delivered (or ended, or timed out).
+
+    A fixed delay cannot aim there: start-up, and the first run's baseline, take most of a short cycle.
+    """
+    deadline = time.monotonic() + timeout
+    while process.poll() is None and time.monotonic() < deadline:
+        try:
+            articles, pending = progress_of(database)
+        except sqlite3.OperationalError:  # the schema is being created: not there yet
+            articles, pending = 0, 0
+        if 0 < articles < 18 or pending:
+            return
+        time.sleep(0.01)
+
+
 def changes_of(database: Path) -> set[tuple[str, str, str, str]]:
     with sqlite3.connect(database) as db:
         return set(db.execute("SELECT id, facet, key, kind FROM changes"))
@@ -94,9 +110,13 @@ def test_kill_9_at_random_moments_loses_and_repeats_nothing(local_server: LocalS
     crashed = write_config(tmp_path / "crashed", local_server)
     chance = random.Random(20251122)  # fixed: the same moments on every run of the test
     interrupted = []
-    for _ in range(KILLS):
+    for kill in range(KILLS):
         process = run_once(crashed)
-        time.sleep(duration * chance.uniform(0.3, 0.9))
+        if kill % 2 == 0:  # once the cycle has recorded something and not delivered it all: inside the outbox
+            wait_until_mid_cycle(process, crashed.parent / "monitor.db", timeout=3 * duration)
+            time.sleep(SLOW_RECEIVER_S * chance.uniform(0, 2))
+        else:  # at any moment: start-up, polling, reading, recording or delivery
+            time.sleep(duration * chance.uniform(0.3, 0.9))
         if process.poll() is None:
             os.kill(process.pid, signal.SIGKILL)
         process.wait(timeout=30)
