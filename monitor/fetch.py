@@ -2,10 +2,10 @@
 """One shared, polite HTTP client: conditional GETs, bounded concurrency, hard limits.
 
 Every feed and article goes through `Fetcher.get`, which never raises for an
-HTTP or network failure (httpx builds the requests and follows the redirect
-rules; `monitor.transport` puts them on the wire through aiohttp): the outcome, good or bad, is a `FetchResult` whose
+HTTP or network failure: the outcome, good or bad, is a `FetchResult` whose
 `error` is one line naming the URL, so one failing source is recorded and the
-cycle goes on.
+cycle goes on. Requests and responses are httpx's; `monitor.transport` puts
+them on the wire through aiohttp.
 
     async with Fetcher(FetchOptions(per_host=2)) as fetcher:
         first = await fetcher.get(feed_url)
@@ -61,7 +61,6 @@ DEFAULT_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, "
     "text/html;q=0.9, application/xhtml+xml;q=0.9, text/*;q=0.8, */*;q=0.5"
 )
-_PEER = PEER_EXTENSION  # the response extension holding the address connected to
 _REASON_MAX = 100  # characters of a server's reason phrase kept in an error line
 
 
@@ -196,10 +195,9 @@ class Fetcher:
                     try:
                         if public_only:
                             _refuse_private_peer(response)
-                        following = _next_request(request, response)
-                        if following is None:
+                        if response.next_request is None:
                             return await self._finish(url, response, budget, etag=etag, last_modified=last_modified)
-                        request, location = following, response.headers.get("location", "")
+                        request, location = response.next_request, response.headers.get("location", "")
                     finally:
                         await response.aclose()
                 logger.debug("redirect url=%s target=%s", url, request.url)
@@ -235,7 +233,8 @@ class Fetcher:
         try:
             if "set-cookie" in response.headers:
                 self._cookies.extract_cookies(response)
-            _check_redirect(response)
+            # A redirect's target is checked when it arrives, before the body or the peer rule.
+            response.next_request = _next_request(request, response)
         except BaseException:
             await response.aclose()
             raise
@@ -297,16 +296,16 @@ class _Budget:
 
 def peer_address(response: httpx.Response) -> str | None:
     """The IP address the response came from (None when the transport does not tell: a test mock)."""
-    return response.extensions.get(_PEER)
+    return response.extensions.get(PEER_EXTENSION)
 
 
 def _note_peer(response: httpx.Response) -> None:
     """Keep the connected address on the response: our transport notes it; httpx's own shows its stream."""
-    if _PEER in response.extensions:
+    if PEER_EXTENSION in response.extensions:
         return
     stream = response.extensions.get("network_stream")
     address = stream.get_extra_info("server_addr") if stream is not None else None
-    response.extensions[_PEER] = str(address[0]) if address else None
+    response.extensions[PEER_EXTENSION] = str(address[0]) if address else None
 
 
 def is_public_address(address: str) -> bool:
@@ -327,40 +326,31 @@ def _refuse_private_peer(response: httpx.Response) -> None:
         raise _Failure(f"refused: a non-public address ({peer_address(response)}) linked from a public feed")
 
 
-def _check_redirect(response: httpx.Response) -> None:
-    """Refuse a redirect's target when it arrives, naming it as sent (httpx would fail on some with a puzzle)."""
-    if not response.has_redirect_location:
-        return
-    location = response.headers["location"]
-    shown = _printable(location)[:200]
-    try:
-        target = httpx.URL(location)
-    except httpx.InvalidURL as exc:
-        raise _Failure(f"redirect to an invalid URL ({shown}: {exc})") from None
-    if target.scheme and target.scheme not in ("http", "https"):
-        if not location.split(":", 1)[1].startswith("//"):  # javascript:…, data:…, mailto:… name no place at all
-            raise _Failure(f"redirect to an invalid URL ({shown}: not an http or https URL)")
-        raise _Failure(f"redirect to an unsupported URL scheme ({shown})")
-
-
 def _next_request(request: httpx.Request, response: httpx.Response) -> httpx.Request | None:
     """The GET a redirect asks for, by httpx's rules, or None when `response` is not a redirect.
 
-    A relative Location is joined to the URL asked; the fragment asked is kept
-    when the Location has none; Authorization goes on only to the same origin
-    (or from http to https on the same host); cookies are set again from the jar.
+    A Location that is no http or https URL is refused, named as sent (httpx
+    would fail on some with a puzzle). A relative one is joined to the URL
+    asked; the fragment asked is kept when the Location has none;
+    Authorization goes on only to the same origin (or from http to https on
+    the same host); cookies are set again from the jar.
     """
     if not response.has_redirect_location:
         return None
     location = response.headers["location"]
+    shown = _printable(location)[:200]
     try:
         target = httpx.URL(location)
+        if target.scheme and target.scheme not in ("http", "https"):
+            if not location.split(":", 1)[1].startswith("//"):  # javascript:…, data:…, mailto:… name no place at all
+                raise _Failure(f"redirect to an invalid URL ({shown}: not an http or https URL)")
+            raise _Failure(f"redirect to an unsupported URL scheme ({shown})")
         if target.scheme and not target.host:
             target = target.copy_with(host=request.url.host)
         if target.is_relative_url:
             target = request.url.join(target)
     except httpx.InvalidURL as exc:
-        raise _Failure(f"redirect to an invalid URL ({_printable(location)[:200]}: {exc})") from None
+        raise _Failure(f"redirect to an invalid URL ({shown}: {exc})") from None
     if request.url.fragment and not target.fragment:
         target = target.copy_with(fragment=request.url.fragment)
     headers = request.headers.copy()

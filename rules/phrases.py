@@ -223,7 +223,6 @@ class Lexicon(Generic[T]):
     _index_of: dict[str, int] = field(default_factory=dict)  # regex pattern -> position in _phrases
     _exact: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     _prefix: dict[str, list[tuple[str, int]]] = field(default_factory=lambda: defaultdict(list))
-    _count: int = 0  # phrases added, labels counted
 
     def add(self, source: str, label: T, *, where: str) -> None:
         """Add a phrase; `where` names the file and key for the error message."""
@@ -231,7 +230,6 @@ class Lexicon(Generic[T]):
             phrase = Phrase.compile(source)
         except ValueError as exc:
             raise RuleError(f"{where}: {exc}") from None
-        self._count += 1
         known = self._index_of.get(phrase.regex.pattern)
         if known is not None:
             labels = self._phrases[known][1]
@@ -254,7 +252,8 @@ class Lexicon(Generic[T]):
         }
 
     def __len__(self) -> int:
-        return self._count
+        """The (phrase, label) pairs held: a phrase counts once for each rule that uses it."""
+        return sum(len(labels) for _, labels in self._phrases)
 
     def candidates(self, words: Iterable[str]) -> set[int]:
         """Indexes of the phrases whose anchor is among `words` (a sentence's folded words)."""
