@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 """The performance benchmark, in one command: a JSON report on stdout and in bench/last-report.json.
 
-    .venv/bin/python bench/run.py [--quick] [--only pipeline,extract,claims,poll,urlwatch,db,daemon] [--profile]
+    .venv/bin/python bench/run.py [--quick] [--only startup,pipeline,extract,claims,poll,urlwatch,db,daemon] [--profile]
 
 Everything runs on this machine, in this process tree: a synthetic news corpus
 (`corpus`) is served on 127.0.0.1 by a server in a child process (`server`),
@@ -38,12 +38,13 @@ import corpus  # noqa: E402
 import daemon_rss  # noqa: E402
 import polling  # noqa: E402
 import server  # noqa: E402
+import startup  # noqa: E402
 import throughput  # noqa: E402
 import urlwatch_peer  # noqa: E402
 from progress import say  # noqa: E402
 from tomlconfig import write_monitor_toml  # noqa: E402
 
-SECTIONS = ("pipeline", "extract", "claims", "poll", "urlwatch", "db", "daemon")
+SECTIONS = ("startup", "pipeline", "extract", "claims", "poll", "urlwatch", "db", "daemon")
 # Everything is on one host here; real feeds are on many. per_host = max_connections gives the
 # concurrency that the default limits (10 overall, 2 per host) give over 5 or more hosts.
 FETCH = {"max_connections": 10, "per_host": 10}
@@ -117,6 +118,9 @@ class Bench:
         return base
 
     # sections
+
+    def startup(self) -> dict:
+        return startup.startup(work=self.work)
 
     def pipeline(self) -> dict:
         profile = PROFILE if self.profile else None

@@ -13,7 +13,6 @@ from typing import Any
 
 from monitor.baseline import build_baseline
 from monitor.diff import Change, KnownState, Reading, changes_of, read_against
-from monitor.errors import InputError
 from monitor.source import Document
 from rules.engine import Engine
 from rules.explain import Trace
@@ -37,14 +36,6 @@ class CheckResult:
             "claims": [r.claim.to_json() for r in self.readings],
             "changes": [c.to_json() for c in self.changes],
         }
-
-
-def parse_date(value: str, *, source: str = "--published") -> str:
-    """An ISO date (YYYY-MM-DD, or a full timestamp whose date is kept) or a one-line error."""
-    try:
-        return dt.date.fromisoformat(value.strip()[:10]).isoformat()
-    except ValueError:
-        raise InputError(f"{source}: {value!r} is not a date (expected YYYY-MM-DD)") from None
 
 
 def check_document(

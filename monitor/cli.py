@@ -7,25 +7,40 @@ do its job; `--json` output is the public shape of ../shared/spec/CONTRACT.md.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import json
-import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
+from typer.core import TyperArgument, TyperCommand
 
-from monitor import __version__, render
-from monitor.config import Config, load_config
+from monitor import __version__
 from monitor.errors import ConfigError, FetchError, MonitorError
-from monitor.events import change_json
-from monitor.logs import setup_logging
-from storage import Store
+
+# Only what every command needs is imported here: `monitor --help` and `monitor version`
+# start in a fraction of the time a cycle's imports take (bench/startup.py measures it).
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from monitor.config import Config
+    from storage import Store
+
+
+class _Command(TyperCommand):
+    """typer's command, its arguments shown as users type them: `URL`, not `{URL}` nor `URL <str>`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if isinstance(param, TyperArgument):
+                shown = param.display_name_raw if param.required else f"[{param.display_name_raw}]"
+                param.display_type_rich = lambda ctx: None  # type: ignore[method-assign]
+                param.get_usage_pieces = lambda ctx, shown=shown: [shown]  # type: ignore[method-assign, misc]
+
 
 app = typer.Typer(
     add_completion=False,
@@ -36,9 +51,27 @@ app = typer.Typer(
 F = TypeVar("F", bound=Callable[..., Any])
 
 ConfigOption = Annotated[
-    Path | None, typer.Option("--config", help="Configuration file (default: ./monitor.toml if present).")
+    Path | None,
+    typer.Option("--config", metavar="PATH", help="Configuration file (default: ./monitor.toml if present)."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (the public shape) instead of a table.")]
+
+
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        typer.echo(__version__)
+        raise typer.Exit()
+
+
+@app.callback()
+def _global_options(
+    config: ConfigOption = None,
+    version: Annotated[
+        bool, typer.Option("--version", is_eager=True, callback=_print_version, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """`--config PATH` before the command counts as after it: `monitor --config x.toml run --once`."""
+    _before_command["config"] = config
 
 
 def _one_line_errors(command: F) -> F:
@@ -55,22 +88,38 @@ def _one_line_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+_before_command: dict[str, Path | None] = {"config": None}  # set by _global_options for each invocation
+
+
+def _config_file(config: Path | None) -> Path | None:
+    """The command's own `--config`, else the one given before the command."""
+    return config if config is not None else _before_command["config"]
+
+
+def _settings(config: Path | None) -> Config:
+    from monitor.config import load_config
+
+    return load_config(_config_file(config))
+
+
 def _check_config(config: Path | None) -> None:
     """`check` and `baseline` need no configuration, but a named file must be valid."""
-    if config is not None:
-        load_config(config)
+    if _config_file(config) is not None:
+        _settings(config)
 
 
 @contextmanager
 def _store(config: Config) -> Iterator[Store]:
-    store = Store.open(config.database_path)
+    from storage import Store
+
+    store = Store.open(config.prepare_database())
     try:
         yield store
     finally:
         store.close()
 
 
-@app.command()
+@app.command(cls=_Command)
 @_one_line_errors
 def run(
     once: Annotated[bool, typer.Option("--once", help="Run one cycle and exit.")] = False,
@@ -79,12 +128,15 @@ def run(
     """One full cycle: poll every feed, read new articles, record changes, write the digest."""
     if not once:
         raise ConfigError("run: give --once for one cycle (the scheduled service is `monitor daemon`)")
+    import asyncio
+
+    from monitor import render
     from monitor.channels import build_channels
     from monitor.deliver import deliver_due
     from monitor.pipeline import run_cycle
     from rules.engine import Engine
 
-    settings = load_config(config)
+    settings = _settings(config)
     channels = build_channels(settings)
     with _store(settings) as store:
         report = render.with_progress(
@@ -93,55 +145,64 @@ def run(
                 run_cycle(settings, store, Engine.load(), channels=channels, progress=progress)
             ),
         )
+        if report.all_failed:
+            raise FetchError(report.all_failed_hint())
         render.cycle_summary(store, report)
         delivery = asyncio.run(deliver_due(store, channels, settings.delivery))
     typer.echo(report.summary() + (f"; {delivery.summary()}" if channels else ""))
-    if report.feeds_polled and report.feeds_failed == report.feeds_polled:
-        raise FetchError(f"all {report.feeds_polled} feeds failed (see `monitor feeds list`)")
 
 
-@app.command()
+@app.command(cls=_Command)
 @_one_line_errors
 def daemon(
     config: ConfigOption = None,
-    log_format: Annotated[str | None, typer.Option(help="text or json (default: [daemon] log_format).")] = None,
+    log_format: Annotated[
+        str | None, typer.Option(metavar="FORMAT", help="text or json (default: [daemon] log_format).")
+    ] = None,
     log_level: Annotated[
-        str | None, typer.Option(help="DEBUG, INFO, WARNING or ERROR (default: [daemon] log_level).")
+        str | None,
+        typer.Option(metavar="LEVEL", help="DEBUG, INFO, WARNING or ERROR (default: [daemon] log_level)."),
     ] = None,
 ) -> None:
     """Run the pipeline on a schedule until SIGTERM/SIGINT; SIGHUP reloads the configuration and the rules."""
     from monitor.daemon import run_daemon
+    from monitor.logs import setup_logging
 
-    settings = load_config(config)
+    settings = _settings(config)
     setup_logging(
         level=log_level or settings.daemon.log_level, json_lines=(log_format or settings.daemon.log_format) == "json"
     )
-    raise typer.Exit(run_daemon(config))
+    raise typer.Exit(run_daemon(_config_file(config)))
 
 
-@app.command()
+@app.command(cls=_Command)
 @_one_line_errors
 def changes(
     json_output: JsonOption = False,
     since: Annotated[
-        str | None, typer.Option(help="Only changes first seen on or after this date (YYYY-MM-DD).")
+        str | None,
+        typer.Option(metavar="DATE", help="Only changes first seen on or after this date (YYYY-MM-DD)."),
     ] = None,
     config: ConfigOption = None,
 ) -> None:
     """The changes flagged so far, oldest first, with their sources."""
-    from monitor.check import parse_date
+    from monitor.dates import parse_date
 
-    settings = load_config(config)
+    settings = _settings(config)
     with _store(settings) as store:
         found = store.changes(since=parse_date(since, source="--since") if since else None)
         delivery = store.outbox.states([c.id for c in found])
     if json_output:
+        from monitor.events import change_json
+
         _print_json({"changes": [{**change_json(c), "delivery": delivery.get(c.id, {})} for c in found]})
         return
+    from monitor import render
+
     render.stored_changes(_console(), found, delivery)
 
 
-@app.command()
+@app.command(cls=_Command)
 @_one_line_errors
 def alerts(
     json_output: JsonOption = False,
@@ -149,7 +210,9 @@ def alerts(
     config: ConfigOption = None,
 ) -> None:
     """The alerts waiting for delivery or refused, with their last error (--all: delivered too)."""
-    settings = load_config(config)
+    from monitor import render
+
+    settings = _settings(config)
     statuses = ("pending", "failed", "delivered") if all_ else ("pending", "failed")
     with _store(settings) as store:
         rows = store.outbox.rows(statuses=statuses)
@@ -160,65 +223,76 @@ def alerts(
     render.outbox(_console(), rows, counts)
 
 
-@app.command()
+@app.command(cls=_Command)
 @_one_line_errors
 def digest(
-    out: Annotated[Path | None, typer.Option("--out", help="Where to write it (default: [digest] path).")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", metavar="PATH", help="Where to write it (default: [digest] path).")
+    ] = None,
     config: ConfigOption = None,
 ) -> None:
     """Write the RSS digest of the flagged changes."""
     from monitor.digest import write_digest
+    from monitor.summary import plural
 
-    settings = load_config(config)
+    settings = _settings(config)
     path = out or settings.digest_path
     with _store(settings) as store:
         found = store.changes()
-    write_digest(found, path, title=settings.digest.title, link=settings.digest.link,
+    write_digest(found, path, title=settings.digest.title, link=settings.digest_link,
                  max_items=settings.digest.max_items)  # fmt: skip
-    typer.echo(f"{path}: {min(len(found), settings.digest.max_items)} changes")
+    typer.echo(f"{path}: {plural(min(len(found), settings.digest.max_items), 'change')}")
 
 
 feeds_app = typer.Typer(help="Manage the watched feeds.", no_args_is_help=True)
 app.add_typer(feeds_app, name="feeds")
+FeedUrl = Annotated[str, typer.Argument(metavar="URL", help="The feed's http(s) URL, as listed.", show_default=False)]
 
 
-@feeds_app.command("add")
+@feeds_app.command("add", cls=_Command)
 @_one_line_errors
-def feeds_add(url: Annotated[str, typer.Argument(help="The feed's http(s) URL.")], config: ConfigOption = None) -> None:
-    """Watch a feed."""
+def feeds_add(url: FeedUrl, config: ConfigOption = None) -> None:
+    """Watch a feed (beside the default feeds, until you remove them)."""
     from monitor.config import FeedConfig
+    from monitor.pipeline import seed_default_feeds
 
-    settings = load_config(config)
+    settings = _settings(config)
     try:
         FeedConfig(url=url)
     except ValueError:
         raise ConfigError(f"{url}: not an http(s) URL") from None
     with _store(settings) as store:
+        seed_default_feeds(settings, store)
         _, created = store.add_feed(url.strip())
     typer.echo(f"{url}: {'added' if created else 'already watched'}")
 
 
-@feeds_app.command("list")
+@feeds_app.command("list", cls=_Command)
 @_one_line_errors
 def feeds_list(json_output: JsonOption = False, config: ConfigOption = None) -> None:
-    """The watched feeds with their last poll."""
-    settings = load_config(config)
+    """The feeds the next cycle polls, with their last poll."""
+    from monitor.pipeline import watched_feeds
+
+    settings = _settings(config)
     with _store(settings) as store:
-        found = store.feeds()
+        found = watched_feeds(settings, store)
     if json_output:
         _print_json({"feeds": [feed.__dict__ for feed in found]})
         return
+    from monitor import render
+
     render.feeds(_console(), found)
 
 
-@feeds_app.command("remove")
+@feeds_app.command("remove", cls=_Command)
 @_one_line_errors
-def feeds_remove(
-    url: Annotated[str, typer.Argument(help="The feed's URL, as listed.")], config: ConfigOption = None
-) -> None:
-    """Stop watching a feed (its articles and changes stay)."""
-    settings = load_config(config)
+def feeds_remove(url: FeedUrl, config: ConfigOption = None) -> None:
+    """Stop watching a feed, a default one too (its articles and changes stay)."""
+    from monitor.pipeline import seed_default_feeds
+
+    settings = _settings(config)
     with _store(settings) as store:
+        seed_default_feeds(settings, store)
         removed = store.remove_feed(url.strip())
     if not removed:
         raise ConfigError(f"{url}: not a watched feed (see `monitor feeds list`)")
@@ -227,10 +301,11 @@ def feeds_remove(
     typer.echo(f"{url}: removed")
 
 
-@app.command()
+@app.command(cls=_Command)
 @_one_line_errors
 def demo() -> None:
     """Serve a bundled sample feed on 127.0.0.1, run one cycle on a throwaway database, show what it flagged."""
+    from monitor import render
     from monitor.demo import run_demo
 
     console = _console()
@@ -240,19 +315,27 @@ def demo() -> None:
     typer.echo(f"digest: {digest_path}")
 
 
-@app.command()
+@app.command(cls=_Command)
 @_one_line_errors
 def check(
-    source: Annotated[str, typer.Argument(help="An HTML or text file, - for stdin, or an http(s) URL.")],
+    source: Annotated[
+        str,
+        typer.Argument(
+            metavar="SOURCE", help="An HTML or text file, - for stdin, or an http(s) URL.", show_default=False
+        ),
+    ],
     published: Annotated[
-        str | None, typer.Option(help="Publication date YYYY-MM-DD (default: the page's own, else today).")
+        str | None,
+        typer.Option(metavar="DATE", help="Publication date YYYY-MM-DD (default: the page's own, else today)."),
     ] = None,
     json_output: JsonOption = False,
     explain: Annotated[bool, typer.Option("--explain", help="Show, per sentence, which rule matched and why.")] = False,
     config: ConfigOption = None,
 ) -> None:
     """Read one article and report its claims and changes against the seed baseline. Writes nothing."""
-    from monitor.check import check_document, parse_date
+    from monitor import render
+    from monitor.check import check_document
+    from monitor.dates import parse_date
     from monitor.source import read_source
     from rules.engine import Engine
 
@@ -269,10 +352,11 @@ def check(
     render.check_result(console, result)
 
 
-@app.command()
+@app.command(cls=_Command)
 @_one_line_errors
 def baseline(json_output: JsonOption = False, config: ConfigOption = None) -> None:
     """Print the baseline claims read from the seeds, each with its seed file and sentence."""
+    from monitor import render
     from monitor.baseline import build_baseline
     from rules.engine import Engine
 
@@ -284,7 +368,7 @@ def baseline(json_output: JsonOption = False, config: ConfigOption = None) -> No
     render.baseline(_console(), state)
 
 
-@app.command()
+@app.command(cls=_Command)
 def version() -> None:
     """Print the version."""
     typer.echo(__version__)
@@ -292,6 +376,8 @@ def version() -> None:
 
 def _console() -> Console:
     """A terminal's own width; piped output gets wide lines rather than folded table cells."""
+    from rich.console import Console
+
     console = Console()
     return console if console.is_terminal else Console(width=160)
 
@@ -301,6 +387,10 @@ def _print_json(payload: dict[str, Any]) -> None:
 
 
 def main() -> None:
+    import os
+
+    from monitor.logs import setup_logging
+
     setup_logging(
         level=os.environ.get("MONITOR_LOG_LEVEL", "WARNING"), json_lines=os.environ.get("MONITOR_LOG_FORMAT") == "json"
     )

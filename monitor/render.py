@@ -13,14 +13,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from monitor.check import CheckResult
-from monitor.diff import Known, KnownState
 from monitor.summary import describe_values, facet_label
-from storage import Feed, Store, StoredChange
-from storage.outbox import OutboxRow
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # types only: `monitor changes` need not import the reading stack
+    from monitor.check import CheckResult
+    from monitor.diff import Known, KnownState
     from monitor.pipeline import CycleReport
+    from storage import Feed, Store, StoredChange
+    from storage.outbox import OutboxRow
 
 T = TypeVar("T")
 

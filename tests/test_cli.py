@@ -163,3 +163,25 @@ def test_every_command_has_help(command: str) -> None:
 def _write(path: Path, data: bytes) -> str:
     path.write_bytes(data)
     return str(path)
+
+
+def test_version_both_ways() -> None:
+    from monitor import __version__
+
+    assert monitor("--version").stdout.strip() == monitor("version").stdout.strip() == __version__
+
+
+def test_config_before_the_command_counts_as_after_it(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('interval = "soon"\n', encoding="utf-8")
+    for args in (("--config", str(bad), "baseline"), ("baseline", "--config", str(bad))):
+        run = monitor(*args)
+        assert run.returncode == 1 and run.stderr.startswith(f"monitor: error: {bad}: key 'interval'"), args
+
+
+@pytest.mark.parametrize("command", [(), ("feeds", "add"), ("feeds", "remove"), ("check",), ("changes",)])
+def test_help_names_arguments_as_users_write_them(command: tuple[str, ...]) -> None:
+    shown = monitor(*command, "--help").stdout
+    assert "{" not in shown and "<" not in shown, shown
+    if command[:1] == ("feeds",):
+        assert f"monitor feeds {command[1]} [OPTIONS] URL" in shown
