@@ -63,9 +63,9 @@ class FeedConfig(_Section):
 
 
 class DigestConfig(_Section):
-    path: Path | None = None
+    path: Path | None = None  # default: beside the database, "<database stem>.digest.xml"
     title: str = "Microsoft-OpenAI compute: flagged changes"
-    link: str = "https://github.com/"
+    link: HttpUrl | None = None  # default: the daemon's page when [server] is set, else the digest file itself
     max_items: int = Field(default=200, ge=1)
 
 
@@ -109,8 +109,40 @@ class DaemonConfig(_Section):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
 
+def parse_listen(listen: str) -> tuple[str, int]:
+    """("127.0.0.1", 8080) for "127.0.0.1:8080"; "[::1]:8080" for IPv6; ":8080" for every interface."""
+    host, sep, port = listen.strip().rpartition(":")
+    if not sep or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise ValueError(
+            f"listen address {listen!r}: expected host:port with a port from 0 to 65535, e.g. 127.0.0.1:8080"
+        )
+    if host.startswith("["):
+        if not host.endswith("]"):
+            raise ValueError(f"listen address {listen!r}: an IPv6 address ends with ']', e.g. [::1]:8080")
+        host = host[1:-1]
+    elif ":" in host:
+        raise ValueError(f"listen address {listen!r}: put an IPv6 address in brackets, e.g. [::1]:8080")
+    if not re.fullmatch(r"[\w.:%-]*", host):
+        raise ValueError(f"listen address {listen!r}: {host!r} is not a host name or an IP address")
+    return host or "0.0.0.0", int(port)
+
+
+def _listen(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"not a listen address: {value!r} (use host:port, e.g. 127.0.0.1:8080)")
+    parse_listen(value)
+    return value.strip()
+
+
 class ServerConfig(_Section):
-    listen: str = "127.0.0.1:8080"
+    listen: Annotated[str, BeforeValidator(_listen)] = "127.0.0.1:8080"  # port 0: any free port
+
+    @property
+    def url(self) -> str:
+        """Where a browser on this machine finds the page (a wildcard address is reached on loopback)."""
+        host, port = parse_listen(self.listen)
+        host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+        return f"http://{f'[{host}]' if ':' in host else host}:{port}/"
 
 
 class FetchConfig(_Section):
@@ -153,9 +185,35 @@ class Config(_Section):
             return self._relative(self.database)
         return data_dir() / "monitor.db"
 
+    def prepare_database(self) -> Path:
+        """The database path, ready to open: the default data directory is made if missing; any
+        other missing directory is a one-line error (a typo must not create directories)."""
+        path = self.database_path
+        if path == data_dir() / "monitor.db":
+            path.parent.mkdir(parents=True, exist_ok=True)
+        elif not path.parent.is_dir():
+            where = (
+                "MONITOR_DB" if os.environ.get("MONITOR_DB") else f"{self.source or 'configuration'}: key 'database'"
+            )
+            raise ConfigError(f"{where}: directory {path.parent} does not exist (create it first)")
+        return path
+
     @property
     def digest_path(self) -> Path:
-        return self._relative(self.digest.path) if self.digest.path else data_dir() / "digest.xml"
+        """`[digest] path`, else beside the database it is made from: monitor.db → monitor.digest.xml."""
+        if self.digest.path:
+            return self._relative(self.digest.path)
+        database = self.database_path
+        return database.with_name(f"{database.stem}.digest.xml")
+
+    @property
+    def digest_link(self) -> str:
+        """The digest channel's link: `[digest] link`, else the daemon's page, else the digest file."""
+        if self.digest.link:
+            return self.digest.link
+        if self.server is not None:
+            return self.server.url
+        return self.digest_path.absolute().as_uri()
 
     def _relative(self, path: Path) -> Path:
         base = self.source.parent if self.source else Path.cwd()

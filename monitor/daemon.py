@@ -25,6 +25,7 @@ import asyncio
 import datetime as dt
 import logging
 import signal
+import socket
 import time
 from contextlib import suppress
 from dataclasses import dataclass
@@ -36,11 +37,11 @@ from monitor.channels import Channel, build_channels
 from monitor.config import Config, load_config
 from monitor.deliver import deliver_due
 from monitor.digest import write_digest
-from monitor.errors import MonitorError
+from monitor.errors import ConfigError, MonitorError
 from monitor.metrics import Metrics
 from monitor.pipeline import CycleReport, run_cycle, watched_feeds
 from monitor.systemd import DatabaseLock, notify, watchdog_interval
-from monitor.web import WebState, create_app, serve
+from monitor.web import WebState, bind, create_app, serve
 from rules.engine import Engine
 from storage import Feed, Store
 
@@ -76,6 +77,7 @@ class Daemon:
         self.digest_mark: tuple[int, str] | None = None
 
     async def run(self) -> int:
+        http = self._bind_http()  # first: an address it cannot take stops the start, before READY
         self._handle_signals()
         config = self.settings.config
         watched_feeds(config, self.store)  # configured (or default) feeds join the schedule at start
@@ -87,7 +89,8 @@ class Daemon:
                                coalesce=True, id="digest")  # fmt: skip
         self.scheduler.start()
         self.metrics.up(True)
-        self._spawn(self._serve_http(), name="http")
+        if http is not None:
+            self._spawn(self._serve_http(http), name="http")
         self._spawn(self._watchdog(), name="watchdog")
         notify("READY=1")
         logger.info("daemon started database=%s feeds=%d", config.database_path, len(self.store.feeds()))
@@ -122,10 +125,10 @@ class Daemon:
         mark = (len(changes), changes[-1].id if changes else "")
         if mark == self.digest_mark:
             return
-        digest = self.settings.config.digest
+        config = self.settings.config
         try:
-            write_digest(changes, self.settings.config.digest_path, title=digest.title, link=digest.link,
-                         max_items=digest.max_items)  # fmt: skip
+            write_digest(changes, config.digest_path, title=config.digest.title, link=config.digest_link,
+                         max_items=config.digest.max_items)  # fmt: skip
             self.digest_mark = mark
         except MonitorError as exc:
             logger.error("digest failed error=%s", exc)
@@ -191,14 +194,19 @@ class Daemon:
             return False, f"no scheduler tick for {late:.0f}s"
         return True, "ok"
 
-    async def _serve_http(self) -> None:
+    def _bind_http(self) -> socket.socket | None:
         server = self.settings.config.server
         if server is None:
-            return
+            return None
+        try:
+            return bind(server.listen)
+        except OSError as exc:
+            raise ConfigError(f"{self.config_path or 'configuration'}: key 'server.listen': {exc.strerror}") from None
+
+    async def _serve_http(self, sock: socket.socket) -> None:
         state = WebState(database=self.settings.config.database_path, digest=self.settings.config.digest_path,
                          metrics=self.metrics, health=self.health, engine=self.settings.engine)  # fmt: skip
-        logger.info("serving http listen=%s", server.listen)
-        await serve(create_app(state), server.listen)
+        await serve(create_app(state), sock)
 
     async def _watchdog(self) -> None:
         interval = watchdog_interval()
@@ -228,6 +236,7 @@ def run_daemon(config_path: Path | None) -> int:
     """Load, lock, run until SIGTERM/SIGINT; the exit status."""
     settings = Settings.load(config_path)
     config = settings.config
-    lock = DatabaseLock(config.daemon.lock or config.database_path.with_name(config.database_path.name + ".lock"))
-    with lock, Store.open(config.database_path) as store:
+    database = config.prepare_database()
+    lock = DatabaseLock(config.daemon.lock or database.with_name(database.name + ".lock"))
+    with lock, Store.open(database) as store:
         return asyncio.run(Daemon(config_path, settings, store).run())

@@ -15,6 +15,7 @@ import datetime as dt
 import html
 import os
 import tempfile
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,7 @@ def render_digest(changes: list[StoredChange], *, title: str, link: str, max_ite
         item.guid(change.id, permalink=False)
         item.title(_one_line(change.summary))
         item.description(describe_change(change))
-        item.pubDate(_as_datetime(change.first_seen))
+        item.pubDate(change_date(change))
         if change.sources and change.sources[0].get("url"):
             item.link(href=change.sources[0]["url"])
     return bytes(feed.rss_str(pretty=True))
@@ -69,9 +70,9 @@ def write_digest(changes: list[StoredChange], path: Path, *, title: str, link: s
     """Write the digest to `path` atomically (a temporary file renamed over it)."""
     data = render_digest(changes, title=title, link=link, max_items=max_items)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=".digest-", delete=False) as handle:
             handle.write(data)
+        os.chmod(handle.name, 0o644)  # a feed for readers (a web server, a feed reader), not a private file
         os.replace(handle.name, path)
     except OSError as exc:
         raise StorageError(f"{path}: cannot write the digest ({exc.strerror})") from None
@@ -88,6 +89,13 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _as_datetime(value: str) -> dt.datetime:
-    parsed = dt.datetime.fromisoformat(value)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+def change_date(change: StoredChange) -> dt.datetime:
+    """When the change happened, as well as it is known: the date its claim is placed at (the
+    article's, unless the sentence dates it), else its first source's, else when it was flagged."""
+    when = str(change.after.get("when") or "")
+    published = str(change.sources[0].get("published") or "") if change.sources else ""
+    for value in (when, published, change.first_seen):
+        with suppress(ValueError):  # a bare date is read as its noon, UTC: the same day in every time zone
+            parsed = dt.datetime.fromisoformat(value if len(value) > 10 else value + "T12:00")
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    return dt.datetime.now(dt.UTC)

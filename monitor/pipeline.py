@@ -15,6 +15,7 @@ state grows in the order things happened.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -29,6 +30,7 @@ from monitor.poll import poll_feeds, save_poll
 from monitor.reading import Reader
 from monitor.record import record_article
 from monitor.state import known_state
+from monitor.summary import plural
 from rules.engine import Engine
 from storage import Feed, Store
 
@@ -49,10 +51,29 @@ class CycleReport:
 
     def summary(self) -> str:
         return (
-            f"{self.feeds_polled} feeds polled ({self.feeds_unchanged} unchanged, {self.feeds_failed} failed), "
-            f"{self.articles_new} new articles ({self.pages_failed} pages failed), "
-            f"{len(self.changes_flagged)} changes flagged"
+            f"{plural(self.feeds_polled, 'feed')} polled "
+            f"({self.feeds_unchanged} unchanged, {self.feeds_failed} failed), "
+            f"{plural(self.articles_new, 'new article')} ({plural(self.pages_failed, 'page')} failed), "
+            f"{plural(len(self.changes_flagged), 'change')} flagged"
         )
+
+    @property
+    def all_failed(self) -> bool:
+        return self.feeds_polled > 0 and self.feeds_failed == self.feeds_polled
+
+    def all_failed_hint(self) -> str:
+        """One line for a cycle where no feed answered: the commonest reason, and what to try."""
+        reasons = Counter(self.errors).most_common()
+        why = reasons[0][0] if reasons else "no reason recorded"
+        others = f", and {plural(len(reasons) - 1, 'other reason')}" if len(reasons) > 1 else ""
+        every = "the only feed" if self.feeds_polled == 1 else f"all {self.feeds_polled} feeds"
+        line = f"{every} failed ({why}{others}; see `monitor feeds list`)"
+        if all(reason.startswith(_NO_NETWORK) for reason, _ in reasons):
+            line += ". No internet here? `monitor demo` runs the service on a bundled sample feed."
+        return line
+
+
+_NO_NETWORK = ("unreachable", "timed out")  # how monitor.fetch words a host it could not talk to
 
 
 async def run_cycle(
@@ -102,7 +123,7 @@ async def run_cycle(
             threshold=config.delivery.feed_failing_after, run_id=run_id,
         )  # fmt: skip
         tell("writing the digest")
-        write_digest(store.changes(), config.digest_path, title=config.digest.title, link=config.digest.link,
+        write_digest(store.changes(), config.digest_path, title=config.digest.title, link=config.digest_link,
                      max_items=config.digest.max_items)  # fmt: skip
     except BaseException as exc:
         _finish(store, run_id, report, error=f"{type(exc).__name__}: {exc}")
@@ -112,15 +133,20 @@ async def run_cycle(
 
 
 def watched_feeds(config: Config, store: Store) -> list[Feed]:
-    """The feeds to poll: the stored ones, after adding the configured ones (or, for an
-    empty database with no configured feed, the default list)."""
+    """The feeds to poll: the stored ones, after adding the configured ones (or, for a
+    database that never had a feed and no configured feed, the default list)."""
     with store.transaction():  # one commit, not one per configured feed
         for feed in config.feed:
             store.add_feed(feed.url, interval_s=int(feed.interval) if feed.interval else None)
-    if not config.feed and not store.feeds():
-        for url, title in DEFAULT_FEEDS:
-            store.add_feed(url, title=title)
+    seed_default_feeds(config, store)
     return store.feeds()
+
+
+def seed_default_feeds(config: Config, store: Store) -> None:
+    """The default feeds, into a database that never had one, unless the configuration names feeds.
+    Once only: removing a default feed (or all of them) is remembered."""
+    if not config.feed:
+        store.add_default_feeds(list(DEFAULT_FEEDS))
 
 
 def fetch_options(config: Config) -> FetchOptions:

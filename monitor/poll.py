@@ -43,7 +43,7 @@ async def poll_feed(fetcher: Fetcher, feed: Feed) -> Poll:
     try:
         result = await fetcher.get(feed.url, etag=feed.etag, last_modified=feed.last_modified)
         if result.error:
-            return Poll(feed, "failed", result, error=result.error)
+            return Poll(feed, "failed", result, error=_without_url(result.error, feed.url))
         if result.not_modified:
             return Poll(feed, "unchanged", result)
         # parsing is CPU work (a few ms a feed): off the event loop, so other fetches go on
@@ -52,10 +52,15 @@ async def poll_feed(fetcher: Fetcher, feed: Feed) -> Poll:
             logger.info("feed recovered feed_url=%s warning=%s", feed.url, parsed.warning)
         return Poll(feed, "fetched", result, parsed=parsed)
     except MonitorError as exc:
-        return Poll(feed, "failed", error=error_line(str(exc)))
+        return Poll(feed, "failed", error=_without_url(error_line(str(exc)), feed.url))
     except Exception as exc:  # noqa: BLE001 - the one boundary per feed: a bug must not stop the cycle
         logger.exception("feed poll crashed feed_url=%s", feed.url)
-        return Poll(feed, "failed", error=error_line(f"{feed.url}: internal error ({type(exc).__name__}: {exc})"))
+        return Poll(feed, "failed", error=error_line(f"internal error ({type(exc).__name__}: {exc})"))
+
+
+def _without_url(error: str, url: str) -> str:
+    """The reason alone: the feed's URL is beside it wherever a feed's error is shown or logged."""
+    return error.removeprefix(f"{url}: ")
 
 
 def save_poll(store: Store, poll: Poll, *, interval_s: float, settings: ScheduleConfig) -> None:
@@ -68,7 +73,9 @@ def save_poll(store: Store, poll: Poll, *, interval_s: float, settings: Schedule
         ttl_minutes=poll.parsed.ttl_minutes if poll.parsed else None, settings=settings, now=_now(),
     )  # fmt: skip
     if poll.outcome == "failed":
-        logger.warning("feed failed feed_url=%s error=%s", poll.feed.url, poll.error)
+        # INFO: the cycle's summary counts failures and `feeds list` names them; a feed that keeps
+        # failing raises a feed.failing alert and a WARNING (monitor.health)
+        logger.info("feed failed feed_url=%s error=%s", poll.feed.url, poll.error)
     store.record_poll(
         poll.feed.id,
         status=result.status if result else None,

@@ -14,6 +14,12 @@ from typing import Any
 from rules.model import Claim
 
 
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """ "1 feed", "2 feeds", "1 new article", "0 changes"; `plural_form` where "s" is wrong."""
+    word = singular if count == 1 else plural_form or singular + "s"
+    return f"{count:,} {word}"
+
+
 def money(amount: float) -> str:
     """$300 billion, $1.4 trillion, $500 million."""
     for scale, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
@@ -27,11 +33,11 @@ _FORMATS: dict[str, Callable[[Any], str]] = {
     "amount_other": str,
     "share_pct": lambda v: f"{v:g}%",
     "capacity_gw": lambda v: f"{v:g} GW",
-    "units": lambda v: f"{int(v):,} units",
+    "units": lambda v: plural(int(v), "unit"),
     "rank": lambda v: f"rank {int(v)}",
     "until": lambda v: f"until {v}",
     "since": lambda v: f"since {v}",
-    "duration_years": lambda v: f"{v:g} years",
+    "duration_years": lambda v: f"{v:g} year" if v == 1 else f"{v:g} years",
     "names": lambda v: ", ".join(v),
 }
 
@@ -69,8 +75,16 @@ def _key_names() -> dict[str, str]:
 def facet_label(facet: str, key: str) -> str:
     """The facet's label from its rule file, with the key's display name filled in."""
     label = _labels().get(facet, facet)
+    if "{key}" not in label:
+        return label
     name = _key_names().get(key, key)
-    return label.replace("{key}", name) if "{key}" in label else label
+    head, _, tail = label.partition("{key}")
+    # "Microsoft using {key} models" with "open-source models": the word is said once
+    last_word = name.split()[-1].lower() if name.split() else ""
+    following = tail.split(maxsplit=1)
+    if following and following[0].lower() == last_word:
+        tail = f" {following[1]}" if len(following) > 1 else ""
+    return f"{head}{name}{tail}"
 
 
 def summarize(kind: str, before: Claim | None, after: Claim) -> str:

@@ -41,6 +41,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from monitor.baseline import build_baseline
+from monitor.config import parse_listen
 from monitor.diff import KnownState
 from monitor.errors import MonitorError, StorageError
 from monitor.metrics import Metrics
@@ -229,16 +230,15 @@ class _Server(uvicorn.Server):
         yield
 
 
-async def serve(app: ASGIApp, listen: str) -> None:
-    """Serve `app` on `listen` ("host:port", "[::1]:8080") until cancelled, then close cleanly.
+async def serve(app: ASGIApp, listen: str | socket.socket) -> None:
+    """Serve `app` on `listen` ("host:port", "[::1]:8080", or a socket from `bind`) until cancelled,
+    then close cleanly.
 
-    The socket is bound here, so a port in use raises OSError to the caller
-    (uvicorn itself would call sys.exit inside the event loop). Cancelling
-    asks uvicorn to stop, waits for it (open connections get
-    GRACEFUL_SHUTDOWN_S), and re-raises the cancellation.
+    Bind first (`bind`) to learn at start-up that the port is taken: uvicorn itself
+    would call sys.exit inside the event loop. Cancelling asks uvicorn to stop, waits
+    for it (open connections get GRACEFUL_SHUTDOWN_S), and re-raises the cancellation.
     """
-    host, port = parse_listen(listen)
-    sock = _bind(host, port)
+    sock = bind(listen) if isinstance(listen, str) else listen
     config = uvicorn.Config(
         app,
         log_level="warning",
@@ -249,7 +249,7 @@ async def serve(app: ASGIApp, listen: str) -> None:
         timeout_graceful_shutdown=int(GRACEFUL_SHUTDOWN_S),
     )
     server = _Server(config)
-    logger.info("http listening listen=%s:%d", host, sock.getsockname()[1])
+    logger.info("http listening listen=%s", _address(sock))
     task = asyncio.create_task(server.serve(sockets=[sock]), name="uvicorn")
     try:
         await asyncio.shield(task)
@@ -261,12 +261,15 @@ async def serve(app: ASGIApp, listen: str) -> None:
         sock.close()
 
 
-def parse_listen(listen: str) -> tuple[str, int]:
-    """("127.0.0.1", 8080) for "127.0.0.1:8080"; "[::1]:8080" for IPv6; ":8080" for every interface."""
-    host, sep, port = listen.rpartition(":")
-    if not sep or not port.isdigit() or int(port) > 65535:
-        raise ValueError(f"listen address {listen!r}: expected host:port, e.g. 127.0.0.1:8080")
-    return host.removeprefix("[").removesuffix("]") or "0.0.0.0", int(port)
+def bind(listen: str) -> socket.socket:
+    """A socket bound to `listen`; OSError "cannot listen on host:port: reason" when it cannot be."""
+    host, port = parse_listen(listen)
+    return _bind(host, port)
+
+
+def _address(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def _bind(host: str, port: int) -> socket.socket:

@@ -16,6 +16,7 @@ and `utc_now()` is the one place that makes them.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -28,12 +29,14 @@ BUSY_TIMEOUT_MS = 5_000
 
 
 def open_database(path: str | os.PathLike[str], *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite_utils.Database:
-    """The database at `path`, created with its parent directories if missing, in WAL mode.
+    """The database at `path`, created if missing, in WAL mode. Its directory must exist: a
+    mistyped path is an error, never a tree of new directories.
 
-    Raises `OSError` (directories) or `sqlite3.DatabaseError` (not a database,
+    Raises `OSError` (no such directory) or `sqlite3.DatabaseError` (not a database,
     unreadable, locked); `Store.open` turns both into a `StorageError`.
     """
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    if not Path(path).parent.is_dir():
+        raise FileNotFoundError(errno.ENOENT, f"directory {Path(path).parent} does not exist")
     db = sqlite_utils.Database(Path(path))
     try:
         _configure(db, busy_timeout_ms=busy_timeout_ms)

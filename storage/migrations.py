@@ -242,4 +242,17 @@ CREATE INDEX idx_alerts_change_id ON alerts (change_id);
 """
 
 
+@migration(4)
+def settings(db: Database) -> None:
+    """Named facts about the database itself; a database that already has feeds had its defaults seeded."""
+    db.executescript(_V4)
+
+
+_V4 = """
+CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT INTO settings (name, value)
+    SELECT 'default_feeds_seeded', 'before-settings' WHERE EXISTS (SELECT 1 FROM feeds);
+"""
+
+
 SCHEMA_VERSION = MIGRATIONS.latest

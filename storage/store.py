@@ -138,6 +138,20 @@ class Store:
         return self.db.execute("DELETE FROM feeds WHERE url = ?", [url]).rowcount > 0
 
     @_guarded
+    def add_default_feeds(self, feeds: list[tuple[str, str]]) -> list[Feed]:
+        """Add `feeds` (url, title) to a database that has never had a feed, once in its life: a default
+        feed the user removed stays removed. The feeds added now."""
+        with self.transaction():
+            if self._setting("default_feeds_seeded") is not None or _first(self.db.query("SELECT 1 FROM feeds")):
+                return []
+            self.db.execute("INSERT INTO settings (name, value) VALUES ('default_feeds_seeded', ?)", [utc_now()])
+            return [feed for url, title in feeds for feed, created in [self.add_feed(url, title=title)] if created]
+
+    def _setting(self, name: str) -> str | None:
+        row = _first(self.db.query("SELECT value FROM settings WHERE name = ?", [name]))
+        return row["value"] if row else None
+
+    @_guarded
     def feeds(self) -> list[Feed]:
         return [feed_of(row) for row in self.db.query("SELECT * FROM feeds ORDER BY id")]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
+from monitor.defaults import DEFAULT_FEEDS
 from tests.support.httpserver import LocalServer
 from tests.test_pipeline import serve_corpus
 
@@ -38,7 +40,7 @@ def test_run_once_then_changes_and_digest(configured: Path, tmp_path: Path) -> N
     run = monitor("run", "--once", "--config", str(configured), env={"MONITOR_DB": ""})
     assert run.returncode == 0, run.stderr
     summary = run.stdout.strip().splitlines()[-1]
-    assert summary.startswith("1 feeds polled (0 unchanged, 0 failed), 18 new articles")
+    assert summary.startswith("1 feed polled (0 unchanged, 0 failed), 18 new articles")
     assert (tmp_path / "monitor.db").is_file() and (tmp_path / "digest.xml").is_file()
 
     listed = monitor("changes", "--json", "--config", str(configured))
@@ -61,15 +63,27 @@ def test_run_once_then_changes_and_digest(configured: Path, tmp_path: Path) -> N
 
 def test_feeds_add_list_remove(tmp_path: Path) -> None:
     env = {"MONITOR_DB": str(tmp_path / "feeds.db")}
+    listed = monitor("feeds", "list", "--json", env=env, cwd=tmp_path)
+    defaults = [f["url"] for f in json.loads(listed.stdout)["feeds"]]
+    assert defaults == [url for url, _ in DEFAULT_FEEDS], "a fresh database lists the feeds a cycle will poll"
+    assert monitor("feeds", "remove", defaults[0], env=env, cwd=tmp_path).returncode == 0
     assert "added" in monitor("feeds", "add", "https://example.org/rss.xml", env=env, cwd=tmp_path).stdout
     assert "already watched" in monitor("feeds", "add", "https://example.org/rss.xml", env=env, cwd=tmp_path).stdout
     listed = monitor("feeds", "list", "--json", env=env, cwd=tmp_path)
-    assert [f["url"] for f in json.loads(listed.stdout)["feeds"]] == ["https://example.org/rss.xml"]
+    assert [f["url"] for f in json.loads(listed.stdout)["feeds"]] == [*defaults[1:], "https://example.org/rss.xml"]
     assert monitor("feeds", "remove", "https://example.org/rss.xml", env=env, cwd=tmp_path).returncode == 0
     gone = monitor("feeds", "remove", "https://example.org/rss.xml", env=env, cwd=tmp_path)
     assert gone.returncode == 1 and "not a watched feed" in gone.stderr
     bad = monitor("feeds", "add", "ftp://example.org/x", env=env, cwd=tmp_path)
     assert bad.returncode == 1 and bad.stderr.strip() == "monitor: error: ftp://example.org/x: not an http(s) URL"
+
+
+def test_removed_default_feeds_stay_removed(tmp_path: Path) -> None:
+    env = {"MONITOR_DB": str(tmp_path / "feeds.db")}
+    for url, _ in DEFAULT_FEEDS:
+        assert monitor("feeds", "remove", url, env=env, cwd=tmp_path).returncode == 0
+    listed = monitor("feeds", "list", env=env, cwd=tmp_path)
+    assert listed.returncode == 0 and "No feed watched" in listed.stdout, "the defaults do not come back"
 
 
 def test_run_without_once_and_a_bad_config_are_one_line_errors(tmp_path: Path) -> None:
@@ -84,7 +98,7 @@ def test_run_without_once_and_a_bad_config_are_one_line_errors(tmp_path: Path) -
 def test_demo_shows_the_product_without_internet(tmp_path: Path) -> None:
     run = monitor("demo", env={"MONITOR_DB": str(tmp_path / "must-not-be-touched.db")}, cwd=tmp_path)
     assert run.returncode == 0, run.stderr
-    assert "1 feeds polled" in run.stdout and "changes flagged" in run.stdout
+    assert "1 feed polled" in run.stdout and "changes flagged" in run.stdout
     assert "OpenAI compute from Oracle" in " ".join(run.stdout.split())
     assert not (tmp_path / "must-not-be-touched.db").exists()
 
@@ -94,7 +108,22 @@ def test_run_once_fails_when_every_feed_fails(local_server: LocalServer, tmp_pat
     config = tmp_path / "monitor.toml"
     config.write_text(f'database = "m.db"\n[[feed]]\nurl = "{local_server.url("/down.xml")}"\n', encoding="utf-8")
     run = monitor("run", "--once", "--config", str(config))
-    assert run.returncode == 1 and "1 failed" in run.stdout
-    lines = run.stderr.strip().splitlines()
-    assert lines[-1] == "monitor: error: all 1 feeds failed (see `monitor feeds list`)"
-    assert any("WARNING monitor.poll: feed failed feed_url=" in line for line in lines), "logged with stable keys"
+    assert run.returncode == 1 and run.stdout == ""
+    assert run.stderr.splitlines() == [
+        "monitor: error: the only feed failed (HTTP 503 Service Unavailable; see `monitor feeds list`)"
+    ], "one line, with the reason once; no hint about the internet when a server answered"
+
+
+def test_run_once_with_no_reachable_feed_ends_with_one_line(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a port that was free a moment ago, with nothing listening now
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    feeds = "".join(f'[[feed]]\nurl = "http://127.0.0.1:{port}/{n}.xml"\n' for n in range(5))
+    (tmp_path / "monitor.toml").write_text(f'database = "m.db"\n{feeds}', encoding="utf-8")
+    run = monitor("run", "--once", cwd=tmp_path)
+    assert run.returncode == 1 and run.stdout == ""
+    [line] = run.stderr.splitlines()
+    assert (
+        line.startswith("monitor: error: all 5 feeds failed (unreachable (connection refused); ")
+        and "monitor demo" in line
+    )

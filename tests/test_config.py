@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
-from monitor.config import Config, load_config, parse_duration
+from monitor.config import Config, load_config, parse_duration, parse_listen
 from monitor.errors import ConfigError
 
 CASES = sorted((Path(__file__).parent / "configs").glob("*.toml"))
@@ -98,3 +99,56 @@ def test_durations(text: object, seconds: float) -> None:
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="nope.toml: no such configuration file"):
         load_config(tmp_path / "nope.toml")
+
+
+@pytest.mark.parametrize(
+    ("listen", "expected"),
+    [("127.0.0.1:8080", ("127.0.0.1", 8080)), ("[::1]:9", ("::1", 9)), (":8080", ("0.0.0.0", 8080)),
+     ("localhost:0", ("localhost", 0)), (" [fe80::1%eth0]:80 ", ("fe80::1%eth0", 80))],
+)  # fmt: skip
+def test_listen_addresses(listen: str, expected: tuple[str, int]) -> None:
+    assert parse_listen(listen) == expected
+
+
+@pytest.mark.parametrize(
+    ("listen", "why"),
+    [("8080", "host:port"), ("host:", "host:port"), ("host:http", "host:port"), ("host:70000", "port from 0 to 65535"),
+     ("::1:8080", "in brackets"), ("[::1:8080", "ends with ']'"), ("a b:80", "not a host name"), ("", "host:port")],
+)  # fmt: skip
+def test_a_bad_listen_address_is_refused_when_the_configuration_loads(listen: str, why: str, tmp_path: Path) -> None:
+    path = tmp_path / "monitor.toml"
+    path.write_text(f'[server]\nlisten = "{listen}"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=rf"^{re.escape(str(path))}: key 'server.listen': .*{re.escape(why)}"):
+        load_config(path)
+
+
+def test_a_missing_database_directory_is_an_error_that_creates_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "monitor.toml"
+    path.write_text(f'database = "{tmp_path}/typo/dir/x.db"\n', encoding="utf-8")
+    config = load_config(path)
+    with pytest.raises(
+        ConfigError, match=rf"monitor.toml: key 'database': directory {tmp_path}/typo/dir does not exist"
+    ):
+        config.prepare_database()
+    assert not (tmp_path / "typo").exists()
+
+
+def test_the_default_data_directory_is_made(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.delenv("MONITOR_DB", raising=False)
+    assert Config().prepare_database() == tmp_path / "data" / "msft-openai-monitor" / "monitor.db"
+    assert (tmp_path / "data" / "msft-openai-monitor").is_dir()
+
+
+def test_the_digest_sits_beside_its_database_and_links_somewhere_real(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MONITOR_DB", raising=False)
+    one, two = Config(database=tmp_path / "a" / "one.db"), Config(database=tmp_path / "b" / "two.db")
+    assert (one.digest_path, two.digest_path) == (tmp_path / "a" / "one.digest.xml", tmp_path / "b" / "two.digest.xml")
+    assert one.digest_link == (tmp_path / "a" / "one.digest.xml").as_uri(), "without a server: the file itself"
+    served = Config(database=tmp_path / "x.db", server={"listen": "0.0.0.0:8089"})
+    assert served.digest_link == "http://127.0.0.1:8089/", "the daemon's page"
+    assert Config(server={"listen": "[::]:80"}).digest_link == "http://[::1]:80/"
+    chosen = Config(digest={"link": "https://news.example.org/"}, server={"listen": "127.0.0.1:1"})
+    assert chosen.digest_link == "https://news.example.org/"

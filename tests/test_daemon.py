@@ -196,3 +196,20 @@ def test_backoff_retry_after_and_recovery(local_server: LocalServer, tmp_path: P
         errors = dict(db.execute("SELECT url, consecutive_errors FROM feeds"))
     assert errors[local_server.url("/down.xml")] == 0, "a feed down for a while and back is healthy again"
     assert errors[local_server.url("/busy.xml")] >= 3, "never dropped from the schedule"
+
+
+@pytest.mark.parametrize("taken", [True, False], ids=["port-in-use", "unknown-host"])
+def test_an_address_the_daemon_cannot_take_stops_it_at_start_with_one_line(tmp_path: Path, taken: bool) -> None:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        listen = f"127.0.0.1:{holder.getsockname()[1]}" if taken else "no-such-host.invalid:8080"
+        config = tmp_path / "monitor.toml"
+        config.write_text(f'database = "m.db"\n[server]\nlisten = "{listen}"\n', encoding="utf-8")
+        run = subprocess.run(
+            [sys.executable, "-m", "monitor", "daemon", "--config", str(config), "--log-level", "WARNING"],
+            capture_output=True, text=True, timeout=60, env={**os.environ, "MONITOR_DB": ""},
+        )  # fmt: skip
+    assert run.returncode == 1
+    [line] = run.stderr.splitlines()  # one line, no traceback, no daemon left running without its endpoints
+    assert line.startswith(f"monitor: error: {config}: key 'server.listen': cannot listen on {listen}: "), line

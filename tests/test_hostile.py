@@ -660,7 +660,7 @@ def run_in_process(
         feeds = [store.feed(url) for url in feed_urls]
         assert all(feeds)
         caplog.clear()
-        with caplog.at_level(logging.WARNING):
+        with caplog.at_level(logging.INFO):
             started = time.monotonic()
             report = asyncio.run(run_cycle(config_for(case, directory), store, engine, feeds=feeds))  # type: ignore[arg-type]
             seconds = time.monotonic() - started
@@ -673,7 +673,7 @@ CHILD = r"""
 import asyncio, dataclasses, json, logging, resource, sys, time
 args = json.loads(sys.argv[1])
 sys.path.insert(0, args["root"])
-logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s %(message)s")
+logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(levelname)s %(name)s %(message)s")
 from monitor.config import Config
 from monitor.pipeline import run_cycle
 from rules.engine import Engine

@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import time
 from collections import Counter
 from pathlib import Path
+from xml.etree import ElementTree
 
 import feedparser
 import pytest
@@ -82,6 +84,13 @@ def test_a_cycle_over_the_dev_feed(local_server: LocalServer, tmp_path: Path, en
     assert len({e.id for e in digest.entries}) == len(changes) == len({c.id for c in changes})
     newest = max(changes, key=lambda c: (c.first_seen, c.id))
     assert digest.entries[0].id == newest.id and digest.entries[0].title == newest.summary
+    channel_link = ElementTree.parse(tmp_path / "digest.xml").findtext("channel/link")  # feedparser mangles file:///
+    assert channel_link == (tmp_path / "digest.xml").as_uri(), "no placeholder: the digest file itself"
+    by_id = {c.id: c for c in changes}
+    for entry in digest.entries:  # each item dated when its change happened, not when the cycle ran
+        when = by_id[entry.id].after["when"]
+        assert time.strftime("%Y-%m-%d", entry.published_parsed).startswith(when[:10]), (entry.id, when)
+    assert len({e.published for e in digest.entries}) > 1
 
     requests_before = len(local_server.requests)
     second = cycle(config, store, engine)

@@ -343,8 +343,17 @@ def test_a_nested_transaction_joins_the_outer_one(store: Store) -> None:
 # files: durability, WAL, errors
 
 
+def test_a_missing_directory_is_an_error_not_created(tmp_path: Path) -> None:
+    path = tmp_path / "typo" / "dir" / "monitor.db"
+    with pytest.raises(
+        StorageError, match=r"monitor\.db: cannot open the database \(directory .*typo/dir does not exist\)"
+    ):
+        Store.open(path)
+    assert not (tmp_path / "typo").exists()
+
+
 def test_a_file_database_survives_reopening(tmp_path: Path) -> None:
-    path = tmp_path / "data" / "nested" / "monitor.db"
+    path = tmp_path / "monitor.db"
     with Store.open(path) as store:
         feed, _ = store.add_feed(FEED_A)
         add_article(store, feed_id=feed.id)

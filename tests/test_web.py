@@ -22,7 +22,7 @@ import pytest
 
 from monitor.baseline import build_baseline
 from monitor.metrics import Metrics
-from monitor.web import WebState, create_app, parse_listen, serve
+from monitor.web import WebState, create_app, serve
 from rules.engine import Engine
 from storage import Store
 
@@ -360,20 +360,6 @@ def test_unknown_path(make_state: Callable[..., WebState]) -> None:
 
 
 # the server
-
-
-@pytest.mark.parametrize(
-    ("listen", "expected"),
-    [("127.0.0.1:8080", ("127.0.0.1", 8080)), ("[::1]:9", ("::1", 9)), (":8080", ("0.0.0.0", 8080))],
-)
-def test_parse_listen(listen: str, expected: tuple[str, int]) -> None:
-    assert parse_listen(listen) == expected
-
-
-@pytest.mark.parametrize("listen", ["8080", "host:", "host:http", "host:70000"])
-def test_parse_listen_refuses(listen: str) -> None:
-    with pytest.raises(ValueError, match="host:port"):
-        parse_listen(listen)
 
 
 @pytest.fixture
