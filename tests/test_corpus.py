@@ -1,15 +1,25 @@
 # SPDX-License-Identifier: MIT
 """The engine on labelled corpora of whole pages, scored as ../shared/corpus/score.py scores them.
 
-tests/corpus/dev is a copy of the development corpus; tests/corpus/heldout was
-written from the spec by someone who had not seen the rules. Both are HTML
-pages in site templates, so text extraction is part of what is scored. The
-bars are the product's: F1 ≥ 0.90 and at most 10% of quiet pages alarmed.
+tests/corpus/dev and tests/corpus/dev2 are copies of the development corpora;
+tests/corpus/heldout was written from the spec by someone who had not seen the
+rules. All are HTML pages in site templates, so text extraction is part of what
+is scored.
+
+dev2 is split by a fixed rule set before any of its pages was read: every
+third id (dev2-003, dev2-006, …) is the check set, never tuned on; the rest is
+tuned on. The gap between the two estimates how far the rules over-fit.
+
+Each corpus has a floor (F1, and the share of quiet pages alarmed) that the
+engine holds today: a change that lowers a score fails here. The product's
+goal is higher (F1 ≥ 0.95 on each, no quiet page alarmed); a floor is raised
+as the engine reaches it.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +31,19 @@ from monitor.diff import KnownState
 from monitor.source import read_source
 from rules.engine import Engine
 
-CORPORA = sorted(p.parent for p in (Path(__file__).parent / "corpus").glob("*/labels.jsonl"))
+CORPUS = Path(__file__).parent / "corpus"
+# name: (directory, which cases, F1 floor, highest share of quiet pages alarmed)
+CORPORA: dict[str, tuple[str, Callable[[str], bool], float, float]] = {
+    "dev": ("dev", lambda case_id: True, 0.95, 0.0),
+    "heldout": ("heldout", lambda case_id: True, 0.90, 0.10),
+    "dev2-tune": ("dev2", lambda case_id: not is_check_case(case_id), 0.80, 0.10),
+    "dev2-check": ("dev2", lambda case_id: is_check_case(case_id), 0.70, 0.10),
+}
+
+
+def is_check_case(case_id: str) -> bool:
+    """dev2's check set: every third id, fixed before the corpus was read."""
+    return int(case_id.rsplit("-", 1)[1]) % 3 == 0
 
 
 @dataclass
@@ -47,12 +69,20 @@ def engine_and_baseline() -> tuple[Engine, KnownState]:
     return engine, build_baseline(engine)
 
 
-@pytest.mark.parametrize("corpus", CORPORA, ids=[c.name for c in CORPORA])
-def test_corpus_score(corpus: Path, engine_and_baseline: tuple[Engine, KnownState]) -> None:
+def test_every_corpus_directory_is_scored() -> None:
+    assert {p.parent.name for p in CORPUS.glob("*/labels.jsonl")} == {d for d, *_ in CORPORA.values()}
+
+
+@pytest.mark.parametrize("name", CORPORA)
+def test_corpus_score(name: str, engine_and_baseline: tuple[Engine, KnownState]) -> None:
+    directory, chosen, f1_floor, quiet_ceiling = CORPORA[name]
+    corpus = CORPUS / directory
     engine, baseline = engine_and_baseline
     score, report = Score(), []
     for line in (corpus / "labels.jsonl").read_text(encoding="utf-8").splitlines():
         case = json.loads(line)
+        if not chosen(case["id"]):
+            continue
         result = check_document(
             read_source(str(corpus / case["file"])), engine=engine, state=baseline, published=case["published"]
         )
@@ -66,6 +96,6 @@ def test_corpus_score(corpus: Path, engine_and_baseline: tuple[Engine, KnownStat
         if misses or alarms:
             report.append(f"{case['id']}: missed={sorted(misses)} false_alarms={sorted(alarms)}")
     quiet_rate = score.quiet_alarmed / score.quiet if score.quiet else 0.0
-    summary = f"{corpus.name}: f1={score.f1:.2f} quiet_false_alarm_rate={quiet_rate:.2f}\n" + "\n".join(report)
-    assert score.f1 >= 0.90, summary
-    assert quiet_rate <= 0.10, summary
+    summary = f"{name}: f1={score.f1:.2f} quiet_false_alarm_rate={quiet_rate:.2f}\n" + "\n".join(report)
+    assert score.f1 >= f1_floor, summary
+    assert quiet_rate <= quiet_ceiling, summary
