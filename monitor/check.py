@@ -14,6 +14,7 @@ from typing import Any
 from monitor.baseline import build_baseline
 from monitor.diff import Change, KnownState, Reading, changes_of, read_against
 from monitor.source import Document
+from monitor.urls import redact_url
 from rules.engine import Engine
 from rules.explain import Trace
 
@@ -30,7 +31,7 @@ class CheckResult:
     def to_json(self) -> dict[str, Any]:
         """The shape of CONTRACT.md's `check --json`."""
         return {
-            "source": self.source,
+            "source": redact_url(self.source),
             "published": self.published,
             "lang": self.lang,
             "claims": [r.claim.to_json() for r in self.readings],

@@ -24,6 +24,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from monitor.errors import ConfigError
 from monitor.tomlfile import read_toml
+from monitor.urls import redact_url
 
 APP_NAME = "msft-openai-monitor"
 DEFAULT_CONFIG = Path("monitor.toml")
@@ -46,7 +47,8 @@ Duration = Annotated[float, BeforeValidator(parse_duration)]
 
 def _http_url(value: Any) -> str:
     if not isinstance(value, str) or not re.match(r"^https?://[^\s/]+\S*$", value.strip()):
-        raise ValueError(f"not an http(s) URL: {value!r}")
+        shown = redact_url(value) if isinstance(value, str) else value  # an error never echoes a credential
+        raise ValueError(f"not an http(s) URL: {shown!r}")
     return value.strip()
 
 
@@ -105,6 +107,7 @@ class DaemonConfig(_Section):
     lock: Path | None = None  # default: the database path + ".lock"
     tick: Duration = 1.0  # how often the scheduler looks for due feeds
     deliver_every: Duration = 5.0  # how often due alerts are delivered
+    stuck_after: Duration = 3600.0  # alerts pending with none delivered this long: /healthz says 503
     log_format: Literal["text", "json"] = "text"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 

@@ -23,6 +23,7 @@ from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
 
 from monitor.errors import StorageError
 from monitor.summary import describe_values
+from monitor.urls import redact_url
 from storage import StoredChange
 
 
@@ -41,7 +42,7 @@ def render_digest(changes: list[StoredChange], *, title: str, link: str, max_ite
         item.description(describe_change(change))
         item.pubDate(change_date(change))
         if change.sources and change.sources[0].get("url"):
-            item.link(href=change.sources[0]["url"])
+            item.link(href=redact_url(change.sources[0]["url"]))
     return bytes(feed.rss_str(pretty=True))
 
 
@@ -60,7 +61,7 @@ def describe_change(change: StoredChange) -> str:
 
 
 def _source_item(source: dict[str, Any]) -> str:
-    url = source.get("url") or ""
+    url = redact_url(source.get("url") or "")
     label = source.get("title") or url
     date = f" — {html.escape(source['published'])}" if source.get("published") else ""
     return f'<li><a href="{html.escape(url, quote=True)}">{html.escape(label)}</a>{date}</li>'

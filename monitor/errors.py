@@ -16,6 +16,8 @@ print it as it is.
 
 from __future__ import annotations
 
+from monitor.urls import redact_urls_in
+
 
 class MonitorError(Exception):
     """Base class: a failure the service expected and can explain in one line."""
@@ -51,5 +53,5 @@ class DeliveryError(MonitorError):
 
 def error_line(text: str, limit: int = 1000) -> str:
     """An error as stored and logged: one line, and not a whole page of it."""
-    line = " ".join(text.split())
+    line = redact_urls_in(" ".join(text.split()))  # a URL's credentials never reach a stored or shown error
     return line if len(line) <= limit else line[: limit - 1] + "…"

@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: MIT
 """The events the service raises, as alerts carry them (../shared/spec/CONTRACT.md, "Alerts").
 
+URLs in them are redacted (`monitor.urls.redact_url`): alerts, pages and the CLI show no credential.
+
 {"type": "change.flagged", "change": {...the check shape, plus id, first_seen, sources}}
 {"type": "feed.failing" | "feed.recovered", "feed": {url, title, consecutive_errors, last_error, since}}
 """
@@ -9,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from monitor.errors import error_line
+from monitor.urls import redact_url
 from storage import Feed, StoredChange
 
 CHANGE_FLAGGED = "change.flagged"
@@ -28,8 +32,14 @@ def change_json(change: StoredChange) -> dict[str, Any]:
         "severity": change.severity,
         "summary": change.summary,
         "first_seen": change.first_seen,
-        "sources": [{k: s.get(k) for k in ("url", "title", "published")} for s in change.sources],
+        "sources": [shown_source(s) for s in change.sources],
     }
+
+
+def shown_source(source: dict[str, Any]) -> dict[str, Any]:
+    """A change's source as shown and sent: url (credentials redacted), title, published."""
+    return {"url": redact_url(source["url"]) if source.get("url") else source.get("url"),
+            "title": source.get("title"), "published": source.get("published")}  # fmt: skip
 
 
 def change_flagged(change: StoredChange) -> dict[str, Any]:
@@ -40,10 +50,10 @@ def feed_health(event: str, feed: Feed, *, since: str) -> dict[str, Any]:
     return {
         "type": event,
         "feed": {
-            "url": feed.url,
+            "url": redact_url(feed.url),
             "title": feed.title,
             "consecutive_errors": feed.consecutive_errors,
-            "last_error": feed.last_error,
+            "last_error": error_line(feed.last_error) if feed.last_error else None,
             "since": since,
         },
     }

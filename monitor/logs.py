@@ -13,11 +13,23 @@ import logging
 import re
 import sys
 
+from monitor.urls import redact_urls_in
+
 _PAIR = re.compile(r"\b([a-z_]+)=(\S+)")
+
+
+class TextFormatter(logging.Formatter):
+    """One line of text; URLs in it redacted, whoever logged them (a library's message too)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact_urls_in(super().format(record))
 
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
+        return redact_urls_in(self._event(record))
+
+    def _event(self, record: logging.LogRecord) -> str:
         message = record.getMessage()
         event = {
             "time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(timespec="milliseconds"),
@@ -34,7 +46,7 @@ class JsonFormatter(logging.Formatter):
 def setup_logging(*, level: str = "WARNING", json_lines: bool = False) -> None:
     """Route every logger to stderr at `level`, as text or JSON lines (replacing earlier setup)."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter() if json_lines else logging.Formatter(
+    handler.setFormatter(JsonFormatter() if json_lines else TextFormatter(
         "%(asctime)s %(levelname)s %(name)s: %(message)s"))  # fmt: skip
     root = logging.getLogger()
     root.handlers[:] = [handler]

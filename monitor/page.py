@@ -19,7 +19,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from monitor.diff import SEVERITIES, Known, KnownState
+from monitor.errors import error_line
 from monitor.summary import describe_values, facet_label
+from monitor.urls import redact_url, redact_urls_in
 from storage import Feed, StoredChange
 
 LINK_SCHEMES = frozenset({"http", "https"})
@@ -167,7 +169,7 @@ def _feed_row(feed: Feed) -> str:
     return (
         f"<tr><td>{_link(feed.url, feed.title or feed.url)}</td>"
         f"<td>{_e(feed.last_polled or 'never')}</td><td>{_e(feed.last_status or '')}</td>"
-        f"<td>{feed.consecutive_errors:d}</td><td>{_e(feed.last_error or '')}</td></tr>"
+        f"<td>{feed.consecutive_errors:d}</td><td>{_e(error_line(feed.last_error or ''))}</td></tr>"
     )
 
 
@@ -180,7 +182,9 @@ def _e(value: object) -> str:
 
 
 def _link(url: str, text: str) -> str:
-    """A link when `url` is http(s); otherwise the text (and the URL) shown as plain text."""
+    """A link when `url` is http(s); otherwise the text (and the URL) shown as plain text. Any credential
+    in the URL is redacted: the page is not authenticated."""
+    url, text = redact_url(url), redact_urls_in(text)
     if _scheme(url) in LINK_SCHEMES:
         return f'<a href="{_e(url.strip())}" rel="nofollow noopener noreferrer">{_e(text)}</a>'
     if url and url != text:

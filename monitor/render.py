@@ -13,7 +13,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from monitor.errors import error_line
 from monitor.summary import describe_values, facet_label
+from monitor.urls import redact_url
 
 if TYPE_CHECKING:  # types only: `monitor changes` need not import the reading stack
     from monitor.check import CheckResult
@@ -26,7 +28,7 @@ T = TypeVar("T")
 
 
 def check_result(console: Console, result: CheckResult) -> None:
-    console.print(f"{escape(result.source)} — published {result.published}, language {result.lang}")
+    console.print(f"{escape(redact_url(result.source))} — published {result.published}, language {result.lang}")
     if not result.readings:
         console.print("No claim about the Microsoft-OpenAI compute relationship.")
         return
@@ -131,14 +133,22 @@ def stored_changes(
     for column in ("first seen", "kind", "severity", "summary", "sources", "delivery"):
         table.add_column(column, overflow="fold")
     for change in changes:
-        sources = "\n".join(escape(s.get("url") or "") for s in change.sources)
+        sources = "\n".join(escape(redact_url(s.get("url") or "")) for s in change.sources)
         states = "\n".join(f"{escape(name)}: {state}" for name, state in (delivery or {}).get(change.id, {}).items())
         table.add_row(change.first_seen, change.kind, change.severity, escape(change.summary), sources, states)
     console.print(table)
 
 
 def outbox_json(row: OutboxRow) -> dict[str, Any]:
-    return {k: v for k, v in row.__dict__.items() if k != "payload"} | {"payload": row.payload}
+    shown = {"feed_url": redact_url(row.feed_url) if row.feed_url else None,
+             "last_error": error_line(row.last_error) if row.last_error else None}  # fmt: skip
+    return {k: v for k, v in row.__dict__.items() if k != "payload"} | shown | {"payload": row.payload}
+
+
+def feed_json(feed: Feed) -> dict[str, Any]:
+    """A watched feed as `feeds list --json` shows it: its URL and last error without credentials."""
+    return feed.__dict__ | {"url": redact_url(feed.url),
+                            "last_error": error_line(feed.last_error) if feed.last_error else None}  # fmt: skip
 
 
 def outbox(console: Console, rows: list[OutboxRow], counts: dict[str, int]) -> None:
@@ -149,9 +159,9 @@ def outbox(console: Console, rows: list[OutboxRow], counts: dict[str, int]) -> N
     for column in ("created", "event", "channel", "status", "attempts", "next attempt", "last error", "about"):
         table.add_column(column, overflow="fold")
     for row in rows:
-        about = row.payload.get("change", {}).get("summary") or row.feed_url or ""
+        about = row.payload.get("change", {}).get("summary") or redact_url(row.feed_url or "")
         table.add_row(row.created_at, row.event, escape(row.channel), row.status, str(row.attempts),
-                      row.next_attempt_at if row.status == "pending" else "", escape(row.last_error or ""),
+                      row.next_attempt_at if row.status == "pending" else "", escape(error_line(row.last_error or "")),
                       escape(about))  # fmt: skip
     console.print(table)
 
@@ -165,7 +175,7 @@ def feeds(console: Console, watched: list[Feed]) -> None:
         table.add_column(column, overflow="fold")
     for feed in watched:
         table.add_row(
-            escape(feed.url), escape(feed.title or ""), feed.last_polled or "never",
-            str(feed.last_status or ""), str(feed.consecutive_errors or ""), escape(feed.last_error or ""),
+            escape(redact_url(feed.url)), escape(feed.title or ""), feed.last_polled or "never",
+            str(feed.last_status or ""), str(feed.consecutive_errors or ""), escape(error_line(feed.last_error or "")),
         )  # fmt: skip
     console.print(table)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from urllib.parse import SplitResult, unquote_plus, urlsplit, urlunsplit
 
-__all__ = ["TRACKING_PARAMETERS", "canonical_url", "host_of"]
+__all__ = ["TRACKING_PARAMETERS", "canonical_url", "host_of", "redact_url", "redact_urls_in"]
 
 # Exact names, compared lower-cased; any name starting with "utm_" is dropped as well.
 TRACKING_PARAMETERS = frozenset(
@@ -125,3 +125,75 @@ def _clean_query(query: str) -> str:
 def _is_tracking(name: str) -> bool:
     lowered = unquote_plus(name).strip().lower()
     return lowered in TRACKING_PARAMETERS or lowered.startswith(_TRACKING_PREFIXES)
+
+
+# --- showing a URL -------------------------------------------------------------------------------
+# Credentials in a URL are used on the wire and shown nowhere: not in logs, pages, alerts, the digest
+# or the CLI. A query or fragment parameter whose name says it is a secret has its value masked.
+SECRET_PARAMETERS = frozenset(
+    {
+        "key", "apikey", "api_key", "access_key", "accesskey", "secret", "client_secret", "token",
+        "access_token", "auth", "auth_token", "authorization", "password", "passwd", "pwd", "pass",
+        "sig", "signature", "session", "sessionid", "sid", "jwt", "code", "private_token", "credential",
+        "x_amz_signature", "x_amz_credential", "x_amz_security_token", "hmac",
+    }
+)  # fmt: skip
+_SECRET_SUFFIXES = ("token", "secret", "key", "password", "signature", "credential")
+MASK = "***"
+# A URL inside free text (an error line, a log message): a scheme, "://", then up to a space or quote.
+_URL_IN_TEXT = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]{1,15}://[^\s<>\"'`]{1,4000}")
+
+
+def redact_url(url: str) -> str:
+    """URL as it may be shown: no user or password, secret-looking parameter values masked.
+
+    >>> redact_url("https://bob:hunter2@feeds.example.org/rss?apikey=abc&lang=fr#token=x")
+    'https://***@feeds.example.org/rss?apikey=***&lang=fr#token=***'
+    """
+    if "@" not in url and "=" not in url:
+        return url  # the common case, and nothing to hide
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return _masked_after_scheme(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        netloc = f"{MASK}@{netloc.rpartition('@')[2]}"
+    return urlunsplit((parts.scheme, netloc, parts.path, _masked_parameters(parts.query),
+                       _masked_parameters(parts.fragment)))  # fmt: skip
+
+
+def redact_urls_in(text: str) -> str:
+    """`text` with every URL in it redacted (`redact_url`)."""
+    if "://" not in text:
+        return text
+    return _URL_IN_TEXT.sub(_redact_match, text)
+
+
+def _redact_match(match: re.Match[str]) -> str:
+    url = match.group(0)
+    kept = url.rstrip(".,;:!?)]}")  # the sentence's punctuation after a URL is not part of it
+    return redact_url(kept) + url[len(kept) :]
+
+
+def _masked_parameters(query: str) -> str:
+    if "=" not in query:
+        return query
+    pairs = []
+    for pair in query.split("&"):
+        name, equals, value = pair.partition("=")
+        secret = equals and value and _is_secret(unquote_plus(name))
+        pairs.append(f"{name}={MASK}" if secret else pair)
+    return "&".join(pairs)
+
+
+def _is_secret(name: str) -> bool:
+    name = name.strip().lower().replace("-", "_")
+    return name in SECRET_PARAMETERS or name.endswith(_SECRET_SUFFIXES)
+
+
+def _masked_after_scheme(url: str) -> str:
+    """A URL that does not parse: its scheme and what looks like its host, nothing else."""
+    scheme, sep, rest = url.partition("://")
+    host = re.split(r"[/?#]", rest.rpartition("@")[2], maxsplit=1)[0]
+    return f"{scheme}{sep}{host}/{MASK}" if sep else MASK

@@ -24,6 +24,7 @@ from typing import Any
 
 from monitor.channels.base import Alert, one_line
 from monitor.summary import describe_values
+from monitor.urls import redact_url
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ def _change_view(payload: dict[str, Any]) -> AlertView:
 def _feed_view(status: str, level: str) -> Callable[[dict[str, Any]], AlertView]:
     def view(payload: dict[str, Any]) -> AlertView:
         feed = _mapping(payload.get("feed"))
-        url = _text(feed.get("url"))
+        url = redact_url(_text(feed.get("url")))  # payloads queued before redaction existed, too
         # The feed's other fields (error, failures, since…) are shown as they come.
         details = tuple(
             one_line(f"{name}: {_text(value)}")
@@ -112,7 +113,7 @@ def describe_claim(claim: dict[str, Any] | None) -> str:
 
 def _source_link(source: Any) -> Link:
     source = _mapping(source)
-    url = _text(source.get("url"))
+    url = redact_url(_text(source.get("url")))
     return Link(one_line(_text(source.get("title"))) or url, url, _text(source.get("published")))
 
 
