@@ -255,31 +255,32 @@ def feeds_add(url: FeedUrl, config: ConfigOption = None) -> None:
     """Watch a feed (beside the default feeds, until you remove them)."""
     from monitor.config import FeedConfig
     from monitor.pipeline import seed_default_feeds
+    from monitor.urls import redact_url
 
     settings = _settings(config)
     try:
         FeedConfig(url=url)
     except ValueError:
-        raise ConfigError(f"{url}: not an http(s) URL") from None
+        raise ConfigError(f"{redact_url(url)}: not an http(s) URL") from None
     with _store(settings) as store:
         seed_default_feeds(settings, store)
         _, created = store.add_feed(url.strip())
-    typer.echo(f"{url}: {'added' if created else 'already watched'}")
+    typer.echo(f"{redact_url(url)}: {'added' if created else 'already watched'}")
 
 
 @feeds_app.command("list", cls=_Command)
 @_one_line_errors
 def feeds_list(json_output: JsonOption = False, config: ConfigOption = None) -> None:
     """The feeds the next cycle polls, with their last poll."""
+    from monitor import render
     from monitor.pipeline import watched_feeds
 
     settings = _settings(config)
     with _store(settings) as store:
         found = watched_feeds(settings, store)
     if json_output:
-        _print_json({"feeds": [feed.__dict__ for feed in found]})
+        _print_json({"feeds": [render.feed_json(feed) for feed in found]})
         return
-    from monitor import render
 
     render.feeds(_console(), found)
 
@@ -289,16 +290,18 @@ def feeds_list(json_output: JsonOption = False, config: ConfigOption = None) -> 
 def feeds_remove(url: FeedUrl, config: ConfigOption = None) -> None:
     """Stop watching a feed, a default one too (its articles and changes stay)."""
     from monitor.pipeline import seed_default_feeds
+    from monitor.urls import redact_url
 
     settings = _settings(config)
     with _store(settings) as store:
         seed_default_feeds(settings, store)
         removed = store.remove_feed(url.strip())
+    shown = redact_url(url)
     if not removed:
-        raise ConfigError(f"{url}: not a watched feed (see `monitor feeds list`)")
+        raise ConfigError(f"{shown}: not a watched feed (see `monitor feeds list`)")
     if any(feed.url == url.strip() for feed in settings.feed):
-        typer.echo(f"{url}: removed; it is still in {settings.source}, which adds it back next cycle", err=True)
-    typer.echo(f"{url}: removed")
+        typer.echo(f"{shown}: removed; it is still in {settings.source}, which adds it back next cycle", err=True)
+    typer.echo(f"{shown}: removed")
 
 
 @app.command(cls=_Command)

@@ -37,7 +37,7 @@ from monitor.channels import Channel, build_channels
 from monitor.config import Config, load_config
 from monitor.deliver import deliver_due
 from monitor.digest import write_digest
-from monitor.errors import ConfigError, MonitorError
+from monitor.errors import ConfigError, MonitorError, error_line
 from monitor.metrics import Metrics
 from monitor.pipeline import CycleReport, run_cycle, watched_feeds
 from monitor.systemd import DatabaseLock, notify, watchdog_interval
@@ -75,6 +75,8 @@ class Daemon:
         self.tasks: set[asyncio.Task[None]] = set()
         self.last_tick = 0.0
         self.digest_mark: tuple[int, str] | None = None
+        self.last_cycle_error: str | None = None  # the latest finished cycle's failure, None once one succeeds
+        self.delivery = DeliveryProgress()
 
     async def run(self) -> int:
         http = self._bind_http()  # first: an address it cannot take stops the start, before READY
@@ -113,9 +115,12 @@ class Daemon:
         settings = self.settings
         try:
             report = await deliver_due(self.store, settings.channels, settings.config.delivery)
+            pending = self.store.outbox.counts().get("pending", 0)
         except MonitorError as exc:
             logger.error("delivery failed error=%s", exc)
+            self.delivery.failed(str(exc))
             return
+        self.delivery.ran(moved=report.delivered + report.failed, pending=pending)
         if report.delivered or report.retried or report.failed:
             logger.info("delivery %s", report.summary())
 
@@ -140,10 +145,13 @@ class Daemon:
             report = await run_cycle(settings.config, self.store, settings.engine, channels=settings.channels,
                                      feeds=feeds)  # fmt: skip
             self._count(report)
+            self._cycle_ended(error=None)
             logger.info("cycle %s", report.summary())
         except MonitorError as exc:
+            self._cycle_ended(error=str(exc))
             logger.error("cycle failed error=%s", exc)
-        except Exception:  # noqa: BLE001 - the daemon's boundary: log, and the next tick goes on
+        except Exception as exc:  # noqa: BLE001 - the daemon's boundary: log, and the next tick goes on
+            self._cycle_ended(error=f"{type(exc).__name__}: {exc}")
             logger.exception("cycle crashed")
         finally:
             self.in_flight -= {f.id for f in feeds}
@@ -186,12 +194,25 @@ class Daemon:
         watched_feeds(fresh.config, self.store)
         logger.info("reloaded config=%s feeds=%d", self.config_path or "defaults", len(self.store.feeds()))
 
+    def _cycle_ended(self, *, error: str | None) -> None:
+        self.last_cycle_error = error
+        if error is None:
+            self.metrics.cycle_succeeded()
+        else:
+            self.metrics.cycle_failed()
+
     def health(self) -> tuple[bool, str]:
+        """Whether the daemon can do its work now, and if not the reason (/healthz, the systemd watchdog)."""
         if not self.scheduler.running:
             return False, "scheduler not running"
         late = time.monotonic() - self.last_tick
         if self.last_tick and late > max(30.0, 10 * self.settings.config.daemon.tick):
             return False, f"no scheduler tick for {late:.0f}s"
+        if self.last_cycle_error is not None:
+            return False, error_line(f"last cycle failed: {self.last_cycle_error}", limit=300)
+        stuck = self.delivery.stuck(after_s=self.settings.config.daemon.stuck_after)
+        if stuck:
+            return False, stuck
         return True, "ok"
 
     def _bind_http(self) -> socket.socket | None:
@@ -230,6 +251,32 @@ class Daemon:
         with suppress(TimeoutError):
             await asyncio.wait_for(asyncio.gather(*self.tasks, return_exceptions=True), STOP_GRACE_S)
         logger.info("stopped")
+
+
+class DeliveryProgress:
+    """Whether delivery moves: alerts pending with none delivered or refused for a while is a stuck backlog."""
+
+    def __init__(self) -> None:
+        self.last_moved = time.monotonic()  # when the outbox last moved, or was seen empty
+        self.pending = 0
+        self.error: str | None = None
+
+    def ran(self, *, moved: int, pending: int) -> None:
+        self.pending, self.error = pending, None
+        if moved or not pending:
+            self.last_moved = time.monotonic()
+
+    def failed(self, error: str) -> None:
+        self.error = error
+
+    def stuck(self, *, after_s: float) -> str | None:
+        """The reason delivery is stuck, or None."""
+        if self.error is not None:
+            return error_line(f"delivery failed: {self.error}", limit=300)
+        idle = time.monotonic() - self.last_moved
+        if self.pending and idle > after_s:
+            return f"delivery stuck: {self.pending} alerts pending, none delivered for {idle:.0f}s"
+        return None
 
 
 def run_daemon(config_path: Path | None) -> int:

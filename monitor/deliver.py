@@ -8,8 +8,10 @@ wait starts at `[delivery] retry_initial` and doubles up to `retry_max`, or is
 longer when the receiver asks (Retry-After). A crash between sending and
 marking sends again with the same id, never loses an alert.
 
-Alerts of one cycle reach a channel together, so e-mail sends one message per
-cycle; webhooks and Apprise still send one request per alert.
+Alerts of one cycle reach a batched channel together, so e-mail sends one
+message per cycle; webhooks and Apprise send one request per alert, and each
+alert's outcome is recorded as soon as it is known: a process killed during
+delivery resends at most the alert in flight, and every restart moves on.
 """
 
 from __future__ import annotations
@@ -66,9 +68,10 @@ async def deliver_due(store: Store, channels: list[Channel], settings: DeliveryC
         if channel is None:
             report.unroutable.append(name)
             continue
-        outcomes = await channel.send([_alert(row) for row in rows])
-        for row, outcome in zip(rows, _in_order(rows, outcomes), strict=True):
-            _record(store, row, outcome, settings, report)
+        for batch in [rows] if channel.batched else [[row] for row in rows]:
+            outcomes = await channel.send([_alert(row) for row in batch])
+            for row, outcome in zip(batch, _in_order(batch, outcomes), strict=True):
+                _record(store, row, outcome, settings, report)
     return report
 
 

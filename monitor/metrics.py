@@ -50,6 +50,10 @@ class Metrics:
             "monitor_cycle_duration_seconds", "Duration of a polling cycle.", buckets=CYCLE_BUCKETS, registry=r
         )
         self.running = Gauge("monitor_up", "1 while the scheduler runs.", registry=r)
+        self.cycles_failed = Counter("monitor_cycles_failed_total", "Polling cycles that failed.", registry=r)
+        self.last_success = Gauge(
+            "monitor_last_successful_cycle_timestamp_seconds", "When the latest successful cycle ended.", registry=r
+        )
         # Every label value exists from the start: a rate() over a series born mid-way misses its first step
         for outcome in POLL_OUTCOMES:
             self.polls.labels(outcome=outcome)
@@ -75,6 +79,12 @@ class Metrics:
     def cycle(self, seconds: float) -> None:
         """Record how long one polling cycle took."""
         self.cycle_duration.observe(seconds)
+
+    def cycle_succeeded(self) -> None:
+        self.last_success.set_to_current_time()
+
+    def cycle_failed(self) -> None:
+        self.cycles_failed.inc()
 
     def up(self, running: bool) -> None:
         """Say whether the scheduler runs (monitor_up 1 or 0)."""

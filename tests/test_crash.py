@@ -136,3 +136,39 @@ def test_kill_9_at_random_moments_loses_and_repeats_nothing(local_server: LocalS
         ids_per_change.setdefault(change_id, set()).add(webhook_id)
     assert set(ids_per_change) == {change_id for change_id, *_ in expected}
     assert all(len(ids) == 1 for ids in ids_per_change.values()), "a repeat carries the same id"
+
+
+def delivered_count(database: Path) -> int:
+    with sqlite3.connect(database) as db:
+        return int(db.execute("SELECT count(*) FROM alerts WHERE status = 'delivered'").fetchone()[0])
+
+
+def test_kill_9_during_delivery_every_restart_moves_on(local_server: LocalServer, tmp_path: Path) -> None:
+    """Killed while it delivers, each restart delivers at least one more alert: outcomes are recorded one by one."""
+    serve_corpus(local_server)
+    receiver = Receiver(local_server)
+    config = write_config(tmp_path / "delivery", local_server)
+    database = config.parent / "monitor.db"
+    delivered = []
+    for _ in range(KILLS):
+        answered = len(receiver.seen)
+        process = run_once(config)
+        deadline = time.monotonic() + 120
+        # Two alerts answered in this run: the first one's outcome was recorded before the second was sent
+        while process.poll() is None and len(receiver.seen) < answered + 2 and time.monotonic() < deadline:
+            time.sleep(0.005)
+        if process.poll() is None:
+            os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+        delivered.append(delivered_count(database))
+        if process.returncode == 0:
+            break  # everything was delivered before the kill could land
+    assert all(later > earlier for earlier, later in zip([0, *delivered], delivered, strict=False)), delivered
+    assert run_once(config).wait(timeout=180) == 0
+    with sqlite3.connect(database) as db:
+        statuses = dict(db.execute("SELECT status, count(*) FROM alerts GROUP BY status"))
+    assert set(statuses) == {"delivered"}, statuses
+    ids_per_change: dict[str, set[str]] = {}
+    for webhook_id, change_id in receiver.seen:
+        ids_per_change.setdefault(change_id, set()).add(webhook_id)
+    assert all(len(ids) == 1 for ids in ids_per_change.values()), "a repeat carries the same id"

@@ -200,7 +200,10 @@ def test_backoff_retry_after_and_recovery(local_server: LocalServer, tmp_path: P
 
 @pytest.mark.parametrize("taken", [True, False], ids=["port-in-use", "unknown-host"])
 def test_an_address_the_daemon_cannot_take_stops_it_at_start_with_one_line(tmp_path: Path, taken: bool) -> None:
-    with socket.socket() as holder:
+    notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)  # as systemd listens for READY=1
+    notify.bind(str(tmp_path / "notify.sock"))
+    notify.setblocking(False)
+    with socket.socket() as holder, notify:
         holder.bind(("127.0.0.1", 0))
         holder.listen()
         listen = f"127.0.0.1:{holder.getsockname()[1]}" if taken else "no-such-host.invalid:8080"
@@ -208,8 +211,58 @@ def test_an_address_the_daemon_cannot_take_stops_it_at_start_with_one_line(tmp_p
         config.write_text(f'database = "m.db"\n[server]\nlisten = "{listen}"\n', encoding="utf-8")
         run = subprocess.run(
             [sys.executable, "-m", "monitor", "daemon", "--config", str(config), "--log-level", "WARNING"],
-            capture_output=True, text=True, timeout=60, env={**os.environ, "MONITOR_DB": ""},
+            capture_output=True, text=True, timeout=60,
+            env={**os.environ, "MONITOR_DB": "", "NOTIFY_SOCKET": str(tmp_path / "notify.sock")},
         )  # fmt: skip
+        with pytest.raises(BlockingIOError):
+            notify.recv(64)  # no READY=1: systemd sees a start that failed
     assert run.returncode == 1
     [line] = run.stderr.splitlines()  # one line, no traceback, no daemon left running without its endpoints
     assert line.startswith(f"monitor: error: {config}: key 'server.listen': cannot listen on {listen}: "), line
+
+
+def test_health_tells_what_the_daemon_can_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A failed cycle (a full disk, say), a stuck delivery backlog: /healthz says 503 with the reason."""
+    import asyncio
+    import types
+
+    from monitor import daemon as daemon_module
+    from monitor.config import Config
+    from monitor.errors import StorageError
+    from monitor.pipeline import CycleReport
+    from rules.engine import Engine
+    from storage import Store
+    from tests.test_web import get
+
+    store = Store.open(tmp_path / "m.db")
+    settings = daemon_module.Settings(Config(database=tmp_path / "m.db"), Engine.load(), [])
+    daemon = daemon_module.Daemon(None, settings, store)
+    daemon.scheduler = types.SimpleNamespace(running=True)  # type: ignore[assignment]
+    state = daemon_module.WebState(database=tmp_path / "m.db", digest=tmp_path / "d.xml", metrics=daemon.metrics,
+                                   health=daemon.health)  # fmt: skip
+    assert daemon.health() == (True, "ok")
+
+    async def disk_full(*args: object, **kwargs: object) -> CycleReport:
+        raise StorageError(f"{tmp_path / 'm.db'}: database or disk is full")
+
+    monkeypatch.setattr(daemon_module, "run_cycle", disk_full)
+    asyncio.run(daemon._cycle([]))
+    answer = get(state, "/healthz")
+    assert answer.status_code == 503 and "last cycle failed" in answer.text and "disk is full" in answer.text
+    assert "monitor_cycles_failed_total 1.0" in daemon.metrics.render().decode()
+
+    async def fine(*args: object, **kwargs: object) -> CycleReport:
+        return CycleReport()
+
+    monkeypatch.setattr(daemon_module, "run_cycle", fine)
+    asyncio.run(daemon._cycle([]))
+    assert get(state, "/healthz").status_code == 200
+    assert "monitor_last_successful_cycle_timestamp_seconds 0.0" not in daemon.metrics.render().decode()
+
+    daemon.delivery.ran(moved=0, pending=3)
+    daemon.delivery.last_moved -= settings.config.daemon.stuck_after + 1
+    stuck = get(state, "/healthz")
+    assert stuck.status_code == 503 and "delivery stuck: 3 alerts pending" in stuck.text
+    daemon.delivery.ran(moved=1, pending=2)
+    assert daemon.health() == (True, "ok"), "a delivery that moves is not stuck"
+    store.close()

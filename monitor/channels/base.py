@@ -51,6 +51,9 @@ class Channel(ABC):
     """An alert channel: registered by `kind`, built from the configuration, one instance per receiver."""
 
     kind: ClassVar[str]
+    # True: one delivery carries a cycle's alerts together (one e-mail); False: each alert goes alone, and
+    # its outcome is recorded before the next is sent, so a restart after a crash moves on from there
+    batched: ClassVar[bool] = False
     name: str  # unique per instance, stable across restarts, no secret in it
 
     @classmethod

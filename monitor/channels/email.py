@@ -80,6 +80,7 @@ class EmailChannel(Channel):
     """
 
     kind = "email"
+    batched = True  # one message per cycle, however many alerts it carries
 
     def __init__(self, settings: SmtpSettings) -> None:
         self.settings = settings
