@@ -109,10 +109,11 @@ def _check_config(config: Path | None) -> None:
 
 
 @contextmanager
-def _store(config: Config) -> Iterator[Store]:
+def _store(config: Config, *, read_only: bool = False) -> Iterator[Store]:
+    """The database; `read_only` commands also work on a read-only one (a read-only mount, a backup)."""
     from storage import Store
 
-    store = Store.open(config.prepare_database())
+    store = Store.open(config.prepare_database(), or_read_only=read_only)
     try:
         yield store
     finally:
@@ -189,7 +190,7 @@ def changes(
     from monitor.dates import parse_date
 
     settings = _settings(config)
-    with _store(settings) as store:
+    with _store(settings, read_only=True) as store:
         found = store.changes(since=parse_date(since, source="--since") if since else None)
         delivery = store.outbox.states([c.id for c in found])
     if json_output:
@@ -214,7 +215,7 @@ def alerts(
 
     settings = _settings(config)
     statuses = ("pending", "failed", "delivered") if all_ else ("pending", "failed")
-    with _store(settings) as store:
+    with _store(settings, read_only=True) as store:
         rows = store.outbox.rows(statuses=statuses)
         counts = store.outbox.counts()
     if json_output:
@@ -237,7 +238,7 @@ def digest(
 
     settings = _settings(config)
     path = out or settings.digest_path
-    with _store(settings) as store:
+    with _store(settings, read_only=True) as store:
         found = store.changes()
     write_digest(found, path, title=settings.digest.title, link=settings.digest_link,
                  max_items=settings.digest.max_items)  # fmt: skip
@@ -276,8 +277,8 @@ def feeds_list(json_output: JsonOption = False, config: ConfigOption = None) -> 
     from monitor.pipeline import watched_feeds
 
     settings = _settings(config)
-    with _store(settings) as store:
-        found = watched_feeds(settings, store)
+    with _store(settings, read_only=True) as store:
+        found = store.feeds() if store.read_only else watched_feeds(settings, store)
     if json_output:
         _print_json({"feeds": [render.feed_json(feed) for feed in found]})
         return

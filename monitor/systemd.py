@@ -60,8 +60,12 @@ class DatabaseLock:
             holder = os.read(handle, 32).decode(errors="replace").strip() or "unknown"
             os.close(handle)
             raise MonitorError(f"{self.path}: another daemon runs on this database (pid {holder})") from None
-        os.ftruncate(handle, 0)
-        os.write(handle, f"{os.getpid()}\n".encode())
+        try:
+            os.ftruncate(handle, 0)
+            os.write(handle, f"{os.getpid()}\n".encode())
+        except OSError as exc:  # a full or read-only file system
+            os.close(handle)
+            raise MonitorError(f"{self.path}: cannot take the daemon lock ({exc.strerror})") from None
         self._handle = handle
         return self
 

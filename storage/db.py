@@ -48,6 +48,42 @@ def open_database(path: str | os.PathLike[str], *, busy_timeout_ms: int = BUSY_T
     return db
 
 
+def open_read_only(path: str | os.PathLike[str]) -> sqlite_utils.Database:
+    """The database at `path` for reading only, on a read-only file or file system.
+
+    A WAL database normally needs its -shm file written even to be read; where
+    that cannot be (a read-only mount), it is opened as immutable: no lock is
+    taken, which is right for a file nothing can write. Raises like `open_database`.
+    """
+    uri = Path(path).absolute().as_uri()
+    last: sqlite3.Error | None = None
+    for mode in ("mode=ro", "immutable=1"):
+        conn = sqlite3.connect(f"{uri}?{mode}", uri=True)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.Error as exc:
+            conn.close()
+            last = exc
+            continue
+        db = sqlite_utils.Database(conn)
+        db.execute("PRAGMA foreign_keys = ON")
+        return db
+    assert last is not None
+    raise last
+
+
+def is_read_only_error(exc: BaseException, path: str | os.PathLike[str]) -> bool:
+    """Whether opening `path` for writing failed because the file or its file system is read-only."""
+    if isinstance(exc, OSError) and exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return True
+    message = str(exc).lower()
+    if "readonly" in message or "read-only" in message:
+        return True
+    # SQLite only says "unable to open database file" when it cannot create the WAL's files beside it
+    file = Path(path)
+    return "unable to open" in message and file.is_file() and not os.access(file.parent, os.W_OK)
+
+
 def memory_database() -> sqlite_utils.Database:
     """An in-memory database with the same pragmas (no WAL: memory has no journal file)."""
     db = sqlite_utils.Database(memory=True)

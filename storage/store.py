@@ -25,8 +25,17 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 import sqlite_utils
 
 from monitor.errors import StorageError
-from storage.db import immediate, memory_database, open_database, reason, utc_iso, utc_now
-from storage.migrations import applied_version, migrate
+from storage.db import (
+    immediate,
+    is_read_only_error,
+    memory_database,
+    open_database,
+    open_read_only,
+    reason,
+    utc_iso,
+    utc_now,
+)
+from storage.migrations import SCHEMA_VERSION, applied_version, migrate
 from storage.outbox import Outbox
 from storage.records import (
     Article,
@@ -60,21 +69,30 @@ def _guarded(method: Callable[Concatenate[Store, P], R]) -> Callable[Concatenate
 class Store:
     """One SQLite database: feeds, articles, claims, changes and runs."""
 
-    def __init__(self, db: sqlite_utils.Database, *, path: str | None) -> None:
+    def __init__(self, db: sqlite_utils.Database, *, path: str | None, read_only: bool = False) -> None:
         """Wrap an opened, migrated database; use `Store.open` or `Store.memory`."""
         self.db = db
         self.path = path
+        self.read_only = read_only
         self.schema_version = applied_version(db)
         self.outbox = Outbox(self)
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str]) -> Store:
-        """The database at `path`: parent directories created, WAL on, pending migrations run."""
+    def open(cls, path: str | os.PathLike[str], *, or_read_only: bool = False) -> Store:
+        """The database at `path`: created if missing, WAL on, pending migrations run.
+
+        A read-only database is a StorageError saying so; with `or_read_only` (commands
+        that only read) it is opened for reading instead, if its schema is current.
+        """
         name = os.fspath(path)
         try:
             db = open_database(path)
         except (sqlite3.DatabaseError, OSError) as exc:
-            raise StorageError(f"{name}: cannot open the database ({reason(exc)})") from exc
+            if not is_read_only_error(exc, path):
+                raise StorageError(f"{name}: cannot open the database ({reason(exc)})") from exc
+            if not or_read_only:
+                raise StorageError(f"{name}: the database is read-only ({reason(exc)})") from exc
+            return cls._open_read_only(name)
         try:
             migrate(db)
         except sqlite3.DatabaseError as exc:
@@ -84,6 +102,19 @@ class Store:
             db.close()
             raise
         return cls(db, path=name)
+
+    @classmethod
+    def _open_read_only(cls, name: str) -> Store:
+        try:
+            db = open_read_only(name)
+            version = applied_version(db)
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(f"{name}: cannot open the read-only database ({reason(exc)})") from exc
+        if version != SCHEMA_VERSION:
+            db.close()
+            raise StorageError(f"{name}: the database is read-only and at schema {version}, not {SCHEMA_VERSION}: "
+                               "open it once where it can be written, to upgrade it")  # fmt: skip
+        return cls(db, path=name, read_only=True)
 
     @classmethod
     def memory(cls) -> Store:
