@@ -133,26 +133,31 @@ class ParsedFeed:
     ttl_minutes: int | None  # RSS <ttl>: how long the feed may be cached
 
 
-def parse_feed(data: bytes, *, url: str) -> ParsedFeed:
-    """Parse feed bytes fetched from url (relative links resolve against it); raise ExtractError if not a feed."""
+def parse_feed(data: bytes, *, url: str, cut: bool = False) -> ParsedFeed:
+    """Parse feed bytes fetched from url (relative links resolve against it); raise ExtractError if not a feed.
+    `cut`: `data` is the head of a longer document (the fetch limit): it is closed after its last whole entry."""
     if not isinstance(data, bytes | bytearray | memoryview):
         # feedparser would take a str as a URL to fetch or a file to open.
         raise TypeError(f"parse_feed() needs the fetched bytes, not {type(data).__name__}")
     original = bytes(data)
     document, utf8 = _as_utf8(original)
-    document, cut = _bounded(_without_doctype(_safe_char_references(document)))
+    document, tags_cut = _bounded(_without_doctype(_safe_char_references(document)), cut=cut)
     content_type = "application/xml; charset=utf-8" if utf8 else "application/xml"
     try:
         parsed = feedparser.parse(document, response_headers={"content-location": url, "content-type": content_type})
     except Exception as exc:  # noqa: BLE001 - feedparser on hostile bytes: whatever it raises, the feed is unreadable
         raise ExtractError(_one_line(f"{url}: could not parse the feed ({_describe(exc)})")) from None
     exception = parsed.get("bozo_exception") if parsed.get("bozo") else None
+    if cut and not parsed.entries:  # a bomb, or a document with nothing whole before the limit
+        raise ExtractError(f"{url}: response larger than {len(original)} bytes, with no whole entry before the limit")
     if not parsed.entries and not parsed.get("version"):
         raise ExtractError(_one_line(f"{url}: not a feed ({_not_a_feed_reason(original, exception)})"))
     feed = parsed.feed
     entries = [entry for entry in (_entry(item, base=url) for item in parsed.entries) if not _is_empty(entry)]
     warnings = [_describe(exception)] if exception is not None else []
     if cut:
+        warnings.append(f"longer than the fetch limit: only its first {len(original)} bytes read")
+    elif tags_cut:
         warnings.append(f"only the first {MAX_FEED_TAGS} tags read")
     if len(entries) > MAX_ENTRIES:
         warnings.append(f"{len(entries)} entries, only the first {MAX_ENTRIES} kept")
@@ -160,7 +165,7 @@ def parse_feed(data: bytes, *, url: str) -> ParsedFeed:
     return ParsedFeed(
         title=_one_line_text(feed, "title"),
         entries=entries,
-        bozo=bool(parsed.get("bozo")) or cut,
+        bozo=bool(parsed.get("bozo")) or cut or tags_cut,
         warning="; ".join(warnings) or None,
         ttl_minutes=_ttl(dict.get(feed, "ttl")),
     )
@@ -415,15 +420,15 @@ def _doctype_end(data: bytes, start: int) -> int:
     return size
 
 
-def _bounded(data: bytes) -> tuple[bytes, bool]:
-    """At most MAX_FEED_TAGS tags of the document, and whether it was cut.
+def _bounded(data: bytes, *, cut: bool = False) -> tuple[bytes, bool]:
+    """At most MAX_FEED_TAGS tags of the document (all of a document already `cut`), and whether it was cut.
 
     The cut falls after the last whole item or entry, and the document is
     closed there, so that expat reads it (a document cut anywhere else fails
     at its end and is parsed a second time, three times slower, by feedparser's
     loose parser).
     """
-    if data.count(b"<") <= MAX_FEED_TAGS:
+    if data.count(b"<") <= MAX_FEED_TAGS and not cut:
         return data, False
     end = len(data)
     for count, match in enumerate(_TAG_START.finditer(data)):

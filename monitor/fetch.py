@@ -43,7 +43,7 @@ import ssl
 import time
 import zlib
 from collections.abc import Awaitable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import ModuleType, TracebackType
 from typing import Protocol, TypeVar
 
@@ -106,6 +106,7 @@ class FetchResult:
     headers: dict[str, str] = field(default_factory=dict)  # names lower-cased
     error: str | None = None  # "<url>: HTTP 404 Not Found", "<url>: timed out after 20s", …
     private_peer: bool = False  # the answer came from a loopback, private or link-local address
+    cut: bool = False  # asked with `cut_at_limit`, the body was longer than max_bytes: these are its first bytes
 
     @property
     def not_modified(self) -> bool:
@@ -172,13 +173,16 @@ class Fetcher:
         last_modified: str | None = None,
         accept: str | None = None,
         public_only: bool = False,
+        cut_at_limit: bool = False,
     ) -> FetchResult:
         """GET url; with validators, conditionally (a 304 comes back as `not_modified`). Never raises for HTTP.
 
         `accept` replaces the default Accept header (feeds, HTML and text). With `public_only`, an
         answer from a non-public address (loopback, private, link-local: an intranet service, a
         cloud metadata endpoint) is refused unread, at every redirect hop: the address checked is
-        the one connected to, so a DNS name that changes its answer cannot slip by.
+        the one connected to, so a DNS name that changes its answer cannot slip by. With
+        `cut_at_limit`, a body longer than `max_bytes` is not an error: its first `max_bytes`
+        come back, marked `cut` (a feed's first entries are worth reading).
         """
         headers = self._headers.copy()
         headers.update({name: value for name, value in (("If-None-Match", etag), ("If-Modified-Since", last_modified),
@@ -196,7 +200,8 @@ class Fetcher:
                         if public_only:
                             _refuse_private_peer(response)
                         if response.next_request is None:
-                            return await self._finish(url, response, budget, etag=etag, last_modified=last_modified)
+                            return await self._finish(url, response, budget, etag=etag, last_modified=last_modified,
+                                                      cut_at_limit=cut_at_limit)  # fmt: skip
                         request, location = response.next_request, response.headers.get("location", "")
                     finally:
                         await response.aclose()
@@ -241,7 +246,14 @@ class Fetcher:
         return response
 
     async def _finish(
-        self, url: str, response: httpx.Response, budget: _Budget, *, etag: str | None, last_modified: str | None
+        self,
+        url: str,
+        response: httpx.Response,
+        budget: _Budget,
+        *,
+        etag: str | None,
+        last_modified: str | None,
+        cut_at_limit: bool = False,
     ) -> FetchResult:
         status = response.status_code
         if status == 304:  # a server may omit the validators from a 304: the ones sent still hold
@@ -250,7 +262,13 @@ class Fetcher:
             # The standard phrase when there is one: the server's own is any text it likes.
             reason = httpx.codes.get_reason_phrase(status) or _server_phrase(response.reason_phrase)
             raise _Failure(f"HTTP {status} {reason}".rstrip(), response=response)
-        body = await budget.run(_read_body(response, max_bytes=self.options.max_bytes))
+        limit = self.options.max_bytes
+        try:
+            body = await budget.run(_read_body(response, max_bytes=limit, keep=limit if cut_at_limit else 0))
+        except _TooLarge as too_large:
+            if not cut_at_limit:
+                raise
+            return replace(_result(url, response, too_large.head), cut=True)
         return _result(url, response, body)
 
 
@@ -396,30 +414,36 @@ def _checked_url(url: str) -> httpx.URL:
     return parsed
 
 
-async def _read_body(response: httpx.Response, *, max_bytes: int) -> bytes:
-    """The decoded body, abandoned as soon as it passes max_bytes on the wire or once decoded."""
-    too_large = _Failure(f"response larger than {max_bytes} bytes", response=response)
+class _TooLarge(_Failure):
+    """The body passed max_bytes; `head` holds its first `keep` decoded bytes (empty unless asked)."""
+
+    def __init__(self, max_bytes: int, *, response: httpx.Response, head: bytes = b"") -> None:
+        super().__init__(f"response larger than {max_bytes} bytes", response=response)
+        self.head = head
+
+
+async def _read_body(response: httpx.Response, *, max_bytes: int, keep: int = 0) -> bytes:
+    """The decoded body, abandoned as soon as it passes max_bytes on the wire or once decoded
+    (`_TooLarge`, with its first `keep` bytes when they are wanted)."""
     declared = response.headers.get("content-length", "").strip()
-    if declared.isascii() and declared.isdigit() and int(declared) > max_bytes:
-        raise too_large
+    if not keep and declared.isascii() and declared.isdigit() and int(declared) > max_bytes:
+        raise _TooLarge(max_bytes, response=response)
     try:
         body = response.content  # already in memory: a test transport built the response whole
     except httpx.ResponseNotRead:
         pass
     else:
         if len(body) > max_bytes:
-            raise too_large
+            raise _TooLarge(max_bytes, response=response, head=body[:keep])
         return body
     decoder = _Decoder(response.headers.get_list("content-encoding", split_commas=True), response=response)
     buffer = bytearray()
     wire = 0
     async for raw in response.aiter_raw():
         wire += len(raw)
-        if wire > max_bytes:  # also stops an endless stream that decodes to nothing
-            raise too_large
-        buffer += decoder.decode(raw, room=max_bytes + 1 - len(buffer))
-        if len(buffer) > max_bytes:
-            raise too_large
+        buffer += decoder.decode(raw, room=max_bytes + 1 - len(buffer))  # bounded, whatever the chunk
+        if len(buffer) > max_bytes or wire > max_bytes:  # the wire too: an endless stream may decode to nothing
+            raise _TooLarge(max_bytes, response=response, head=bytes(buffer[:keep]))
     return bytes(buffer)
 
 

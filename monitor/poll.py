@@ -41,13 +41,15 @@ async def poll_feeds(fetcher: Fetcher, feeds: list[Feed]) -> list[Poll]:
 
 async def poll_feed(fetcher: Fetcher, feed: Feed) -> Poll:
     try:
-        result = await fetcher.get(feed.url, etag=feed.etag, last_modified=feed.last_modified)
+        # A feed longer than max_bytes is cut there and its first entries read (`parse_feed` closes
+        # the document after the last whole entry); a page that long is refused (monitor.articles)
+        result = await fetcher.get(feed.url, etag=feed.etag, last_modified=feed.last_modified, cut_at_limit=True)
         if result.error:
             return Poll(feed, "failed", result, error=_without_url(result.error, feed.url))
         if result.not_modified:
             return Poll(feed, "unchanged", result)
         # parsing is CPU work (a few ms a feed): off the event loop, so other fetches go on
-        parsed = await asyncio.to_thread(parse_feed, result.content or b"", url=result.final_url)
+        parsed = await asyncio.to_thread(parse_feed, result.content or b"", url=result.final_url, cut=result.cut)
         if parsed.warning:  # recovered from: many real feeds are slightly broken, so not a warning
             logger.info("feed recovered feed_url=%s warning=%s", feed.url, parsed.warning)
         return Poll(feed, "fetched", result, parsed=parsed)

@@ -228,6 +228,17 @@ def test_body_larger_than_max_bytes(local_server: LocalServer, declared: bool) -
     assert (result.status, result.content, result.ok) == (200, None, False)
 
 
+@pytest.mark.parametrize("declared", [True, False], ids=["content-length", "streamed"])
+def test_cut_at_limit_gives_the_head_of_a_long_body(local_server: LocalServer, declared: bool) -> None:
+    if declared:
+        local_server.route("/big.txt", b"a" * 200_000)
+    else:
+        local_server.route_handler("/big.txt", lambda _r: (200, TEXT, _chunks(50, 4000)))
+    result = fetch(local_server.url("/big.txt"), FetchOptions(timeout_s=5, max_bytes=50_000), cut_at_limit=True)
+    assert result.error is None and result.cut and result.content is not None
+    assert 40_000 <= len(result.content) <= 50_000 and set(result.content) == {ord("a")}
+
+
 def test_max_bytes_counts_decoded_bytes(local_server: LocalServer) -> None:
     bomb = gzip.compress(b"\0" * 1_000_000)  # ~1 KB on the wire
     local_server.route("/bomb", bomb, headers=TEXT | {"Content-Encoding": "gzip"})

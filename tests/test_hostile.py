@@ -334,7 +334,7 @@ def brotli_bomb(params: dict[str, Any], ctx: Context, name: str) -> str:
 def huge_body(params: dict[str, Any], ctx: Context, name: str) -> str:
     """`mb` MiB: `head`, then `unit` repeated, streamed in 64 KiB chunks; `declare_length` sends Content-Length."""
     head = ctx.fill(str(params.get("head", "<!doctype html><html><body><article>"))).encode()
-    unit = str(params.get("unit", "<p>All work and no play makes Jack a dull boy. </p>\n")).encode()
+    unit = ctx.fill(str(params.get("unit", "<p>All work and no play makes Jack a dull boy. </p>\n"))).encode()
     total = int(float(params.get("mb", 50)) * (1 << 20))
     chunk = unit * max(1, 65536 // len(unit))
 
