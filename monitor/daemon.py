@@ -220,9 +220,13 @@ class Daemon:
         if server is None:
             return None
         try:
-            return bind(server.listen)
+            sock = bind(server.listen)
         except OSError as exc:
             raise ConfigError(f"{self.config_path or 'configuration'}: key 'server.listen': {exc.strerror}") from None
+        if sock.getsockname()[0] in ("0.0.0.0", "::"):
+            logger.warning("listening on every interface listen=%s: the page is reachable from the network, "
+                           "without authentication", server.listen)  # fmt: skip
+        return sock
 
     async def _serve_http(self, sock: socket.socket) -> None:
         state = WebState(database=self.settings.config.database_path, digest=self.settings.config.digest_path,

@@ -51,5 +51,6 @@ def setup_logging(*, level: str = "WARNING", json_lines: bool = False) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper() if level.upper() in logging.getLevelNamesMapping() else "WARNING")
-    for noisy in ("httpx", "httpcore", "apscheduler.executors.default", "trafilatura", "htmldate"):
+    # apprise at DEBUG prints its URLs' tokens in forms no URL redaction recognises
+    for noisy in ("httpx", "httpcore", "apscheduler.executors.default", "trafilatura", "htmldate", "apprise"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

@@ -79,8 +79,11 @@ def record_article(
         store.add_claims(stored.id, [{**r.claim.to_json(), "verdict": r.verdict.kind} for r in readings])
         flagged = _record_changes(store, state, readings, stored.id, channels=channels, run_id=run_id)
         _attach_confirmations(store, readings, stored.id)
-        logger.debug("article recorded article_url=%s changes=%d", article.url, len(flagged))
-        return flagged
+    # logged once committed: a change whose transaction rolled back was never flagged
+    for identifier, summary in flagged:
+        logger.info("change flagged change_id=%s %s", identifier, summary)
+    logger.debug("article recorded article_url=%s changes=%d", article.url, len(flagged))
+    return [identifier for identifier, _ in flagged]
 
 
 def _record_changes(
@@ -91,16 +94,16 @@ def _record_changes(
     *,
     channels: Sequence[Channel],
     run_id: int | None,
-) -> list[str]:
-    """Each change: stored with its first source and its alerts, and made part of the known state."""
+) -> list[tuple[str, str]]:
+    """Each change: stored with its first source and its alerts, and made part of the known state;
+    the (id, summary) of those flagged now."""
     flagged = []
     for change in changes_of(readings):
         identifier = change_id(change)
         row = {**change.to_json(), "id": identifier, "hedged": change.after.hedged}
         if store.add_change(row, article_id=article_id):
-            flagged.append(identifier)
+            flagged.append((identifier, change.summary))
             _queue_alerts(store, identifier, channels, run_id)
-            logger.info("change flagged change_id=%s %s", identifier, change.summary)
         state.apply(change.after, date=change.after.when, change_id=identifier, change_kind=change.kind)
     return flagged
 

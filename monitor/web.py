@@ -39,6 +39,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from monitor.baseline import build_baseline
 from monitor.config import parse_listen
@@ -54,6 +55,8 @@ logger = logging.getLogger(__name__)
 
 RSS_TYPE = "application/rss+xml"
 GRACEFUL_SHUTDOWN_S = 5.0  # open connections get this long once cancelled (the daemon allows 8 s in all)
+HEADER_TIMEOUT_S = 10.0  # a connection must have sent a whole request head this long after it opened
+KEEP_ALIVE_S = 5  # an idle connection is closed this long after its last response
 # No script on the page: say so to the browser too, in case an escape is ever missed
 _PAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
@@ -88,7 +91,9 @@ def create_app(state: WebState) -> Starlette:
         Route("/digest.xml", _endpoint(web.digest), methods=["GET"]),
         Route("/", _endpoint(web.page), methods=["GET"]),
     ]
-    return Starlette(routes=routes)
+    app = Starlette(routes=routes)
+    app.router.redirect_slashes = False  # Starlette builds them from the request's Host header: an open redirect
+    return app
 
 
 class _Web:
@@ -222,6 +227,34 @@ def not_modified(headers: Headers, *, etag: str, mtime: int) -> bool:
 # serving
 
 
+class _Protocol(H11Protocol):
+    """uvicorn's HTTP/1.1 protocol with a deadline for each request's headers.
+
+    uvicorn times out an idle keep-alive connection only after a response: a client
+    that connects and sends nothing, or sends its headers a byte at a time, would hold
+    its connection open for ever. Here every connection must have sent a whole request
+    head within HEADER_TIMEOUT_S of connecting, or of its previous response.
+    """
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._header_deadline = self.loop.call_later(HEADER_TIMEOUT_S, self._drop_if_no_request)
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        self._header_deadline.cancel()
+        self._header_deadline = self.loop.call_later(HEADER_TIMEOUT_S, self._drop_if_no_request)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._header_deadline.cancel()
+        super().connection_lost(exc)
+
+    def _drop_if_no_request(self) -> None:
+        waiting = self.cycle is None or self.cycle.response_complete
+        if waiting and not self.transport.is_closing():
+            self.transport.close()
+
+
 class _Server(uvicorn.Server):
     """uvicorn's server without its signal handlers: the daemon owns SIGTERM and SIGINT."""
 
@@ -247,6 +280,8 @@ async def serve(app: ASGIApp, listen: str | socket.socket) -> None:
         lifespan="off",
         ws="none",
         timeout_graceful_shutdown=int(GRACEFUL_SHUTDOWN_S),
+        http=_Protocol,
+        timeout_keep_alive=KEEP_ALIVE_S,
     )
     server = _Server(config)
     logger.info("http listening listen=%s", _address(sock))

@@ -266,3 +266,14 @@ def test_health_tells_what_the_daemon_can_do(tmp_path: Path, monkeypatch: pytest
     daemon.delivery.ran(moved=1, pending=2)
     assert daemon.health() == (True, "ok"), "a delivery that moves is not stuck"
     store.close()
+
+
+def test_listening_on_every_interface_is_said_at_start(tmp_path: Path, daemons: list[Running]) -> None:
+    port = free_port()
+    config = tmp_path / "monitor.toml"
+    config.write_text(f'database = "m.db"\n[server]\nlisten = ":{port}"\n[daemon]\ntick = "0.2"\n', encoding="utf-8")
+    daemon = Running(config, port)
+    daemons.append(daemon)
+    daemon.wait_until(daemon.healthy)
+    daemon.stop()
+    assert f"listening on every interface listen=:{port}" in daemon.log.read_text()

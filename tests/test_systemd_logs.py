@@ -46,3 +46,51 @@ def test_json_log_lines_lift_the_stable_keys() -> None:
     line = json.loads(JsonFormatter().format(record))
     assert line["level"] == "WARNING" and line["logger"] == "monitor.poll"
     assert line["feed_url"] == "https://x.org/rss" and line["message"].startswith("feed failed")
+
+
+def test_apprise_stays_at_warning_when_the_service_logs_at_debug() -> None:
+    """At DEBUG, Apprise's own loggers print the tokens of its URLs."""
+    import logging
+
+    from monitor.logs import setup_logging
+
+    setup_logging(level="DEBUG")
+    try:
+        assert logging.getLogger("apprise").getEffectiveLevel() >= logging.WARNING
+        assert logging.getLogger("apprise.plugins.custom_json").getEffectiveLevel() >= logging.WARNING
+    finally:
+        setup_logging(level="WARNING")
+
+
+def test_a_change_is_logged_as_flagged_only_once_committed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    from monitor import record
+    from monitor.baseline import build_baseline
+    from rules.engine import Engine
+    from storage import Store
+
+    engine = Engine.load()
+    store = Store.open(tmp_path / "m.db")
+    feed, _ = store.add_feed("https://news.example/feed.xml")
+    article = record.ArticleInput(
+        feed_ids=(feed.id,), guid="g", url="https://news.example/a", title="Microsoft loses its right of first refusal",
+        published="2025-10-29", text="Microsoft no longer has a right of first refusal on OpenAI's new compute.",
+        content_hash="h",
+    )  # fmt: skip
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the transaction fails after the change was written")
+
+    monkeypatch.setattr(record, "_attach_confirmations", crash)
+    with caplog.at_level(logging.INFO), pytest.raises(RuntimeError):
+        record.record_article(store, engine, build_baseline(engine), article)
+    assert store.changes() == [], "rolled back"
+    assert not [r for r in caplog.records if "change flagged" in r.getMessage()], "nothing flagged, nothing said"
+    monkeypatch.undo()
+    with caplog.at_level(logging.INFO):
+        flagged = record.record_article(store, engine, build_baseline(engine), article)
+    assert flagged and any("change flagged" in r.getMessage() for r in caplog.records)
+    store.close()

@@ -8,6 +8,7 @@ SQLite file; one test runs `serve` on 127.0.0.1 and cancels it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import os
 import socket
@@ -407,3 +408,38 @@ async def _first_answer(client: httpx.AsyncClient, path: str) -> httpx.Response:
         except httpx.ConnectError:
             await asyncio.sleep(0.05)
     raise AssertionError("the server never answered")
+
+
+def test_a_trailing_slash_is_not_redirected_to_the_requests_host(make_state: Callable[..., WebState]) -> None:
+    answer = get(make_state(), "/digest.xml/", headers={"Host": "evil.example"})
+    assert answer.status_code == 404 and "evil.example" not in answer.headers.get("location", "")
+
+
+def test_a_half_open_connection_is_closed(
+    make_state: Callable[..., WebState], free_port: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A client that sends half a request head and waits does not hold its connection for ever."""
+    import monitor.web
+
+    monkeypatch.setattr(monitor.web, "HEADER_TIMEOUT_S", 0.5)
+    app = create_app(make_state())
+
+    async def scenario() -> tuple[bytes, float]:
+        server = asyncio.create_task(serve(app, f"127.0.0.1:{free_port}"))
+        try:
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{free_port}") as client:
+                await _first_answer(client, "/healthz")  # the server is up
+            reader, writer = await asyncio.open_connection("127.0.0.1", free_port)
+            writer.write(b"GET / HTTP/1.1\r\nHost: x\r\n")  # no blank line: the head never ends
+            await writer.drain()
+            started = asyncio.get_running_loop().time()
+            data = await asyncio.wait_for(reader.read(100), 10)
+            writer.close()
+            return data, asyncio.get_running_loop().time() - started
+        finally:
+            server.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await server
+
+    data, waited = asyncio.run(asyncio.wait_for(scenario(), 30))
+    assert data == b"" and waited < 5, (data, waited)
