@@ -3,7 +3,8 @@
 
 One marker string is the password and the token of every place a secret can go
 — the feed URLs (user:password@ and ?apikey=), the article URLs (user:password@
-and ?token=), a webhook URL and the webhook's signing secret, an Apprise URL —
+and ?token=), a webhook URL and the webhook's signing secret, an Apprise URL,
+the SMTP password —
 then the service runs as a user runs it: a cycle with a failing feed, alerts
 delivered to one receiver and refused by another, every CLI command, and the
 daemon with its endpoints, logging at DEBUG. The marker must appear in none of
@@ -18,12 +19,16 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from monitor.urls import redact_url, redact_urls_in
 from tests.support.httpserver import LocalServer, RecordedRequest
+from tests.support.smtp import Inbox
 from tests.test_daemon import Running, free_port
 from tests.test_pipeline import DEV
 
@@ -32,8 +37,11 @@ WEBHOOK_SECRET = "whsec_" + base64.b64encode(f"{MARKER}-signing-key".encode()).d
 HIDDEN = (MARKER, WEBHOOK_SECRET.removeprefix("whsec_"))
 
 
+SECRET_ENV = {"MONITOR_SMTP_PASSWORD": MARKER}
+
+
 def monitor(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "MONITOR_LOG_LEVEL": "DEBUG", "MONITOR_DB": ""}
+    env = {**os.environ, "MONITOR_LOG_LEVEL": "DEBUG", "MONITOR_DB": "", **SECRET_ENV}
     return subprocess.run([sys.executable, "-m", "monitor", *args], capture_output=True, text=True, timeout=180,
                           env=env, cwd=cwd)  # fmt: skip
 
@@ -57,7 +65,11 @@ def serve(server: LocalServer) -> list[RecordedRequest]:
     return server.requests
 
 
-def write_config(tmp_path: Path, server: LocalServer, *, port: int) -> Path:
+def authenticator(server: SMTP, session: Session, envelope: Envelope, mechanism: str, data: Any) -> AuthResult:
+    return AuthResult(success=isinstance(data, LoginPassword) and data == (b"monitor", MARKER.encode()), handled=False)
+
+
+def write_config(tmp_path: Path, server: LocalServer, *, port: int, smtp_port: int) -> Path:
     config = tmp_path / "monitor.toml"
     config.write_text(
         f'database = "monitor.db"\ninterval = "1h"\n'
@@ -67,6 +79,8 @@ def write_config(tmp_path: Path, server: LocalServer, *, port: int) -> Path:
         f'[[webhook]]\nurl = "{server.url("/refusing-hook").replace("http://", f"http://hook:{MARKER}@")}"\n'
         f'secret = "{WEBHOOK_SECRET}"\n'
         f'[apprise]\nurls = ["{server.url("/apprise").replace("http://", f"json://bot:{MARKER}@")}"]\n'
+        f'[email]\nhost = "127.0.0.1"\nport = {smtp_port}\nsecurity = "none"\nusername = "monitor"\n'
+        f'password_env = "MONITOR_SMTP_PASSWORD"\nsender = "monitor@example.org"\nrecipients = ["a@example.org"]\n'
         f'[delivery]\nretry_initial = "0s"\nretry_max = "0s"\nfeed_failing_after = 1\n'
         f'[server]\nlisten = "127.0.0.1:{port}"\n[daemon]\ntick = "0.2"\ndeliver_every = "0.5"\nlog_level = "DEBUG"\n',
         encoding="utf-8",
@@ -80,10 +94,13 @@ def assert_hidden(where: str, text: str) -> None:
 
 
 @pytest.mark.slow
-def test_no_output_shows_a_credential(local_server: LocalServer, tmp_path: Path) -> None:
+def test_no_output_shows_a_credential(
+    local_server: LocalServer, tmp_path: Path, smtp_server: Callable[..., tuple[Inbox, int]]
+) -> None:
     received = serve(local_server)
+    inbox, smtp_port = smtp_server(authenticator=authenticator, auth_require_tls=False, auth_required=False)
     port = free_port()
-    config = write_config(tmp_path, local_server, port=port)
+    config = write_config(tmp_path, local_server, port=port, smtp_port=smtp_port)
 
     cycle = monitor("run", "--once", "--config", str(config), cwd=tmp_path)
     assert cycle.returncode == 0, cycle.stderr
@@ -103,7 +120,8 @@ def test_no_output_shows_a_credential(local_server: LocalServer, tmp_path: Path)
     assert bad.returncode == 1
     outputs["feeds add (refused)"] = bad.stdout + bad.stderr
 
-    daemon = Running(config, port, env={"MONITOR_DB": ""})
+    assert inbox.envelopes, "the e-mail went out, logged in with the secret password"
+    daemon = Running(config, port, env={"MONITOR_DB": "", **SECRET_ENV})
     try:
         daemon.wait_until(lambda: daemon.get("/healthz").status_code in (200, 503))
         for path in ("/", "/metrics", "/digest.xml", "/healthz"):
@@ -113,6 +131,7 @@ def test_no_output_shows_a_credential(local_server: LocalServer, tmp_path: Path)
         daemon.log_file.close()
     outputs["daemon log"] = daemon.log.read_text(encoding="utf-8")
     outputs["digest file"] = (tmp_path / "monitor.digest.xml").read_text(encoding="utf-8")
+    outputs["e-mails"] = "\n".join((e.original_content or b"").decode("utf-8", "replace") for e in inbox.envelopes)
     outputs["sent to receivers"] = "\n".join(
         request.body.decode("utf-8", "replace")
         for request in received
