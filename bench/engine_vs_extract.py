@@ -3,7 +3,7 @@
 
     python bench/engine_vs_extract.py [PAGES_DIR ...] [--rounds 20]
 
-For every HTML page: trafilatura's extraction (as `monitor.source` calls it),
+For every HTML page: trafilatura's extraction (as `monitor.reading.source` calls it),
 then the claim engine on the extracted text, each repeated `--rounds` times.
 Also times the engine with every facet rule duplicated (2× the rules), which
 the prefilter should make nearly free. Prints one JSON report; the figures
@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from monitor.errors import InputError  # noqa: E402
-from monitor.source import Document, document_from_bytes  # noqa: E402
+from monitor.reading.source import Document, document_from_bytes  # noqa: E402
 from rules.engine import Engine  # noqa: E402
 from rules.loader import RULES_DIR  # noqa: E402
 from rules.model import Claim  # noqa: E402

@@ -5,7 +5,7 @@ Three figures that only mean something together. `run_pipeline` is one cold
 cycle over every feed of a corpus, through the public entry point
 (`monitor.pipeline.run_cycle` on a fresh database): poll, fetch every page,
 extract, read claims, diff, record, write the digest. `extract_only` is
-trafilatura called as `monitor/source.py` calls it, one page after another in
+trafilatura called as `monitor/reading/source.py` calls it, one page after another in
 this process: the floor, since no pipeline reads a page faster than its
 extractor does. `claims` times the engine on the texts that extraction gave,
 with the rule set as shipped and with every facet rule doubled
@@ -33,11 +33,11 @@ from trafilatura.settings import Document as TrafilaturaDocument
 
 from monitor.config import Config, DigestConfig, FeedConfig, FetchConfig, ReadingConfig
 from monitor.pipeline import CycleReport, run_cycle
-from monitor.source import Document
+from monitor.reading.source import Document
 from rules.engine import Engine
 from storage import Store
 
-# As monitor/source.py's _extract passes them (keep in step with it).
+# As monitor/reading/source.py's _extract passes them (keep in step with it).
 EXTRACT_OPTIONS = {
     "include_comments": False,
     "with_metadata": True,

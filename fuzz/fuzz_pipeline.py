@@ -6,9 +6,9 @@
 
 One input goes three ways, as the service reads what it fetches:
 
-1. as a feed: `monitor.feeds.parse_feed`, then the engine on the first entries (their full
-   text, else their summary, with their title and date), as `monitor.articles` does;
-2. as a page: `monitor.source.document_from_bytes` (trafilatura for HTML, plain text as is),
+1. as a feed: `monitor.collecting.feeds.parse_feed`, then the engine on the first entries (their full
+   text, else their summary, with their title and date), as `monitor.reading.articles` does;
+2. as a page: `monitor.reading.source.document_from_bytes` (trafilatura for HTML, plain text as is),
    then the engine on the document;
 3. as text: the bytes decoded as UTF-8, straight to the engine, with a date taken from the input.
 
@@ -33,9 +33,9 @@ import atheris
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 with atheris.instrument_imports(include=["rules", "monitor", "feedparser"]):
+    from monitor.collecting.feeds import parse_feed
     from monitor.errors import MonitorError
-    from monitor.feeds import parse_feed
-    from monitor.source import document_from_bytes
+    from monitor.reading.source import document_from_bytes
     from rules.engine import Engine
     from rules.model import STATUSES
 

@@ -19,7 +19,7 @@ import typer
 from typer.core import TyperArgument, TyperCommand
 
 from monitor import __version__
-from monitor.errors import ConfigError, FetchError, MonitorError
+from monitor.errors import EXPECTED, ConfigError, FetchError
 
 # Only what every command needs is imported here: `monitor --help` and `monitor version`
 # start in a fraction of the time a cycle's imports take (bench/startup.py measures it).
@@ -81,7 +81,7 @@ def _one_line_errors(command: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except MonitorError as exc:
+        except EXPECTED as exc:
             typer.echo(f"monitor: error: {exc}", err=True)
             raise typer.Exit(1) from None
 
@@ -132,8 +132,8 @@ def run(
     import asyncio
 
     from monitor import render
-    from monitor.channels import build_channels
-    from monitor.deliver import deliver_due
+    from monitor.delivering.channels import build_channels
+    from monitor.delivering.outbox import deliver_due
     from monitor.pipeline import run_cycle
     from rules.engine import Engine
 
@@ -166,8 +166,8 @@ def daemon(
     ] = None,
 ) -> None:
     """Run the pipeline on a schedule until SIGTERM/SIGINT; SIGHUP reloads the configuration and the rules."""
-    from monitor.daemon import run_daemon
-    from monitor.logs import setup_logging
+    from monitor.serving.daemon import run_daemon
+    from monitor.serving.logs import setup_logging
 
     settings = _settings(config)
     setup_logging(
@@ -194,7 +194,7 @@ def changes(
         found = store.changes(since=parse_date(since, source="--since") if since else None)
         delivery = store.outbox.states([c.id for c in found])
     if json_output:
-        from monitor.events import change_json
+        from monitor.judging.events import change_json
 
         _print_json({"changes": [{**change_json(c), "delivery": delivery.get(c.id, {})} for c in found]})
         return
@@ -233,8 +233,8 @@ def digest(
     config: ConfigOption = None,
 ) -> None:
     """Write the RSS digest of the flagged changes."""
-    from monitor.digest import write_digest
-    from monitor.summary import plural
+    from monitor.delivering.digest import write_digest
+    from monitor.judging.summary import plural
 
     settings = _settings(config)
     path = out or settings.digest_path
@@ -338,9 +338,9 @@ def check(
 ) -> None:
     """Read one article and report its claims and changes against the seed baseline. Writes nothing."""
     from monitor import render
-    from monitor.check import check_document
     from monitor.dates import parse_date
-    from monitor.source import read_source
+    from monitor.judging.check import check_document
+    from monitor.reading.source import read_source
     from rules.engine import Engine
 
     _check_config(config)
@@ -361,7 +361,7 @@ def check(
 def baseline(json_output: JsonOption = False, config: ConfigOption = None) -> None:
     """Print the baseline claims read from the seeds, each with its seed file and sentence."""
     from monitor import render
-    from monitor.baseline import build_baseline
+    from monitor.judging.baseline import build_baseline
     from rules.engine import Engine
 
     _check_config(config)
@@ -393,7 +393,7 @@ def _print_json(payload: dict[str, Any]) -> None:
 def main() -> None:
     import os
 
-    from monitor.logs import setup_logging
+    from monitor.serving.logs import setup_logging
 
     setup_logging(
         level=os.environ.get("MONITOR_LOG_LEVEL", "WARNING"), json_lines=os.environ.get("MONITOR_LOG_FORMAT") == "json"

@@ -23,8 +23,8 @@ import platformdirs
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from monitor.errors import ConfigError
-from monitor.tomlfile import read_toml
 from monitor.urls import redact_url
+from rules.tomlfile import read_toml
 
 APP_NAME = "msft-openai-monitor"
 DEFAULT_CONFIG = Path("monitor.toml")

@@ -5,18 +5,22 @@
     ├── InputError        a SOURCE given to `check` cannot be read (missing, binary, unreachable…)
     ├── FetchError        an HTTP fetch failed (status, timeout, size, redirects)
     ├── ExtractError      a page yielded no article text
-    ├── RuleError         a rule or vocabulary file is invalid (names the file and the key)
     ├── ConfigError       the configuration is invalid
-    ├── StorageError      the database cannot be opened or migrated
     └── DeliveryError     an alert could not be delivered
+    RuleError             (rules' own) a rule or vocabulary file is invalid (names the file and the key)
+    StorageError          (storage's own) the database cannot be opened, migrated, read or written
 
-Each message is one line that names the input it is about, so the CLI can
-print it as it is.
+The layers below the service own their errors (`rules.errors`,
+`storage.errors`): they import nothing from it. `EXPECTED` is every error the
+service explains in one line; catch it, not MonitorError alone. Each message is one line that names the
+input it is about, so the CLI can print it as it is.
 """
 
 from __future__ import annotations
 
 from monitor.urls import redact_urls_in
+from rules.errors import RuleError
+from storage.errors import StorageError
 
 
 class MonitorError(Exception):
@@ -35,20 +39,17 @@ class ExtractError(MonitorError):
     """A page yielded no article text."""
 
 
-class RuleError(MonitorError):
-    """A rule or vocabulary file is invalid."""
-
-
 class ConfigError(MonitorError):
     """The configuration is invalid."""
 
 
-class StorageError(MonitorError):
-    """The database cannot be opened or migrated."""
-
-
 class DeliveryError(MonitorError):
     """An alert could not be delivered."""
+
+
+EXPECTED: tuple[type[Exception], ...] = (MonitorError, RuleError, StorageError)
+__all__ = ["EXPECTED", "ConfigError", "DeliveryError", "ExtractError", "FetchError", "InputError", "MonitorError",
+           "RuleError", "StorageError", "error_line"]  # fmt: skip
 
 
 def error_line(text: str, limit: int = 1000) -> str:

@@ -5,7 +5,7 @@
          → feed health → digest
 
 Alerts are queued in the outbox with what raised them; delivering them is a
-stage of its own (`monitor.deliver`), run after the cycle or on its own job.
+stage of its own (`monitor.delivering.outbox`), run after the cycle or on its own job.
 
 Each stage is its own module; a failing feed or page is recorded on it and
 never stops the cycle. Articles are recorded oldest first, so that the known
@@ -19,18 +19,18 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from monitor.articles import load_articles, select_new
-from monitor.channels import Channel
+from monitor.collecting.defaults import DEFAULT_FEEDS
+from monitor.collecting.fetch import Fetcher, FetchOptions
+from monitor.collecting.poll import poll_feeds, save_poll
 from monitor.config import Config
-from monitor.defaults import DEFAULT_FEEDS
-from monitor.digest import write_digest
-from monitor.fetch import Fetcher, FetchOptions
-from monitor.health import check_health
-from monitor.poll import poll_feeds, save_poll
-from monitor.reading import Reader
-from monitor.record import record_article
-from monitor.state import known_state
-from monitor.summary import plural
+from monitor.delivering.channels import Channel
+from monitor.delivering.digest import write_digest
+from monitor.judging.feed_health import check_health
+from monitor.judging.record import record_article
+from monitor.judging.state import known_state
+from monitor.judging.summary import plural
+from monitor.reading.articles import load_articles, select_new
+from monitor.reading.workers import Reader
 from rules.engine import Engine
 from storage import Feed, Store
 
@@ -73,7 +73,7 @@ class CycleReport:
         return line
 
 
-_NO_NETWORK = ("unreachable", "timed out")  # how monitor.fetch words a host it could not talk to
+_NO_NETWORK = ("unreachable", "timed out")  # how monitor.collecting.fetch words a host it could not talk to
 
 
 async def run_cycle(

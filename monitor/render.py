@@ -14,12 +14,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from monitor.errors import error_line
-from monitor.summary import describe_values, facet_label
+from monitor.judging.summary import describe_values, facet_label
 from monitor.urls import redact_url
 
 if TYPE_CHECKING:  # types only: `monitor changes` need not import the reading stack
-    from monitor.check import CheckResult
-    from monitor.diff import Known, KnownState
+    from monitor.judging.check import CheckResult
+    from monitor.judging.diff import Known, KnownState
     from monitor.pipeline import CycleReport
     from storage import Feed, Store, StoredChange
     from storage.outbox import OutboxRow

@@ -25,10 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from monitor.errors import RuleError
-from monitor.tomlfile import read_toml
+from rules.errors import RuleError
 from rules.model import STATUSES, VALUE_NAMES
 from rules.phrases import Lexicon
+from rules.tomlfile import read_toml
 
 RULES_DIR = Path(__file__).parent
 CUE_CLASSES = (

@@ -44,7 +44,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from monitor.errors import RuleError
+from rules.errors import RuleError
 from rules.text import fold
 
 T = TypeVar("T")

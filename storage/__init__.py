@@ -12,8 +12,9 @@ Datasette: plain tables, JSON kept as TEXT, times as UTC ISO 8601 text.
 
 from __future__ import annotations
 
+from storage.errors import StorageError
 from storage.migrations import SCHEMA_VERSION
 from storage.records import Article, Feed, StoredChange
 from storage.store import Store
 
-__all__ = ["SCHEMA_VERSION", "Article", "Feed", "Store", "StoredChange"]
+__all__ = ["SCHEMA_VERSION", "Article", "Feed", "Store", "StorageError", "StoredChange"]

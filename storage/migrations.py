@@ -29,8 +29,8 @@ from collections.abc import Callable
 from sqlite_utils import Database
 from sqlite_utils.db import TransactionError
 
-from monitor.errors import StorageError
 from storage.db import database_file, immediate, reason, utc_now
+from storage.errors import StorageError
 
 logger = logging.getLogger(__name__)
 

@@ -15,13 +15,22 @@ every attempt, so a repeat after a crash can be dropped on their side.
 from __future__ import annotations
 
 import json
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
+
+import sqlite_utils
 
 from storage.db import utc_iso, utc_now
 
-if TYPE_CHECKING:
-    from storage.store import Store
+
+class Transactional(Protocol):
+    """What the outbox needs of its Store (named here, so that the two modules do not import each other)."""
+
+    db: sqlite_utils.Database
+
+    def transaction(self) -> AbstractContextManager[None]: ...
+
 
 STATUSES = ("pending", "delivered", "failed")
 
@@ -46,7 +55,7 @@ class OutboxRow:
 class Outbox:
     """Queries on the `alerts` table; reached as `store.outbox`."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Transactional) -> None:
         self.store = store
         self.db = store.db
 

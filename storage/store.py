@@ -24,7 +24,6 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import sqlite_utils
 
-from monitor.errors import StorageError
 from storage.db import (
     immediate,
     is_read_only_error,
@@ -35,6 +34,7 @@ from storage.db import (
     utc_iso,
     utc_now,
 )
+from storage.errors import StorageError
 from storage.migrations import SCHEMA_VERSION, applied_version, migrate
 from storage.outbox import Outbox
 from storage.records import (

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor.baseline import build_baseline, load_manifest
-from monitor.diff import KnownState
+from monitor.judging.baseline import build_baseline, load_manifest
+from monitor.judging.diff import KnownState
 from rules.engine import Engine
 from seeds import SEEDS_DIR
 

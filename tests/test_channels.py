@@ -25,11 +25,20 @@ import pytest
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from monitor.channels import CHANNELS, Alert, AppriseChannel, EmailChannel, Outcome, WebhookChannel, build_channels
-from monitor.channels.email import SmtpSettings, settings_of, subject
-from monitor.channels.templates import html_alert, view_of
-from monitor.channels.webhook import channel_name, retry_after, sign
+from monitor.backoff import retry_after_seconds as retry_after
 from monitor.config import AppriseConfig, Config, EmailConfig, WebhookConfig, load_config
+from monitor.delivering.channels import (
+    CHANNELS,
+    Alert,
+    AppriseChannel,
+    EmailChannel,
+    Outcome,
+    WebhookChannel,
+    build_channels,
+)
+from monitor.delivering.channels.email import SmtpSettings, settings_of, subject
+from monitor.delivering.channels.templates import html_alert, view_of
+from monitor.delivering.channels.webhook import channel_name, sign
 from monitor.errors import ConfigError
 from tests.support.httpserver import LocalServer, RecordedRequest, Response
 from tests.support.smtp import Inbox

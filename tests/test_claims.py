@@ -130,7 +130,7 @@ def engine() -> Any:
 
 @pytest.fixture(scope="module")
 def baseline(engine: Any) -> Any:
-    return _import("monitor.baseline").build_baseline(engine)
+    return _import("monitor.judging.baseline").build_baseline(engine)
 
 
 def _fresh_state(state: Any, engine: Any) -> Any:
@@ -138,7 +138,7 @@ def _fresh_state(state: Any, engine: Any) -> Any:
     try:
         return copy.deepcopy(state)
     except Exception:  # an uncopyable state: rebuild it instead
-        return _import("monitor.baseline").build_baseline(engine)
+        return _import("monitor.judging.baseline").build_baseline(engine)
 
 
 def _extract(engine: Any, case: Mapping[str, Any]) -> Any:
@@ -256,7 +256,7 @@ def test_absent(engine: Any, case: dict[str, Any]) -> None:
 @pytest.mark.parametrize("case", _params("no_change"))
 def test_no_change(engine: Any, baseline: Any, case: dict[str, Any]) -> None:
     target = case["no_change"]
-    diff = _import("monitor.diff").diff
+    diff = _import("monitor.judging.diff").diff
     claims = _claims(_extract(engine, case))
     changes = list(diff(claims, _fresh_state(baseline, engine)) or [])
     wrong = [ch for ch in changes if _selects(ch, target)]

@@ -13,7 +13,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from monitor.defaults import DEFAULT_FEEDS
+from monitor.collecting.defaults import DEFAULT_FEEDS
 from tests.support.httpserver import LocalServer
 from tests.test_pipeline import serve_corpus
 

@@ -25,10 +25,10 @@ from pathlib import Path
 
 import pytest
 
-from monitor.baseline import build_baseline
-from monitor.check import check_document
-from monitor.diff import KnownState
-from monitor.source import read_source
+from monitor.judging.baseline import build_baseline
+from monitor.judging.check import check_document
+from monitor.judging.diff import KnownState
+from monitor.reading.source import read_source
 from rules.engine import Engine
 
 CORPUS = Path(__file__).parent / "corpus"

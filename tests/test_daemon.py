@@ -226,10 +226,10 @@ def test_health_tells_what_the_daemon_can_do(tmp_path: Path, monkeypatch: pytest
     import asyncio
     import types
 
-    from monitor import daemon as daemon_module
     from monitor.config import Config
     from monitor.errors import StorageError
     from monitor.pipeline import CycleReport
+    from monitor.serving import daemon as daemon_module
     from rules.engine import Engine
     from storage import Store
     from tests.test_web import get

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from standardwebhooks.webhooks import Webhook
 
-from monitor.channels import build_channels
 from monitor.config import Config, DeliveryConfig, DigestConfig, EmailConfig, FeedConfig, WebhookConfig
-from monitor.deliver import backoff, deliver_due
+from monitor.delivering.channels import build_channels
+from monitor.delivering.outbox import backoff, deliver_due
 from monitor.pipeline import run_cycle
 from rules.engine import Engine
 from storage import Store

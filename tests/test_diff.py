@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.diff import KnownState, classify, diff, severity
+from monitor.judging.diff import KnownState, classify, diff, severity
 from rules.model import Claim
 
 

@@ -79,7 +79,7 @@ def test_the_engine_docstring_states_the_evaluation_order() -> None:
 
 
 def test_every_alert_channel_is_documented() -> None:
-    from monitor.channels import CHANNELS
+    from monitor.delivering.channels import CHANNELS
 
     for kind, cls in CHANNELS.items():
         doc = cls.__doc__ or ""

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""monitor.feeds (fixture feeds in tests/feeds, each with its expectations beside it) and monitor.urls."""
+"""monitor.collecting.feeds (fixture feeds in tests/feeds, each with its expectations beside it) and monitor.urls."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
+from monitor.collecting.feeds import FeedEntry, ParsedFeed, carries_full_text, html_to_text, parse_feed
+from monitor.collecting.fetch import Fetcher, FetchOptions
 from monitor.errors import ExtractError
-from monitor.feeds import FeedEntry, ParsedFeed, carries_full_text, html_to_text, parse_feed
-from monitor.fetch import Fetcher, FetchOptions
 from monitor.urls import canonical_url, host_of
 from tests.support.httpserver import LocalServer
 

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""monitor.fetch: the shared client against a real server on 127.0.0.1 (MockTransport for pure logic)."""
+"""monitor.collecting.fetch: the shared client against a real server on 127.0.0.1 (MockTransport for pure logic)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
-import monitor.fetch
-from monitor.fetch import DEFAULT_ACCEPT, Fetcher, FetchOptions, FetchResult, is_public_address
-from monitor.source import read_source
+import monitor.collecting.fetch
+from monitor.collecting.fetch import DEFAULT_ACCEPT, Fetcher, FetchOptions, FetchResult, is_public_address
+from monitor.reading.source import read_source
 from tests.support.httpserver import LocalServer, RecordedRequest
 
 T = TypeVar("T")
@@ -167,7 +167,7 @@ def test_public_only_checks_every_redirect_hop(local_server: LocalServer, monkey
         internal.route("/secret", "metadata", headers=TEXT)
         local_server.route("/go", status=302, headers={"Location": internal.url("/secret")})
         # 127.0.0.1 plays the public internet; 127.0.0.2 the intranet.
-        monkeypatch.setattr(monitor.fetch, "is_public_address", lambda address: address == "127.0.0.1")
+        monkeypatch.setattr(monitor.collecting.fetch, "is_public_address", lambda address: address == "127.0.0.1")
         result = fetch(local_server.url("/go"), public_only=True)
         assert result.error is not None and "non-public address (127.0.0.2)" in result.error
         assert result.final_url == internal.url("/secret")

@@ -68,7 +68,7 @@ from typing import Any
 import feedparser
 import pytest
 
-import monitor.fetch
+import monitor.collecting.fetch
 from monitor.config import Config, DigestConfig, FetchConfig
 from monitor.pipeline import CycleReport, run_cycle
 from rules.engine import Engine
@@ -851,7 +851,7 @@ ALL = [load_case(path) for path in CASES]
 def _skip_without(case: Case) -> None:
     for module in case.requires:
         pytest.importorskip(module)
-        if module == "brotli" and monitor.fetch._BROTLI is None:
+        if module == "brotli" and monitor.collecting.fetch._BROTLI is None:
             pytest.skip("brotli is too old to bound its output")
 
 
@@ -899,7 +899,7 @@ def test_hostile_case(
 ) -> None:
     _skip_without(case)
     if "brotli" in case.without:
-        monkeypatch.setattr(monitor.fetch, "_BROTLI", None)
+        monkeypatch.setattr(monitor.collecting.fetch, "_BROTLI", None)
     db, feed_url = _prepare(case, seed, server, raw_server, secret, tmp_path)
     outcome = run_in_process(case, db, [seed.good_feed_url, feed_url], engine, tmp_path, caplog)
     _verify(case, seed, outcome, db, feed_url, tmp_path, server)

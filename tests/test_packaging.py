@@ -2,7 +2,7 @@
 """The wheel ships every module and data file of the four packages, and nothing else of the tree.
 
 `pip install .` once crashed with ModuleNotFoundError because a hand-kept package list
-forgot `monitor.channels`. The wheel is built here from a copy of the source in a
+forgot `monitor.delivering.channels`. The wheel is built here from a copy of the source in a
 temporary directory (no build/ or *.egg-info lands in the checkout), offline, with this
 environment's setuptools called the way pip calls it (PEP 517 `build_wheel`), and its
 contents are compared with the files on disk.
@@ -55,7 +55,7 @@ def _copy_tree(dest: Path) -> None:
         if (ROOT / name).is_dir():
             shutil.copytree(ROOT / name, dest / name, ignore=ignore, ignore_dangling_symlinks=True)
     # Bytecode as a developer's tree has it, to prove it is left out.
-    for package in ("monitor", "monitor/channels", "rules/facets"):
+    for package in ("monitor", "monitor/delivering/channels", "rules/facets"):
         (dest / package / "__pycache__").mkdir(exist_ok=True)
         (dest / package / "__pycache__" / "stray.cpython-311.pyc").write_bytes(b"\0")
     (dest / "storage" / "stray.pyc").write_bytes(b"\0")
@@ -83,7 +83,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[set[str], set[str]]
 
 def test_wheel_ships_every_module_and_data_file(built: tuple[set[str], set[str]]) -> None:
     names, on_disk = built
-    assert any(name.startswith("monitor/channels/") for name in on_disk), "the tree should have monitor/channels"
+    assert any(name.startswith("monitor/delivering/channels/") for name in on_disk), (
+        "the tree should have monitor/channels"
+    )
     missing = sorted(on_disk - names)
     assert not missing, f"{len(missing)} files under {', '.join(PACKAGES)} are not in the wheel: {missing}"
 

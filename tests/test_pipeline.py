@@ -14,7 +14,7 @@ from xml.etree import ElementTree
 import feedparser
 import pytest
 
-import monitor.fetch
+import monitor.collecting.fetch
 from monitor.config import Config, DigestConfig, FeedConfig
 from monitor.pipeline import CycleReport, run_cycle
 from rules.engine import Engine
@@ -169,14 +169,16 @@ def test_a_bug_reading_one_page_does_not_stop_the_cycle(
     local_server: LocalServer, tmp_path: Path, engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     serve_corpus(local_server)
-    get = monitor.fetch.Fetcher.get
+    get = monitor.collecting.fetch.Fetcher.get
 
-    async def broken_for_one_page(self: monitor.fetch.Fetcher, url: str, **kwargs: object) -> monitor.fetch.FetchResult:
+    async def broken_for_one_page(
+        self: monitor.collecting.fetch.Fetcher, url: str, **kwargs: object
+    ) -> monitor.collecting.fetch.FetchResult:
         if url.endswith("/dev-03.html"):
             raise KeyError("a bug")
         return await get(self, url, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(monitor.fetch.Fetcher, "get", broken_for_one_page)
+    monkeypatch.setattr(monitor.collecting.fetch.Fetcher, "get", broken_for_one_page)
     store = Store.open(tmp_path / "monitor.db")
     report = cycle(config_for(tmp_path, local_server.url("/feed.xml")), store, engine)
     assert report.pages_failed == 1 and report.articles_new == len(list(DEV.glob("*.html"))) - 1
@@ -188,7 +190,7 @@ def test_a_public_feed_cannot_make_the_service_read_an_intranet_page(
     local_server: LocalServer, tmp_path: Path, engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # 127.0.0.1 plays the public internet, 127.0.0.2 the intranet (a metadata endpoint, an admin page).
-    monkeypatch.setattr(monitor.fetch, "is_public_address", lambda address: address == "127.0.0.1")
+    monkeypatch.setattr(monitor.collecting.fetch, "is_public_address", lambda address: address == "127.0.0.1")
     with LocalServer("127.0.0.2") as internal:
         internal.route("/admin.html", f"<html><body><p>{LONG_ARTICLE}</p></body></html>")
         internal_feed = _rss(internal.url("/admin.html")).encode()

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""monitor.reading: pages read in worker processes give what a thread gives, and a dead worker loses nothing."""
+"""monitor.reading.workers: pages read in worker processes give what a thread gives, and a dead worker loses nothing."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import pytest
 
 from monitor.config import Config, DigestConfig, FeedConfig, ReadingConfig
 from monitor.pipeline import run_cycle
-from monitor.reading import PageJob, Reader, read_page
-from monitor.record import ArticleInput
+from monitor.reading.article import ArticleInput
+from monitor.reading.workers import PageJob, Reader, read_page
 from rules.engine import Engine
 from storage import Store
 from tests.support.httpserver import LocalServer
@@ -45,7 +45,7 @@ def test_a_pool_of_workers_reads_what_a_thread_reads(
     (tmp_path / "thread").mkdir()
     (tmp_path / "pool").mkdir()
     in_thread = _changes_of_a_cycle(local_server, tmp_path / "thread", engine, ReadingConfig(workers=1))
-    caplog.set_level(logging.DEBUG, logger="monitor.reading")
+    caplog.set_level(logging.DEBUG, logger="monitor.reading.workers")
     in_pool = _changes_of_a_cycle(local_server, tmp_path / "pool", engine, ReadingConfig(workers=2, pool_from=1))
     assert "reading in 2 worker processes" in caplog.text
     assert in_thread and in_pool == in_thread

@@ -8,8 +8,8 @@ import random
 
 import pytest
 
+from monitor.collecting.schedule import cache_lifetime, next_check, retry_after
 from monitor.config import ScheduleConfig
-from monitor.schedule import cache_lifetime, next_check, retry_after
 
 NOW = dt.datetime(2025, 11, 10, 12, 0, tzinfo=dt.UTC)
 EXACT = ScheduleConfig(jitter=0)

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""monitor.source: files, stdin and URLs (served on 127.0.0.1) become a Document or one-line InputError."""
+"""monitor.reading.source: files, stdin and URLs (served on 127.0.0.1) become a Document or one-line InputError."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from monitor.errors import InputError
-from monitor.source import Document, FetchOptions, document_from_bytes, read_source
+from monitor.reading.source import Document, FetchOptions, document_from_bytes, read_source
 from tests.support.httpserver import LocalServer, RecordedRequest
 
 PAGES = Path(__file__).parent / "pages"

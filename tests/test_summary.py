@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from monitor.judging.summary import describe_values, facet_label, plural
 from monitor.pipeline import CycleReport
-from monitor.summary import describe_values, facet_label, plural
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from monitor.errors import MonitorError
-from monitor.logs import JsonFormatter
-from monitor.systemd import DatabaseLock, notify, watchdog_interval
+from monitor.serving.logs import JsonFormatter
+from monitor.serving.systemd import DatabaseLock, notify, watchdog_interval
 
 
 def test_a_second_lock_on_the_same_database_is_refused(tmp_path: Path) -> None:
@@ -41,10 +41,10 @@ def test_watchdog_interval_is_half_of_watchdog_usec(monkeypatch: pytest.MonkeyPa
 
 
 def test_json_log_lines_lift_the_stable_keys() -> None:
-    record = logging.LogRecord("monitor.poll", logging.WARNING, __file__, 1,
+    record = logging.LogRecord("monitor.collecting.poll", logging.WARNING, __file__, 1,
                                "feed failed feed_url=%s error=%s", ("https://x.org/rss", "HTTP 500"), None)  # fmt: skip
     line = json.loads(JsonFormatter().format(record))
-    assert line["level"] == "WARNING" and line["logger"] == "monitor.poll"
+    assert line["level"] == "WARNING" and line["logger"] == "monitor.collecting.poll"
     assert line["feed_url"] == "https://x.org/rss" and line["message"].startswith("feed failed")
 
 
@@ -52,7 +52,7 @@ def test_apprise_stays_at_warning_when_the_service_logs_at_debug() -> None:
     """At DEBUG, Apprise's own loggers print the tokens of its URLs."""
     import logging
 
-    from monitor.logs import setup_logging
+    from monitor.serving.logs import setup_logging
 
     setup_logging(level="DEBUG")
     try:
@@ -67,8 +67,8 @@ def test_a_change_is_logged_as_flagged_only_once_committed(
 ) -> None:
     import logging
 
-    from monitor import record
-    from monitor.baseline import build_baseline
+    from monitor.judging import record
+    from monitor.judging.baseline import build_baseline
     from rules.engine import Engine
     from storage import Store
 

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""monitor.transport: httpx over aiohttp, against real sockets on 127.0.0.1.
+"""monitor.collecting.transport: httpx over aiohttp, against real sockets on 127.0.0.1.
 
 The fetcher's behaviour (limits, redirects, decoding, the one-line errors) is
 tested in test_fetch.py and the hostile suite through this transport; here,
@@ -22,8 +22,8 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
-from monitor.fetch import Fetcher, FetchOptions, FetchResult
-from monitor.transport import PEER_EXTENSION, AiohttpTransport
+from monitor.collecting.fetch import Fetcher, FetchOptions, FetchResult
+from monitor.collecting.transport import PEER_EXTENSION, AiohttpTransport
 from tests.support.sockets import ThreadedSocketServer
 
 T = TypeVar("T")

@@ -21,9 +21,9 @@ from typing import Any
 import httpx
 import pytest
 
-from monitor.baseline import build_baseline
-from monitor.metrics import Metrics
-from monitor.web import WebState, create_app, serve
+from monitor.judging.baseline import build_baseline
+from monitor.serving.metrics import Metrics
+from monitor.serving.web import WebState, create_app, serve
 from rules.engine import Engine
 from storage import Store
 
@@ -37,7 +37,7 @@ def engine() -> Engine:
 
 
 def _change(change_id: str, *, summary: str, evidence: str, values: dict[str, Any] | None = None) -> dict[str, Any]:
-    """A change as `monitor.events.change_json` shapes it."""
+    """A change as `monitor.judging.events.change_json` shapes it."""
     after = {
         "facet": "azure.rofr",
         "key": "microsoft",
@@ -419,9 +419,9 @@ def test_a_half_open_connection_is_closed(
     make_state: Callable[..., WebState], free_port: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A client that sends half a request head and waits does not hold its connection for ever."""
-    import monitor.web
+    import monitor.serving.web
 
-    monkeypatch.setattr(monitor.web, "HEADER_TIMEOUT_S", 0.5)
+    monkeypatch.setattr(monitor.serving.web, "HEADER_TIMEOUT_S", 0.5)
     app = create_app(make_state())
 
     async def scenario() -> tuple[bytes, float]:

@@ -8,8 +8,8 @@ cycles the stored changes replay here, oldest first.
 
 from __future__ import annotations
 
-from monitor.baseline import build_baseline
-from monitor.diff import KnownState
+from monitor.judging.baseline import build_baseline
+from monitor.judging.diff import KnownState
 from rules.engine import Engine
 from rules.model import Claim
 from storage import Store

@@ -233,7 +233,7 @@ def diff(claims: list[Claim], state: KnownState) -> list[Change]:
 
 def changes_of(readings: list[Reading]) -> list[Change]:
     """The readings that are changes, as `Change`s with their summary and severity."""
-    from monitor.summary import summarize  # summaries read the rules' labels
+    from monitor.judging.summary import summarize  # summaries read the rules' labels
 
     changes = []
     for reading in readings:

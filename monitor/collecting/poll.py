@@ -15,11 +15,11 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
+from monitor.collecting.feeds import ParsedFeed, parse_feed
+from monitor.collecting.fetch import Fetcher, FetchResult
+from monitor.collecting.schedule import next_check
 from monitor.config import ScheduleConfig
-from monitor.errors import MonitorError, error_line
-from monitor.feeds import ParsedFeed, parse_feed
-from monitor.fetch import Fetcher, FetchResult
-from monitor.schedule import next_check
+from monitor.errors import EXPECTED, error_line
 from storage import Feed, Store
 
 logger = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ async def poll_feeds(fetcher: Fetcher, feeds: list[Feed]) -> list[Poll]:
 async def poll_feed(fetcher: Fetcher, feed: Feed) -> Poll:
     try:
         # A feed longer than max_bytes is cut there and its first entries read (`parse_feed` closes
-        # the document after the last whole entry); a page that long is refused (monitor.articles)
+        # the document after the last whole entry); a page that long is refused (monitor.reading.articles)
         result = await fetcher.get(feed.url, etag=feed.etag, last_modified=feed.last_modified, cut_at_limit=True)
         if result.error:
             return Poll(feed, "failed", result, error=_without_url(result.error, feed.url))
@@ -53,7 +53,7 @@ async def poll_feed(fetcher: Fetcher, feed: Feed) -> Poll:
         if parsed.warning:  # recovered from: many real feeds are slightly broken, so not a warning
             logger.info("feed recovered feed_url=%s warning=%s", feed.url, parsed.warning)
         return Poll(feed, "fetched", result, parsed=parsed)
-    except MonitorError as exc:
+    except EXPECTED as exc:
         return Poll(feed, "failed", error=_without_url(error_line(str(exc)), feed.url))
     except Exception as exc:  # noqa: BLE001 - the one boundary per feed: a bug must not stop the cycle
         logger.exception("feed poll crashed feed_url=%s", feed.url)
@@ -67,7 +67,7 @@ def _without_url(error: str, url: str) -> str:
 
 def save_poll(store: Store, poll: Poll, *, interval_s: float, settings: ScheduleConfig) -> None:
     """Record the poll on its feed: validators on success, the error and its count on failure,
-    and when to poll it next (`monitor.schedule`)."""
+    and when to poll it next (`monitor.collecting.schedule`)."""
     result = poll.result
     failures = poll.feed.consecutive_errors + 1 if poll.outcome == "failed" else 0
     when = next_check(
@@ -76,7 +76,7 @@ def save_poll(store: Store, poll: Poll, *, interval_s: float, settings: Schedule
     )  # fmt: skip
     if poll.outcome == "failed":
         # INFO: the cycle's summary counts failures and `feeds list` names them; a feed that keeps
-        # failing raises a feed.failing alert and a WARNING (monitor.health)
+        # failing raises a feed.failing alert and a WARNING (monitor.judging.feed_health)
         logger.info("feed failed feed_url=%s error=%s", poll.feed.url, poll.error)
     store.record_poll(
         poll.feed.id,

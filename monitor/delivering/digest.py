@@ -22,7 +22,7 @@ from typing import Any
 from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
 
 from monitor.errors import StorageError
-from monitor.summary import describe_values
+from monitor.judging.summary import describe_values
 from monitor.urls import redact_url
 from storage import StoredChange
 

@@ -6,7 +6,7 @@ only gains the feed that carried it; two feeds carrying one article in the
 same cycle yield one article with both feeds; the content hash catches the
 same text under another URL when it is recorded. An entry that carries the
 whole article is read from the feed; the others are fetched, then read by
-`monitor.reading` (text and claims). Every error is one line naming the page.
+`monitor.reading.workers` (text and claims). Every error is one line naming the page.
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ import dataclasses
 import logging
 from dataclasses import dataclass, field
 
+from monitor.collecting.feeds import FeedEntry
+from monitor.collecting.fetch import Fetcher
+from monitor.collecting.poll import Poll
 from monitor.errors import error_line
-from monitor.feeds import FeedEntry
-from monitor.fetch import Fetcher
-from monitor.poll import Poll
-from monitor.reading import PageJob, Reader
-from monitor.record import ArticleInput
+from monitor.reading.article import ArticleInput
+from monitor.reading.workers import PageJob, Reader
 from monitor.urls import canonical_url
 from storage import Store
 

@@ -3,7 +3,7 @@
 
 `monitor check SOURCE` must accept whatever the user points it at and either
 return the article's text or fail with one line that names SOURCE. URLs are
-fetched with `monitor.fetch.Fetcher` (httpx), never with `trafilatura.fetch_url`,
+fetched with `monitor.collecting.fetch.Fetcher` (httpx), never with `trafilatura.fetch_url`,
 so that redirects, timeouts, the size limit and the User-Agent are under our
 control and written once; trafilatura only ever sees an already decoded string.
 `read_source` runs its own event loop, so call it from synchronous code only.
@@ -38,8 +38,8 @@ import trafilatura
 from lxml.html import HtmlElement
 from trafilatura.settings import Document as TrafilaturaDocument
 
+from monitor.collecting.fetch import Fetcher, FetchOptions, FetchResult
 from monitor.errors import InputError
-from monitor.fetch import Fetcher, FetchOptions, FetchResult
 
 __all__ = ["Document", "FetchOptions", "document_from_bytes", "read_source"]
 

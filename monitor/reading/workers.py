@@ -31,10 +31,10 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from types import TracebackType
 
-from monitor.errors import MonitorError, error_line
-from monitor.feeds import UNPRINTABLE, plain_title, plausible_date
-from monitor.record import ArticleInput
-from monitor.source import document_from_bytes
+from monitor.collecting.feeds import UNPRINTABLE, plain_title, plausible_date
+from monitor.errors import EXPECTED, error_line
+from monitor.reading.article import ArticleInput
+from monitor.reading.source import document_from_bytes
 from rules.engine import Engine
 
 logger = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ def read_page(job: PageJob, engine: Engine) -> ArticleInput | str:
             title = plain_title(job.entry_title) or plain_title(document.title)
             text, published = document.text, plausible_date(job.entry_published) or document.published
         return _article(job, text, title, published, engine)
-    except MonitorError as exc:
+    except EXPECTED as exc:
         return error_line(str(exc))
     except Exception as exc:  # noqa: BLE001 - the one boundary per page: a bug must not stop the cycle
         logger.exception("page read crashed article_url=%s", job.link)
@@ -174,7 +174,7 @@ def _start_pool(engine: Engine, workers: int) -> concurrent.futures.ProcessPoolE
     context: multiprocessing.context.BaseContext
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["monitor.reading"])  # trafilatura and the rules, imported once
+        context.set_forkserver_preload(["monitor.reading.workers"])  # trafilatura and the rules, imported once
     else:  # Windows
         context = multiprocessing.get_context("spawn")
     pool = concurrent.futures.ProcessPoolExecutor(
@@ -208,7 +208,7 @@ def _init_worker(engine: bytes) -> None:
     # KeyboardInterrupt would only print a traceback and break the pool.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker_engine = pickle.loads(engine)  # noqa: S301 - our own engine, pickled by the parent
-    for name in _NOISY:  # as monitor.logs does in the parent: their warnings are not the operator's
+    for name in _NOISY:  # as monitor.serving.logs does in the parent: their warnings are not the operator's
         logging.getLogger(name).setLevel(logging.ERROR)
 
 

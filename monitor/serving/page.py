@@ -18,9 +18,9 @@ from html import escape
 from typing import Any
 from urllib.parse import urlsplit
 
-from monitor.diff import SEVERITIES, Known, KnownState
 from monitor.errors import error_line
-from monitor.summary import describe_values, facet_label
+from monitor.judging.diff import SEVERITIES, Known, KnownState
+from monitor.judging.summary import describe_values, facet_label
 from monitor.urls import redact_url, redact_urls_in
 from storage import Feed, StoredChange
 

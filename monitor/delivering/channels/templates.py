@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from string import Template
 from typing import Any
 
-from monitor.channels.base import Alert, one_line
-from monitor.summary import describe_values
+from monitor.delivering.channels.base import Alert, one_line
+from monitor.judging.summary import describe_values
 from monitor.urls import redact_url
 
 

@@ -17,11 +17,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 import random
 import re
 from collections.abc import Mapping
 
+from monitor.backoff import doubling, jittered, retry_after_seconds, seconds_until
 from monitor.config import ScheduleConfig
 
 _MAX_AGE = re.compile(r"(?:^|,)\s*(?:s-)?max-age\s*=\s*(\d+)", re.IGNORECASE)
@@ -39,23 +39,17 @@ def next_check(
 ) -> dt.datetime:
     """The moment of the next poll. `failures` counts this poll if it failed (0 after a success)."""
     if failures:
-        wait = min(settings.backoff_max, interval_s * 2 ** min(failures - 1, 30))
+        wait = doubling(failures - 1, initial=interval_s, cap=settings.backoff_max)
         wait = max(wait, min(retry_after(headers, now=now) or 0.0, settings.backoff_max))
     else:
         asked = max(ttl_minutes * 60 if ttl_minutes else 0.0, cache_lifetime(headers, now=now) or 0.0)
         wait = max(interval_s, min(asked, settings.max_interval))
-    spread = (rng or random).uniform(-settings.jitter, settings.jitter)
-    return now + dt.timedelta(seconds=max(1.0, wait * (1 + spread)))
+    return now + dt.timedelta(seconds=max(1.0, jittered(wait, share=settings.jitter, rng=rng)))
 
 
 def retry_after(headers: Mapping[str, str], *, now: dt.datetime) -> float | None:
     """Seconds a Retry-After header asks for (a number, or an HTTP date), if any."""
-    value = _header(headers, "retry-after")
-    if value is None:
-        return None
-    if value.strip().isdigit():
-        return float(value.strip())
-    return _seconds_until(value, now)
+    return retry_after_seconds(_header(headers, "retry-after"), now=now)
 
 
 def cache_lifetime(headers: Mapping[str, str], *, now: dt.datetime) -> float | None:
@@ -68,7 +62,7 @@ def cache_lifetime(headers: Mapping[str, str], *, now: dt.datetime) -> float | N
         if match:
             return float(match.group(1))
     expires = _header(headers, "expires")
-    return _seconds_until(expires, now) if expires else None
+    return seconds_until(expires, now=now) if expires else None
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:
@@ -76,13 +70,3 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
         if key.lower() == name:
             return value
     return None
-
-
-def _seconds_until(http_date: str, now: dt.datetime) -> float | None:
-    try:
-        moment = email.utils.parsedate_to_datetime(http_date)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return max(0.0, (moment - now).total_seconds())

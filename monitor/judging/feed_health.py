@@ -11,16 +11,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from monitor.channels import Channel
-from monitor.deliver import queue
-from monitor.events import FEED_FAILING, FEED_RECOVERED, feed_health
+from monitor.judging.alerts import Receiver, queue
+from monitor.judging.events import FEED_FAILING, FEED_RECOVERED, feed_health
 from storage import Feed, Store
 from storage.db import utc_now
 
 logger = logging.getLogger(__name__)
 
 
-def check_health(store: Store, feeds: Sequence[Feed], channels: Sequence[Channel], *, threshold: int,
+def check_health(store: Store, feeds: Sequence[Feed], channels: Sequence[Receiver], *, threshold: int,
                  run_id: int | None) -> list[str]:  # fmt: skip
     """Raise the alerts of feeds whose state changed; return their events, e.g. "feed.failing <url>"."""
     raised = []

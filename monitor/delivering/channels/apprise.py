@@ -15,9 +15,9 @@ import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from monitor.channels.base import Alert, Channel, Outcome, delivered, failed, retry
-from monitor.channels.templates import AlertView, text_body, view_of
 from monitor.config import Config
+from monitor.delivering.channels.base import Alert, Channel, Outcome, delivered, failed, retry
+from monitor.delivering.channels.templates import AlertView, text_body, view_of
 from monitor.errors import ConfigError
 
 if TYPE_CHECKING:

@@ -13,30 +13,15 @@ import hashlib
 import json
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from monitor.channels import Channel
-from monitor.deliver import queue
-from monitor.diff import Change, Known, KnownState, Reading, changes_of, read_against
-from monitor.events import CHANGE_FLAGGED, change_flagged
-from rules.engine import Engine, Extraction
+from monitor.judging.alerts import Receiver, queue
+from monitor.judging.diff import Change, Known, KnownState, Reading, changes_of, read_against
+from monitor.judging.events import CHANGE_FLAGGED, change_flagged
+from monitor.reading.article import ArticleInput
+from rules.engine import Engine
 from storage import Store
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class ArticleInput:
-    """An article ready to record: text and what the feed and page said about it."""
-
-    feed_ids: tuple[int, ...]
-    guid: str | None
-    url: str | None
-    title: str
-    published: str | None  # ISO date
-    text: str
-    content_hash: str
-    extraction: Extraction | None = None  # its claims, when read already (by `monitor.reading`)
 
 
 def change_id(change: Change) -> str:
@@ -52,7 +37,7 @@ def record_article(
     state: KnownState,
     article: ArticleInput,
     *,
-    channels: Sequence[Channel] = (),
+    channels: Sequence[Receiver] = (),
     run_id: int | None = None,
 ) -> list[str]:
     """Store `article`, its claims, what they change and one alert per channel for each change;
@@ -92,7 +77,7 @@ def _record_changes(
     readings: list[Reading],
     article_id: int,
     *,
-    channels: Sequence[Channel],
+    channels: Sequence[Receiver],
     run_id: int | None,
 ) -> list[tuple[str, str]]:
     """Each change: stored with its first source and its alerts, and made part of the known state;
@@ -127,7 +112,7 @@ def _reports(reading: Reading, known: Known) -> bool:
     return True
 
 
-def _queue_alerts(store: Store, change_id: str, channels: Sequence[Channel], run_id: int | None) -> None:
+def _queue_alerts(store: Store, change_id: str, channels: Sequence[Receiver], run_id: int | None) -> None:
     """The change's alerts, in the change's own transaction: both are stored, or neither."""
     stored = store.change(change_id)
     if stored is not None and channels:

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 """Deliver what the outbox holds: due alerts to their channels, with backoff.
 
-Alert rows are written with the change that raised them (`monitor.record`);
+Alert rows are written with the change that raised them (`monitor.judging.alerts`);
 this stage only reads due rows, sends them, and marks each delivered, failed
 for good (a receiver's definite no, e.g. HTTP 400), or due again later: the
 wait starts at `[delivery] retry_initial` and doubles up to `retry_max`, or is
@@ -17,14 +17,13 @@ delivery resends at most the alert in flight, and every restart moves on.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 from dataclasses import dataclass, field
 from itertools import groupby
-from typing import Any
 
-from monitor.channels import Alert, Channel, Outcome
+from monitor.backoff import doubling
 from monitor.config import DeliveryConfig
+from monitor.delivering.channels import Alert, Channel, Outcome
 from storage import Store
 from storage.outbox import OutboxRow
 
@@ -40,21 +39,6 @@ class DeliveryReport:
 
     def summary(self) -> str:
         return f"{self.delivered} alerts delivered, {self.retried} to retry, {self.failed} failed"
-
-
-def alert_id(event_key: str, channel: str) -> str:
-    """The delivery id of one event on one channel: the same on every attempt and after a crash."""
-    return "alr_" + hashlib.sha256(f"{event_key}|{channel}".encode()).hexdigest()[:24]
-
-
-def queue(store: Store, channels: list[Channel], *, event: str, event_key: str, payload: dict[str, Any],
-          run_id: int | None, change_id: str | None = None, feed_url: str | None = None) -> None:  # fmt: skip
-    """One outbox row per channel for one event; call it inside the transaction that raised the event."""
-    store.outbox.add([
-        {"id": alert_id(event_key, channel.name), "event": event, "channel": channel.name, "payload": payload,
-         "run_id": run_id, "change_id": change_id, "feed_url": feed_url}
-        for channel in channels
-    ])  # fmt: skip
 
 
 async def deliver_due(store: Store, channels: list[Channel], settings: DeliveryConfig) -> DeliveryReport:
@@ -109,5 +93,5 @@ def backoff(attempts: int, settings: DeliveryConfig, *, asked: float | None = No
     """Seconds before the next attempt: retry_initial doubling per attempt, capped at retry_max;
     not sooner than the receiver asked (Retry-After), but never later than retry_max either, so
     that a receiver asking for a year cannot park an alert."""
-    wait = min(settings.retry_max, settings.retry_initial * 2 ** min(attempts, 30))
+    wait = doubling(attempts, initial=settings.retry_initial, cap=settings.retry_max)
     return min(max(wait, asked or 0.0), settings.retry_max)

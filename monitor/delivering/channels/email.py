@@ -27,9 +27,9 @@ from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.message import EmailMessage
 
-from monitor.channels.base import Alert, Channel, Outcome, failed, one_line, scrub
-from monitor.channels.templates import counts, html_message, text_message, view_of
 from monitor.config import Config, EmailConfig
+from monitor.delivering.channels.base import Alert, Channel, Outcome, failed, one_line, scrub
+from monitor.delivering.channels.templates import counts, html_message, text_message, view_of
 from monitor.errors import ConfigError
 
 logger = logging.getLogger(__name__)

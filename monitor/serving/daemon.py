@@ -6,7 +6,7 @@ delays an alert:
 
 - **tick** (every `[daemon] tick`): the feeds whose next check is due and that
   are not being polled already run a cycle; each feed's next check comes from
-  `monitor.schedule` (interval, TTL and cache headers, backoff, Retry-After,
+  `monitor.collecting.schedule` (interval, TTL and cache headers, backoff, Retry-After,
   jitter). A late tick coalesces: due is due.
 - **deliver** (every `[daemon] deliver_every`): due alerts go out.
 - **digest** (as often): the RSS digest is rewritten when changes were flagged.
@@ -33,15 +33,15 @@ from pathlib import Path
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[import-untyped]
 
-from monitor.channels import Channel, build_channels
 from monitor.config import Config, load_config
-from monitor.deliver import deliver_due
-from monitor.digest import write_digest
-from monitor.errors import ConfigError, MonitorError, error_line
-from monitor.metrics import Metrics
+from monitor.delivering.channels import Channel, build_channels
+from monitor.delivering.digest import write_digest
+from monitor.delivering.outbox import deliver_due
+from monitor.errors import EXPECTED, ConfigError, error_line
 from monitor.pipeline import CycleReport, run_cycle, watched_feeds
-from monitor.systemd import DatabaseLock, notify, watchdog_interval
-from monitor.web import WebState, bind, create_app, serve
+from monitor.serving.metrics import Metrics
+from monitor.serving.systemd import DatabaseLock, notify, watchdog_interval
+from monitor.serving.web import WebState, bind, create_app, serve
 from rules.engine import Engine
 from storage import Feed, Store
 
@@ -116,7 +116,7 @@ class Daemon:
         try:
             report = await deliver_due(self.store, settings.channels, settings.config.delivery)
             pending = self.store.outbox.counts().get("pending", 0)
-        except MonitorError as exc:
+        except EXPECTED as exc:
             logger.error("delivery failed error=%s", exc)
             self.delivery.failed(str(exc))
             return
@@ -135,7 +135,7 @@ class Daemon:
             write_digest(changes, config.digest_path, title=config.digest.title, link=config.digest_link,
                          max_items=config.digest.max_items)  # fmt: skip
             self.digest_mark = mark
-        except MonitorError as exc:
+        except EXPECTED as exc:
             logger.error("digest failed error=%s", exc)
 
     async def _cycle(self, feeds: list[Feed]) -> None:
@@ -147,7 +147,7 @@ class Daemon:
             self._count(report)
             self._cycle_ended(error=None)
             logger.info("cycle %s", report.summary())
-        except MonitorError as exc:
+        except EXPECTED as exc:
             self._cycle_ended(error=str(exc))
             logger.error("cycle failed error=%s", exc)
         except Exception as exc:  # noqa: BLE001 - the daemon's boundary: log, and the next tick goes on
@@ -184,7 +184,7 @@ class Daemon:
         """SIGHUP: new configuration and rules, or, if either is invalid, the old ones and a logged error."""
         try:
             fresh = Settings.load(self.config_path)
-        except MonitorError as exc:
+        except EXPECTED as exc:
             logger.error("reload refused, keeping the running configuration error=%s", exc)
             return
         if fresh.config.database_path != self.settings.config.database_path:

@@ -4,7 +4,7 @@
 Every feed and article goes through `Fetcher.get`, which never raises for an
 HTTP or network failure: the outcome, good or bad, is a `FetchResult` whose
 `error` is one line naming the URL, so one failing source is recorded and the
-cycle goes on. Requests and responses are httpx's; `monitor.transport` puts
+cycle goes on. Requests and responses are httpx's; `monitor.collecting.transport` puts
 them on the wire through aiohttp.
 
     async with Fetcher(FetchOptions(per_host=2)) as fetcher:
@@ -49,7 +49,7 @@ from typing import Protocol, TypeVar
 
 import httpx
 
-from monitor.transport import PEER_EXTENSION, AiohttpTransport
+from monitor.collecting.transport import PEER_EXTENSION, AiohttpTransport
 from monitor.urls import host_of
 
 __all__ = ["DEFAULT_ACCEPT", "FetchOptions", "FetchResult", "Fetcher"]

@@ -16,11 +16,11 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from monitor.channels.apprise import AppriseChannel
-from monitor.channels.base import Alert, Channel, Outcome
-from monitor.channels.email import EmailChannel
-from monitor.channels.webhook import WebhookChannel
 from monitor.config import Config
+from monitor.delivering.channels.apprise import AppriseChannel
+from monitor.delivering.channels.base import Alert, Channel, Outcome
+from monitor.delivering.channels.email import EmailChannel
+from monitor.delivering.channels.webhook import WebhookChannel
 from monitor.errors import ConfigError
 
 __all__ = ["CHANNELS", "Alert", "AppriseChannel", "Channel", "EmailChannel", "Outcome", "WebhookChannel"]

@@ -11,9 +11,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from monitor.baseline import build_baseline
-from monitor.diff import Change, KnownState, Reading, changes_of, read_against
-from monitor.source import Document
+from monitor.judging.baseline import build_baseline
+from monitor.judging.diff import Change, KnownState, Reading, changes_of, read_against
+from monitor.reading.source import Document
 from monitor.urls import redact_url
 from rules.engine import Engine
 from rules.explain import Trace

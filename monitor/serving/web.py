@@ -41,12 +41,12 @@ from starlette.routing import Route
 from starlette.types import ASGIApp
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from monitor.baseline import build_baseline
 from monitor.config import parse_listen
-from monitor.diff import KnownState
-from monitor.errors import MonitorError, StorageError
-from monitor.metrics import Metrics
-from monitor.page import render_page
+from monitor.errors import EXPECTED, StorageError
+from monitor.judging.baseline import build_baseline
+from monitor.judging.diff import KnownState
+from monitor.serving.metrics import Metrics
+from monitor.serving.page import render_page
 from rules.engine import Engine
 from storage import Store
 from storage.db import reason as one_line
@@ -172,7 +172,7 @@ def _endpoint(handler: Callable[[Request], Response]) -> Callable[[Request], Awa
             why = str(exc)
         except (StorageError, sqlite3.Error) as exc:
             why = _database_reason(exc)
-        except MonitorError as exc:  # the baseline's seeds or rules: the message names the file
+        except EXPECTED as exc:  # the baseline's seeds or rules: the message names the file
             why = str(exc)
         except Exception:  # noqa: BLE001 - the request boundary: logged with its traceback, never sent
             logger.exception("web request failed path=%s", path)

@@ -18,8 +18,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from monitor.diff import KnownState, classify
 from monitor.errors import InputError
+from monitor.judging.diff import KnownState, classify
 from rules.engine import Engine
 from rules.model import Claim
 from seeds import MANIFEST, SEEDS_DIR

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""Read a TOML file, or fail with one line naming it: shared by the configuration and the rules."""
+"""Read a TOML file, or fail with one line naming it: the rules' files, and the service's configuration."""
 
 from __future__ import annotations
 
@@ -7,10 +7,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from monitor.errors import MonitorError
 
-
-def read_toml(path: Path, *, error: type[MonitorError], what: str) -> dict[str, Any]:
+def read_toml(path: Path, *, error: type[Exception], what: str) -> dict[str, Any]:
     """The table in `path`; `error` ("<path>: <reason>") when it is missing, unreadable or not TOML.
 
     >>> read_toml(Path("monitor.toml"), error=ConfigError, what="configuration file")

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import datetime as dt
-import email.utils
 import hashlib
 import hmac
 import json
@@ -26,8 +24,19 @@ from urllib.parse import urlsplit
 import httpx
 
 from monitor import __version__
-from monitor.channels.base import Alert, Channel, Outcome, delivered, failed, mask_url, retry, scrub, token_free_path
+from monitor.backoff import retry_after_seconds
 from monitor.config import Config, WebhookConfig
+from monitor.delivering.channels.base import (
+    Alert,
+    Channel,
+    Outcome,
+    delivered,
+    failed,
+    mask_url,
+    retry,
+    scrub,
+    token_free_path,
+)
 from monitor.errors import ConfigError
 
 logger = logging.getLogger(__name__)
@@ -129,7 +138,7 @@ class WebhookChannel(Channel):
         logger.info("webhook refused channel=%s alert_id=%s status=%d", self.name, alert.id, status)
         if 400 <= status < 500 and status not in RETRY_STATUSES:
             return failed(alert, error)
-        return retry(alert, error, after=retry_after(response.headers.get("Retry-After")))
+        return retry(alert, error, after=retry_after_seconds(response.headers.get("Retry-After")))
 
 
 def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
@@ -152,22 +161,6 @@ def secret_key(secret: str) -> bytes:
     if not key:
         raise ValueError("empty secret")
     return key
-
-
-def retry_after(value: str | None, *, now: dt.datetime | None = None) -> float | None:
-    """Seconds from a Retry-After header: delta-seconds or an HTTP date; None if absent or unreadable."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:  # "-0000" means UTC in RFC 5322 dates
-        when = when.replace(tzinfo=dt.UTC)
-    return max(0.0, (when - (now or dt.datetime.now(dt.UTC))).total_seconds())
 
 
 def channel_name(url: str) -> str:

@@ -1,0 +1,5 @@
+# SPDX-License-Identifier: MIT
+"""Stage 1, collecting: the wire (fetch, transport, URLs), feed parsing, polling and its schedule.
+
+May import: the shared modules (monitor.config, errors, urls, backoff), storage.
+"""
