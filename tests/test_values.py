@@ -21,8 +21,8 @@ CASES: list[dict[str, Any]] = tomllib.loads(
     (Path(__file__).parent / "values" / "cases.toml").read_text(encoding="utf-8")
 )["case"]
 # What the parser may return: the claim value kinds, less names (the rules read those),
-# plus the dates that place a claim in time.
-KINDS = (VALUE_NAMES - {"names"}) | {"date", "now"}
+# plus the dates that place a claim in time, and those of an old figure ("previous").
+KINDS = (VALUE_NAMES - {"names"}) | {"date", "now", "previous"}
 
 
 def _published(case: dict[str, Any]) -> datetime.date | None:
@@ -78,7 +78,7 @@ def test_invariants(case: dict[str, Any]) -> None:
         assert case["text"][v.start : v.end] == v.text
         if v.kind in ("units", "rank"):
             assert isinstance(v.value, int)
-        elif v.kind in ("until", "since", "date", "now", "amount_other"):
+        elif v.kind in ("until", "since", "date", "now", "previous", "amount_other"):
             assert isinstance(v.value, str)
             if v.kind != "amount_other" and v.value:
                 assert len(v.value) in (4, 7, 10)
