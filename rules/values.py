@@ -356,6 +356,8 @@ _PREVIOUS_FIGURE = re.compile(
     re.I,
 )
 _LOOKBACK = 80
+_NAME_BEFORE = re.compile(r"(?<![\w-])([A-Z][A-Za-z]{1,20})\s{1,2}$")
+_NOT_NAMES = frozenset(_WEEKDAYS_EN + _WEEKDAYS_FR + _MONTHS + ["may", "the", "le", "la", "les", "some", "about"])
 _EIGHTY = re.compile(r"quatre-vingts?")
 _PAST, _NEXT = re.compile(r"last|derni|pass", re.I), re.compile(r"next|prochain", re.I)
 
@@ -536,8 +538,19 @@ def _on_dur(m: re.Match[str], lang: str, pub: datetime.date | None) -> list[Valu
 
 def _on_units(m: re.Match[str], lang: str, pub: datetime.date | None) -> list[Value]:
     scale = m.group("t_units_s")
+    if not scale and _is_model_number(m):
+        return []
     n = _n(m, lang, article=scale is not None)  # "a million GPUs", not "a data centre"
     return _at(m, "units", None if n is None else round(n * _scale(scale, "")))
+
+
+def _is_model_number(m: re.Match[str]) -> bool:
+    """ "Maia 200 chips", « la puce Cobalt 100 »: a small bare number after a name is the model's."""
+    n = m.group("n")
+    if not (n.isdigit() and len(n) <= 4):
+        return False
+    name = _NAME_BEFORE.search(m.string, max(0, m.start() - 24), m.start())
+    return name is not None and _lower(name.group(1)).translate(_ASCII) not in _NOT_NAMES
 
 
 def _on_cap(m: re.Match[str], lang: str, pub: datetime.date | None) -> list[Value]:

@@ -125,3 +125,84 @@ def test_pathological_input_is_linear(text: str) -> None:
         t0 = time.perf_counter()
         find_values(text, lang=lang)
         assert time.perf_counter() - t0 < 2.0
+
+
+# --- time, read through the engine: what the values make of a claim's verdict (issue 13, class 4) ----
+@pytest.fixture(scope="module")
+def reader() -> Any:
+    from monitor.baseline import build_baseline
+    from rules.engine import Engine
+
+    engine = Engine.load()
+    return engine, build_baseline(engine)
+
+
+def _verdicts(reader: Any, text: str, lang: str, published: str) -> dict[tuple[str, str], set[str]]:
+    from monitor.diff import classify
+
+    engine, state = reader
+    out: dict[tuple[str, str], set[str]] = {}
+    for claim in engine.extract(text, published=published, title="", lang=lang).claims:
+        out.setdefault((claim.facet, claim.key), set()).add(classify(claim, state).kind)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "published", "facet", "key", "kind"),
+    [
+        # the old figure's date does not make this year's figure history
+        (
+            "OpenAI a réalisé 25 milliards de dollars de chiffre d'affaires cette année, contre 12 l'an dernier.",
+            "fr",
+            "2026-12-10",
+            "openai.revenue",
+            "openai",
+            "changed",
+        ),
+        (
+            "OpenAI's annualized revenue reached $25 billion, up from $12 billion in 2025.",
+            "en",
+            "2026-06-10",
+            "openai.revenue",
+            "openai",
+            "changed",
+        ),
+        # "the previous year" in an article of this year is the latest figure
+        (
+            "OpenAI's revenue topped $15 billion in the previous year, the company said.",
+            "en",
+            "2026-01-20",
+            "openai.revenue",
+            "openai",
+            "changed",
+        ),
+        (
+            "Le chiffre d'affaires d'OpenAI a dépassé 15 milliards de dollars l'année précédente, selon la société.",
+            "fr",
+            "2026-01-20",
+            "openai.revenue",
+            "openai",
+            "changed",
+        ),
+        # "since last spring" on a key never seen before is news
+        (
+            "AMD has supplied OpenAI with GPUs since last spring.",
+            "en",
+            "2026-01-20",
+            "openai.compute_provider",
+            "amd",
+            "new",
+        ),
+        (
+            "AMD fournit des GPU à OpenAI depuis le printemps dernier.",
+            "fr",
+            "2026-01-20",
+            "openai.compute_provider",
+            "amd",
+            "new",
+        ),
+    ],
+)
+def test_time_in_verdicts(reader: Any, text: str, lang: str, published: str, facet: str, key: str, kind: str) -> None:
+    verdicts = _verdicts(reader, text, lang, published)
+    assert kind in verdicts.get((facet, key), set()), verdicts
