@@ -147,6 +147,7 @@ def _words_re(words: list[str], *, whole: bool = True) -> str:
 
 _S, _S0 = r"\s{1,2}", r"\s{0,2}"  # a gap between words; \s covers U+00A0, U+202F, U+2009
 _GAP = r"(?:\s{1,2}|(?<=['’]))"  # or none after an elision: "à partir d'avril"
+_S0H = r"(?:\s{0,2}|[-‑])"  # or a hyphen: "a 10-gigawatt deal", "a $300-billion contract", "a 27-percent stake"
 _NB = r"(?<!\d)(?<!\d[.,])"  # never start inside "1,5" or "2019"
 _DIGITS = (
     _NB + r"(?:\d{1,3}(?:[.,\u0020\u00a0\u202f\u2009]\d{3}(?!\d)){1,5}(?:[.,]\d{1,6}(?!\d))?"
@@ -256,9 +257,9 @@ _TAILS = (
     r"(?=[-‑\s]{0,2}[^\W\d_]|\s{0,2}[%$€£])(?:"
     rf"(?P<t_ago>{_S}years?{_S}ago(?!\w))"
     rf"|(?P<t_dur>[-‑\s]year(?![-\w]))"
-    rf"|(?:(?:{_S}{_BETWEEN})?{_S0}(?P<t_s>{_SCALE}))?{_S0}{_DE}(?:(?P<t_usd>{_USD})|(?P<t_oth>{_OTHER}))"
-    rf"|(?P<t_pct>{_S0}(?:%|(?:percent|per{_S}cent|pour{_S0}cent|pct)(?!\w)))"
-    rf"|(?P<t_cap>{_S0}(?P<t_cap_u>gigawatts?|GW|m[ée]gawatts?|MW|terawatts?|TW)(?!\w))"
+    rf"|(?:(?:{_S}{_BETWEEN})?{_S0H}(?P<t_s>{_SCALE}))?{_S0H}{_DE}(?:(?P<t_usd>{_USD})|(?P<t_oth>{_OTHER}))"
+    rf"|(?P<t_pct>{_S0H}(?:%|(?:percent|per[-\s]{{1,2}}cent|pour{_S0}cent|pct|pc)(?!\w)))"
+    rf"|(?P<t_cap>{_S0H}(?P<t_cap_u>gigawatts?|GW|m[ée]gawatts?|MW|terawatts?|TW)(?!\w))"
     rf"|(?P<t_units>(?:{_S}(?P<t_units_s>millions?|milliards?|billions?|thousands?|mille)"
     rf"(?:{_S}(?:de|of)|{_S}d['’])?)?(?:{_S}(?!{_STOP})(?!\d)[\w-]{{1,20}}){{0,2}}(?:{_S}|(?<=['’])){_UNIT}))"
 )
@@ -304,7 +305,7 @@ _BRANCHES: list[tuple[str, str]] = [
     (
         "usd_pre",
         rf"(?:US{_S0}\$|U\.S\.{_S0}\$|USD{_S0}|\$(?:{_S0}US(?!\w))?){_S0}(?P<usd_n>{_DIGITS})"
-        rf"(?:{_S0}(?P<usd_s>{_SCALE}))?",
+        rf"(?:{_S0H}(?P<usd_s>{_SCALE}))?",
     ),
     ("oth_pre", rf"{_OTHER_PREFIX}{_S0}{_DIGITS}(?:{_S0}{_SCALE})?"),
     # "a third of a trillion dollars", "a quarter-trillion dollars", « un demi-milliard de dollars »
