@@ -201,6 +201,25 @@ def _verdicts(reader: Any, text: str, lang: str, published: str) -> dict[tuple[s
             "amd",
             "new",
         ),
+        # ... and so is "since March 2025": a start that still holds, of a key not known before
+        (
+            "AMD has supplied OpenAI with GPUs since March 2025.",
+            "en",
+            "2026-01-20",
+            "openai.compute_provider",
+            "amd",
+            "new",
+        ),
+        ("AMD fournit des GPU à OpenAI depuis mars 2025.", "fr", "2026-01-20", "openai.compute_provider", "amd", "new"),
+        # but a known key's start is history
+        (
+            "Oracle has supplied OpenAI with cloud compute since 2023.",
+            "en",
+            "2026-01-20",
+            "openai.compute_provider",
+            "oracle",
+            "history",
+        ),
     ],
 )
 def test_time_in_verdicts(reader: Any, text: str, lang: str, published: str, facet: str, key: str, kind: str) -> None:
