@@ -77,6 +77,7 @@ _WORD_VALUE = (
         "soixante": 60,
         "cent": 100,
         "cents": 100,  # « trois cents »
+        "mille": 1000,  # « deux mille », « mille milliards »
         "a": 1,
         "an": 1,
         "80": 80,  # "80": see _words
@@ -130,6 +131,7 @@ _TRIGGERS = (
     mi mid middle next no on over pendant plus pour premier q1 q2 q3 q4 rang second seconde since spanning
     starting start sur the third this thru through till today tonight top until usd across beginning
     between courant fiscal year dernier début debut numéro numero à may at half les horizon valid
+    covering running stretching couvrant
     """)
 )
 _TRIGGER_STEMS = _list("jusqu aujourd class rank deuxi troisi quatri fy extend prolong run")  # "FY2025"
@@ -161,8 +163,8 @@ _W = _words_re(_NUMBER_WORDS)
 _WSEP = (
     r"(?:-(?:et-)?|(?<=hundred)\s{1,2}and\s{1,2}|\s{1,2}et\s{1,2}(?=(?:un|une|onze)(?!\w))"
     # a space only after a hundred or a ten, or before a hundred: "one two" is two numbers
-    r"|(?:(?<=hundred)|(?<=cent)|(?<=cents)|(?<=ty)|(?<=vingt)|(?<=ente)|(?<=ante))\s{1,2}"
-    r"|\s{1,2}(?=hundred|cents?(?!\w)))"
+    r"|(?:(?<=hundred)|(?<=cent)|(?<=cents)|(?<=mille)|(?<=ty)|(?<=vingt)|(?<=ente)|(?<=ante))\s{1,2}"
+    r"|\s{1,2}(?=hundred|(?:cents?|mille)(?!\w)))"
 )
 # Atomic: the longest run of number words is the number, never a shorter one tried again.
 _WORDNUM = rf"(?>(?:an?\s{{1,2}}(?=hundred))?{_W}(?:{_WSEP}{_W}){{0,5}})"
@@ -186,7 +188,7 @@ _DE = rf"(?:(?:de|of){_S}|d['’]{_S0})?"
 # "a"/"an"/"half a" are numbers only in "a billion dollars", "half a trillion", "a year ago".
 _ARTICLE_NUM = (
     r"(?:half\s{1,2})?an?(?!\w)"
-    r"(?=\s{1,2}(?:years?\s{1,2}ago|trillion|billion|million|thousand|dollar|euro|pound))"
+    r"(?=\s{1,2}(?:years?\s{1,2}ago|trillion|billion|million|thousand|dollar|euro|pound|gigawatt))"
 )
 # Other dollars: "Canadian dollars", « dollars canadiens », "$ CA"; a bare Canadian "G$" too.
 _FOREIGN_DOLLAR = r"(?:canadiens?|australiens?|n[ée]o-z[ée]landais|de\s{1,2}(?:Hong\s{1,2}Kong|Singapour|Ta[iï]wan))"
@@ -283,11 +285,11 @@ _BRANCHES: list[tuple[str, str]] = [
     ),
     (
         "dur",
-        rf"(?:(?:over|for|during|across|spanning|lasting){_S}(?:(?:the{_S}(?:next|coming|following)"
+        rf"(?:(?:over|for|during|across|spanning|lasting|covering|running|stretching){_S}(?:(?:the{_S}(?:next|coming|following)"
         rf"|a{_S}(?:period|term){_S}of){_S})?(?:(?:roughly|about|approximately|around|nearly|some"
         rf"|almost|more{_S}than|at{_S}least|up{_S}to){_S})?(?P<dur_a>{_SMALLNUM}){_S}"
         rf"(?:more{_S}|additional{_S})?years?(?!\w)(?!{_S}ago)"
-        rf"|(?:sur|de|pendant|pour|durant){_S}(?:environ{_S})?(?P<dur_b>{_SMALLNUM}){_S}ans?(?!\w)"
+        rf"|(?:sur|de|pendant|pour|durant|couvrant){_S}(?:environ{_S})?(?P<dur_b>{_SMALLNUM}){_S}ans?(?!\w)"
         rf"|(?:au{_S}cours{_S}des|(?:sur|dans|pendant|durant|pour){_S}les|des){_S}"
         rf"(?P<dur_c>{_SMALLNUM}){_S}(?:prochaines|suivantes){_S}ann[ée]es(?!\w))",
     ),
@@ -403,21 +405,25 @@ def _words(s: str) -> float | None:
     s = _EIGHTY.sub("80", _lower(s))
     if s.startswith("half"):
         return 0.5
-    total, room = 0, 1000
+    thousands, group, room = 0, 0, 1000
     for p in _WORD_SPLIT.split(s):
         if p in ("et", "and"):
             continue
         v = _WORD_VALUE[p]
-        if v == 100:
-            if total >= 100:
+        if v == 1000:
+            if thousands:
                 return None
-            total, room = (total or 1) * 100, 100
-            continue
-        if v >= room:
+            thousands, group, room = (group or 1) * 1000, 0, 1000
+        elif v == 100:
+            if group >= 100:
+                return None
+            group, room = (group or 1) * 100, 100
+        elif v >= room:
             return None
-        total += v
-        room = 20 if v in (60, 80) else 10 if v >= 10 and v % 10 == 0 else 0
-    return float(total)
+        else:
+            group += v
+            room = 20 if v in (60, 80) else 10 if v >= 10 and v % 10 == 0 else 0
+    return float(thousands + group)
 
 
 def _fraction(text: str) -> float:
@@ -555,7 +561,7 @@ def _is_model_number(m: re.Match[str]) -> bool:
 
 
 def _on_cap(m: re.Match[str], lang: str, pub: datetime.date | None) -> list[Value]:
-    unit, n = _lower(m.group("t_cap_u")), _n(m, lang)
+    unit, n = _lower(m.group("t_cap_u")), _n(m, lang, article=True)  # "a gigawatt"
     factor = 1e-3 if unit.startswith("m") else 1e3 if unit.startswith("t") else 1.0
     return _at(m, "capacity_gw", None if n is None else n * factor)
 
