@@ -221,11 +221,9 @@ _MONTH = (
 _YEAR = _NB + r"(?:199\d|20\d\d|2100)(?![.,]?\d)"
 _DAY = _NB + r"(?:[12]\d|3[01]|0?[1-9])(?:er|st|nd|rd|th)?(?!\d)"
 # What a fraction is of when it is no share: time ("half of the year", « un quart d'heure »), a
-# figure ("half of 2026"), a trusted party (« un tiers de confiance »), revenue ("a fifth of its
-# revenue" is a revenue share, not equity).
+# figure ("half of 2026"), a trusted party (« un tiers de confiance »).
 _NOT_SHARE = (
-    r"(?:revenues?|sales|profits?|income|earnings|chiffre|ventes|recettes|b[ée]n[ée]fices?|revenus?"
-    r"|years?|decades?|century|centuries|months?|weeks?|days?|hours?|time|quarters?|ann[ée]es?|ans?(?!\w)"
+    r"(?:years?|decades?|century|centuries|months?|weeks?|days?|hours?|time|quarters?|ann[ée]es?|ans?(?!\w)"
     r"|si[èe]cles?|mois|semaines?|journ[ée]es?|heures?|temps|d[ée]cennies?|finale|confiance|trillion|billion"
     r"|million|milliard|[$€£\d])"
 )
@@ -322,8 +320,7 @@ _BRANCHES: list[tuple[str, str]] = [
     (
         "frac_pct",
         rf"{_FRAC}(?={_S}(?:of|de|du|des|d['’]|stake|share|interest|holding|ownership|equity)(?!\w))"
-        rf"(?!{_S}(?:of|de|du|des|d['’]){_S0}(?:(?:the|this|next|last|a|an|its|their|l['’]|la|le|les|ses|son|sa"
-        rf"|leurs?)(?:{_S}|(?<=['’])))?(?:[\w.'’-]{{1,20}}['’]s?{_S})?{_NOT_SHARE})",
+        rf"(?!{_S}(?:of|de|du|des|d['’]){_S0}(?:(?:the|this|next|last|a|an|l['’]|la|le|les){_S0})?{_NOT_SHARE})",
     ),
     ("num", rf"(?P<n>{_ARTICLE_NUM}|{_DIGITS}|{_WORDNUM})(?:{_TAILS})"),
     (
