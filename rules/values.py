@@ -415,7 +415,7 @@ def _words(s: str) -> float | None:
                 return None
             thousands, group, room = (group or 1) * 1000, 0, 1000
         elif v == 100:
-            if group >= 100:
+            if group >= 10:  # "two hundred", « trois cents »; not "fifty cents"
                 return None
             group, room = (group or 1) * 100, 100
         elif v >= room:
