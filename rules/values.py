@@ -175,7 +175,7 @@ _FRAC = (
     r"(?:(?:(?:an?|one|two|three|four)[-\s]{1,2})(?:thirds?|quarters?|fifths?|tenths?)"
     r"|(?:(?:an?|one)[-\s]{1,2})?half"
     r"|(?:les\s{1,2})?(?:deux|trois|quatre)\s{1,2}(?:tiers|quarts|cinqui[èe]mes|dixi[èe]mes)"
-    r"|(?:un|le)\s{1,2}(?:tiers|quart|cinqui[èe]me|dixi[èe]me)|(?:la|une)\s{1,2}moiti[ée]"
+    r"|(?:un|le|du)\s{1,2}(?:tiers|quart|cinqui[èe]me|dixi[èe]me)|(?:la|une)\s{1,2}moiti[ée]"
     r"|(?:un\s{1,2})?demi)(?!\w)"
 )
 _SMALLNUM = rf"(?:{_NB}\d{{1,3}}(?:[.,]\d{{1,2}})?(?![.,]?\d)|{_WORDNUM})"  # a term is never "2025 years"
