@@ -615,14 +615,16 @@ def find_values(text: str, *, lang: str = "en", published: datetime.date | None 
     found: list[Value] = []
     for m in _SCAN.finditer(text):
         found.extend(_HANDLERS[m.lastgroup or ""](m, lang, published))
-    return [_previous(v, text) if v.kind == "date" else v for v in found]
+    today = published.isoformat() if published else "9999"
+    return [_previous(v, text) if v.kind == "date" and str(v.value) <= today[: len(str(v.value))] else v for v in found]
 
 
 def _previous(v: Value, text: str) -> Value:
-    """A date right after an old figure dates that figure, not the claim: kind `previous`.
+    """A past date right after an old figure dates that figure, not the claim: kind `previous`.
 
-    « 25 milliards cette année, contre 12 l'an dernier », "up from $3.7 billion in 2024". Only the
-    few words before the date are read, so this stays linear.
+    « 25 milliards cette année, contre 12 l'an dernier », "up from $3.7 billion in 2024"; not a
+    future date ("from 4.5 GW of capacity in 2027"). Only the few words before the date are read,
+    so this stays linear.
     """
     if _PREVIOUS_FIGURE.search(text, max(0, v.start - _LOOKBACK), v.start):
         return Value("previous", v.value, v.start, v.end, v.text)
