@@ -211,6 +211,25 @@ def _verdicts(reader: Any, text: str, lang: str, published: str) -> dict[tuple[s
             "new",
         ),
         ("AMD fournit des GPU à OpenAI depuis mars 2025.", "fr", "2026-01-20", "openai.compute_provider", "amd", "new"),
+        # "to date", « à ce jour »: the present, not the paragraph's past date
+        (
+            "In 2019, Microsoft made its first bet on OpenAI. "
+            "To date, Microsoft has invested $13 billion in the ChatGPT maker.",
+            "en",
+            "2025-12-01",
+            "microsoft.stake",
+            "microsoft",
+            "changed",
+        ),
+        (
+            "En 2019, Microsoft a fait un premier pari sur OpenAI. "
+            "À ce jour, Microsoft a investi 13 milliards de dollars dans OpenAI.",
+            "fr",
+            "2025-12-01",
+            "microsoft.stake",
+            "microsoft",
+            "changed",
+        ),
         # but a known key's start is history
         (
             "Oracle has supplied OpenAI with cloud compute since 2023.",
