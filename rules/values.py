@@ -194,7 +194,10 @@ _ARTICLE_NUM = (
 _FOREIGN_DOLLAR = r"(?:canadiens?|australiens?|n[ée]o-z[ée]landais|de\s{1,2}(?:Hong\s{1,2}Kong|Singapour|Ta[iï]wan))"
 _USD = (
     rf"(?:(?:US|U\.S\.|american)\s{{1,2}})?dollars?(?!\s{{1,2}}{_FOREIGN_DOLLAR})(?:\s{{1,2}}(?:am[ée]ricains?|US))?(?!\w)"
-    r"|US\$|USD(?!\w)|\$\s{0,2}US(?!\w)|(?<!G)\$(?!\s{0,2}\d)(?!\s{0,2}(?-i:CA|CAN|CAD|AU|AUD)(?!\w))"
+    r"|US\$|USD(?!\w)|\$\s{0,2}US(?!\w)"
+    # « 135 milliards US »: a bare "US" only right after the scale word
+    r"|(?:(?<=milliards\s)|(?<=milliard\s)|(?<=millions\s)|(?<=million\s)|(?<=billions\s)|(?<=billion\s))"
+    r"(?-i:US)(?![\w$])|(?<!G)\$(?!\s{0,2}\d)(?!\s{0,2}(?-i:CA|CAN|CAD|AU|AUD)(?!\w))"
 )
 _OTHER = (
     r"(?:euros?|€|livres?(?:\s{1,2}sterling)?|pounds?(?:\s{1,2}sterling)?|£|yens?|yuans?|renminbi"
