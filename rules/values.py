@@ -183,7 +183,8 @@ _SCALE = (
     r"(?:trillions?|tn|tr|billions?|blns?|bns?|b|milliards?|mrds?|mds?|millions?|mlns?|mns?|m"
     r"|thousands?|k|mille|G(?=\$))(?!\w)"  # Canadian "135 G$ US": milliards
 )
-_BETWEEN = rf"(?!(?:de|d|of)(?!\w))(?!{_W})[^\W\d_]{{2,15}}"  # "un premier milliard de dollars", never "five twenty"
+# a word between a number and its scale: "un premier milliard de dollars"; never "five twenty", "multibillion"
+_BETWEEN = rf"(?!(?:de|d|of)(?!\w))(?!{_W})[^\W\d_]{{2,15}}(?!\w)"
 _DE = rf"(?:(?:de|of){_S}|d['’]{_S0})?"
 # "a"/"an"/"half a" are numbers only in "a billion dollars", "half a trillion", "a year ago".
 _ARTICLE_NUM = (
