@@ -17,6 +17,11 @@ once and what follows it picks the reading (money, %, GW, count...). Each branch
 is a named group and a small handler turns its match into `Value`s. Every
 repetition is bounded, so no input (100 KB of "1,1." or "1 ") can make the engine
 backtrack quadratically.
+
+Numbers may be written in words ("two hundred fifty", « vingt et un ») or as fractions ("a third of
+a trillion dollars" is an amount, « un quart du capital » a share). Words are read here rather than
+by text2num's `alpha2digit` (about 10 µs a sentence, but it rewrites the text, and every value must
+point back into it).
 """
 
 from __future__ import annotations
@@ -31,7 +36,9 @@ from dataclasses import dataclass
 class Value:
     """One value found in a text; `start`/`end` index the text given to `find_values`."""
 
-    kind: str  # amount_usd amount_other share_pct capacity_gw units rank duration_years until since date now
+    # amount_usd amount_other share_pct capacity_gw units rank duration_years until since date now,
+    # and previous: the date of an old figure (« contre 12 l'an dernier »), which dates no claim
+    kind: str
     value: float | int | str
     start: int
     end: int
@@ -69,6 +76,8 @@ _WORD_VALUE = (
         "cinquante": 50,
         "soixante": 60,
         "cent": 100,
+        "cents": 100,  # « trois cents »
+        "mille": 1000,  # « deux mille », « mille milliards »
         "a": 1,
         "an": 1,
         "80": 80,  # "80": see _words
@@ -121,10 +130,11 @@ _TRIGGERS = (
     end entre eur fin first for fourth from gbp h1 h2 h3 h4 il in inr jpy la last late later lasting le
     mi mid middle next no on over pendant plus pour premier q1 q2 q3 q4 rang second seconde since spanning
     starting start sur the third this thru through till today tonight top until usd across beginning
-    between courant fiscal year dernier début debut numéro numero à may at
+    between courant fiscal year dernier début debut numéro numero à may at half les horizon valid
+    covering running stretching couvrant
     """)
 )
-_TRIGGER_STEMS = _list("jusqu aujourd class rank deuxi troisi quatri fy")  # "FY2025"
+_TRIGGER_STEMS = _list("jusqu aujourd class rank deuxi troisi quatri fy extend prolong run")  # "FY2025"
 
 
 # --- pattern pieces (all repetitions bounded: see the module docstring) ----------------------------
@@ -139,32 +149,62 @@ def _words_re(words: list[str], *, whole: bool = True) -> str:
 
 _S, _S0 = r"\s{1,2}", r"\s{0,2}"  # a gap between words; \s covers U+00A0, U+202F, U+2009
 _GAP = r"(?:\s{1,2}|(?<=['’]))"  # or none after an elision: "à partir d'avril"
+_S0H = r"(?:\s{0,2}|[-‑])"  # or a hyphen: "a 10-gigawatt deal", "a $300-billion contract", "a 27-percent stake"
 _NB = r"(?<!\d)(?<!\d[.,])"  # never start inside "1,5" or "2019"
 _DIGITS = (
     _NB + r"(?:\d{1,3}(?:[.,\u0020\u00a0\u202f\u2009]\d{3}(?!\d)){1,5}(?:[.,]\d{1,6}(?!\d))?"
     r"|\d{1,15}(?:[.,]\d{1,6}(?!\d))?)(?![.,]?\d)"
 )
 _W = _words_re(_NUMBER_WORDS)
-_WORDNUM = _W + r"(?:-(?:et-)?" + _W + "){0,3}"  # "twenty-five", "vingt-et-un", "quatre-vingt-dix"
+# Between two number words: a hyphen ("twenty-five", "vingt-et-un", "quatre-vingt-dix"), a space
+# ("two hundred fifty", « deux cent cinquante »), "and" after "hundred" ("two hundred and fifty"),
+# « et » before un/onze (« vingt et un », « soixante et onze »). `_words` refuses a sequence that
+# is no number ("five twenty"). "a hundred" is one too.
+_WSEP = (
+    r"(?:-(?:et-)?|(?<=hundred)\s{1,2}and\s{1,2}|\s{1,2}et\s{1,2}(?=(?:un|une|onze)(?!\w))"
+    # a space only after a hundred or a ten, or before a hundred: "one two" is two numbers
+    r"|(?:(?<=hundred)|(?<=cent)|(?<=cents)|(?<=mille)|(?<=ty)|(?<=vingt)|(?<=ente)|(?<=ante))\s{1,2}"
+    r"|\s{1,2}(?=hundred|(?:cents?|mille)(?!\w)))"
+)
+# Atomic: the longest run of number words is the number, never a shorter one tried again.
+_WORDNUM = rf"(?>(?:an?\s{{1,2}}(?=hundred))?{_W}(?:{_WSEP}{_W}){{0,5}})"
+# Fractions: "a third", "two-thirds", "three quarters", "half"; « un tiers », « les deux tiers »,
+# « un quart », « la moitié », « un cinquième ». A bare "third"/"quart" is an ordinal or a
+# quarter of a year, never a fraction here.
+_FRAC = (
+    r"(?:(?:(?:an?|one|two|three|four)[-\s]{1,2})(?:thirds?|quarters?|fifths?|tenths?)"
+    r"|(?:(?:an?|one)[-\s]{1,2})?half"
+    r"|(?:les\s{1,2})?(?:deux|trois|quatre)\s{1,2}(?:tiers|quarts|cinqui[èe]mes|dixi[èe]mes)"
+    r"|(?:un|le|du)\s{1,2}(?:tiers|quart|cinqui[èe]me|dixi[èe]me)|(?:la|une)\s{1,2}moiti[ée]"
+    r"|(?:un\s{1,2})?demi)(?!\w)"
+)
 _SMALLNUM = rf"(?:{_NB}\d{{1,3}}(?:[.,]\d{{1,2}})?(?![.,]?\d)|{_WORDNUM})"  # a term is never "2025 years"
 _SCALE = (
-    r"(?:trillions?|tn|tr|billions?|bns?|b|milliards?|mrds?|mds?|millions?|mlns?|mns?|m"
-    r"|thousands?|k|mille)(?!\w)"
+    r"(?:trillions?|tn|tr|billions?|blns?|bns?|b|milliards?|mrds?|mds?|millions?|mlns?|mns?|m"
+    r"|thousands?|k|mille|G(?=\$))(?!\w)"  # Canadian "135 G$ US": milliards
 )
-_BETWEEN = r"(?!(?:de|d|of)(?!\w))[^\W\d_]{2,15}"  # "un premier milliard de dollars"
+# a word between a number and its scale: "un premier milliard de dollars"; never "five twenty", "multibillion"
+_BETWEEN = rf"(?!(?:de|d|of)(?!\w))(?!{_W})[^\W\d_]{{2,15}}(?!\w)"
 _DE = rf"(?:(?:de|of){_S}|d['’]{_S0})?"
 # "a"/"an"/"half a" are numbers only in "a billion dollars", "half a trillion", "a year ago".
 _ARTICLE_NUM = (
     r"(?:half\s{1,2})?an?(?!\w)"
-    r"(?=\s{1,2}(?:years?\s{1,2}ago|trillion|billion|million|thousand|dollar|euro|pound))"
+    r"(?=\s{1,2}(?:years?\s{1,2}ago|trillion|billion|million|thousand|dollar|euro|pound|gigawatt))"
 )
+# Other dollars: "Canadian dollars", « dollars canadiens », "$ CA"; a bare Canadian "G$" too.
+_FOREIGN_DOLLAR = r"(?:canadiens?|australiens?|n[ée]o-z[ée]landais|de\s{1,2}(?:Hong\s{1,2}Kong|Singapour|Ta[iï]wan))"
 _USD = (
-    r"(?:(?:US|U\.S\.|american)\s{1,2})?dollars?(?:\s{1,2}(?:am[ée]ricains?|US))?(?!\w)"
-    r"|US\$|USD(?!\w)|\$(?!\s{0,2}\d)"
+    rf"(?:(?:US|U\.S\.|american)\s{{1,2}})?dollars?(?!\s{{1,2}}{_FOREIGN_DOLLAR})(?:\s{{1,2}}(?:am[ée]ricains?|US))?(?!\w)"
+    r"|US\$|USD(?!\w)|\$\s{0,2}US(?!\w)"
+    # « 135 milliards US »: a bare "US" only right after the scale word
+    r"|(?:(?<=milliards\s)|(?<=milliard\s)|(?<=millions\s)|(?<=million\s)|(?<=billions\s)|(?<=billion\s))"
+    r"(?-i:US)(?![\w$])|(?<!G)\$(?!\s{0,2}\d)(?!\s{0,2}(?-i:CA|CAN|CAD|AU|AUD)(?!\w))"
 )
 _OTHER = (
     r"(?:euros?|€|livres?(?:\s{1,2}sterling)?|pounds?(?:\s{1,2}sterling)?|£|yens?|yuans?|renminbi"
-    r"|francs?\s{1,2}suisses|EUR|GBP|CHF|JPY|CNY)(?!\w)"
+    r"|francs?\s{1,2}suisses|EUR|GBP|CHF|JPY|CNY"
+    r"|(?:canadian|australian|singapore|hong\s{1,2}kong|new\s{1,2}zealand|taiwan)\s{1,2}dollars?"
+    rf"|dollars?\s{{1,2}}{_FOREIGN_DOLLAR}|\$\s{{0,2}}(?-i:CA|CAN|CAD|AU|AUD)|(?<=G)\$)(?!\w)"
 )
 _OTHER_PREFIX = r"(?:[€£¥₹]|(?:EUR|GBP|CHF|JPY|CNY|INR|CAD|AUD)(?![a-z])|(?:C|A|HK|NZ|S|R)\$)"
 _UNIT = (
@@ -184,6 +224,13 @@ _MONTH = (
 )
 _YEAR = _NB + r"(?:199\d|20\d\d|2100)(?![.,]?\d)"
 _DAY = _NB + r"(?:[12]\d|3[01]|0?[1-9])(?:er|st|nd|rd|th)?(?!\d)"
+# What a fraction is of when it is no share: time ("half of the year", « un quart d'heure »), a
+# figure ("half of 2026"), a trusted party (« un tiers de confiance »).
+_NOT_SHARE = (
+    r"(?:years?|decades?|century|centuries|months?|weeks?|days?|hours?|time|quarters?|ann[ée]es?|ans?(?!\w)"
+    r"|si[èe]cles?|mois|semaines?|journ[ée]es?|heures?|temps|d[ée]cennies?|finale|confiance|trillion|billion"
+    r"|million|milliard|[$€£\d])"
+)
 _NOT_QTY = r"(?!\s{0,2}(?:%|[gm]w(?!\w)|giga|m[ée]ga|percent|pour|billion|million|milliard))"
 _DATE_FULL = (
     rf"(?:{_DAY}{_S}(?:of{_S})?{_MONTH}(?:,?{_S}{_YEAR})?"
@@ -199,13 +246,16 @@ _MOD = (
 )
 _UNTIL = (
     r"(?:through|thru|until|till|by|no\s{1,2}later\s{1,2}than|jusqu['’]\s?(?:en|à|a|au|aux)"
-    r"|d['’]ici(?:\s{1,2}(?:à|a|la))?|au\s{1,2}plus\s{1,2}tard(?:\s{1,2}(?:en|le|au))?)"
+    r"|d['’]ici(?:\s{1,2}(?:à|a|la))?|au\s{1,2}plus\s{1,2}tard(?:\s{1,2}(?:en|le|au))?"
+    # a term moved or kept: "extended to 2031", "runs into 2030", "valid to 2030"
+    r"|(?:extend|prolong|renew|run)\w{0,4}\s{1,2}(?:(?:out|up|through)\s{1,2})?(?:to|into)|valid\s{1,2}(?:to|into)"
+    r"|(?:[àa]\s{1,2}l['’]\s?)?horizon(?:\s{1,2}d(?:e|['’]))?)"  # « à l'horizon 2030 »
 )
 _SINCE = (
     r"(?:since|depuis|from|starting(?:\s{1,2}(?:in|from|on))?|beginning(?:\s{1,2}(?:in|on))?"
     r"|effective|[àa]\s{1,2}partir\s{1,2}(?:de|du|d['’])|dès)"
 )
-_TERM = rf"{_GAP}(?:(?:the|le){_S})?(?:{_MOD})?{_DATE_ANY}"  # what follows "until"/"since"
+_TERM = rf"{_GAP}(?:(?:the|le|la){_S})?(?:{_MOD})?{_DATE_ANY}"  # what follows "until"/"since"
 
 # What may follow a number, most specific first; the number itself is group "n" (see _BRANCHES).
 # The lookahead skips them all at once when no letter or sign follows ("1 1 1", "2019, 2020").
@@ -213,9 +263,9 @@ _TAILS = (
     r"(?=[-‑\s]{0,2}[^\W\d_]|\s{0,2}[%$€£])(?:"
     rf"(?P<t_ago>{_S}years?{_S}ago(?!\w))"
     rf"|(?P<t_dur>[-‑\s]year(?![-\w]))"
-    rf"|(?:(?:{_S}{_BETWEEN})?{_S0}(?P<t_s>{_SCALE}))?{_S0}{_DE}(?:(?P<t_usd>{_USD})|(?P<t_oth>{_OTHER}))"
-    rf"|(?P<t_pct>{_S0}(?:%|(?:percent|per{_S}cent|pour{_S0}cent|pct)(?!\w)))"
-    rf"|(?P<t_cap>{_S0}(?P<t_cap_u>gigawatts?|GW|m[ée]gawatts?|MW|terawatts?|TW)(?!\w))"
+    rf"|(?:(?:{_S}{_BETWEEN})?{_S0H}(?P<t_s>{_SCALE}))?{_S0H}{_DE}(?:(?P<t_usd>{_USD})|(?P<t_oth>{_OTHER}))"
+    rf"|(?P<t_pct>{_S0H}(?:%|(?:percent|per[-\s]{{1,2}}cent|pour{_S0}cent|pct|pc)(?!\w)))"
+    rf"|(?P<t_cap>{_S0H}(?P<t_cap_u>gigawatts?|GW|m[ée]gawatts?|MW|terawatts?|TW)(?!\w))"
     rf"|(?P<t_units>(?:{_S}(?P<t_units_s>millions?|milliards?|billions?|thousands?|mille)"
     rf"(?:{_S}(?:de|of)|{_S}d['’])?)?(?:{_S}(?!{_STOP})(?!\d)[\w-]{{1,20}}){{0,2}}(?:{_S}|(?<=['’])){_UNIT}))"
 )
@@ -239,11 +289,11 @@ _BRANCHES: list[tuple[str, str]] = [
     ),
     (
         "dur",
-        rf"(?:(?:over|for|during|across|spanning|lasting){_S}(?:(?:the{_S}(?:next|coming|following)"
+        rf"(?:(?:over|for|during|across|spanning|lasting|covering|running|stretching){_S}(?:(?:the{_S}(?:next|coming|following)"
         rf"|a{_S}(?:period|term){_S}of){_S})?(?:(?:roughly|about|approximately|around|nearly|some"
         rf"|almost|more{_S}than|at{_S}least|up{_S}to){_S})?(?P<dur_a>{_SMALLNUM}){_S}"
         rf"(?:more{_S}|additional{_S})?years?(?!\w)(?!{_S}ago)"
-        rf"|(?:sur|de|pendant|pour|durant){_S}(?:environ{_S})?(?P<dur_b>{_SMALLNUM}){_S}ans?(?!\w)"
+        rf"|(?:sur|de|pendant|pour|durant|couvrant){_S}(?:environ{_S})?(?P<dur_b>{_SMALLNUM}){_S}ans?(?!\w)"
         rf"|(?:au{_S}cours{_S}des|(?:sur|dans|pendant|durant|pour){_S}les|des){_S}"
         rf"(?P<dur_c>{_SMALLNUM}){_S}(?:prochaines|suivantes){_S}ann[ée]es(?!\w))",
     ),
@@ -260,10 +310,22 @@ _BRANCHES: list[tuple[str, str]] = [
     ),
     (
         "usd_pre",
-        rf"(?:US{_S0}\$|U\.S\.{_S0}\$|USD{_S0}|\$){_S0}(?P<usd_n>{_DIGITS})"
-        rf"(?:{_S0}(?P<usd_s>{_SCALE}))?",
+        rf"(?:US{_S0}\$|U\.S\.{_S0}\$|USD{_S0}|\$(?:{_S0}US(?!\w))?){_S0}(?P<usd_n>{_DIGITS})"
+        rf"(?:{_S0H}(?P<usd_s>{_SCALE}))?",
     ),
     ("oth_pre", rf"{_OTHER_PREFIX}{_S0}{_DIGITS}(?:{_S0}{_SCALE})?"),
+    # "a third of a trillion dollars", "a quarter-trillion dollars", « un demi-milliard de dollars »
+    (
+        "frac_amt",
+        rf"(?P<fa>{_FRAC})(?:(?:{_S}of)?{_S}(?:an?|one){_S}|-)(?P<fa_s>trillions?|billions?|millions?|milliards?)"
+        rf"{_S0}{_DE}(?:(?P<fa_usd>{_USD})|{_OTHER})",
+    ),
+    # "a quarter of the company", « un peu plus d'un quart du capital », "a one-third stake"
+    (
+        "frac_pct",
+        rf"{_FRAC}(?={_S}(?:of|de|du|des|d['’]|stake|share|interest|holding|ownership|equity)(?!\w))"
+        rf"(?!{_S}(?:of|de|du|des|d['’]){_S0}(?:(?:the|this|next|last|a|an|l['’]|la|le|les){_S0})?{_NOT_SHARE})",
+    ),
     ("num", rf"(?P<n>{_ARTICLE_NUM}|{_DIGITS}|{_WORDNUM})(?:{_TAILS})"),
     (
         "rank",
@@ -276,7 +338,8 @@ _BRANCHES: list[tuple[str, str]] = [
 # A branch starts only at a word start (never inside "within", "H100" or "US$") that is a trigger.
 # The "num" branch has no group of its own: m.lastgroup, the group closed last, names its tail.
 _PREFILTER = (
-    r"(?<!\w)(?=\d|[$€£¥₹#]\s{0,2}\d|(?:[a-z]{1,2}|u\.s\.)\s{0,2}\$|[dl]['’]|n[°º]|a\s{1,2}partir"
+    r"(?<!\w)(?=\d|[$€£¥₹#]\s{0,2}\d|\$\s{0,2}US\s{0,2}\d|(?:[a-z]{1,2}|u\.s\.)\s{0,2}\$|[dl]['’]|n[°º]|a\s{1,2}partir"
+    r"|an?[-\s]{1,2}(?:half|third|quarter|fifth|tenth|hundred)"
     rf"|{_ARTICLE_NUM}|{_words_re(_TRIGGERS)}|{_words_re(_TRIGGER_STEMS, whole=False)})"
 )
 _BODY = "(?:" + "|".join(p if n == "num" else f"(?P<{n}>{p})" for n, p in _BRANCHES) + ")"
@@ -287,6 +350,21 @@ _DAY_RE = re.compile(r"(?<![\w.,])(\d{1,2})(?:er|st|nd|rd|th)?(?!\d)", re.I)
 _BLANKS = re.compile(r"[\s\u00a0\u202f\u2009]")
 _FRENCH_DE = re.compile(r"\s*d(?:e\s|['’])", re.I)  # "billions de dollars": the French 10^12
 _ARTICLE = re.compile(r"(?:half\s{1,2})?an?", re.I)
+_WORD_SPLIT = re.compile(r"[-\s]+")
+_FRAC_NUMERATOR = {"two": 2, "three": 3, "four": 4, "deux": 2, "trois": 3, "quatre": 4}
+_FRAC_STEMS: tuple[tuple[str, int], ...] = (("hal", 2), ("moiti", 2), ("demi", 2), ("third", 3), ("tiers", 3))
+_FRAC_STEMS += (("quart", 4), ("fifth", 5), ("cinqui", 5), ("tenth", 10), ("dixi", 10))
+# A date right after an old figure is that figure's: « contre 12 l'an dernier », "up from $3.7bn in
+# 2024". Searched in the few words before a date only (see `find_values`).
+_PREVIOUS_FIGURE = re.compile(
+    r"(?<!\w)(?:contre|versus|vs\.?|compared\s{1,2}(?:with|to)|from|par\s{1,2}rapport\s{1,2}(?:à|a|aux?)"
+    rf"|au\s{{1,2}}lieu\s{{1,2}}d(?:e|['’]))\s{{1,2}}(?:[^\s,;:()]{{0,4}}\d[^\s;:()]{{0,14}}|{_WORDNUM})"
+    r"(?:\s{1,2}[^\W\d_]{1,12}){0,4}\s{0,2},?\s{0,2}$",
+    re.I,
+)
+_LOOKBACK = 80
+_NAME_BEFORE = re.compile(r"(?<![\w-])([A-Z][A-Za-z]{1,20})\s{1,2}$")
+_NOT_NAMES = frozenset(_WEEKDAYS_EN + _WEEKDAYS_FR + _MONTHS + ["may", "the", "le", "la", "les", "some", "about"])
 _EIGHTY = re.compile(r"quatre-vingts?")
 _PAST, _NEXT = re.compile(r"last|derni|pass", re.I), re.compile(r"next|prochain", re.I)
 
@@ -297,7 +375,7 @@ def _lower(word: str) -> str:
     return word.translate(_RE_CASE).lower()
 
 
-def _number(s: str, lang: str) -> float:
+def _number(s: str, lang: str) -> float | None:
     """ "15 000" → 15000, "9,7" → 9.7; a lone "1,500" is 1500 in English and 1.5 in French."""
     if not s[0].isdigit():
         return _words(s)
@@ -321,12 +399,43 @@ def _number(s: str, lang: str) -> float:
     return float(s.replace("." if dec == "," else ",", "").replace(dec, "."))
 
 
-def _words(s: str) -> float:
-    """ "twenty-five" → 25, "quatre-vingt-dix-sept" → 97 (80 + 10 + 7), "half a" → 0.5."""
+def _words(s: str) -> float | None:
+    """ "twenty-five" → 25, "quatre-vingt-dix-sept" → 97 (80 + 10 + 7), "half a" → 0.5.
+
+    "two hundred fifty" → 250, « deux cent cinquante » → 250, « vingt et un » → 21. Each word must
+    fit in the room the previous one left (units after tens, less than 100 after "hundred"): a
+    sequence that is no number ("five twenty", "twenty eleven") is None.
+    """
     s = _EIGHTY.sub("80", _lower(s))
     if s.startswith("half"):
         return 0.5
-    return float(sum(_WORD_VALUE[p] for p in s.split("-") if p != "et"))
+    thousands, group, room = 0, 0, 1000
+    for p in _WORD_SPLIT.split(s):
+        if p in ("et", "and"):
+            continue
+        v = _WORD_VALUE[p]
+        if v == 1000:
+            if thousands:
+                return None
+            thousands, group, room = (group or 1) * 1000, 0, 1000
+        elif v == 100:
+            if group >= 10:  # "two hundred", « trois cents »; not "fifty cents"
+                return None
+            group, room = (group or 1) * 100, 100
+        elif v >= room:
+            return None
+        else:
+            group += v
+            room = 20 if v in (60, 80) else 10 if v >= 10 and v % 10 == 0 else 0
+    return float(thousands + group)
+
+
+def _fraction(text: str) -> float:
+    """ "a third" → 1/3, "two-thirds" → 2/3, « les trois quarts » → 3/4, « la moitié » → 1/2."""
+    words = _WORD_SPLIT.split(_lower(text).translate(_ASCII))
+    numerator = next((_FRAC_NUMERATOR[w] for w in words if w in _FRAC_NUMERATOR), 1)
+    last = words[-1]
+    return numerator / next(d for stem, d in _FRAC_STEMS if last.startswith(stem))
 
 
 def _scale(word: str | None, tail: str) -> float:
@@ -339,7 +448,7 @@ def _scale(word: str | None, tail: str) -> float:
         return 1e12
     if w.startswith("b"):  # in French "billion" is 10^12: "deux billions de dollars"
         return 1e12 if w.startswith("billion") and _FRENCH_DE.match(tail) else 1e9
-    return 1e9 if w.startswith(("milliard", "md", "mrd")) else 1e6
+    return 1e9 if w.startswith(("milliard", "md", "mrd", "g")) else 1e6
 
 
 def _month(name: str) -> int:
@@ -412,6 +521,13 @@ def _on_usd(m: re.Match[str], lang: str, pub: datetime.date | None) -> list[Valu
     return _at(m, "amount_usd", None if number is None else number * _scale(scale, tail))
 
 
+def _on_frac_amt(m: re.Match[str], lang: str, pub: datetime.date | None) -> list[Value]:
+    """ "a third of a trillion dollars" → 333 billion; other currencies are kept as written."""
+    if m.group("fa_usd") is None:
+        return _at(m, "amount_other", m.group())
+    return _at(m, "amount_usd", _fraction(m.group("fa")) * _scale(m.group("fa_s"), ""))
+
+
 def _on_ago(m: re.Match[str], lang: str, pub: datetime.date | None) -> list[Value]:
     n = _number(m.group("ago_m"), lang) if m.lastgroup == "ago" else _n(m, lang, article=True)
     return _at(m, "date", _year(pub.year - int(n or 1)) if pub else None)  # not "100,000 years ago"
@@ -433,12 +549,23 @@ def _on_dur(m: re.Match[str], lang: str, pub: datetime.date | None) -> list[Valu
 
 def _on_units(m: re.Match[str], lang: str, pub: datetime.date | None) -> list[Value]:
     scale = m.group("t_units_s")
+    if not scale and _is_model_number(m):
+        return []
     n = _n(m, lang, article=scale is not None)  # "a million GPUs", not "a data centre"
     return _at(m, "units", None if n is None else round(n * _scale(scale, "")))
 
 
+def _is_model_number(m: re.Match[str]) -> bool:
+    """ "Maia 200 chips", « la puce Cobalt 100 »: a small bare number after a name is the model's."""
+    n = m.group("n")
+    if not (n.isdigit() and len(n) <= 4):
+        return False
+    name = _NAME_BEFORE.search(m.string, max(0, m.start() - 24), m.start())
+    return name is not None and _lower(name.group(1)).translate(_ASCII) not in _NOT_NAMES
+
+
 def _on_cap(m: re.Match[str], lang: str, pub: datetime.date | None) -> list[Value]:
-    unit, n = _lower(m.group("t_cap_u")), _n(m, lang)
+    unit, n = _lower(m.group("t_cap_u")), _n(m, lang, article=True)  # "a gigawatt"
     factor = 1e-3 if unit.startswith("m") else 1e3 if unit.startswith("t") else 1.0
     return _at(m, "capacity_gw", None if n is None else n * factor)
 
@@ -472,6 +599,8 @@ _HANDLERS: dict[str, Handler] = {
     "oth_pre": _simple("amount_other", lambda m, lang, pub: m.group()),
     "t_oth": _simple("amount_other", lambda m, lang, pub: m.group()),
     "t_pct": _simple("share_pct", lambda m, lang, pub: _n(m, lang)),
+    "frac_amt": _on_frac_amt,
+    "frac_pct": _simple("share_pct", lambda m, lang, pub: _fraction(m.group()) * 100),
     "t_cap": _on_cap,
     "t_units": _on_units,
     "rank": _on_rank,
@@ -490,4 +619,17 @@ def find_values(text: str, *, lang: str = "en", published: datetime.date | None 
     found: list[Value] = []
     for m in _SCAN.finditer(text):
         found.extend(_HANDLERS[m.lastgroup or ""](m, lang, published))
-    return found
+    today = published.isoformat() if published else "9999"
+    return [_previous(v, text) if v.kind == "date" and str(v.value) <= today[: len(str(v.value))] else v for v in found]
+
+
+def _previous(v: Value, text: str) -> Value:
+    """A past date right after an old figure dates that figure, not the claim: kind `previous`.
+
+    « 25 milliards cette année, contre 12 l'an dernier », "up from $3.7 billion in 2024"; not a
+    future date ("from 4.5 GW of capacity in 2027"). Only the few words before the date are read,
+    so this stays linear.
+    """
+    if _PREVIOUS_FIGURE.search(text, max(0, v.start - _LOOKBACK), v.start):
+        return Value("previous", v.value, v.start, v.end, v.text)
+    return v

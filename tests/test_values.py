@@ -21,8 +21,8 @@ CASES: list[dict[str, Any]] = tomllib.loads(
     (Path(__file__).parent / "values" / "cases.toml").read_text(encoding="utf-8")
 )["case"]
 # What the parser may return: the claim value kinds, less names (the rules read those),
-# plus the dates that place a claim in time.
-KINDS = (VALUE_NAMES - {"names"}) | {"date", "now"}
+# plus the dates that place a claim in time, and those of an old figure ("previous").
+KINDS = (VALUE_NAMES - {"names"}) | {"date", "now", "previous"}
 
 
 def _published(case: dict[str, Any]) -> datetime.date | None:
@@ -78,7 +78,7 @@ def test_invariants(case: dict[str, Any]) -> None:
         assert case["text"][v.start : v.end] == v.text
         if v.kind in ("units", "rank"):
             assert isinstance(v.value, int)
-        elif v.kind in ("until", "since", "date", "now", "amount_other"):
+        elif v.kind in ("until", "since", "date", "now", "previous", "amount_other"):
             assert isinstance(v.value, str)
             if v.kind != "amount_other" and v.value:
                 assert len(v.value) in (4, 7, 10)
@@ -125,3 +125,122 @@ def test_pathological_input_is_linear(text: str) -> None:
         t0 = time.perf_counter()
         find_values(text, lang=lang)
         assert time.perf_counter() - t0 < 2.0
+
+
+# --- time, read through the engine: what the values make of a claim's verdict (issue 13, class 4) ----
+@pytest.fixture(scope="module")
+def reader() -> Any:
+    from monitor.baseline import build_baseline
+    from rules.engine import Engine
+
+    engine = Engine.load()
+    return engine, build_baseline(engine)
+
+
+def _verdicts(reader: Any, text: str, lang: str, published: str) -> dict[tuple[str, str], set[str]]:
+    from monitor.diff import classify
+
+    engine, state = reader
+    out: dict[tuple[str, str], set[str]] = {}
+    for claim in engine.extract(text, published=published, title="", lang=lang).claims:
+        out.setdefault((claim.facet, claim.key), set()).add(classify(claim, state).kind)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "published", "facet", "key", "kind"),
+    [
+        # the old figure's date does not make this year's figure history
+        (
+            "OpenAI a réalisé 25 milliards de dollars de chiffre d'affaires cette année, contre 12 l'an dernier.",
+            "fr",
+            "2026-12-10",
+            "openai.revenue",
+            "openai",
+            "changed",
+        ),
+        (
+            "OpenAI's annualized revenue reached $25 billion, up from $12 billion in 2025.",
+            "en",
+            "2026-06-10",
+            "openai.revenue",
+            "openai",
+            "changed",
+        ),
+        # "the previous year" in an article of this year is the latest figure
+        (
+            "OpenAI's revenue topped $15 billion in the previous year, the company said.",
+            "en",
+            "2026-01-20",
+            "openai.revenue",
+            "openai",
+            "changed",
+        ),
+        (
+            "Le chiffre d'affaires d'OpenAI a dépassé 15 milliards de dollars l'année précédente, selon la société.",
+            "fr",
+            "2026-01-20",
+            "openai.revenue",
+            "openai",
+            "changed",
+        ),
+        # "since last spring" on a key never seen before is news
+        (
+            "AMD has supplied OpenAI with GPUs since last spring.",
+            "en",
+            "2026-01-20",
+            "openai.compute_provider",
+            "amd",
+            "new",
+        ),
+        (
+            "AMD fournit des GPU à OpenAI depuis le printemps dernier.",
+            "fr",
+            "2026-01-20",
+            "openai.compute_provider",
+            "amd",
+            "new",
+        ),
+        # ... and so is "since March 2025": a start that still holds, of a key not known before
+        (
+            "AMD has supplied OpenAI with GPUs since March 2025.",
+            "en",
+            "2026-01-20",
+            "openai.compute_provider",
+            "amd",
+            "new",
+        ),
+        ("AMD fournit des GPU à OpenAI depuis mars 2025.", "fr", "2026-01-20", "openai.compute_provider", "amd", "new"),
+        # "to date", « à ce jour »: the present, not the paragraph's past date
+        (
+            "In 2019, Microsoft made its first bet on OpenAI. "
+            "To date, Microsoft has invested $13 billion in the ChatGPT maker.",
+            "en",
+            "2025-12-01",
+            "microsoft.stake",
+            "microsoft",
+            "changed",
+        ),
+        (
+            "En 2019, Microsoft a fait un premier pari sur OpenAI. "
+            "À ce jour, Microsoft a investi 13 milliards de dollars dans OpenAI.",
+            "fr",
+            "2025-12-01",
+            "microsoft.stake",
+            "microsoft",
+            "changed",
+        ),
+        # but a known key's start is history
+        (
+            "Oracle has supplied OpenAI with cloud compute since 2023.",
+            "en",
+            "2026-01-20",
+            "openai.compute_provider",
+            "oracle",
+            "history",
+        ),
+    ],
+)
+def test_time_in_verdicts(reader: Any, text: str, lang: str, published: str, facet: str, key: str, kind: str) -> None:
+    verdicts = _verdicts(reader, text, lang, published)
+    assert kind in verdicts.get((facet, key), set()), verdicts

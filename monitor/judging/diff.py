@@ -122,7 +122,9 @@ def classify(claim: Claim, state: KnownState) -> Verdict:
     """Compare one claim with the known state (see the module docstring)."""
     known = state.get(claim.facet, claim.key)
     reference = known.date if known else state.date
-    if claim.past or (claim.dated and _not_after(claim.when, reference)):
+    # "AMD has supplied OpenAI since March": a start that still holds; of a key never seen it is news
+    ongoing = known is None and not claim.past and bool(claim.when) and claim.values.get("since") == claim.when
+    if claim.past or (claim.dated and not ongoing and _not_after(claim.when, reference)):
         return Verdict("history", known, (f"dated {claim.when or 'in the past'}, not after {reference}",))
     if known is None:
         return Verdict("new", None, ("nothing known for this facet and key",))
