@@ -8,6 +8,7 @@ so `droit de préemption` also matches « Droit de Preemption ».
 | token        | matches                                         |
 |--------------|-------------------------------------------------|
 | `word`       | the word                                        |
+| `=lemma`     | any inflection of the verb or noun (see `rules.lemmas`) |
 | `word*`      | any word starting with `word` (at least 3 letters before `*`) |
 | `(a|b*|c)`   | one of the alternatives                         |
 | `word?`      | the word, or nothing                            |
@@ -45,13 +46,14 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from monitor.errors import RuleError
+from rules import lemmas
 from rules.text import fold
 
 T = TypeVar("T")
 
 _TOKEN = re.compile(r"\([^()]+\)\??|~\d?|[^\s()~]+")
 _WORD_CHARS = re.compile(r"[a-z0-9]+")
-_ALLOWED = re.compile(r"[a-z0-9'&.$%+-]+\*?\??")
+_ALLOWED = re.compile(r"=[a-z0-9'-]+|[a-z0-9'&.$%+-]+\*?\??")
 _SEP = r"[\s-]+"
 # A word in a gap: a run of anything but spaces and hyphens, or a compound of up to six such runs
 # joined by hyphens, taken whole (atomic): never split, so a gap reads its text one way only. The
@@ -176,17 +178,34 @@ def _compile_token(token: str, source: str) -> tuple[str, tuple[tuple[str, bool]
         if not words or not all(_ALLOWED.fullmatch(w) for w in words):
             raise ValueError(f"bad token {token!r} in {source!r}")
         regexes.append(_SEP.join(_word_regex(w, source) for w in words))
-        anchors.append(_anchor(words[0], source))
+        anchors.extend(_anchors(words[0], source))
     return "(?:" + "|".join(regexes) + ")", tuple(anchors), optional
 
 
 def _word_regex(word: str, source: str) -> str:
+    if word.startswith("="):
+        return "(?:" + "|".join(map(re.escape, _lemma_forms(word, source))) + ")"
     if word.endswith("*"):
         stem = word[:-1]
         if len(_WORD_CHARS.sub("", stem)) == len(stem) or len(stem) < MIN_STEM:
             raise ValueError(f"stem {word!r} shorter than {MIN_STEM} letters in {source!r}")
         return re.escape(stem) + _STEM_TAIL
     return re.escape(word)
+
+
+def _lemma_forms(word: str, source: str) -> tuple[str, ...]:
+    """The forms an `=lemma` word matches (see `rules.lemmas`)."""
+    found = lemmas.forms(word[1:])
+    if len(found) < 2:
+        raise ValueError(f"{word!r} in {source!r}: no word has that lemma in English or French")
+    return found
+
+
+def _anchors(word: str, source: str) -> list[tuple[str, bool]]:
+    """What a sentence must hold for `word` to match: one of its forms for an `=lemma`."""
+    if word.startswith("="):
+        return [_anchor(form, source) for form in _lemma_forms(word, source)]
+    return [_anchor(word, source)]
 
 
 def _anchor(word: str, source: str) -> tuple[str, bool]:

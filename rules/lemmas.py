@@ -1,0 +1,113 @@
+# SPDX-License-Identifier: MIT
+"""Word forms by lemma: what a phrase's `=lemma` token matches.
+
+A rule names a verb or a noun once, by its lemma (`=detenir`, `=own`, `=contrat`), and matches
+every inflection of it: « détiendrait », « détiendra », « détient », « détenu »; "owns",
+"owned", "owning"; « contrats ». The forms come from simplemma's English and French
+dictionaries (shipped inside its wheel: no download), read backwards: every word form whose
+lemma is the one named, in either language, folded as the text is (`rules.text.fold`).
+
+The dictionaries have gaps a rule must not fall into: a past participle used as an adjective
+is its own lemma (« engagé », « détenu », « acquis »), and a few common forms are missing
+(« renonce »). So the regular forms of a French verb are added to the dictionary's: the
+participles and the present of an `-er` verb (« engagé », « renonce », « contrôle »), the
+participles of `-enir`, `-endre`, `-ettre`, `-querir`, `-ire` (« produit ») and `-ir` verbs. A
+form that is no word costs nothing: no text holds it.
+
+Decoding both dictionaries takes about 0.4 s, more than loading every rule; so the forms of the
+lemmas the rules use are kept in `vocab/lemmas.json`, read at load, and simplemma is only
+asked for a lemma that file lacks (tests/test_lemmas.py checks the file against simplemma;
+`python -m rules.lemmas` rewrites it).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from functools import cache
+from pathlib import Path
+
+from rules.text import fold
+
+CACHE = Path(__file__).parent / "vocab" / "lemmas.json"
+LANGUAGES = ("en", "fr")
+_FORM = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
+
+# The regular forms a French dictionary may lack, by the lemma's ending: (ending, [its replacements]).
+_FRENCH_PARADIGMS = (
+    ("querir", ["quis", "quise", "quises"]),
+    ("enir", ["enu", "enue", "enus", "enues"]),
+    ("endre", ["endu", "endue", "endus", "endues"]),
+    ("ettre", ["is", "ise", "ises"]),
+    ("ire", ["it", "its", "ite", "ites"]),
+    ("er", ["e", "es", "ent", "ons", "ez", "ee", "ees", "ant", "era", "eront", "erait", "eraient", "ait", "aient"]),
+    ("ir", ["i", "ie", "is", "ies", "it", "issent", "ira", "iront", "irait", "iraient", "issait", "issaient"]),
+)
+
+
+def forms(lemma: str) -> tuple[str, ...]:
+    """The folded word forms of `lemma` (itself folded), longest first, the lemma among them."""
+    cached = _cached().get(lemma)
+    return tuple(cached) if cached is not None else compute(lemma)
+
+
+@cache
+def _cached() -> dict[str, list[str]]:
+    try:
+        data = json.loads(CACHE.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    forms_by_lemma: dict[str, list[str]] = data["forms"]
+    return forms_by_lemma
+
+
+def compute(lemma: str) -> tuple[str, ...]:
+    """The forms of `lemma` from simplemma's dictionaries and the regular French paradigms."""
+    found = {lemma}
+    for language in LANGUAGES:
+        found.update(_inverse(language).get(lemma, ()))
+    for ending, replacements in _FRENCH_PARADIGMS if lemma in _inverse("fr") else ():
+        if lemma.endswith(ending) and len(lemma) > len(ending) + 2:
+            stem = lemma[: -len(ending)]
+            found.update(stem + r for r in replacements)
+            break
+    return tuple(sorted((f for f in found if _FORM.fullmatch(f)), key=lambda f: (-len(f), f)))
+
+
+@cache
+def _inverse(language: str) -> dict[str, frozenset[str]]:
+    """Lemma → word forms of one simplemma dictionary, both folded."""
+    from simplemma.strategies.dictionaries.dictionary_factory import DefaultDictionaryFactory
+
+    inverse: dict[str, set[str]] = {}
+    for form, lemma in DefaultDictionaryFactory().get_dictionary(language).items():
+        inverse.setdefault(fold(lemma).lower(), set()).add(fold(form).lower())
+    return {lemma: frozenset(words) for lemma, words in inverse.items()}
+
+
+def write_cache(lemmas: set[str], path: Path = CACHE) -> None:
+    """Write the forms of `lemmas` to `path` (what `forms` reads first)."""
+    from importlib.metadata import version
+
+    data = {
+        "about": "Word forms of the lemmas the rules name (=lemma); written by `python -m rules.lemmas`.",
+        "simplemma": version("simplemma"),
+        "forms": {lemma: list(compute(lemma)) for lemma in sorted(lemmas)},
+    }
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=0, sort_keys=False) + "\n", encoding="utf-8")
+
+
+def used_lemmas(rules_dir: Path | None = None) -> set[str]:
+    """Every `=lemma` the rule files under `rules_dir` name."""
+    root = rules_dir or Path(__file__).parent
+    found: set[str] = set()
+    for path in sorted(root.glob("*/*.toml")):
+        text = fold(path.read_text(encoding="utf-8"))
+        found.update(m.group(1) for m in re.finditer(r"(?<![\w=])=([a-z0-9'-]+)", text))
+    return found
+
+
+if __name__ == "__main__":  # python -m rules.lemmas: rewrite the cache for the lemmas the rules use
+    write_cache(used_lemmas())
+    print(f"{CACHE}: {len(used_lemmas())} lemmas", file=sys.stderr)
