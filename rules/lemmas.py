@@ -52,6 +52,31 @@ def forms(lemma: str) -> tuple[str, ...]:
     return tuple(cached) if cached is not None else compute(lemma)
 
 
+_FUTURE_ENDINGS = ("ai", "as", "a", "ons", "ez", "ont")
+
+
+def french_futures(lemma: str) -> tuple[str, ...]:
+    """The French simple future of a verb named by its lemma: « louera », « détiendra », « produira ».
+
+    Read off its forms: an `-er` or `-ir` verb's future is its infinitive and an ending (« utilisera »);
+    any other verb's ends in r and an ending (« prendra », « détiendra », « pourra »). An `-er` verb's
+    simple past can look the same (« déclara ») and is left out by the first rule. English forms never
+    end so: "offer" has no "offera".
+    """
+    if not lemma.endswith(("er", "ir", "re", "oir")):
+        return ()
+    base = lemma if lemma.endswith(("er", "ir")) else lemma[:-1]
+    found = []
+    for form in forms(lemma):
+        for ending in _FUTURE_ENDINGS:
+            if form.endswith(ending):
+                stem = form[: -len(ending)]
+                if stem == base or (not lemma.endswith("er") and stem.endswith("r") and len(stem) > 2):
+                    found.append(form)
+                    break
+    return tuple(found)
+
+
 @cache
 def _cached() -> dict[str, list[str]]:
     try:

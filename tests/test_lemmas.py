@@ -86,3 +86,27 @@ def test_the_cached_forms_are_simplemma_s() -> None:
 def test_the_rules_load_without_simplemma_s_dictionaries() -> None:
     """Every lemma the rules name is in the cache: loading them decodes no dictionary (0.4 s)."""
     assert all(lemma in lemmas._cached() for lemma in lemmas.used_lemmas())
+
+
+@pytest.mark.parametrize(
+    ("lemma", "future", "not_future"),
+    [
+        ("louer", "louera", "loua"),
+        ("detenir", "detiendra", "detient"),
+        ("prendre", "prendront", "prend"),
+        ("perdre", "perdra", "perdrait"),  # the conditional is no future
+    ],
+)
+def test_french_futures(lemma: str, future: str, not_future: str) -> None:
+    assert future in lemmas.french_futures(lemma)
+    assert not_future not in lemmas.french_futures(lemma)
+
+
+def test_english_lemmas_have_no_french_future() -> None:
+    assert lemmas.french_futures("offer") == lemmas.french_futures("own") == ()
+
+
+def test_a_french_future_of_a_named_verb_is_a_plan() -> None:
+    rules = load_rules()
+    hits = rules.cue_lexicon.find(Tokens(fold("Gemini arrivera dans Copilot")))
+    assert ("cue", "planned", "") in [h.label for h in hits]
