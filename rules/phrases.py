@@ -43,6 +43,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Generic, TypeVar
 
 from monitor.errors import RuleError
@@ -78,7 +79,7 @@ class Phrase:
     """A compiled phrase: its source, its regex and the anchors that index it."""
 
     source: str
-    regex: re.Pattern[str]
+    pattern: str  # the regex's source: compiled on first use (a plain phrase is matched on tokens)
     anchors: tuple[tuple[str, bool], ...]  # (literal, is_prefix)
     # A plain phrase (words only, no stem, choice or gap) is matched on tokens, without its regex:
     # its words, and what must stand between each two (" " for spaces or hyphens, else the exact text).
@@ -125,8 +126,13 @@ class Phrase:
             if not optional and (anchors is None or _rarer(token_anchors, anchors)):
                 anchors = token_anchors
         assert anchors is not None  # the first token is required
-        compiled = re.compile(rf"(?<![\w]){''.join(parts)}(?![\w])")
-        return cls(source, compiled, anchors, _literal(text))
+        return cls(source, rf"(?<![\w]){''.join(parts)}(?![\w])", anchors, _literal(text))
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        """The phrase as a regex, compiled once, when first asked: most phrases are plain words
+        matched on tokens, and a lemma's many forms make a long pattern to compile."""
+        return re.compile(self.pattern)
 
 
 _PLAIN = re.compile(r"[a-z0-9]+(?:(?: |'|\.|-)[a-z0-9]+)*")
@@ -249,13 +255,13 @@ class Lexicon(Generic[T]):
             phrase = Phrase.compile(source)
         except ValueError as exc:
             raise RuleError(f"{where}: {exc}") from None
-        known = self._index_of.get(phrase.regex.pattern)
+        known = self._index_of.get(phrase.pattern)
         if known is not None:
             labels = self._phrases[known][1]
             if label not in labels:
                 labels.append(label)
             return
-        index = self._index_of[phrase.regex.pattern] = len(self._phrases)
+        index = self._index_of[phrase.pattern] = len(self._phrases)
         self._phrases.append((phrase, [label]))
         for literal, is_prefix in phrase.anchors:
             if is_prefix:
