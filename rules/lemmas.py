@@ -115,12 +115,16 @@ def write_cache(lemmas: set[str], path: Path = CACHE) -> None:
     """Write the forms of `lemmas` to `path` (what `forms` reads first)."""
     from importlib.metadata import version
 
-    data = {
+    head = {
         "about": "Word forms of the lemmas the rules name (=lemma); written by `python -m rules.lemmas`.",
         "simplemma": version("simplemma"),
-        "forms": {lemma: list(compute(lemma)) for lemma in sorted(lemmas)},
     }
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=0, sort_keys=False) + "\n", encoding="utf-8")
+    # One lemma a line: a rule's new lemma is one line of the diff.
+    lines = [f"{json.dumps(k)}: {json.dumps(v)}," for k, v in head.items()]
+    forms_lines = [f"  {json.dumps(lemma)}: {json.dumps(list(compute(lemma)))}" for lemma in sorted(lemmas)]
+    text = "{\n" + "\n".join(lines) + '\n"forms": {\n' + ",\n".join(forms_lines) + "\n}\n}\n"
+    json.loads(text)  # what `forms` will read
+    path.write_text(text, encoding="utf-8")
 
 
 def used_lemmas(rules_dir: Path | None = None) -> set[str]:
