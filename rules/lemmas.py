@@ -7,12 +7,13 @@ every inflection of it: « détiendrait », « détiendra », « détient », «
 dictionaries (shipped inside its wheel: no download), read backwards: every word form whose
 lemma is the one named, in either language, folded as the text is (`rules.text.fold`).
 
-The dictionaries have gaps a rule must not fall into: a past participle used as an adjective
-is its own lemma (« engagé », « détenu », « acquis »), and a few common forms are missing
-(« renonce »). So the regular forms of a French verb are added to the dictionary's: the
-participles and the present of an `-er` verb (« engagé », « renonce », « contrôle »), the
-participles of `-enir`, `-endre`, `-ettre`, `-querir`, `-ire` (« produit ») and `-ir` verbs. A
-form that is no word costs nothing: no text holds it.
+The dictionaries have gaps a rule must not fall into: a participle used as an adjective or a
+noun is its own lemma (« engagé », « détenu », « acquis »; "buying", "holding"), and a few
+common forms are missing (« renonce »). So the regular forms are added to the dictionary's: in
+French the participles and the present of an `-er` verb (« engagé », « renonce », « contrôle »),
+the participles of `-enir`, `-endre`, `-ettre`, `-querir`, `-ire` (« produit ») and `-ir` verbs
+(a form that is no word costs nothing: no text holds it); in English -s, -ed and -ing, when the
+dictionary knows the word as its own lemma or ours ("taped" is tape's, not tap's).
 
 Decoding both dictionaries takes about 0.4 s, more than loading every rule; so the forms of the
 lemmas the rules use are kept in `vocab/lemmas.json`, read at load, and simplemma is only
@@ -92,12 +93,35 @@ def compute(lemma: str) -> tuple[str, ...]:
     found = {lemma}
     for language in LANGUAGES:
         found.update(_inverse(language).get(lemma, ()))
+    if lemma in _inverse("en"):
+        # An English gerund or participle used as a noun or adjective is its own lemma ("buying",
+        # "building", "holding"): the regular forms are added when the dictionary knows them as words.
+        lemma_of = _lemma_of("en")
+        found.update(word for word in _english_regular(lemma) if lemma_of.get(word) in (word, lemma))
     for ending, replacements in _FRENCH_PARADIGMS if lemma in _inverse("fr") else ():
         if lemma.endswith(ending) and len(lemma) > len(ending) + 2:
             stem = lemma[: -len(ending)]
             found.update(stem + r for r in replacements)
             break
     return tuple(sorted((f for f in found if _FORM.fullmatch(f)), key=lambda f: (-len(f), f)))
+
+
+def _english_regular(lemma: str) -> list[str]:
+    """Candidate regular forms of an English verb or noun: -s, -es, -ed, -d, -ing, with a doubled
+    last consonant (tapping) or a dropped e (using)."""
+    stems = [lemma, lemma + lemma[-1]]
+    if lemma.endswith("e"):
+        stems.append(lemma[:-1])
+    if lemma.endswith("y"):
+        stems.append(lemma[:-1] + "i")
+    return [lemma + "s", lemma + "es", lemma + "d"] + [stem + end for stem in stems for end in ("ed", "ing", "es")]
+
+
+@cache
+def _lemma_of(language: str) -> dict[str, str]:
+    """Word form → lemma of one simplemma dictionary, both folded: a candidate form is kept when it
+    is its own lemma ("buying") or ours, not a form of another word ("taped" is tape's, not tap's)."""
+    return {form: lemma for lemma, forms in _inverse(language).items() for form in forms}
 
 
 @cache

@@ -34,6 +34,8 @@ def _matches(phrase: str, text: str) -> bool:
         ("=scrap", "the clause was scrapped"),
         ("=contrat", "ses trois contrats"),
         ("(=mettre|=prendre) fin", "l'accord prendrait fin"),
+        ("=buy", "OpenAI is buying capacity"),  # a gerund the dictionary lists as a noun
+        ("=hold ~3 stake", "Microsoft's holding of a stake"),
     ],
 )
 def test_a_lemma_matches_its_inflections(phrase: str, text: str) -> None:
@@ -47,6 +49,7 @@ def test_a_lemma_matches_its_inflections(phrase: str, text: str) -> None:
         ("=detenir", "le détenteur"),
         ("=contrat", "contractuel"),
         ("=lose", "a loser"),
+        ("=tap", "the cassette was taped"),  # another word's form ("tape") is not added as a regular form
     ],
 )
 def test_a_lemma_matches_whole_forms_only(phrase: str, text: str) -> None:
