@@ -49,7 +49,12 @@ def _time(text: str) -> float:
 
 @pytest.mark.parametrize("name", sorted(TEXTS))
 def test_engine_time_grows_linearly(name: str) -> None:
-    small, large = _time(TEXTS[name](SMALL)), _time(TEXTS[name](4 * SMALL))
+    small_text, large_text = TEXTS[name](SMALL), TEXTS[name](4 * SMALL)
+    small, large = _time(small_text), _time(large_text)
+    for _ in range(2):  # a burst of other work on a shared machine: time both again, keep the best
+        if large <= RATIO * small + 0.05:
+            break
+        small, large = min(small, _time(small_text)), min(large, _time(large_text))
     assert large <= RATIO * small + 0.05, f"{name}: {SMALL} chars in {small:.3f} s, {4 * SMALL} in {large:.3f} s"
 
 
