@@ -42,7 +42,7 @@ Evaluation order (each step only sees what the previous one let through):
    date the paragraph's earlier sentences gave; else the publication date.
 
 The engine knows nothing about outcomes: the diff against the known state
-(`monitor.diff`) decides what is new, changed, reversed or history.
+(`monitor.judging.diff`) decides what is new, changed, reversed or history.
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rules import lemmas
 from rules.errors import RuleError
 from rules.model import STATUSES, VALUE_NAMES
 from rules.phrases import Lexicon
@@ -137,7 +138,18 @@ def load_rules(rules_dir: Path = RULES_DIR) -> RuleSet:
     for path in files:
         rule = _load_facet(path, entities, lexicon, cue_lexicon)
         facets[rule.facet] = rule
+    _add_french_futures(rules_dir, cue_lexicon)
     return RuleSet(entities, facets, lexicon, cue_lexicon)
+
+
+def _add_french_futures(rules_dir: Path, cue_lexicon: Lexicon[Label]) -> None:
+    """The French simple future of every verb the rules name by lemma is a `planned` cue, as "will" is:
+    « OpenAI louera des capacités à Oracle », « Gemini arrivera dans Copilot ». A cue of a stronger class
+    on the same word still wins (« perdra » ends, « restera » continues)."""
+    where = f"{rules_dir}: the French future of a lemma"
+    for lemma in sorted(lemmas.used_lemmas(rules_dir)):
+        for form in lemmas.french_futures(lemma):
+            cue_lexicon.add(form, ("cue", "planned", ""), where=where)
 
 
 def _load_entities(path: Path, lexicon: Lexicon[Label]) -> dict[str, Entity]:

@@ -8,6 +8,7 @@ so `droit de préemption` also matches « Droit de Preemption ».
 | token        | matches                                         |
 |--------------|-------------------------------------------------|
 | `word`       | the word                                        |
+| `=lemma`     | any inflection of the verb or noun (see `rules.lemmas`) |
 | `word*`      | any word starting with `word` (at least 3 letters before `*`) |
 | `(a|b*|c)`   | one of the alternatives                         |
 | `word?`      | the word, or nothing                            |
@@ -42,8 +43,10 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Generic, TypeVar
 
+from rules import lemmas
 from rules.errors import RuleError
 from rules.text import fold
 
@@ -51,7 +54,7 @@ T = TypeVar("T")
 
 _TOKEN = re.compile(r"\([^()]+\)\??|~\d?|[^\s()~]+")
 _WORD_CHARS = re.compile(r"[a-z0-9]+")
-_ALLOWED = re.compile(r"[a-z0-9'&.$%+-]+\*?\??")
+_ALLOWED = re.compile(r"=[a-z0-9'-]+|[a-z0-9'&.$%+-]+\*?\??")
 _SEP = r"[\s-]+"
 # A word in a gap: a run of anything but spaces and hyphens, or a compound of up to six such runs
 # joined by hyphens, taken whole (atomic): never split, so a gap reads its text one way only. The
@@ -76,7 +79,7 @@ class Phrase:
     """A compiled phrase: its source, its regex and the anchors that index it."""
 
     source: str
-    regex: re.Pattern[str]
+    pattern: str  # the regex's source: compiled on first use (a plain phrase is matched on tokens)
     anchors: tuple[tuple[str, bool], ...]  # (literal, is_prefix)
     # A plain phrase (words only, no stem, choice or gap) is matched on tokens, without its regex:
     # its words, and what must stand between each two (" " for spaces or hyphens, else the exact text).
@@ -123,8 +126,13 @@ class Phrase:
             if not optional and (anchors is None or _rarer(token_anchors, anchors)):
                 anchors = token_anchors
         assert anchors is not None  # the first token is required
-        compiled = re.compile(rf"(?<![\w]){''.join(parts)}(?![\w])")
-        return cls(source, compiled, anchors, _literal(text))
+        return cls(source, rf"(?<![\w]){''.join(parts)}(?![\w])", anchors, _literal(text))
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        """The phrase as a regex, compiled once, when first asked: most phrases are plain words
+        matched on tokens, and a lemma's many forms make a long pattern to compile."""
+        return re.compile(self.pattern)
 
 
 _PLAIN = re.compile(r"[a-z0-9]+(?:(?: |'|\.|-)[a-z0-9]+)*")
@@ -176,17 +184,34 @@ def _compile_token(token: str, source: str) -> tuple[str, tuple[tuple[str, bool]
         if not words or not all(_ALLOWED.fullmatch(w) for w in words):
             raise ValueError(f"bad token {token!r} in {source!r}")
         regexes.append(_SEP.join(_word_regex(w, source) for w in words))
-        anchors.append(_anchor(words[0], source))
+        anchors.extend(_anchors(words[0], source))
     return "(?:" + "|".join(regexes) + ")", tuple(anchors), optional
 
 
 def _word_regex(word: str, source: str) -> str:
+    if word.startswith("="):
+        return "(?:" + "|".join(map(re.escape, _lemma_forms(word, source))) + ")"
     if word.endswith("*"):
         stem = word[:-1]
         if len(_WORD_CHARS.sub("", stem)) == len(stem) or len(stem) < MIN_STEM:
             raise ValueError(f"stem {word!r} shorter than {MIN_STEM} letters in {source!r}")
         return re.escape(stem) + _STEM_TAIL
     return re.escape(word)
+
+
+def _lemma_forms(word: str, source: str) -> tuple[str, ...]:
+    """The forms an `=lemma` word matches (see `rules.lemmas`)."""
+    found = lemmas.forms(word[1:])
+    if len(found) < 2:
+        raise ValueError(f"{word!r} in {source!r}: no word has that lemma in English or French")
+    return found
+
+
+def _anchors(word: str, source: str) -> list[tuple[str, bool]]:
+    """What a sentence must hold for `word` to match: one of its forms for an `=lemma`."""
+    if word.startswith("="):
+        return [_anchor(form, source) for form in _lemma_forms(word, source)]
+    return [_anchor(word, source)]
 
 
 def _anchor(word: str, source: str) -> tuple[str, bool]:
@@ -230,13 +255,13 @@ class Lexicon(Generic[T]):
             phrase = Phrase.compile(source)
         except ValueError as exc:
             raise RuleError(f"{where}: {exc}") from None
-        known = self._index_of.get(phrase.regex.pattern)
+        known = self._index_of.get(phrase.pattern)
         if known is not None:
             labels = self._phrases[known][1]
             if label not in labels:
                 labels.append(label)
             return
-        index = self._index_of[phrase.regex.pattern] = len(self._phrases)
+        index = self._index_of[phrase.pattern] = len(self._phrases)
         self._phrases.append((phrase, [label]))
         for literal, is_prefix in phrase.anchors:
             if is_prefix:

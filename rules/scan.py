@@ -112,7 +112,12 @@ class ScannedSentence:
         )
 
     def has_cue(self, cue_class: str) -> bool:
-        return any(h.label[0] == "cue" and h.label[1] == cue_class for h in self.hits)
+        return cue_class in self._cue_classes
+
+    @cached_property
+    def _cue_classes(self) -> frozenset[str]:
+        """The cue classes the sentence holds: asked for each trigger of the next sentence."""
+        return frozenset(h.label[1] for h in self.hits if h.label[0] == "cue")
 
     def speaks_of_now(self, start: int = 0, end: int | None = None) -> bool:
         """Does the span report the present ("today", "on Tuesday", « désormais »)?

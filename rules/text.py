@@ -167,7 +167,34 @@ def _skip_back(line: str, start: int, end: int, skip: Callable[[str], bool]) -> 
     return end
 
 
+# A sentence longer than this is cut into pieces: no real sentence comes near it (the corpora's
+# longest are under 600 characters), and reading a sentence costs more than its length (each
+# trigger of a clause looks at the clause's cues), so an unbounded one — a page without full
+# stops, a list run together — would make the engine's time grow with the square of the text.
+MAX_SENTENCE = 1200
+# Where an overlong sentence is cut, best first: after strong punctuation, a comma, a space; else anywhere.
+_CUT_AFTER = ("; ", ": ", ", ", " ")
+
+
 def _emit(line: str, start: int, end: int, offset: int, paragraph: int, out: list[Sentence]) -> None:
+    while end - start > MAX_SENTENCE:
+        cut = _cut(line, start, start + MAX_SENTENCE)
+        _emit_piece(line, start, cut, offset, paragraph, out)
+        start = cut
+    _emit_piece(line, start, end, offset, paragraph, out)
+
+
+def _cut(line: str, start: int, limit: int) -> int:
+    """Where to end a piece of line[start:limit]: at the last good boundary in its second half."""
+    low = start + MAX_SENTENCE // 2
+    for mark in _CUT_AFTER:
+        at = line.rfind(mark, low, limit)
+        if at != -1:
+            return at + len(mark)
+    return limit
+
+
+def _emit_piece(line: str, start: int, end: int, offset: int, paragraph: int, out: list[Sentence]) -> None:
     piece = line[start:end]
     stripped = piece.strip()
     if len(stripped) < 3:

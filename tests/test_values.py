@@ -130,7 +130,7 @@ def test_pathological_input_is_linear(text: str) -> None:
 # --- time, read through the engine: what the values make of a claim's verdict (issue 13, class 4) ----
 @pytest.fixture(scope="module")
 def reader() -> Any:
-    from monitor.baseline import build_baseline
+    from monitor.judging.baseline import build_baseline
     from rules.engine import Engine
 
     engine = Engine.load()
@@ -138,7 +138,7 @@ def reader() -> Any:
 
 
 def _verdicts(reader: Any, text: str, lang: str, published: str) -> dict[tuple[str, str], set[str]]:
-    from monitor.diff import classify
+    from monitor.judging.diff import classify
 
     engine, state = reader
     out: dict[tuple[str, str], set[str]] = {}
