@@ -11,6 +11,10 @@ trailing slash except for the root, drop tracking query parameters, sort the
 remaining parameters by name (stably, so repeated names keep their order), and
 drop the fragment. Query values are kept as they were written, apart from the
 percent-escape normalisation, so a URL never changes meaning by being re-encoded.
+
+Not courlan's `normalize_url` (installed with trafilatura): it keeps `./..`
+segments, trailing slashes and fragments, so one article would be stored under
+several spellings, and it takes twice the time (14 µs against 7 µs a URL here).
 """
 
 from __future__ import annotations

@@ -90,7 +90,7 @@ def test_explain_names_the_rule_the_cues_and_the_verdict(tmp_path: Path) -> None
     run = monitor("check", str(page), "--published", "2025-10-29", "--explain")
     assert run.returncode == 0, run.stderr
     out = " ".join(run.stdout.split())
-    assert "azure.rofr.toml" in out and "ended:perd" in out
+    assert "azure.rofr.toml" in out and "ended:=perdre" in out  # the cue, by its lemma
     assert "azure.rofr/microsoft: reversed" in out
 
 

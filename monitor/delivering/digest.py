@@ -12,17 +12,16 @@ from sources. The file is replaced atomically, so a reader never sees half of it
 from __future__ import annotations
 
 import datetime as dt
-import html
 import os
 import tempfile
 from contextlib import suppress
 from pathlib import Path
-from typing import Any
 
 from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
 
 from monitor.errors import StorageError
 from monitor.judging.summary import describe_values
+from monitor.templating import render
 from monitor.urls import redact_url
 from storage import StoredChange
 
@@ -47,24 +46,8 @@ def render_digest(changes: list[StoredChange], *, title: str, link: str, max_ite
 
 
 def describe_change(change: StoredChange) -> str:
-    """HTML for a digest item; every value from an article is escaped."""
-    before, after = change.before, change.after
-    parts = [
-        f"<p><b>{html.escape(change.kind)}</b> ({html.escape(change.severity)}): "
-        f"{html.escape(_state(before))} → {html.escape(_state(after))}</p>",
-        f"<blockquote>{html.escape(str(after.get('evidence', '')))}</blockquote>",
-    ]
-    links = "".join(_source_item(source) for source in change.sources)
-    if links:
-        parts.append(f"<p>Sources:</p><ul>{links}</ul>")
-    return "".join(parts)
-
-
-def _source_item(source: dict[str, Any]) -> str:
-    url = redact_url(source.get("url") or "")
-    label = source.get("title") or url
-    date = f" — {html.escape(source['published'])}" if source.get("published") else ""
-    return f'<li><a href="{html.escape(url, quote=True)}">{html.escape(label)}</a>{date}</li>'
+    """HTML for a digest item (monitor/templates/digest_item.html); every value from an article is escaped."""
+    return render("digest_item.html", change=change, before=_state(change.before), after=_state(change.after)).strip()
 
 
 def write_digest(changes: list[StoredChange], path: Path, *, title: str, link: str, max_items: int = 200) -> None:

@@ -3,6 +3,7 @@
 
 Text (default) or JSON lines; in JSON the message's `key=value` pairs are
 lifted into fields, so `jq 'select(.feed_url == "…")'` finds a feed's events.
+Not python-json-logger: it does not lift those pairs, and both formats here also redact URLs.
 """
 
 from __future__ import annotations

@@ -43,7 +43,10 @@ def watchdog_interval() -> float | None:
 
 
 class DatabaseLock:
-    """An exclusive lock on `path`; `acquire` raises MonitorError naming the holder when taken."""
+    """An exclusive lock on `path`; `acquire` raises MonitorError naming the holder when taken.
+
+    Not `filelock`: it takes the same flock, but cannot say who holds it; this lock writes its pid in the file.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path

@@ -4,8 +4,8 @@
 `view_of(alert)` reads the payload through a registry keyed by event type
 (`VIEWS`) and returns an `AlertView`; e-mail renders views as text and HTML,
 Apprise as a title and a text body. Every value in the HTML comes from an
-article or a feed and is escaped: `fill_html` escapes whatever is not already
-`Safe` (a fragment this module rendered itself), and only http(s) links become
+article or a feed and is escaped: the HTML is the template
+`monitor/templates/email.html`, autoescaped, and only http(s) links become
 anchors. Payloads are read defensively: a missing or odd field renders as
 blank, never as an exception.
 
@@ -15,7 +15,6 @@ blank, never as an exception.
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from typing import Any
 
 from monitor.delivering.channels.base import Alert, one_line
 from monitor.judging.summary import describe_values
+from monitor.templating import render
 from monitor.urls import redact_url
 
 
@@ -161,52 +161,9 @@ def _link_text(link: Link) -> str:
 # -- HTML ---------------------------------------------------------------------------------------------------------
 
 
-class Safe(str):
-    """HTML this module rendered itself: `fill_html` inserts it as it is."""
-
-
-def fill_html(template: Template, **values: object) -> Safe:
-    """`template` with every value escaped, except `Safe` fragments."""
-    escaped = {name: v if isinstance(v, Safe) else html.escape(str(v), quote=True) for name, v in values.items()}
-    return Safe(template.substitute(escaped))
-
-
-def join_html(fragments: list[Safe], separator: str = "\n") -> Safe:
-    return Safe(separator.join(fragments))
-
-
-HTML_ALERT = Template("""\
-<li style="margin-bottom:1em">
-<strong>$title</strong>
-$transition$evidence$links$details</li>""")
-HTML_TRANSITION = Template("<div>$transition</div>\n")
-HTML_EVIDENCE = Template('<blockquote style="margin:0.3em 0 0.3em 1em;color:#444">$evidence</blockquote>\n')
-HTML_LINKS = Template("<div>$heading</div>\n<ul>\n$items\n</ul>\n")
-HTML_ANCHOR = Template('<li><a href="$url">$label</a>$note</li>')
-HTML_PLAIN_LINK = Template("<li>$label$note</li>")
-HTML_DETAIL = Template('<div style="color:#666;font-size:90%">$detail</div>\n')
-
-
-def html_alert(view: AlertView) -> Safe:
-    links = [_link_html(link) for link in view.links]
-    heading = "Sources:" if view.group == "change" else "Link:"
-    return fill_html(
-        HTML_ALERT,
-        title=view.title,
-        transition=fill_html(HTML_TRANSITION, transition=view.transition) if view.transition else Safe(),
-        evidence=fill_html(HTML_EVIDENCE, evidence=view.evidence) if view.evidence else Safe(),
-        links=fill_html(HTML_LINKS, heading=heading, items=join_html(links)) if links else Safe(),
-        details=join_html([fill_html(HTML_DETAIL, detail=line) for line in view.details], ""),
-    )
-
-
-def _link_html(link: Link) -> Safe:
-    note = f" — {link.note}" if link.note else ""
-    # Only web links become anchors: a javascript: or data: URL from a feed stays inert text.
-    if link.url.lower().startswith(("https://", "http://")):
-        return fill_html(HTML_ANCHOR, url=link.url, label=link.label, note=note)
-    label = link.label if link.label == link.url or not link.url else f"{link.label} ({link.url})"
-    return fill_html(HTML_PLAIN_LINK, label=label, note=note)
+def html_alert(view: AlertView) -> str:
+    """One alert as an HTML list item (monitor/templates/email.html), every value escaped."""
+    return render("email.html", single=view)
 
 
 # -- one e-mail for a cycle ---------------------------------------------------------------------------------------
@@ -224,22 +181,6 @@ TEXT_SECTION = Template("""\
 $name
 $underline
 $alerts
-""")
-
-HTML_MESSAGE = Template("""\
-<!DOCTYPE html>
-<html><head><meta charset="utf-8"><title>$heading</title></head>
-<body style="font-family:sans-serif">
-<h1 style="font-size:120%">$heading</h1>
-$sections
-<p style="color:#666;font-size:90%">Sent by msft-openai-monitor$run.</p>
-</body></html>
-""")
-HTML_SECTION = Template("""\
-<h2 style="font-size:110%">$name</h2>
-<ul>
-$alerts
-</ul>
 """)
 
 
@@ -264,12 +205,8 @@ def text_message(views: list[AlertView], *, run_id: int | None) -> str:
 
 
 def html_message(views: list[AlertView], *, run_id: int | None) -> str:
-    sections = []
-    for group, name in SECTIONS:
-        alerts = [html_alert(view) for view in views if view.group == group]
-        if alerts:
-            sections.append(fill_html(HTML_SECTION, name=name, alerts=join_html(alerts)))
-    return fill_html(HTML_MESSAGE, heading=counts(views), sections=join_html(sections), run=_run(run_id))
+    sections = [(name, [v for v in views if v.group == group]) for group, name in SECTIONS]
+    return render("email.html", heading=counts(views), sections=[s for s in sections if s[1]], run=_run(run_id))
 
 
 def _run(run_id: int | None) -> str:
