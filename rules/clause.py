@@ -53,9 +53,9 @@ class ClauseResult:
     strength: int = 0  # how much the clause said: a status cue beats the default, the present beats history
 
     @staticmethod
-    def best(results: list[ClauseResult]) -> ClauseResult:
-        """The most informative reading of one clause among its trigger occurrences."""
-        return max(results, key=lambda r: (bool(r.claims), r.strength))
+    def best(results: list[ClauseResult]) -> int:
+        """Which of one clause's readings (one per trigger occurrence) says most: its index."""
+        return max(range(len(results)), key=lambda i: (bool(results[i].claims), results[i].strength))
 
 
 def read_clause(job: ClauseJob) -> ClauseResult:

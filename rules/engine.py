@@ -134,7 +134,11 @@ class Engine:
         folded_doc = fold(body)
         language = lang or detect_language(folded_doc)
         if not self._parties.search(folded_doc):  # no party any rule requires: nothing to read
-            return Extraction(language, [])
+            out = Extraction(language, [])
+            if explain:
+                gate = "skipped (step 3, gate): the page names no party any rule requires"
+                out.trace.append(Trace(title or body[:80], "every facet", "", "", gate))
+            return out
         sentences = [
             ScannedSentence.scan(s, folded_doc[s.start : s.end], self.rules, language, date)
             for s in split_sentences(body)
@@ -177,8 +181,14 @@ class _DocumentReader:
                 title_entities |= s.entities
         claims: list[Claim] = []
         for index, scanned in enumerate(self.sentences):
-            if scanned.triggered and not _is_question(scanned):  # a question asserts nothing
-                claims.extend(self._read_sentence(index, scanned, title_entities))
+            if not scanned.triggered:
+                continue
+            if _is_question(scanned):  # a question asserts nothing
+                for facet, triggers in scanned.triggered.items():
+                    rule = self.rules.facets[facet]
+                    self._trace(scanned, rule, triggers[0], "skipped: a question asserts nothing")
+                continue
+            claims.extend(self._read_sentence(index, scanned, title_entities))
         return claims
 
     def _context(self, index: int, title_entities: set[str]) -> list[set[str]]:
@@ -204,8 +214,11 @@ class _DocumentReader:
                         lambda: self._paragraph_date(index), self.source, self._supposing(index),
                     )  # fmt: skip
                     results.append(read_clause(job))
-                    self._trace(s, rule, trigger, results[-1].verdict, **results[-1].details)
-                found.extend(ClauseResult.best(results).claims)
+                best = ClauseResult.best(results)
+                for trigger, result in zip(clause_triggers, results, strict=True):
+                    verdict = _clause_verdict(result, results[best], clause_triggers[best])
+                    self._trace(s, rule, trigger, verdict, **result.details)
+                found.extend(results[best].claims)
             out.extend(_merge_clauses(found))
         return out
 
@@ -253,6 +266,20 @@ class _DocumentReader:
     def _trace(self, s: ScannedSentence, rule: FacetRule, hit: Hit[Label], verdict: str, **details: object) -> None:
         if self.trace is not None:
             self.trace.append(Trace(s.sentence.text, rule.facet, rule.file, hit.phrase, verdict, dict(details)))
+
+
+def _clause_verdict(result: ClauseResult, best: ClauseResult, best_trigger: Hit[Label]) -> str:
+    """The trace verdict of one trigger's reading: kept, the same as the kept one, or dropped and why."""
+    if not result.claims or result is best:
+        return result.verdict
+    theirs = {(c.key, c.status) for c in best.claims}
+    if {(c.key, c.status) for c in result.claims} <= theirs:
+        return f"claim, as read from trigger {best_trigger.phrase!r}"
+    lost = ", ".join(f"{c.key} ({c.status})" for c in result.claims if (c.key, c.status) not in theirs)
+    return (
+        f"dropped: {lost} — one reading per clause, and trigger {best_trigger.phrase!r} says more "
+        f"({', '.join(f'{c.key} ({c.status})' for c in best.claims)})"
+    )
 
 
 def _is_question(s: ScannedSentence) -> bool:
