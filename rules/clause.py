@@ -10,9 +10,10 @@ the first mention and « a perdu » ends the second.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import accumulate
 from typing import Any
 
@@ -43,6 +44,7 @@ class ClauseJob:
     inherited_date: Callable[[], str | None]  # the date the paragraph's earlier sentences give, if any
     source: str
     supposing: bool = False  # the previous sentence supposes something: a conditional here goes on supposing
+    context: tuple[frozenset[str], ...] = ()  # the entities of the previous sentences, nearest first
 
 
 @dataclass(frozen=True)
@@ -65,9 +67,14 @@ def read_clause(job: ClauseJob) -> ClauseResult:
     inside = s.memo(("inside", start, end), lambda: s.hits_in(start, end))
     if reason := s.memo(("gate", rule.facet, start, end), lambda: _gate(rule, inside, s)):
         return ClauseResult([], reason, {})
+    if reason := _other_party(job, inside, start, end):
+        return ClauseResult([], reason, {})
     keys = _keys(job, inside, start, end)
+    dropped = _dropped_keys(job, inside, start, end)
+    keys, hosted = _hosted(job, keys, inside)
+    dropped.update(hosted)
     if not keys:
-        return ClauseResult([], f"skipped: no {rule.key_class} named in the clause", {})
+        return ClauseResult([], f"skipped: no {rule.key_class} named in the clause", _dropped_details(dropped))
     own = _own_cues(job, start, end)
     # Negation, denial and supposition qualify the whole clause, not only the nearest trigger.
     clause_cues = _clause_cues(s, rule.facet, start, end).wide
@@ -77,7 +84,14 @@ def read_clause(job: ClauseJob) -> ClauseResult:
     wide = s.memo(("wide set", rule.facet, start, end), lambda: set(clause_cues))
     extra = sorted({(h.start, h.end, h.label) for h in own if h not in wide})
     reading = (rule.facet, start, end, tuple(keys), tuple(extra))
-    return s.memo(reading, lambda: _read(job, start, end, keys, sorted(wide.union(own), key=lambda h: h.start)))
+    result = s.memo(reading, lambda: _read(job, start, end, keys, sorted(wide.union(own), key=lambda h: h.start)))
+    if dropped and result.claims:
+        return replace(result, details={**result.details, **_dropped_details(dropped)})
+    return result
+
+
+def _dropped_details(dropped: dict[str, str]) -> dict[str, Any]:
+    return {"dropped keys": [f"{key}: {why}" for key, why in dropped.items()]} if dropped else {}
 
 
 def _read(job: ClauseJob, start: int, end: int, keys: list[str], cues: list[Hit[Label]]) -> ClauseResult:
@@ -150,6 +164,111 @@ def _gate(rule: FacetRule, inside: list[Hit[Label]], s: ScannedSentence) -> str:
     return ""
 
 
+# After a trigger, a preposition that opens its object: "a stake in Anthropic", « concurrent de Google ».
+_OBJECT = re.compile(r"(?:in|into|of|dans|de|d'|du|des|chez|au capital de)\s*$")
+_OBJECT_REACH = 60  # characters after the trigger, and never past a comma
+
+
+def _other_party(job: ClauseJob, inside: list[Hit[Label]], start: int, end: int) -> str:
+    """Why the trigger's agent or patient is another party than the rule's, or ''.
+
+    The patient: a rival right after the trigger and a preposition is what the trigger is about
+    ("Microsoft's investment in Anthropic" is no stake in OpenAI), unless the rule's own parties
+    come first. The agent, for a rule whose `subject` is the nearest party: the rival named last
+    before the trigger owns it ("the pledge gives Microsoft visibility on future revenue").
+    """
+    rule, trigger, s = job.rule, job.trigger, job.sentence
+    # any trigger of the clause: the clause's figures are that other party's
+    if rule.rivals and (why := s.memo(("patient", rule.facet, start, end), lambda: _patient_rivals(job, start, end))):
+        return why
+    if rule.subject == "nearest":
+        parties = s.memo(("parties", rule.facet, start, end), lambda: _parties(rule, inside))
+        index = bisect_left([h.start for h in parties], trigger.start)
+        before = [h for h in parties[max(0, index - 3) : index] if h.end <= trigger.start]
+        if before and before[-1].label[1] in rule.rivals:
+            ours = " or ".join(sorted(rule.requires[0]))
+            return f"skipped: the party nearest before {trigger.phrase!r} is {before[-1].label[1]}, not {ours}"
+    return ""
+
+
+def _parties(rule: FacetRule, inside: list[Hit[Label]]) -> list[Hit[Label]]:
+    """The clause's hits of the rule's subject or rivals, in text order."""
+    subject = rule.requires[0] | rule.rivals
+    return [h for h in inside if h.label[0] == "entity" and h.label[1] in subject]
+
+
+def _patient_rivals(job: ClauseJob, start: int, end: int) -> str:
+    """The first of the clause's triggers whose object is a rival, said as a reason, or ''."""
+    for trigger in job.triggers:
+        if start <= trigger.start < end and (why := _patient_rival(job, trigger, end)):
+            return why
+    return ""
+
+
+def _patient_rival(job: ClauseJob, trigger: Hit[Label], end: int) -> str:
+    rule, s = job.rule, job.sentence
+    limit = s.folded.find(",", trigger.end, min(end, trigger.end + _OBJECT_REACH))
+    limit = min(end, trigger.end + _OBJECT_REACH) if limit == -1 else limit
+    own = set().union(*rule.requires)
+    for hit in s.hits_in(trigger.end, limit):
+        if hit.label[0] != "entity":
+            continue
+        if hit.label[1] in own:
+            return ""
+        if hit.label[1] in rule.rivals and _OBJECT.search(s.folded, max(trigger.end, hit.start - 16), hit.start):
+            words = s.sentence.text[trigger.start : hit.end]
+            return f"skipped: the clause's {trigger.phrase!r} is {hit.label[1]}'s ({words!r})"
+    return ""
+
+
+_CHIPS_AFTER = re.compile(
+    r"(?:'s?)?(?: [a-z0-9][\w.-]*){0,3}? (?:gpus?|chips?|superchips?|accelerators?|processors?|systems|servers|"
+    r"hardware|racks|instinct)\b"
+)
+_CHIPS_BEFORE = re.compile(
+    r"\b(?:puces?|gpus?|processeurs?|accelerateurs?|systemes|serveurs|cartes|chips?|accelerators?|processors?)"
+    r"(?: [a-z0-9][\w.-]*){0,3}? (?:de |d'|du |from |by |made by )?$"
+)
+
+
+def _hosted(job: ClauseJob, keys: list[str], inside: list[Hit[Label]]) -> tuple[list[str], dict[str, str]]:
+    """Keys left when a chip maker's chips run in a cloud's data centres: the cloud is the provider.
+
+    "OpenAI gets Nvidia GB200 chips in AWS servers": AWS, not Nvidia. The chip maker must be named
+    as the chips' brand ("Nvidia GPUs", « puces Nvidia »), and the cloud in the sentence or, failing
+    that, in the previous one (« Aux termes de ce contrat, … des puces Nvidia »).
+    """
+    entities, s = job.entities, job.sentence
+    makers = [k for k in keys if k in entities and "chip_maker" in entities[k].classes]
+    if not makers:
+        return keys, {}
+
+    def clouds(named: frozenset[str] | set[str]) -> list[str]:
+        return sorted(e for e in named if e in entities and "cloud" in entities[e].classes and e not in makers)
+
+    dropped: dict[str, str] = {}
+    for maker in makers:
+        hosts = clouds(s.entities) or (clouds(job.context[0]) if job.context and maker not in job.context[0] else [])
+        brand: bool = bool(hosts) and s.memo(("brand", maker), lambda: _named_as_brand(s, maker))  # noqa: B023
+        if brand:
+            dropped[maker] = (
+                f"a chip maker whose chips run in {' or '.join(hosts)}'s data centres: the host is the provider"
+            )
+    return [k for k in keys if k not in dropped], dropped
+
+
+def _named_as_brand(s: ScannedSentence, maker: str) -> bool:
+    """Is `maker` named as the brand of chips ("Nvidia GB200 GPUs", « puces de Nvidia »)?"""
+    return any(
+        h.label == ("entity", maker)
+        and bool(
+            _CHIPS_AFTER.match(s.folded, h.end, h.end + 60)
+            or _CHIPS_BEFORE.search(s.folded[max(0, h.start - 60) : h.start])
+        )
+        for h in s.hits
+    )
+
+
 def _first_party(rule: FacetRule, hits: list[Hit[Label]]) -> str:
     """The first of the rule's subject or rivals named in `hits`: taken as the clause's subject."""
     for hit in hits:
@@ -184,6 +303,30 @@ def _clause_keys(job: ClauseJob, inside: list[Hit[Label]], rule: FacetRule, own:
             continue  # "beyond Nvidia's GPUs": set against the deal, not part of it
         keys.append(entity.id)
     return keys
+
+
+def _dropped_keys(job: ClauseJob, inside: list[Hit[Label]], start: int, end: int) -> dict[str, str]:
+    """The clause's entities of the key class that are not keys, and why (for `--explain`)."""
+    rule = job.rule
+    if rule.key or not rule.key_class:
+        return {}
+    keys = tuple(_keys(job, inside, start, end))
+    return job.sentence.memo(("dropped", rule.facet, start, end, keys), lambda: _why_not_keys(job, inside, set(keys)))
+
+
+def _why_not_keys(job: ClauseJob, inside: list[Hit[Label]], keys: set[str]) -> dict[str, str]:
+    rule = job.rule
+    contrasts = {h.end for h in inside if h.label[:2] == ("cue", "contrast")}
+    out: dict[str, str] = {}
+    for hit in inside:
+        entity = job.entities.get(hit.label[1]) if hit.label[0] == "entity" else None
+        if entity is None or rule.key_class not in entity.classes or entity.id in keys or entity.id in out:
+            continue
+        if any(hit.start - gap in contrasts for gap in range(4)):
+            out[entity.id] = "set against the deal by a contrast ('beyond', 'an alternative to')"
+        else:
+            out[entity.id] = "the trigger names another party"
+    return out
 
 
 def _entity_at(s: ScannedSentence, inside: list[Hit[Label]], start: int, end: int, position: int) -> str | None:

@@ -212,6 +212,7 @@ class _DocumentReader:
                     job = ClauseJob(
                         rule, self.rules.facets, self.rules.entities, trigger, triggers, s,
                         lambda: self._paragraph_date(index), self.source, self._supposing(index),
+                        tuple(frozenset(c) for c in context[:-1]),
                     )  # fmt: skip
                     results.append(read_clause(job))
                 best = ClauseResult.best(results)
