@@ -19,6 +19,7 @@ from typing import Any
 
 from rules.loader import Entity, FacetRule, Label
 from rules.model import Claim
+from rules.parties import unlisted_names
 from rules.phrases import Hit
 from rules.scan import ScannedSentence
 from rules.values import Value
@@ -70,6 +71,8 @@ def read_clause(job: ClauseJob) -> ClauseResult:
     if reason := _other_party(job, inside, start, end):
         return ClauseResult([], reason, {})
     keys = _keys(job, inside, start, end)
+    unlisted = s.memo(("unlisted", rule.facet, start, end), lambda: _unlisted(job, inside, start, end))
+    keys = keys + [k for k in unlisted if k not in keys]
     dropped = _dropped_keys(job, inside, start, end)
     keys, hosted = _hosted(job, keys, inside)
     dropped.update(hosted)
@@ -88,6 +91,19 @@ def read_clause(job: ClauseJob) -> ClauseResult:
     if dropped and result.claims:
         return replace(result, details={**result.details, **_dropped_details(dropped)})
     return result
+
+
+def _unlisted(job: ClauseJob, inside: list[Hit[Label]], start: int, end: int) -> list[str]:
+    """Keys for organisations the vocabulary does not list, named in the clause in a slot of the rule's
+    key class ("a compute deal with Fluidstack"); a name a listed entity covers is that entity's."""
+    if not job.rule.key_class:
+        return []
+    known = [(h.start, h.end) for h in inside if h.label[0] == "entity"]
+    return [
+        key
+        for first, last, key in unlisted_names(job.sentence.sentence.text[start:end], job.rule.key_class)
+        if not any(a < start + last and start + first < b for a, b in known)
+    ]
 
 
 def _dropped_details(dropped: dict[str, str]) -> dict[str, Any]:
@@ -246,9 +262,13 @@ def _hosted(job: ClauseJob, keys: list[str], inside: list[Hit[Label]]) -> tuple[
     def clouds(named: frozenset[str] | set[str]) -> list[str]:
         return sorted(e for e in named if e in entities and "cloud" in entities[e].classes and e not in makers)
 
+    unlisted = [k for k in keys if k not in entities]  # a new neocloud hosts the chips it rents out
+
     dropped: dict[str, str] = {}
     for maker in makers:
-        hosts = clouds(s.entities) or (clouds(job.context[0]) if job.context and maker not in job.context[0] else [])
+        hosts = unlisted + clouds(s.entities) or (
+            clouds(job.context[0]) if job.context and maker not in job.context[0] else []
+        )
         brand: bool = bool(hosts) and s.memo(("brand", maker), lambda: _named_as_brand(s, maker))  # noqa: B023
         if brand:
             dropped[maker] = (
