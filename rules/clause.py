@@ -194,6 +194,10 @@ def _other_party(job: ClauseJob, inside: list[Hit[Label]], start: int, end: int)
     before the trigger owns it ("the pledge gives Microsoft visibility on future revenue").
     """
     rule, trigger, s = job.rule, job.trigger, job.sentence
+    # A rule that names rivals says its subject competes with others for the subject slot.
+    if rule.rivals and not rule.requires[0] & s.entities and (other := _other_subject(job, inside, trigger)):
+        ours = " or ".join(sorted(rule.requires[0]))
+        return f"skipped: {other} is the clause's subject, and {ours} only named in an earlier sentence"
     # any trigger of the clause: the clause's figures are that other party's
     if rule.rivals and (why := s.memo(("patient", rule.facet, start, end), lambda: _patient_rivals(job, start, end))):
         return why
@@ -204,6 +208,20 @@ def _other_party(job: ClauseJob, inside: list[Hit[Label]], start: int, end: int)
         if before and before[-1].label[1] in rule.rivals:
             ours = " or ".join(sorted(rule.requires[0]))
             return f"skipped: the party nearest before {trigger.phrase!r} is {before[-1].label[1]}, not {ours}"
+    return ""
+
+
+def _other_subject(job: ClauseJob, inside: list[Hit[Label]], trigger: Hit[Label]) -> str:
+    """A party named before the trigger when the rule's subject is carried from an earlier sentence:
+    "Its stake in OpenAI" leaves the subject to the context, "OpenAI said its parent would hold a
+    stake" does not. A party of the key class may be the subject ("Oracle will supply the company")."""
+    key_class = job.rule.key_class
+    for hit in inside:
+        if hit.start >= trigger.start:
+            break
+        entity = job.entities.get(hit.label[1]) if hit.label[0] == "entity" else None
+        if entity and entity.id not in job.rule.requires[0] and key_class not in entity.classes:
+            return entity.id
     return ""
 
 
@@ -266,6 +284,9 @@ def _hosted(job: ClauseJob, keys: list[str], inside: list[Hit[Label]]) -> tuple[
 
     dropped: dict[str, str] = {}
     for maker in makers:
+        if not job.rule.requires[0] & s.entities and s.memo(("brand", maker), lambda: _named_as_brand(s, maker)):  # noqa: B023
+            dropped[maker] = f"named only as the chips' brand, in a sentence that does not name {job.rule.requires[0]}"
+            continue
         hosts = unlisted + clouds(s.entities) or (
             clouds(job.context[0]) if job.context and maker not in job.context[0] else []
         )

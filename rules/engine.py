@@ -19,10 +19,18 @@ Evaluation order (each step only sees what the previous one let through):
    its clauses and its values. A question asserts nothing and is skipped.
 5. **Requirements.** A facet whose triggers hit is evaluated only when its
    required parties are in the sentence (or, where the rule allows, in the
-   last few sentences or the title).
+   last few sentences or the title), and a two-party facet only when the
+   sentence names at least one of them. A subject carried over ("Its stake",
+   « Son chiffre d'affaires », a Q&A's answer) is the party of the nearest
+   sentence naming the subject or a rival: a rival there makes it its news.
 6. **Per clause and trigger** (`rules.clause`): the `also` groups must hit, no
    `exclude` phrase may, and the clause's first party must not be a rival;
-   the key is fixed or read from the clause's entities. Cues are resolved:
+   nor the trigger's object ("an investment in Anthropic"), nor, for a rule
+   binding its `subject` to the nearest party, the party named last before
+   it; a carried subject leaves the clause no other subject. The key is fixed
+   or read from the clause's entities, plus organisations no list names in a
+   party slot (`rules.parties`); a chip maker named as the brand of chips
+   that run in a cloud's data centres gives way to the cloud. Cues are resolved:
    the longest overlapping cue wins; a status cue belongs to the nearest
    trigger of a facet that could read the clause, within reach; negation,
    denial, supposition and carve-outs qualify the whole clause. Then, in this
@@ -205,6 +213,11 @@ class _DocumentReader:
             if missing:
                 self._trace(s, rule, triggers[0], f"skipped: no {' or '.join(sorted(missing))} in reach")
                 continue
+            if other := _carried_rival(rule, s, context):
+                ours = " or ".join(sorted(rule.requires[0]))
+                why = f"skipped: the party carried over from an earlier sentence is {other}, not {ours}"
+                self._trace(s, rule, triggers[0], why)
+                continue
             found: list[Claim] = []
             for clause_triggers in _by_clause(triggers, s):
                 results = []
@@ -294,6 +307,8 @@ def _mentions_time(s: ScannedSentence) -> bool:
 
 def _missing_parties(rule: FacetRule, s: ScannedSentence, context: list[set[str]]) -> set[str]:
     """The first required group no entity of the sentence (or of its allowed context) meets."""
+    if len(rule.requires) > 1 and not any(group & s.entities for group in rule.requires):
+        return set(rule.requires[0])  # a sentence naming none of a deal's parties is not about them
     for group in rule.requires:
         if group & s.entities:
             continue
@@ -302,6 +317,25 @@ def _missing_parties(rule: FacetRule, s: ScannedSentence, context: list[set[str]
         if not any(group & entities for entities in nearby):
             return set(group)
     return set()
+
+
+def _carried_rival(rule: FacetRule, s: ScannedSentence, context: list[set[str]]) -> str:
+    """The rival an earlier sentence makes the subject of a sentence that names neither it nor the
+    rule's subject ("Microsoft's numbers are out. Revenue came in at $77.7bn": Microsoft's revenue).
+
+    The nearest sentence (then the title) that names the subject or a rival decides, as a reader
+    resolves "it", « la société », or the subject a Q&A's question implies.
+    """
+    subject = rule.requires[0]
+    if not rule.rivals or subject & s.entities or rule.rivals & s.entities:
+        return ""
+    for entities in context:
+        rivals = sorted(rule.rivals & entities)
+        if subject & entities:
+            return ""
+        if rivals:
+            return rivals[0]
+    return ""
 
 
 def _merge_clauses(claims: list[Claim]) -> list[Claim]:
