@@ -139,6 +139,7 @@ def _read(job: ClauseJob, start: int, end: int, keys: list[str], cues: list[Hit[
             past="history" in classes,
             source=job.source,
             rule=rule.file,
+            basis=STATUS_ORDER[len(STATUS_ORDER) - cue_rank] if 0 < cue_rank < len(STATUS_ORDER) else "",
         )
         for key in keys
     ]
@@ -411,10 +412,14 @@ def _own_cues(job: ClauseJob, start: int, end: int) -> list[Hit[Label]]:
         distance = _distance(cue, trigger)
         # Only a trigger nearer to the cue than this one can take it: look no further than that.
         # A trigger inside the cue itself ("rival clouds") does not compete for it.
+        # "X gave way to Y" speaks of both sides: the nearest trigger before it and the nearest after.
+        successor = cue.label[1] == "successor"
         if distance <= CUE_REACH and all(
             distance <= _distance(cue, other)
             for other in rivals.near(cue.start - distance, cue.end + distance)
-            if _distance(cue, other) > 0 and _distance(other, trigger) > 0
+            if _distance(cue, other) > 0
+            and _distance(other, trigger) > 0
+            and not (successor and (other.start >= cue.end) != (trigger.start >= cue.end))
         ):
             own.append(cue)
     return own

@@ -63,7 +63,7 @@ from pathlib import Path
 from rules.clause import ClauseJob, ClauseResult, past_dates, read_clause
 from rules.explain import Trace
 from rules.loader import RULES_DIR, FacetRule, Label, RuleSet, load_rules
-from rules.model import Claim
+from rules.model import NOT_IN_FORCE, Claim
 from rules.phrases import Hit
 from rules.scan import ScannedSentence
 from rules.text import detect_language, fold, split_sentences
@@ -197,7 +197,30 @@ class _DocumentReader:
                     self._trace(scanned, rule, triggers[0], "skipped: a question asserts nothing")
                 continue
             claims.extend(self._read_sentence(index, scanned, title_entities))
-        return claims
+        return self._drop_carve_outs(claims)
+
+    def _drop_carve_outs(self, claims: list[Claim]) -> list[Claim]:
+        """An ending the same text says remains in force is a carve-out, not an ending.
+
+        "OpenAI may serve national-security customers on any cloud" ends nothing when the text also
+        says "OpenAI's API products remain exclusive to Azure"; nor does "the exclusivity gave way
+        to a right of first refusal" end a right the text says remains.
+        """
+        remains: dict[tuple[str, str], str] = {}  # the latest date the text says it remains
+        for c in claims:
+            if c.basis == "continuing" and c.status not in NOT_IN_FORCE and not c.past and not c.hedged:
+                remains[(c.facet, c.key)] = max(c.when, remains.get((c.facet, c.key), ""))
+        kept = []
+        for claim in claims:
+            since = remains.get((claim.facet, claim.key))
+            # "kept a right in January; gave it up in October": the later ending stands
+            if claim.status == "ended" and not claim.past and since is not None and claim.when[: len(since)] <= since:
+                if self.trace is not None:
+                    why = "dropped (document): the text says this remains in force; the ending is a carve-out"
+                    self.trace.append(Trace(claim.evidence, claim.facet, claim.rule, "", why, {"key": claim.key}))
+                continue
+            kept.append(claim)
+        return kept
 
     def _context(self, index: int, title_entities: set[str]) -> list[set[str]]:
         """Entities of the previous sentences, nearest first; the title's last."""

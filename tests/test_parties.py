@@ -91,3 +91,11 @@ def test_explain_names_a_claim_the_diff_passed_over(engine: Engine) -> None:
     document = Document(source="-", text=text, title="", published="2025-11-20", url="")
     result = check_document(document, engine=engine, state=build_baseline(engine), explain=True)
     assert [r.claim.evidence for r in result.passed_over] == ["Oracle already supplies compute to OpenAI."]
+
+
+def test_explain_names_a_carve_out(engine: Engine) -> None:
+    text = (
+        "OpenAI's API products will remain exclusive to Azure.\n"
+        "OpenAI may also serve US government customers' API needs on any cloud."
+    )
+    assert any("carve-out" in line for line in _explain(engine, text))
