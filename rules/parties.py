@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import re
 
-_NAME = r"([A-Z][A-Za-z]+(?:[-.][A-Za-z]+)?(?: [A-Z][A-Za-z]+){0,2})(?![\w-])"
+_ONE = r"([A-Z][A-Za-z]+(?:[-.][A-Za-z]+)?(?: [A-Z][A-Za-z]+){0,2})(?![\w-])"
+# "with Fluidstack and Vantara": a second name joined to the first fills the same slot
+_NAME = _ONE + r"(?:,? (?:and|et) " + _ONE + r")?"
 _SLOTS = {
     "provider": (
         # "a compute deal with X", "a $5 billion agreement with X", « un contrat de 10 milliards avec X »
@@ -74,9 +76,10 @@ def unlisted_names(text: str, key_class: str) -> list[tuple[int, int, str]]:
     found: dict[str, tuple[int, int, str]] = {}
     for pattern in _PATTERNS.get(key_class, ()):
         for match in pattern.finditer(text):
-            key = normalise(match.group(1))
-            if key and (key not in found or match.start(1) < found[key][0]):
-                found[key] = (match.start(1), match.end(1), key)
+            for group in range(1, (match.lastindex or 0) + 1):
+                key = normalise(match.group(group)) if match.group(group) else ""
+                if key and (key not in found or match.start(group) < found[key][0]):
+                    found[key] = (match.start(group), match.end(group), key)
     return sorted(found.values())
 
 

@@ -24,6 +24,8 @@ def engine() -> Engine:
         ("Le contrat signé avec Vantara Cloud porte sur 2 GW.", ["vantara"]),
         ("OpenAI louera la capacité de calcul de Kestrelis.", ["kestrelis"]),
         ("OpenAI will run on Kestrelis servers.", ["kestrelis"]),
+        ("OpenAI signed compute deals with Fluidstack and Vantara.", ["fluidstack", "vantara"]),
+        ("OpenAI a signé des contrats avec Kestrelis et Vantara.", ["kestrelis", "vantara"]),
         # a sentence's first capital is in no slot
         ("Fluidstack is growing fast, and OpenAI needs compute.", []),
         # places, months and products are not organisations
