@@ -77,7 +77,8 @@ def read_clause(job: ClauseJob) -> ClauseResult:
     keys, hosted = _hosted(job, keys, inside)
     dropped.update(hosted)
     if not keys:
-        return ClauseResult([], f"skipped: no {rule.key_class} named in the clause", _dropped_details(dropped))
+        why = f"no {rule.key_class} left in the clause" if dropped else f"no {rule.key_class} named in the clause"
+        return ClauseResult([], f"skipped: {why}", _dropped_details(dropped))
     own = _own_cues(job, start, end)
     # Negation, denial and supposition qualify the whole clause, not only the nearest trigger.
     clause_cues = _clause_cues(s, rule.facet, start, end).wide
