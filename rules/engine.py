@@ -232,7 +232,7 @@ class _DocumentReader:
         out: list[Claim] = []
         for facet, triggers in s.triggered.items():
             rule = self.rules.facets[facet]
-            missing = _missing_parties(rule, s, context)
+            missing = _missing_parties(rule, s, context, self._asked(index))
             if missing:
                 self._trace(s, rule, triggers[0], f"skipped: no {' or '.join(sorted(missing))} in reach")
                 continue
@@ -258,6 +258,13 @@ class _DocumentReader:
                 found.extend(results[best].claims)
             out.extend(_merge_clauses(found))
         return out
+
+    def _asked(self, index: int) -> set[str]:
+        """The entities of the question just before (within two sentences): a Q&A answer's parties."""
+        for before in range(index - 1, max(-1, index - 3), -1):
+            if _is_question(self.sentences[before]):
+                return self.sentences[before].entities
+        return set()
 
     def _supposing(self, index: int) -> bool:
         """Does the previous sentence of the paragraph suppose something ("Et si… ?", "If…")?
@@ -328,10 +335,18 @@ def _mentions_time(s: ScannedSentence) -> bool:
     return any(ch.isdigit() for ch in s.folded) or any(word in s.folded for word in _DATE_WORDS)
 
 
-def _missing_parties(rule: FacetRule, s: ScannedSentence, context: list[set[str]]) -> set[str]:
-    """The first required group no entity of the sentence (or of its allowed context) meets."""
-    if len(rule.requires) > 1 and not any(group & s.entities for group in rule.requires):
-        return set(rule.requires[0])  # a sentence naming none of a deal's parties is not about them
+def _missing_parties(rule: FacetRule, s: ScannedSentence, context: list[set[str]], asked: set[str]) -> set[str]:
+    """The first required group no entity of the sentence (or of its allowed context) meets.
+
+    A sentence naming none of a two-party facet's parties is not about them, unless it answers a
+    question that names them all ("Q: Is Microsoft still OpenAI's only cloud? A: No, that ended").
+    """
+    if (
+        len(rule.requires) > 1
+        and not any(group & s.entities for group in rule.requires)
+        and not all(group & asked for group in rule.requires)
+    ):
+        return set(rule.requires[0])
     for group in rule.requires:
         if group & s.entities:
             continue
