@@ -196,8 +196,12 @@ def _other_party(job: ClauseJob, inside: list[Hit[Label]], start: int, end: int)
     before the trigger owns it ("the pledge gives Microsoft visibility on future revenue").
     """
     rule, trigger, s = job.rule, job.trigger, job.sentence
-    # A rule that names rivals says its subject competes with others for the subject slot.
-    if rule.rivals and not rule.requires[0] & s.entities and (other := _other_subject(job, inside, trigger)):
+    # A rule that names rivals, or keys on a class, says others compete with its subject for the slot.
+    if (
+        (rule.rivals or rule.key_class)
+        and not rule.requires[0] & s.entities
+        and (other := _other_subject(job, inside, trigger))
+    ):
         ours = " or ".join(sorted(rule.requires[0]))
         return f"skipped: {other} is the clause's subject, and {ours} only named in an earlier sentence"
     # any trigger of the clause: the clause's figures are that other party's
@@ -216,8 +220,10 @@ def _other_party(job: ClauseJob, inside: list[Hit[Label]], start: int, end: int)
 def _other_subject(job: ClauseJob, inside: list[Hit[Label]], trigger: Hit[Label]) -> str:
     """A party named before the trigger when the rule's subject is carried from an earlier sentence:
     "Its stake in OpenAI" leaves the subject to the context, "OpenAI said its parent would hold a
-    stake" does not. A party of the key class may be the subject ("Oracle will supply the company")."""
-    key_class = job.rule.key_class
+    stake" does not. Where other buyers are the rule's rivals, a party of the key class may be the
+    subject ("Oracle will supply the company"); where there are none, the key is what the subject
+    uses, and a key named first is its own news ("Google launched its new model")."""
+    key_class = job.rule.key_class if job.rule.rivals else None
     for hit in inside:
         if hit.start >= trigger.start:
             break
