@@ -185,6 +185,7 @@ def _gate(rule: FacetRule, inside: list[Hit[Label]], s: ScannedSentence) -> str:
 # After a trigger, a preposition that opens its object: "a stake in Anthropic", « concurrent de Google ».
 _OBJECT = re.compile(r"(?:in|into|of|dans|de|d'|du|des|chez|au capital de)\s*$")
 _OBJECT_REACH = 60  # characters after the trigger, and never past a comma
+_AGENT = re.compile(r"(?:^|\s)(?:by|de|d'|du|par)\s*$")  # "the investment by Microsoft", « de Microsoft »
 
 
 def _other_party(job: ClauseJob, inside: list[Hit[Label]], start: int, end: int) -> str:
@@ -255,6 +256,8 @@ def _patient_rival(job: ClauseJob, trigger: Hit[Label], end: int) -> str:
     for hit in s.hits_in(trigger.end, limit):
         if hit.label[0] != "entity":
             continue
+        if hit.label[1] in rule.requires[0] and _AGENT.search(s.folded, max(trigger.end, hit.start - 8), hit.start):
+            continue  # « la participation de Microsoft dans Anthropic »: the holder, the object comes next
         if hit.label[1] in own:
             return ""
         if hit.label[1] in rule.rivals and _OBJECT.search(s.folded, max(trigger.end, hit.start - 16), hit.start):
