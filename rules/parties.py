@@ -54,6 +54,8 @@ _NOT_NAME_WORDS = """
     Italie Canada Mexico Mexique Brazil Brésil Australia Australie Israel Israël Saudi Arabie Emirates
     Émirats Emirats Dubai Dubaï Abu Qatar London Londres Paris Berlin Tokyo Seoul Séoul Singapore Singapour
     Mumbai Delhi Sydney Toronto Montréal Montreal Austin Dallas Houston Seattle York Francisco Jose Clara
+    Marseille Lyon Lille Toulouse Bordeaux Nantes Strasbourg Memphis Phoenix Atlanta Chicago Boston Denver
+    Amsterdam Frankfurt Francfort Dublin Madrid Milan Stockholm Oslo Helsinki Finland Finlande Ireland Irlande
     Redmond Valley Silicon United Royaume Uni Unis Etats États Nord Sud Est Ouest North South East West New
     Nouveau Nouvelle Stargate
     January February March April May June July August September October November December
