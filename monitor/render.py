@@ -66,18 +66,28 @@ def explain(console: Console, result: CheckResult) -> None:
             console.print(f"\n[bold]»[/bold] {escape(trace.sentence)}")
             last_sentence = trace.sentence
         details = ", ".join(f"{k}={v}" for k, v in trace.details.items() if v not in (None, [], {}, ""))
-        console.print(
-            f"   {trace.facet} ({trace.file}) trigger {escape(repr(trace.trigger))}: "
-            f"{escape(trace.verdict)}" + (f" — {escape(details)}" if details else "")
-        )
+        where = f"{trace.facet} ({trace.file}) trigger {escape(repr(trace.trigger))}" if trace.trigger else trace.facet
+        console.print(f"   {where}: {escape(trace.verdict)}" + (f" — {escape(details)}" if details else ""))
     console.print("\n[bold]Verdicts[/bold] (one reading per facet and key):")
+    kept = {(r.claim.facet, r.claim.key): r for r in result.readings}
     for reading in result.readings:
         why = "; ".join(reading.verdict.reasons)
         console.print(
             f"   {reading.claim.facet}/{reading.claim.key}: {reading.verdict.kind}"
             + (f" — {escape(why)}" if why else "")
         )
+    for reading in result.passed_over:
+        claim, winner = reading.claim, kept[(reading.claim.facet, reading.claim.key)]
+        console.print(
+            f"   {claim.facet}/{claim.key}: dropped at the diff ({claim.status}, {reading.verdict.kind}, "
+            f"from {escape(repr(_clip(claim.evidence)))}) — one reading per facet and key, and the one kept "
+            f"({winner.verdict.kind}, from {escape(repr(_clip(winner.claim.evidence)))}) says more"
+        )
     console.print()
+
+
+def _clip(text: str, width: int = 70) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def baseline(console: Console, state: KnownState) -> None:

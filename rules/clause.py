@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import accumulate
 from typing import Any
 
-from rules.loader import Entity, FacetRule, Label
+from rules.binding import hosted, other_party, unlisted_keys
+from rules.job import ClauseJob
+from rules.loader import FacetRule, Label
 from rules.model import Claim
 from rules.phrases import Hit
 from rules.scan import ScannedSentence
@@ -31,21 +32,6 @@ _BAD_NEWS = frozenset({"ended", "setback", "denied"})
 
 
 @dataclass(frozen=True)
-class ClauseJob:
-    """Everything one rule needs to read one trigger's clause."""
-
-    rule: FacetRule
-    facets: dict[str, FacetRule]
-    entities: dict[str, Entity]
-    trigger: Hit[Label]
-    triggers: list[Hit[Label]]  # all of this facet's triggers in the sentence
-    sentence: ScannedSentence
-    inherited_date: Callable[[], str | None]  # the date the paragraph's earlier sentences give, if any
-    source: str
-    supposing: bool = False  # the previous sentence supposes something: a conditional here goes on supposing
-
-
-@dataclass(frozen=True)
 class ClauseResult:
     claims: list[Claim]
     verdict: str
@@ -53,9 +39,9 @@ class ClauseResult:
     strength: int = 0  # how much the clause said: a status cue beats the default, the present beats history
 
     @staticmethod
-    def best(results: list[ClauseResult]) -> ClauseResult:
-        """The most informative reading of one clause among its trigger occurrences."""
-        return max(results, key=lambda r: (bool(r.claims), r.strength))
+    def best(results: list[ClauseResult]) -> int:
+        """Which of one clause's readings (one per trigger occurrence) says most: its index."""
+        return max(range(len(results)), key=lambda i: (bool(results[i].claims), results[i].strength))
 
 
 def read_clause(job: ClauseJob) -> ClauseResult:
@@ -65,9 +51,17 @@ def read_clause(job: ClauseJob) -> ClauseResult:
     inside = s.memo(("inside", start, end), lambda: s.hits_in(start, end))
     if reason := s.memo(("gate", rule.facet, start, end), lambda: _gate(rule, inside, s)):
         return ClauseResult([], reason, {})
+    if reason := other_party(job, inside, start, end):
+        return ClauseResult([], reason, {})
     keys = _keys(job, inside, start, end)
+    unlisted = s.memo(("unlisted", rule.facet, start, end), lambda: unlisted_keys(job, inside, start, end))
+    keys = keys + [k for k in unlisted if k not in keys]
+    dropped = _dropped_keys(job, inside, start, end)
+    keys, in_clouds = hosted(job, keys, inside)
+    dropped.update(in_clouds)
     if not keys:
-        return ClauseResult([], f"skipped: no {rule.key_class} named in the clause", {})
+        why = f"no {rule.key_class} left in the clause" if dropped else f"no {rule.key_class} named in the clause"
+        return ClauseResult([], f"skipped: {why}", _dropped_details(dropped))
     own = _own_cues(job, start, end)
     # Negation, denial and supposition qualify the whole clause, not only the nearest trigger.
     clause_cues = _clause_cues(s, rule.facet, start, end).wide
@@ -77,7 +71,14 @@ def read_clause(job: ClauseJob) -> ClauseResult:
     wide = s.memo(("wide set", rule.facet, start, end), lambda: set(clause_cues))
     extra = sorted({(h.start, h.end, h.label) for h in own if h not in wide})
     reading = (rule.facet, start, end, tuple(keys), tuple(extra))
-    return s.memo(reading, lambda: _read(job, start, end, keys, sorted(wide.union(own), key=lambda h: h.start)))
+    result = s.memo(reading, lambda: _read(job, start, end, keys, sorted(wide.union(own), key=lambda h: h.start)))
+    if dropped and result.claims:
+        return replace(result, details={**result.details, **_dropped_details(dropped)})
+    return result
+
+
+def _dropped_details(dropped: dict[str, str]) -> dict[str, Any]:
+    return {"dropped keys": [f"{key}: {why}" for key, why in dropped.items()]} if dropped else {}
 
 
 def _read(job: ClauseJob, start: int, end: int, keys: list[str], cues: list[Hit[Label]]) -> ClauseResult:
@@ -109,6 +110,7 @@ def _read(job: ClauseJob, start: int, end: int, keys: list[str], cues: list[Hit[
             past="history" in classes,
             source=job.source,
             rule=rule.file,
+            basis=STATUS_ORDER[len(STATUS_ORDER) - cue_rank] if 0 < cue_rank < len(STATUS_ORDER) else "",
         )
         for key in keys
     ]
@@ -150,6 +152,7 @@ def _gate(rule: FacetRule, inside: list[Hit[Label]], s: ScannedSentence) -> str:
     return ""
 
 
+# After a trigger, a preposition that opens its object: "a stake in Anthropic", « concurrent de Google ».
 def _first_party(rule: FacetRule, hits: list[Hit[Label]]) -> str:
     """The first of the rule's subject or rivals named in `hits`: taken as the clause's subject."""
     for hit in hits:
@@ -184,6 +187,30 @@ def _clause_keys(job: ClauseJob, inside: list[Hit[Label]], rule: FacetRule, own:
             continue  # "beyond Nvidia's GPUs": set against the deal, not part of it
         keys.append(entity.id)
     return keys
+
+
+def _dropped_keys(job: ClauseJob, inside: list[Hit[Label]], start: int, end: int) -> dict[str, str]:
+    """The clause's entities of the key class that are not keys, and why (for `--explain`)."""
+    rule = job.rule
+    if rule.key or not rule.key_class:
+        return {}
+    keys = tuple(_keys(job, inside, start, end))
+    return job.sentence.memo(("dropped", rule.facet, start, end, keys), lambda: _why_not_keys(job, inside, set(keys)))
+
+
+def _why_not_keys(job: ClauseJob, inside: list[Hit[Label]], keys: set[str]) -> dict[str, str]:
+    rule = job.rule
+    contrasts = {h.end for h in inside if h.label[:2] == ("cue", "contrast")}
+    out: dict[str, str] = {}
+    for hit in inside:
+        entity = job.entities.get(hit.label[1]) if hit.label[0] == "entity" else None
+        if entity is None or rule.key_class not in entity.classes or entity.id in keys or entity.id in out:
+            continue
+        if any(hit.start - gap in contrasts for gap in range(4)):
+            out[entity.id] = "set against the deal by a contrast ('beyond', 'an alternative to')"
+        else:
+            out[entity.id] = "the trigger names another party"
+    return out
 
 
 def _entity_at(s: ScannedSentence, inside: list[Hit[Label]], start: int, end: int, position: int) -> str | None:
@@ -227,10 +254,14 @@ def _own_cues(job: ClauseJob, start: int, end: int) -> list[Hit[Label]]:
         distance = _distance(cue, trigger)
         # Only a trigger nearer to the cue than this one can take it: look no further than that.
         # A trigger inside the cue itself ("rival clouds") does not compete for it.
+        # "X gave way to Y" speaks of both sides: the nearest trigger before it and the nearest after.
+        successor = cue.label[1] == "successor"
         if distance <= CUE_REACH and all(
             distance <= _distance(cue, other)
             for other in rivals.near(cue.start - distance, cue.end + distance)
-            if _distance(cue, other) > 0 and _distance(other, trigger) > 0
+            if _distance(cue, other) > 0
+            and _distance(other, trigger) > 0
+            and not (successor and (other.start >= cue.end) != (trigger.start >= cue.end))
         ):
             own.append(cue)
     return own

@@ -19,10 +19,18 @@ Evaluation order (each step only sees what the previous one let through):
    its clauses and its values. A question asserts nothing and is skipped.
 5. **Requirements.** A facet whose triggers hit is evaluated only when its
    required parties are in the sentence (or, where the rule allows, in the
-   last few sentences or the title).
-6. **Per clause and trigger** (`rules.clause`): the `also` groups must hit, no
+   last few sentences or the title), and a two-party facet only when the
+   sentence names at least one of them. A subject carried over ("Its stake",
+   « Son chiffre d'affaires », a Q&A's answer) is the party of the nearest
+   sentence naming the subject or a rival: a rival there makes it its news.
+6. **Per clause and trigger** (`rules.clause`, `rules.binding`): the `also` groups must hit, no
    `exclude` phrase may, and the clause's first party must not be a rival;
-   the key is fixed or read from the clause's entities. Cues are resolved:
+   nor the trigger's object ("an investment in Anthropic"), nor, for a rule
+   binding its `subject` to the nearest party, the party named last before
+   it; a carried subject leaves the clause no other subject. The key is fixed
+   or read from the clause's entities, plus organisations no list names in a
+   party slot (`rules.parties`); a chip maker named as the brand of chips
+   that run in a cloud's data centres gives way to the cloud. Cues are resolved:
    the longest overlapping cue wins; a status cue belongs to the nearest
    trigger of a facet that could read the clause, within reach; negation,
    denial, supposition and carve-outs qualify the whole clause. Then, in this
@@ -55,7 +63,7 @@ from pathlib import Path
 from rules.clause import ClauseJob, ClauseResult, past_dates, read_clause
 from rules.explain import Trace
 from rules.loader import RULES_DIR, FacetRule, Label, RuleSet, load_rules
-from rules.model import Claim
+from rules.model import NOT_IN_FORCE, Claim
 from rules.phrases import Hit
 from rules.scan import ScannedSentence
 from rules.text import detect_language, fold, split_sentences
@@ -134,7 +142,11 @@ class Engine:
         folded_doc = fold(body)
         language = lang or detect_language(folded_doc)
         if not self._parties.search(folded_doc):  # no party any rule requires: nothing to read
-            return Extraction(language, [])
+            out = Extraction(language, [])
+            if explain:
+                gate = "skipped (step 3, gate): the page names no party any rule requires"
+                out.trace.append(Trace(title or body[:80], "every facet", "", "", gate))
+            return out
         sentences = [
             ScannedSentence.scan(s, folded_doc[s.start : s.end], self.rules, language, date)
             for s in split_sentences(body)
@@ -177,9 +189,38 @@ class _DocumentReader:
                 title_entities |= s.entities
         claims: list[Claim] = []
         for index, scanned in enumerate(self.sentences):
-            if scanned.triggered and not _is_question(scanned):  # a question asserts nothing
-                claims.extend(self._read_sentence(index, scanned, title_entities))
-        return claims
+            if not scanned.triggered:
+                continue
+            if _is_question(scanned):  # a question asserts nothing
+                for facet, triggers in scanned.triggered.items():
+                    rule = self.rules.facets[facet]
+                    self._trace(scanned, rule, triggers[0], "skipped: a question asserts nothing")
+                continue
+            claims.extend(self._read_sentence(index, scanned, title_entities))
+        return self._drop_carve_outs(claims)
+
+    def _drop_carve_outs(self, claims: list[Claim]) -> list[Claim]:
+        """An ending the same text says remains in force is a carve-out, not an ending.
+
+        "OpenAI may serve national-security customers on any cloud" ends nothing when the text also
+        says "OpenAI's API products remain exclusive to Azure"; nor does "the exclusivity gave way
+        to a right of first refusal" end a right the text says remains.
+        """
+        remains: dict[tuple[str, str], str] = {}  # the latest date the text says it remains
+        for c in claims:
+            if c.basis == "continuing" and c.status not in NOT_IN_FORCE and not c.past and not c.hedged:
+                remains[(c.facet, c.key)] = max(c.when, remains.get((c.facet, c.key), ""))
+        kept = []
+        for claim in claims:
+            since = remains.get((claim.facet, claim.key))
+            # "kept a right in January; gave it up in October": the later ending stands
+            if claim.status == "ended" and not claim.past and since is not None and claim.when[: len(since)] <= since:
+                if self.trace is not None:
+                    why = "dropped (document): the text says this remains in force; the ending is a carve-out"
+                    self.trace.append(Trace(claim.evidence, claim.facet, claim.rule, "", why, {"key": claim.key}))
+                continue
+            kept.append(claim)
+        return kept
 
     def _context(self, index: int, title_entities: set[str]) -> list[set[str]]:
         """Entities of the previous sentences, nearest first; the title's last."""
@@ -191,9 +232,14 @@ class _DocumentReader:
         out: list[Claim] = []
         for facet, triggers in s.triggered.items():
             rule = self.rules.facets[facet]
-            missing = _missing_parties(rule, s, context)
+            missing = _missing_parties(rule, s, context, self._asked(index))
             if missing:
                 self._trace(s, rule, triggers[0], f"skipped: no {' or '.join(sorted(missing))} in reach")
+                continue
+            if other := _carried_rival(rule, s, context):
+                ours = " or ".join(sorted(rule.requires[0]))
+                why = f"skipped: the party carried over from an earlier sentence is {other}, not {ours}"
+                self._trace(s, rule, triggers[0], why)
                 continue
             found: list[Claim] = []
             for clause_triggers in _by_clause(triggers, s):
@@ -202,12 +248,23 @@ class _DocumentReader:
                     job = ClauseJob(
                         rule, self.rules.facets, self.rules.entities, trigger, triggers, s,
                         lambda: self._paragraph_date(index), self.source, self._supposing(index),
+                        tuple(frozenset(c) for c in context[:-1]),
                     )  # fmt: skip
                     results.append(read_clause(job))
-                    self._trace(s, rule, trigger, results[-1].verdict, **results[-1].details)
-                found.extend(ClauseResult.best(results).claims)
+                best = ClauseResult.best(results)
+                for trigger, result in zip(clause_triggers, results, strict=True):
+                    verdict = _clause_verdict(result, results[best], clause_triggers[best])
+                    self._trace(s, rule, trigger, verdict, **result.details)
+                found.extend(results[best].claims)
             out.extend(_merge_clauses(found))
         return out
+
+    def _asked(self, index: int) -> set[str]:
+        """The entities of the question just before (within two sentences): a Q&A answer's parties."""
+        for before in range(index - 1, max(-1, index - 3), -1):
+            if _is_question(self.sentences[before]):
+                return self.sentences[before].entities
+        return set()
 
     def _supposing(self, index: int) -> bool:
         """Does the previous sentence of the paragraph suppose something ("Et si… ?", "If…")?
@@ -255,6 +312,20 @@ class _DocumentReader:
             self.trace.append(Trace(s.sentence.text, rule.facet, rule.file, hit.phrase, verdict, dict(details)))
 
 
+def _clause_verdict(result: ClauseResult, best: ClauseResult, best_trigger: Hit[Label]) -> str:
+    """The trace verdict of one trigger's reading: kept, the same as the kept one, or dropped and why."""
+    if not result.claims or result is best:
+        return result.verdict
+    theirs = {(c.key, c.status) for c in best.claims}
+    if {(c.key, c.status) for c in result.claims} <= theirs:
+        return f"claim, as read from trigger {best_trigger.phrase!r}"
+    lost = ", ".join(f"{c.key} ({c.status})" for c in result.claims if (c.key, c.status) not in theirs)
+    return (
+        f"dropped: {lost} — one reading per clause, and trigger {best_trigger.phrase!r} says more "
+        f"({', '.join(f'{c.key} ({c.status})' for c in best.claims)})"
+    )
+
+
 def _is_question(s: ScannedSentence) -> bool:
     return s.sentence.text.rstrip(" \"'»”)").endswith("?")
 
@@ -264,8 +335,18 @@ def _mentions_time(s: ScannedSentence) -> bool:
     return any(ch.isdigit() for ch in s.folded) or any(word in s.folded for word in _DATE_WORDS)
 
 
-def _missing_parties(rule: FacetRule, s: ScannedSentence, context: list[set[str]]) -> set[str]:
-    """The first required group no entity of the sentence (or of its allowed context) meets."""
+def _missing_parties(rule: FacetRule, s: ScannedSentence, context: list[set[str]], asked: set[str]) -> set[str]:
+    """The first required group no entity of the sentence (or of its allowed context) meets.
+
+    A sentence naming none of a two-party facet's parties is not about them, unless it answers a
+    question that names them all ("Q: Is Microsoft still OpenAI's only cloud? A: No, that ended").
+    """
+    if (
+        len(rule.requires) > 1
+        and not any(group & s.entities for group in rule.requires)
+        and not all(group & asked for group in rule.requires)
+    ):
+        return set(rule.requires[0])
     for group in rule.requires:
         if group & s.entities:
             continue
@@ -274,6 +355,25 @@ def _missing_parties(rule: FacetRule, s: ScannedSentence, context: list[set[str]
         if not any(group & entities for entities in nearby):
             return set(group)
     return set()
+
+
+def _carried_rival(rule: FacetRule, s: ScannedSentence, context: list[set[str]]) -> str:
+    """The rival an earlier sentence makes the subject of a sentence that names neither it nor the
+    rule's subject ("Microsoft's numbers are out. Revenue came in at $77.7bn": Microsoft's revenue).
+
+    The nearest sentence (then the title) that names the subject or a rival decides, as a reader
+    resolves "it", « la société », or the subject a Q&A's question implies.
+    """
+    subject = rule.requires[0]
+    if not rule.rivals or subject & s.entities or rule.rivals & s.entities:
+        return ""
+    for entities in context:
+        rivals = sorted(rule.rivals & entities)
+        if subject & entities:
+            return ""
+        if rivals:
+            return rivals[0]
+    return ""
 
 
 def _merge_clauses(claims: list[Claim]) -> list[Claim]:

@@ -53,6 +53,9 @@ CUE_CLASSES = (
     "total",
 )
 KEY_CLASSES = ("provider", "model_maker")
+# Roles an entity may have besides the key classes: a chip maker's chips may run in the data centres of a
+# cloud (a party that hosts compute), which is then the provider.
+ENTITY_CLASSES = (*KEY_CLASSES, "chip_maker", "cloud")
 
 # A lexicon label: ("entity", id) | ("cue", class, facet or "") | ("trigger", facet)
 # | ("also", facet, group) | ("exclude", facet)
@@ -86,6 +89,7 @@ class FacetRule:
     also_groups: int
     require_value: frozenset[str] = frozenset()
     description: str = ""
+    subject: str = "first"  # who a trigger is about: the clause's first party, or the nearest before it
 
 
 @dataclass
@@ -112,6 +116,7 @@ _FACET_KEYS: dict[str, type | tuple[type, ...]] = {
     "key_class": str,
     "requires": list,
     "rivals": list,
+    "subject": str,
     "context": dict,
     "triggers": list,
     "also": list,
@@ -158,9 +163,9 @@ def _load_entities(path: Path, lexicon: Lexicon[Label]) -> dict[str, Entity]:
         where = f"{path}: entity '{entity_id}'"
         _check_keys(table, {"aliases": list, "classes": list, "name": str}, where, required=("aliases",))
         classes = frozenset(_strings(table.get("classes", []), where + " key 'classes'"))
-        if bad := classes - set(KEY_CLASSES):
+        if bad := classes - set(ENTITY_CLASSES):
             raise RuleError(
-                f"{where} key 'classes': unknown class {sorted(bad)[0]!r} (allowed: {', '.join(KEY_CLASSES)})"
+                f"{where} key 'classes': unknown class {sorted(bad)[0]!r} (allowed: {', '.join(ENTITY_CLASSES)})"
             )
         for alias in _strings(table["aliases"], where + " key 'aliases'"):
             lexicon.add(alias, ("entity", entity_id), where=where + " key 'aliases'")
@@ -232,6 +237,8 @@ def _load_facet(
         raise RuleError(
             f"{where}: key 'values': unknown value {sorted(bad)[0]!r} (allowed: {', '.join(sorted(VALUE_NAMES))})"
         )
+    if table.get("subject", "first") not in ("first", "nearest"):
+        raise RuleError(f"{where}: key 'subject': {table['subject']!r} is not one of first, nearest")
     return FacetRule(
         facet=facet,
         file=path.name,
@@ -249,6 +256,7 @@ def _load_facet(
         also_groups=len(also),
         require_value=frozenset(_strings(table.get("require_value", []), f"{where}: key 'require_value'")) & values,
         description=table.get("description", ""),
+        subject=table.get("subject", "first"),
     )
 
 

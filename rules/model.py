@@ -51,6 +51,7 @@ class Claim:
     past: bool = False
     source: str = ""
     rule: str = ""
+    basis: str = ""  # the class of the cue that set the status ("continuing": "remains"), '' for none
 
     def to_json(self) -> dict[str, Any]:
         """The public shape: facet, key, status, values, hedged, when, evidence."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from monitor.judging.baseline import build_baseline
-from monitor.judging.diff import Change, KnownState, Reading, changes_of, read_against
+from monitor.judging.diff import Change, KnownState, Reading, changes_of, classify, read_against
 from monitor.reading.source import Document
 from monitor.urls import redact_url
 from rules.engine import Engine
@@ -27,6 +27,7 @@ class CheckResult:
     readings: list[Reading]
     changes: list[Change]
     trace: list[Trace] = field(default_factory=list)
+    passed_over: list[Reading] = field(default_factory=list)  # claims another of their facet and key outranked
 
     def to_json(self) -> dict[str, Any]:
         """The shape of CONTRACT.md's `check --json`."""
@@ -57,4 +58,8 @@ def check_document(
         document.text, title=document.title, published=date, source=document.url or document.source, explain=explain
     )
     readings = read_against(extraction.claims, state)
-    return CheckResult(document.source, date, extraction.lang, readings, changes_of(readings), extraction.trace)
+    chosen = {id(r.claim) for r in readings}
+    passed_over = [Reading(c, classify(c, state)) for c in extraction.claims if id(c) not in chosen] if explain else []
+    return CheckResult(
+        document.source, date, extraction.lang, readings, changes_of(readings), extraction.trace, passed_over
+    )

@@ -1,0 +1,174 @@
+# SPDX-License-Identifier: MIT
+"""Who does what to whom: a claim bound to its agent and patient, not to any party in the sentence.
+
+Step 6 of the engine (see `rules.engine`) asks, for one trigger's clause:
+
+- is the trigger about another party? a rival as its object ("an investment in Anthropic"),
+  the rival named last before it for a rule whose `subject` is the nearest party ("the pledge
+  gives Microsoft visibility on future revenue"), or, when the rule's subject is only named in
+  an earlier sentence, a subject of the clause's own ("OpenAI said its foundation would hold…");
+- which keys are not what they seem: a chip maker named as the brand of chips that run in a
+  cloud's data centres gives way to the cloud ("Nvidia GB200 chips in AWS servers");
+- which organisations no list names fill a party slot (`rules.parties`).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+
+from rules.job import ClauseJob
+from rules.loader import FacetRule, Label
+from rules.parties import unlisted_names
+from rules.phrases import Hit
+from rules.scan import ScannedSentence
+
+_OBJECT = re.compile(r"(?:in|into|of|dans|de|d'|du|des|chez|au capital de)\s*$")
+_OBJECT_REACH = 60  # characters after the trigger, and never past a comma
+_AGENT = re.compile(r"(?:^|\s)(?:by|de|d'|du|par)\s*$")  # "the investment by Microsoft", « de Microsoft »
+
+
+def other_party(job: ClauseJob, inside: list[Hit[Label]], start: int, end: int) -> str:
+    """Why the trigger's agent or patient is another party than the rule's, or ''.
+
+    The patient: a rival right after the trigger and a preposition is what the trigger is about
+    ("Microsoft's investment in Anthropic" is no stake in OpenAI), unless the rule's own parties
+    come first. The agent, for a rule whose `subject` is the nearest party: the rival named last
+    before the trigger owns it ("the pledge gives Microsoft visibility on future revenue").
+    """
+    rule, trigger, s = job.rule, job.trigger, job.sentence
+    # A rule that names rivals, or keys on a class, says others compete with its subject for the slot.
+    if (
+        (rule.rivals or rule.key_class)
+        and not rule.requires[0] & s.entities
+        and (other := _other_subject(job, inside, trigger))
+    ):
+        ours = " or ".join(sorted(rule.requires[0]))
+        return f"skipped: {other} is the clause's subject, and {ours} only named in an earlier sentence"
+    # any trigger of the clause: the clause's figures are that other party's
+    if rule.rivals and (why := s.memo(("patient", rule.facet, start, end), lambda: _patient_rivals(job, start, end))):
+        return why
+    if rule.subject == "nearest":
+        parties = s.memo(("parties", rule.facet, start, end), lambda: _parties(rule, inside))
+        index = bisect_left([h.start for h in parties], trigger.start)
+        before = [h for h in parties[max(0, index - 3) : index] if h.end <= trigger.start]
+        if before and before[-1].label[1] in rule.rivals:
+            ours = " or ".join(sorted(rule.requires[0]))
+            return f"skipped: the party nearest before {trigger.phrase!r} is {before[-1].label[1]}, not {ours}"
+    return ""
+
+
+def _other_subject(job: ClauseJob, inside: list[Hit[Label]], trigger: Hit[Label]) -> str:
+    """A party named before the trigger when the rule's subject is carried from an earlier sentence:
+    "Its stake in OpenAI" leaves the subject to the context, "OpenAI said its parent would hold a
+    stake" does not. Where other buyers are the rule's rivals, a party of the key class may be the
+    subject ("Oracle will supply the company"); where there are none, the key is what the subject
+    uses, and a key named first is its own news ("Google launched its new model")."""
+    key_class = job.rule.key_class if job.rule.rivals else None
+    for hit in inside:
+        if hit.start >= trigger.start:
+            break
+        entity = job.entities.get(hit.label[1]) if hit.label[0] == "entity" else None
+        if entity and entity.id not in job.rule.requires[0] and key_class not in entity.classes:
+            return entity.id
+    return ""
+
+
+def _parties(rule: FacetRule, inside: list[Hit[Label]]) -> list[Hit[Label]]:
+    """The clause's hits of the rule's subject or rivals, in text order."""
+    subject = rule.requires[0] | rule.rivals
+    return [h for h in inside if h.label[0] == "entity" and h.label[1] in subject]
+
+
+def _patient_rivals(job: ClauseJob, start: int, end: int) -> str:
+    """The first of the clause's triggers whose object is a rival, said as a reason, or ''."""
+    for trigger in job.triggers:
+        if start <= trigger.start < end and (why := _patient_rival(job, trigger, end)):
+            return why
+    return ""
+
+
+def _patient_rival(job: ClauseJob, trigger: Hit[Label], end: int) -> str:
+    rule, s = job.rule, job.sentence
+    limit = s.folded.find(",", trigger.end, min(end, trigger.end + _OBJECT_REACH))
+    limit = min(end, trigger.end + _OBJECT_REACH) if limit == -1 else limit
+    own = set().union(*rule.requires)
+    for hit in s.hits_in(trigger.end, limit):
+        if hit.label[0] != "entity":
+            continue
+        if hit.label[1] in rule.requires[0] and _AGENT.search(s.folded, max(trigger.end, hit.start - 8), hit.start):
+            continue  # « la participation de Microsoft dans Anthropic »: the holder, the object comes next
+        if hit.label[1] in own:
+            return ""
+        if hit.label[1] in rule.rivals and _OBJECT.search(s.folded, max(trigger.end, hit.start - 16), hit.start):
+            words = s.sentence.text[trigger.start : hit.end]
+            return f"skipped: the clause's {trigger.phrase!r} is {hit.label[1]}'s ({words!r})"
+    return ""
+
+
+_CHIPS_AFTER = re.compile(
+    r"(?:'s?)?(?: [a-z0-9][\w.-]*){0,3}? (?:gpus?|chips?|superchips?|accelerators?|processors?|systems|servers|"
+    r"hardware|racks|instinct)\b"
+)
+_CHIPS_BEFORE = re.compile(
+    r"\b(?:puces?|gpus?|processeurs?|accelerateurs?|systemes|serveurs|cartes|chips?|accelerators?|processors?)"
+    r"(?: [a-z0-9][\w.-]*){0,3}? (?:de |d'|du |from |by |made by )?$"
+)
+
+
+def hosted(job: ClauseJob, keys: list[str], inside: list[Hit[Label]]) -> tuple[list[str], dict[str, str]]:
+    """Keys left when a chip maker's chips run in a cloud's data centres: the cloud is the provider.
+
+    "OpenAI gets Nvidia GB200 chips in AWS servers": AWS, not Nvidia. The chip maker must be named
+    as the chips' brand ("Nvidia GPUs", « puces Nvidia »), and the cloud in the sentence or, failing
+    that, in the previous one (« Aux termes de ce contrat, … des puces Nvidia »).
+    """
+    entities, s = job.entities, job.sentence
+    makers = [k for k in keys if k in entities and "chip_maker" in entities[k].classes]
+    if not makers:
+        return keys, {}
+
+    def clouds(named: frozenset[str] | set[str]) -> list[str]:
+        return sorted(e for e in named if e in entities and "cloud" in entities[e].classes and e not in makers)
+
+    unlisted = [k for k in keys if k not in entities]  # a new neocloud hosts the chips it rents out
+
+    dropped: dict[str, str] = {}
+    for maker in makers:
+        if not job.rule.requires[0] & s.entities and s.memo(("brand", maker), lambda: _named_as_brand(s, maker)):  # noqa: B023
+            dropped[maker] = f"named only as the chips' brand, in a sentence that does not name {job.rule.requires[0]}"
+            continue
+        hosts = unlisted + clouds(s.entities) or (
+            clouds(job.context[0]) if job.context and maker not in job.context[0] else []
+        )
+        brand: bool = bool(hosts) and s.memo(("brand", maker), lambda: _named_as_brand(s, maker))  # noqa: B023
+        if brand:
+            dropped[maker] = (
+                f"a chip maker whose chips run in {' or '.join(hosts)}'s data centres: the host is the provider"
+            )
+    return [k for k in keys if k not in dropped], dropped
+
+
+def _named_as_brand(s: ScannedSentence, maker: str) -> bool:
+    """Is `maker` named as the brand of chips ("Nvidia GB200 GPUs", « puces de Nvidia »)?"""
+    return any(
+        h.label == ("entity", maker)
+        and bool(
+            _CHIPS_AFTER.match(s.folded, h.end, h.end + 60)
+            or _CHIPS_BEFORE.search(s.folded[max(0, h.start - 60) : h.start])
+        )
+        for h in s.hits
+    )
+
+
+def unlisted_keys(job: ClauseJob, inside: list[Hit[Label]], start: int, end: int) -> list[str]:
+    """Keys for organisations the vocabulary does not list, named in the clause in a slot of the rule's
+    key class ("a compute deal with Fluidstack"); a name a listed entity covers is that entity's."""
+    if not job.rule.key_class:
+        return []
+    known = [(h.start, h.end) for h in inside if h.label[0] == "entity"]
+    return [
+        key
+        for first, last, key in unlisted_names(job.sentence.sentence.text[start:end], job.rule.key_class)
+        if not any(a < start + last and start + first < b for a, b in known)
+    ]

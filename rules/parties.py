@@ -1,0 +1,95 @@
+# SPDX-License-Identifier: MIT
+"""Parties the vocabulary does not list: a new neocloud or lab named in a provider or partner slot.
+
+The most important alert — a new provider — must not depend on someone having
+listed it. A capitalised name in a slot that only a party can fill ("a compute
+deal with Fluidstack", « les centres de données de Nscale », "models from
+Reka") becomes a key, normalised (`fluidstack`). Precision comes from the slot,
+never from the capital alone: a name must follow a deal noun or verb and its
+preposition, so a sentence's first word never qualifies; names that are known
+entities, places, months, products (with digits) or function words are refused.
+
+    >>> unlisted_names("OpenAI signs a $5 billion compute deal with Fluidstack.", "provider")
+    [(44, 54, 'fluidstack')]
+"""
+
+from __future__ import annotations
+
+import re
+
+_ONE = r"([A-Z][A-Za-z]+(?:[-.][A-Za-z]+)?(?: [A-Z][A-Za-z]+){0,2})(?![\w-])"
+# "with Fluidstack and Vantara": a second name joined to the first fills the same slot
+_NAME = _ONE + r"(?:,? (?:and|et) " + _ONE + r")?"
+_SLOTS = {
+    "provider": (
+        # "a compute deal with X", "a $5 billion agreement with X", « un contrat de 10 milliards avec X »
+        r"\b(?:deals?|contracts?|agreements?|partnerships?|pacts?|tie-up|arrangements?|accords?|contrats?|"
+        r"partenariats?|ententes?)\b[^,;:.()]{0,60}? (?:with|avec|aupr[eè]s de) " + _NAME,
+        # "signed with X", « a signé avec X », « conclu avec X »
+        r"\b(?:signs?|signed|signing|inks?|inked|struck|sign[eé]e?s?|conclu|noue)\b[^,;:.()]{0,60}? "
+        r"(?:with|avec|aupr[eè]s de) " + _NAME,
+        # "capacity from X", « les centres de données de X », « les serveurs de X »
+        r"\b(?:capacity|compute|GPUs|servers|data cent(?:er|re)s|clusters|capacit[ée]s?|serveurs|"
+        r"centres? de donn[ée]es|puissance de calcul|grappes)\b(?: [a-zé]+){0,2}? "
+        r"(?:from|de|d'|d’|chez|aupr[eè]s de|fournie?s? par|provided by|supplied by) " + _NAME,
+        # "in Fluidstack's data centres", "on X servers"
+        r"\b(?:in|at|on|inside) " + _NAME + r"(?:['’]s)? (?:data cent(?:er|re)s|servers|cloud|facilities)\b",
+    ),
+    "model_maker": (
+        # "models from X", « les modèles de X »
+        r"\b(?:models|mod[eè]les)\b(?: [a-zé]+){0,2}? (?:from|by|de|d'|d’|con[çc]us par|d[ée]velopp[ée]s par) " + _NAME,
+        _NAME + r"['’]s (?:[A-Z][A-Za-z]+ )?(?:models|AI models|language models)\b",
+    ),
+}
+_PATTERNS = {cls: tuple(re.compile(p) for p in slots) for cls, slots in _SLOTS.items()}
+
+# Capitalised words that are not organisations: places, months, days, titles, function words.
+_NOT_NAME_WORDS = """
+    The This That These Those It Its Their They We Our Le La Les Un Une Des Du Ce Cette Ces Son Sa Ses Leur
+    Leurs Il Elle Ils Elles Nous
+    Texas Ohio Michigan Wisconsin Arizona Georgia Pennsylvania Wyoming Utah Virginia California Californie
+    Washington Oregon Nevada Iowa Louisiana Louisiane Tennessee Carolina Caroline Florida Floride Abilene
+    America Amérique Europe Asia Asie Africa Afrique India Inde China Chine Japan Japon Korea Corée Taiwan
+    Taïwan Norway Norvège Britain Bretagne England Angleterre France Germany Allemagne Spain Espagne Italy
+    Italie Canada Mexico Mexique Brazil Brésil Australia Australie Israel Israël Saudi Arabie Emirates
+    Émirats Emirats Dubai Dubaï Abu Qatar London Londres Paris Berlin Tokyo Seoul Séoul Singapore Singapour
+    Mumbai Delhi Sydney Toronto Montréal Montreal Austin Dallas Houston Seattle York Francisco Jose Clara
+    Marseille Lyon Lille Toulouse Bordeaux Nantes Strasbourg Memphis Phoenix Atlanta Chicago Boston Denver
+    Amsterdam Frankfurt Francfort Dublin Madrid Milan Stockholm Oslo Helsinki Finland Finlande Ireland Irlande
+    Redmond Valley Silicon United Royaume Uni Unis Etats États Nord Sud Est Ouest North South East West New
+    Nouveau Nouvelle Stargate
+    January February March April May June July August September October November December
+    Janvier Février Mars Avril Mai Juin Juillet Août Septembre Octobre Novembre Décembre
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday Lundi Mardi Mercredi Jeudi Vendredi Samedi
+    Dimanche
+    CEO PDG AI IA GPU GPUs TPU CPU API Cloud Data Chips Compute Capacity Group Groupe Inc Corp Ltd
+    Blackwell Hopper Rubin Instinct Grace Trainium Inferentia Maia Cobalt Copilot Foundry Bedrock
+"""
+_NOT_NAMES = frozenset(_NOT_NAME_WORDS.split())
+# Words that end a company's name without naming it: "Vantara Cloud" and "Vantara" are one key.
+_SUFFIXES = frozenset(
+    {"inc", "corp", "corporation", "ltd", "plc", "sa", "sas", "ag", "gmbh", "llc", "group", "groupe", "cloud", "ai",
+     "technologies", "systems", "labs", "computing", "compute", "data"}
+)  # fmt: skip
+
+
+def unlisted_names(text: str, key_class: str) -> list[tuple[int, int, str]]:
+    """Where `text` names organisations in a slot of `key_class`: (start, end, normalised key), in text order."""
+    found: dict[str, tuple[int, int, str]] = {}
+    for pattern in _PATTERNS.get(key_class, ()):
+        for match in pattern.finditer(text):
+            for group in range(1, (match.lastindex or 0) + 1):
+                key = normalise(match.group(group)) if match.group(group) else ""
+                if key and (key not in found or match.start(group) < found[key][0]):
+                    found[key] = (match.start(group), match.end(group), key)
+    return sorted(found.values())
+
+
+def normalise(name: str) -> str:
+    """A key for an organisation name, or '' when the name is not one ("Texas", "The", "Blackwell")."""
+    words = name.split()
+    while words and words[-1].lower() in _SUFFIXES:
+        words.pop()
+    if not words or words[0] in _NOT_NAMES or len("".join(words)) < 3:
+        return ""
+    return "-".join(w.lower() for w in words)

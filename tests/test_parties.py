@@ -1,0 +1,103 @@
+# SPDX-License-Identifier: MIT
+"""Parties: names the vocabulary does not list (rules.parties) and `--explain` on dropped claims."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.judging.baseline import build_baseline
+from monitor.judging.check import check_document
+from monitor.reading.source import Document
+from rules.engine import Engine
+from rules.parties import normalise, unlisted_names
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine.load()
+
+
+@pytest.mark.parametrize(
+    ("text", "keys"),
+    [
+        ("OpenAI signs a $5 billion compute deal with Fluidstack.", ["fluidstack"]),
+        ("Le contrat signé avec Vantara Cloud porte sur 2 GW.", ["vantara"]),
+        ("OpenAI louera la capacité de calcul de Kestrelis.", ["kestrelis"]),
+        ("OpenAI will run on Kestrelis servers.", ["kestrelis"]),
+        ("OpenAI signed compute deals with Fluidstack and Vantara.", ["fluidstack", "vantara"]),
+        ("OpenAI a signé des contrats avec Kestrelis et Vantara.", ["kestrelis", "vantara"]),
+        # a sentence's first capital is in no slot
+        ("Fluidstack is growing fast, and OpenAI needs compute.", []),
+        # places, months and products are not organisations
+        ("OpenAI signed a compute deal with Texas in March.", []),
+        ("OpenAI a conclu un accord avec la France.", []),
+        ("OpenAI's capacity from Blackwell chips doubles.", []),
+    ],
+)
+def test_unlisted_names_in_provider_slots(text: str, keys: list[str]) -> None:
+    assert [key for _, _, key in unlisted_names(text, "provider")] == keys
+
+
+def test_unlisted_model_makers() -> None:
+    assert [k for _, _, k in unlisted_names("Copilot gains models from Lyraflow.", "model_maker")] == ["lyraflow"]
+    assert [k for _, _, k in unlisted_names("Lyraflow's models reach Copilot.", "model_maker")] == ["lyraflow"]
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [("Fluidstack", "fluidstack"), ("Vantara Cloud Inc", "vantara"), ("Blue Owl", "blue-owl"), ("The", ""),
+     ("Wisconsin", ""), ("AI", "")],
+)  # fmt: skip
+def test_normalise(name: str, key: str) -> None:
+    assert normalise(name) == key
+
+
+def test_a_listed_entity_is_not_an_unlisted_key(engine: Engine) -> None:
+    claims = engine.extract("OpenAI signed a compute deal with Oracle Cloud.", published="2025-11-20").claims
+    assert {c.key for c in claims if c.facet == "openai.compute_provider"} == {"oracle"}
+
+
+def _explain(engine: Engine, text: str) -> list[str]:
+    document = Document(source="-", text=text, title="", published="2025-11-20", url="")
+    result = check_document(document, engine=engine, state=build_baseline(engine), explain=True)
+    return [t.verdict + " " + str(t.details) for t in result.trace]
+
+
+def test_explain_names_the_chip_maker_a_cloud_hosts(engine: Engine) -> None:
+    lines = _explain(engine, "OpenAI will tap Nvidia GB200 chips housed in AWS servers under a new contract.")
+    assert any("nvidia: a chip maker whose chips run in aws" in line for line in lines)
+
+
+def test_explain_names_a_contrasted_party(engine: Engine) -> None:
+    lines = _explain(engine, "OpenAI's capacity deal with AMD gives buyers an alternative to Nvidia GPUs.")
+    assert any("nvidia: set against the deal" in line for line in lines)
+
+
+def test_explain_names_another_party_as_object(engine: Engine) -> None:
+    lines = _explain(engine, "Microsoft will make an investment of $5 billion in Anthropic, OpenAI's rival.")
+    assert any("is anthropic's" in line for line in lines)
+
+
+def test_explain_says_a_question_asserts_nothing(engine: Engine) -> None:
+    assert any("a question asserts nothing" in line for line in _explain(engine, "Will Oracle supply OpenAI compute?"))
+
+
+def test_explain_names_a_reading_dropped_for_another(engine: Engine) -> None:
+    # the trigger « Oracle » keys Oracle alone; « capacité » both: one reading is kept, the other says why
+    lines = _explain(engine, "OpenAI a signé un accord de capacité avec Oracle et CoreWeave.")
+    assert any(line.startswith("claim, as read from trigger") or "dropped:" in line for line in lines)
+
+
+def test_explain_names_a_claim_the_diff_passed_over(engine: Engine) -> None:
+    text = "OpenAI signed a $300 billion compute deal with Oracle.\nOracle already supplies compute to OpenAI."
+    document = Document(source="-", text=text, title="", published="2025-11-20", url="")
+    result = check_document(document, engine=engine, state=build_baseline(engine), explain=True)
+    assert [r.claim.evidence for r in result.passed_over] == ["Oracle already supplies compute to OpenAI."]
+
+
+def test_explain_names_a_carve_out(engine: Engine) -> None:
+    text = (
+        "OpenAI's API products will remain exclusive to Azure.\n"
+        "OpenAI may also serve US government customers' API needs on any cloud."
+    )
+    assert any("carve-out" in line for line in _explain(engine, text))
