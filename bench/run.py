@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 """The performance benchmark, in one command: a JSON report on stdout and in bench/last-report.json.
 
-    .venv/bin/python bench/run.py [--quick] [--only startup,pipeline,extract,claims,poll,urlwatch,db,daemon] [--profile]
+    .venv/bin/python bench/run.py [--quick] [--only SECTION,…] [--profile]    (sections: see SECTIONS)
 
 Everything runs on this machine, in this process tree: a synthetic news corpus
 (`corpus`) is served on 127.0.0.1 by a server in a child process (`server`),
@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 import bigdb  # noqa: E402
 import corpus  # noqa: E402
 import daemon_rss  # noqa: E402
+import history  # noqa: E402
 import polling  # noqa: E402
 import server  # noqa: E402
 import startup  # noqa: E402
@@ -44,7 +45,7 @@ import urlwatch_peer  # noqa: E402
 from progress import say  # noqa: E402
 from tomlconfig import write_monitor_toml  # noqa: E402
 
-SECTIONS = ("startup", "pipeline", "extract", "claims", "poll", "urlwatch", "db", "daemon")
+SECTIONS = ("startup", "pipeline", "extract", "claims", "poll", "urlwatch", "db", "history", "daemon")
 # Everything is on one host here; real feeds are on many. per_host = max_connections gives the
 # concurrency that the default limits (10 overall, 2 per host) give over 5 or more hosts.
 FETCH = {"max_connections": 10, "per_host": 10}
@@ -154,6 +155,9 @@ class Bench:
             "db_mb_per_100k_articles": round(size / self.scale.db_articles * 100_000 / 1e6, 1),
             "db_build_s": self.results.get("db_build_s"),
         }
+
+    def history(self) -> dict:
+        return history.history(self.big_db, self.work)
 
     def daemon(self) -> dict:
         config = write_monitor_toml(self.work / "daemon.toml", [item.feed_url for item in self.items],

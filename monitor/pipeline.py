@@ -123,7 +123,8 @@ async def run_cycle(
             threshold=config.delivery.feed_failing_after, run_id=run_id,
         )  # fmt: skip
         tell("writing the digest")
-        write_digest(store.changes(), config.digest_path, title=config.digest.title, link=config.digest_link,
+        newest = store.changes(newest_first=True, limit=config.digest.max_items)
+        write_digest(newest, config.digest_path, title=config.digest.title, link=config.digest_link,
                      max_items=config.digest.max_items)  # fmt: skip
     except BaseException as exc:
         _finish(store, run_id, report, error=f"{type(exc).__name__}: {exc}")

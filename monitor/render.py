@@ -133,20 +133,20 @@ def cycle_summary(store: Store, report: CycleReport) -> None:
             print(f"{change.kind:8} {change.severity:8} {change.summary}")
 
 
-def stored_changes(
-    console: Console, changes: list[StoredChange], delivery: dict[str, dict[str, str]] | None = None
-) -> None:
+def changes_text(changes: list[StoredChange], delivery: dict[str, dict[str, str]]) -> str:
+    """Changes as plain lines, a block each: when, kind, severity and summary, then sources and delivery.
+    Plain text, not a table: thousands of changes print at once, and grep and less read them."""
     if not changes:
-        console.print("No change flagged.")
-        return
-    table = Table(title="Flagged changes", show_lines=True)
-    for column in ("first seen", "kind", "severity", "summary", "sources", "delivery"):
-        table.add_column(column, overflow="fold")
+        return "No change flagged.\n"
+    blocks = []
     for change in changes:
-        sources = "\n".join(escape(redact_url(s.get("url") or "")) for s in change.sources)
-        states = "\n".join(f"{escape(name)}: {state}" for name, state in (delivery or {}).get(change.id, {}).items())
-        table.add_row(change.first_seen, change.kind, change.severity, escape(change.summary), sources, states)
-    console.print(table)
+        lines = [f"{change.first_seen}  {change.kind:8} {change.severity:8} {' '.join(change.summary.split())}"]
+        lines += [f"    {redact_url(source.get('url') or '')}" for source in change.sources if source.get("url")]
+        states = ", ".join(f"{name} {state}" for name, state in sorted(delivery.get(change.id, {}).items()))
+        if states:
+            lines.append(f"    delivery: {states}")
+        blocks.append("\n".join(lines))
+    return "\n".join(blocks) + "\n"
 
 
 def outbox_json(row: OutboxRow) -> dict[str, Any]:

@@ -334,12 +334,29 @@ class Store:
         return cursor.rowcount == 1
 
     @_guarded
-    def changes(self, *, since: str | None = None) -> list[StoredChange]:
-        """Every change oldest first (first_seen, then id); `since` (ISO date or datetime) keeps first_seen >= it."""
+    def changes(
+        self, *, since: str | None = None, newest_first: bool = False, limit: int | None = None, offset: int = 0
+    ) -> list[StoredChange]:
+        """The changes in the order they were first seen (then by id), oldest first unless `newest_first`;
+        `since` (ISO date or datetime) keeps first_seen >= it; `limit` and `offset` take one page."""
         where, params = ("WHERE first_seen >= ?", [utc_iso(since)]) if since else ("", [])
-        rows = list(self.db.query(f"SELECT * FROM changes {where} ORDER BY first_seen, id", params))
-        sources = self._sources(f"SELECT id FROM changes {where}", params)
+        order = "first_seen DESC, id DESC" if newest_first else "first_seen, id"
+        page = f"LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
+        selected = f"SELECT id FROM changes {where} ORDER BY {order} {page}"
+        rows = list(self.db.query(f"SELECT * FROM changes WHERE id IN ({selected}) ORDER BY {order}", params))
+        sources = self._sources(selected, params)
         return [change_of(row, sources.get(row["id"], [])) for row in rows]
+
+    @_guarded
+    def change_count(self, *, since: str | None = None) -> int:
+        where, params = ("WHERE first_seen >= ?", [utc_iso(since)]) if since else ("", [])
+        return int(self.db.execute(f"SELECT count(*) FROM changes {where}", params).fetchone()[0])
+
+    @_guarded
+    def changes_mark(self) -> tuple[int, str]:
+        """(how many changes, the id of the latest): changes when a change is flagged, costs one index read."""
+        row = self.db.execute("SELECT count(*), max(first_seen || id) FROM changes").fetchone()
+        return int(row[0]), str(row[1] or "")
 
     @_guarded
     def change(self, change_id: str) -> StoredChange | None:

@@ -54,6 +54,11 @@ def test_run_once_then_changes_and_digest(configured: Path, tmp_path: Path) -> N
     assert written.returncode == 0, written.stderr
     assert len(feedparser.parse(out.read_bytes()).entries) == len(changes)
 
+    newest = json.loads(monitor("changes", "--json", "--limit", "2", "--config", str(configured)).stdout)["changes"]
+    order = sorted(changes, key=lambda c: (c["first_seen"], c["id"]), reverse=True)
+    assert [c["id"] for c in newest] == [c["id"] for c in order[:2]] == [c["id"] for c in changes[:2]]
+    text = monitor("changes", "--limit", "1", "--config", str(configured)).stdout
+    assert text.startswith(order[0]["first_seen"]) and order[0]["summary"] in " ".join(text.split())
     later = monitor("changes", "--json", "--since", "2999-01-01", "--config", str(configured))
     assert json.loads(later.stdout)["changes"] == []
 

@@ -225,6 +225,21 @@ def test_claims_round_trip_with_values_as_json_text(store: Store) -> None:
 # changes
 
 
+def test_changes_come_a_page_at_a_time_newest_first(store: Store) -> None:
+    articles = [add_article(store, n)[0] for n in range(1, 8)]
+    for n, article in enumerate(articles):
+        store.add_change(change(f"chg_{n}"), article_id=article.id)
+        store.db.execute(
+            "UPDATE changes SET first_seen = ? WHERE id = ?", [f"2025-10-0{n + 1}T00:00:00+00:00", f"chg_{n}"]
+        )
+    assert [c.id for c in store.changes()] == [f"chg_{n}" for n in range(7)]
+    assert [c.id for c in store.changes(newest_first=True, limit=3)] == ["chg_6", "chg_5", "chg_4"]
+    page_two = store.changes(newest_first=True, limit=3, offset=3)
+    assert [c.id for c in page_two] == ["chg_3", "chg_2", "chg_1"] and all(c.sources for c in page_two)
+    assert store.change_count() == 7 and store.change_count(since="2025-10-05") == 3
+    assert store.changes_mark() == (7, "2025-10-07T00:00:00+00:00chg_6")
+
+
 def test_a_change_is_inserted_once_and_a_repeat_only_attaches_its_source(store: Store) -> None:
     first, _ = add_article(store, 1)
     second, _ = add_article(store, 2)

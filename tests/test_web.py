@@ -443,3 +443,19 @@ def test_a_half_open_connection_is_closed(
 
     data, waited = asyncio.run(asyncio.wait_for(scenario(), 30))
     assert data == b"" and waited < 5, (data, waited)
+
+
+def test_the_page_shows_fifty_changes_a_page_newest_first(tmp_path: Path, make_state: Callable[..., WebState]) -> None:
+    with Store.open(tmp_path / "paged.db") as store:
+        feed, _ = store.add_feed("https://news.example/feed.xml")
+        for n in range(120):
+            article_id = _article(store, f"https://news.example/{n}", f"story {n}", feed.id)
+            seen = f"2025-10-01T00:{n // 60:02d}:{n % 60:02d}+00:00"
+            row = {**_change(f"c-{n:03d}", summary=f"change number {n:03d}", evidence="e"), "first_seen": seen}
+            store.add_change(row, article_id=article_id)
+    state = make_state(database=tmp_path / "paged.db")
+    first, third = get(state, "/").text, get(state, "/?page=3").text
+    assert "120 change(s) flagged" in first and "Page 1 of 3" in first and 'href="?page=2">older' in first
+    assert first.count('class="change ') == 50 and "change number 119" in first and "change number 069" not in first
+    assert third.count('class="change ') == 20 and "change number 000" in third and 'href="?page=2">newer' in third
+    assert get(state, "/?page=bogus").status_code == 200

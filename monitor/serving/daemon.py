@@ -126,12 +126,12 @@ class Daemon:
 
     async def write_digest(self) -> None:
         """Rewrite the digest when changes were flagged since it was last written (cycles write it too)."""
-        changes = self.store.changes()
-        mark = (len(changes), changes[-1].id if changes else "")
+        mark = self.store.changes_mark()  # one index read, every few seconds: not every change
         if mark == self.digest_mark:
             return
         config = self.settings.config
         try:
+            changes = self.store.changes(newest_first=True, limit=config.digest.max_items)
             write_digest(changes, config.digest_path, title=config.digest.title, link=config.digest_link,
                          max_items=config.digest.max_items)  # fmt: skip
             self.digest_mark = mark

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from monitor.judging.diff import SEVERITIES, Known, KnownState
@@ -36,17 +37,33 @@ tr{border-bottom:1px solid #eee}code{font-size:.85rem}ul{margin:.3rem 0}
 """
 
 
+@dataclass(frozen=True)
+class Paging:
+    """Which page of the changes is shown: `page` from 1, `size` changes a page, `total` in all."""
+
+    page: int = 1
+    size: int = 50
+    total: int | None = None
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-(self.total or 0) // self.size))
+
+
 def render_page(
     *,
     changes: list[StoredChange],
     delivery: dict[str, dict[str, str]],
     baseline: KnownState,
     feeds: list[Feed],
+    paging: Paging | None = None,
 ) -> str:
-    """The whole page: the change timeline newest first, then the baseline, then the feeds."""
+    """The whole page: one page of the changes, newest first, then the baseline, then the feeds."""
     newest_first = sorted(changes, key=lambda c: (c.first_seen, c.id), reverse=True)
+    paging = paging or Paging(size=max(1, len(changes)), total=len(changes))
     return render(
         "page.html",
+        paging=paging,
         css=_CSS,
         generated=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         baseline_date=baseline.date,

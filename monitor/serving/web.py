@@ -46,7 +46,7 @@ from monitor.errors import EXPECTED, StorageError
 from monitor.judging.baseline import build_baseline
 from monitor.judging.diff import KnownState
 from monitor.serving.metrics import Metrics
-from monitor.serving.page import render_page
+from monitor.serving.page import Paging, render_page
 from rules.engine import Engine
 from storage import Store
 from storage.db import reason as one_line
@@ -57,6 +57,7 @@ RSS_TYPE = "application/rss+xml"
 GRACEFUL_SHUTDOWN_S = 5.0  # open connections get this long once cancelled (the daemon allows 8 s in all)
 HEADER_TIMEOUT_S = 10.0  # a connection must have sent a whole request head this long after it opened
 KEEP_ALIVE_S = 5  # an idle connection is closed this long after its last response
+PAGE_SIZE = 50  # changes on one page of /
 # No script on the page: say so to the browser too, in case an escape is ever missed
 _PAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
@@ -135,12 +136,17 @@ class _Web:
         return Response(body, media_type=RSS_TYPE, headers=headers)
 
     def page(self, request: Request) -> Response:
+        """The status page, PAGE_SIZE changes at a time, newest first (`/?page=2` for older ones)."""
+        number = request.query_params.get("page", "1")
+        page = int(number) if number.isascii() and number.isdigit() and 0 < int(number) < 1_000_000 else 1
         baseline = self.baseline()
         with self._store() as store:
-            changes = store.changes()
+            total = store.change_count()
+            changes = store.changes(newest_first=True, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
             delivery = store.outbox.states([change.id for change in changes])
             feeds = store.feeds()
-        html = render_page(changes=changes, delivery=delivery, baseline=baseline, feeds=feeds)
+        html = render_page(changes=changes, delivery=delivery, baseline=baseline, feeds=feeds,
+                           paging=Paging(page=page, size=PAGE_SIZE, total=total))  # fmt: skip
         return HTMLResponse(html, headers=_PAGE_HEADERS)
 
     def baseline(self) -> KnownState:
