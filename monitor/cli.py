@@ -208,6 +208,37 @@ def changes(
 
 @app.command(cls=_Command)
 @_one_line_errors
+def state(
+    json_output: JsonOption = False,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            metavar="DATE",
+            help="What was known on that date (YYYY-MM-DD), from the seeds and the changes dated by then.",
+        ),
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Where the relationship stands: one row per facet and key, since when, on what evidence."""
+    from monitor.dates import parse_date
+    from monitor.judging.state import known_state, standing
+    from rules.engine import Engine
+
+    settings = _settings(config)
+    date = parse_date(as_of, source="--as-of") if as_of else None
+    with _store(settings, read_only=True) as store:
+        rows = standing(known_state(Engine.load(), store, as_of=date), store)
+    if json_output:
+        _print_json({"as_of": date, "state": [row.to_json() for row in rows]})
+        return
+    from monitor import render
+
+    sys.stdout.write(render.standing_text(rows, as_of=date))
+
+
+@app.command(cls=_Command)
+@_one_line_errors
 def alerts(
     json_output: JsonOption = False,
     all_: Annotated[bool, typer.Option("--all", help="Also list the delivered alerts.")] = False,

@@ -14,12 +14,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from monitor.errors import error_line
-from monitor.judging.summary import describe_values, facet_label
+from monitor.judging.summary import describe_values, facet_label, plural
 from monitor.urls import redact_url
 
 if TYPE_CHECKING:  # types only: `monitor changes` need not import the reading stack
     from monitor.judging.check import CheckResult
     from monitor.judging.diff import Known, KnownState
+    from monitor.judging.state import Standing
     from monitor.pipeline import CycleReport
     from storage import Feed, Store, StoredChange
     from storage.outbox import OutboxRow
@@ -146,6 +147,22 @@ def changes_text(changes: list[StoredChange], delivery: dict[str, dict[str, str]
         if states:
             lines.append(f"    delivery: {states}")
         blocks.append("\n".join(lines))
+    return "\n".join(blocks) + "\n"
+
+
+def standing_text(rows: list[Standing], *, as_of: str | None) -> str:
+    """Where the relationship stands, a block per facet and key."""
+    head = f"As of {as_of}" if as_of else "Now"
+    blocks = [f"{head}: {len(rows)} facets and keys known"]
+    for row in rows:
+        values = f" ({row.described})" if row.described else ""
+        reported = " (reported)" if row.hedged else ""
+        origin = f"{row.last_change['kind']} change {row.last_change['id']}" if row.last_change else "baseline"
+        blocks.append(
+            f"{row.label}: {row.status}{values}{reported}\n"
+            f"    since {row.since or '?'} · {plural(row.sources, 'source')} · {origin}\n"
+            f"    “{' '.join(row.evidence.split())}” — {redact_url(row.source)}"
+        )
     return "\n".join(blocks) + "\n"
 
 

@@ -44,10 +44,14 @@ def load_manifest(manifest: Path = MANIFEST) -> list[Seed]:
     return sorted(seeds, key=lambda s: s.published)
 
 
-def build_baseline(engine: Engine, *, seeds_dir: Path = SEEDS_DIR, manifest: Path | None = None) -> KnownState:
-    """The known state after reading every seed in date order."""
+def build_baseline(
+    engine: Engine, *, seeds_dir: Path = SEEDS_DIR, manifest: Path | None = None, until: str | None = None
+) -> KnownState:
+    """The known state after reading every seed in date order (`until`: only the seeds published by that date)."""
     state = KnownState.empty()
     for seed in load_manifest(manifest or seeds_dir / "manifest.toml"):
+        if until is not None and seed.published > until:
+            continue
         text = (seeds_dir / seed.file).read_text(encoding="utf-8")
         claims = engine.extract(text, published=seed.published, lang=seed.lang or None, source=seed.file).claims
         for claim in claims:
