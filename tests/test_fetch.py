@@ -216,13 +216,18 @@ def test_bad_url_is_an_error_not_an_exception(url: str, reason: str) -> None:
 # --- limits -------------------------------------------------------------------------------------------
 
 
+def serve_big_text(server: LocalServer, *, declared: bool) -> str:
+    """200 KB of "a", with a Content-Length, or streamed in chunks without one."""
+    if declared:
+        server.route("/big.txt", b"a" * 200_000)
+    else:
+        server.route_handler("/big.txt", lambda _r: (200, TEXT, _chunks(50, 4000)))
+    return server.url("/big.txt")
+
+
 @pytest.mark.parametrize("declared", [True, False], ids=["content-length", "streamed"])
 def test_body_larger_than_max_bytes(local_server: LocalServer, declared: bool) -> None:
-    if declared:
-        local_server.route("/big.txt", b"a" * 200_000)
-    else:
-        local_server.route_handler("/big.txt", lambda _r: (200, TEXT, _chunks(50, 4000)))
-    url = local_server.url("/big.txt")
+    url = serve_big_text(local_server, declared=declared)
     result = fetch(url, FetchOptions(timeout_s=5, max_bytes=50_000))
     assert result.error == f"{url}: response larger than 50000 bytes"
     assert (result.status, result.content, result.ok) == (200, None, False)
@@ -230,11 +235,8 @@ def test_body_larger_than_max_bytes(local_server: LocalServer, declared: bool) -
 
 @pytest.mark.parametrize("declared", [True, False], ids=["content-length", "streamed"])
 def test_cut_at_limit_gives_the_head_of_a_long_body(local_server: LocalServer, declared: bool) -> None:
-    if declared:
-        local_server.route("/big.txt", b"a" * 200_000)
-    else:
-        local_server.route_handler("/big.txt", lambda _r: (200, TEXT, _chunks(50, 4000)))
-    result = fetch(local_server.url("/big.txt"), FetchOptions(timeout_s=5, max_bytes=50_000), cut_at_limit=True)
+    url = serve_big_text(local_server, declared=declared)
+    result = fetch(url, FetchOptions(timeout_s=5, max_bytes=50_000), cut_at_limit=True)
     assert result.error is None and result.cut and result.content is not None
     assert 40_000 <= len(result.content) <= 50_000 and set(result.content) == {ord("a")}
 
