@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from monitor.config import Config
-    from storage import Store
+    from storage import Store, StoredChange
 
 
 class _Command(TyperCommand):
@@ -176,9 +176,15 @@ def daemon(
     raise typer.Exit(run_daemon(_config_file(config)))
 
 
-@app.command(cls=_Command)
+changes_app = typer.Typer(help="The changes flagged so far; accept or reject one.", invoke_without_command=True)
+app.add_typer(changes_app, name="changes")
+ChangeId = Annotated[str, typer.Argument(metavar="ID", help="The change's id, as `monitor changes` shows it.")]
+
+
+@changes_app.callback(invoke_without_command=True)
 @_one_line_errors
 def changes(
+    ctx: typer.Context,
     json_output: JsonOption = False,
     since: Annotated[
         str | None,
@@ -187,7 +193,9 @@ def changes(
     limit: Annotated[int | None, typer.Option(min=1, metavar="N", help="Only the N newest.")] = None,
     config: ConfigOption = None,
 ) -> None:
-    """The changes flagged so far, newest first, with their sources and delivery."""
+    """The changes flagged so far, newest first, with their sources, delivery and review."""
+    if ctx.invoked_subcommand is not None:
+        return
     from monitor.dates import parse_date
 
     settings = _settings(config)
@@ -199,11 +207,49 @@ def changes(
     if json_output:
         from monitor.judging.events import change_json
 
-        _print_json({"changes": [{**change_json(c), "delivery": delivery.get(c.id, {})} for c in found]})
+        _print_json({"changes": [{**change_json(c), "delivery": delivery.get(c.id, {}), "review": _review(c)}
+                                 for c in found]})  # fmt: skip
         return
     from monitor import render
 
     sys.stdout.write(render.changes_text(found, delivery))
+
+
+@changes_app.command("accept", cls=_Command)
+@_one_line_errors
+def changes_accept(change_id: ChangeId, config: ConfigOption = None) -> None:
+    """Mark a change reviewed and right."""
+    _review_change(change_id, "accepted", note=None, config=config)
+
+
+@changes_app.command("reject", cls=_Command)
+@_one_line_errors
+def changes_reject(
+    change_id: ChangeId,
+    why: Annotated[str, typer.Option("--why", metavar="TEXT", help="Why it is wrong (kept with the change).")],
+    config: ConfigOption = None,
+) -> None:
+    """Reject a false alarm: it leaves the known state, its pending alerts are withdrawn, and a later genuine
+    report of the same change is flagged again."""
+    _review_change(change_id, "rejected", note=why, config=config)
+
+
+def _review_change(change_id: str, verdict: str, *, note: str | None, config: Path | None) -> None:
+    settings = _settings(config)
+    with _store(settings) as store:
+        before = store.outbox.counts().get("withdrawn", 0)
+        change = store.review_change(change_id.strip(), verdict, note=note)
+        withdrawn = store.outbox.counts().get("withdrawn", 0) - before
+    if change is None:
+        raise ConfigError(f"{change_id}: no such change (see `monitor changes`)")
+    from monitor.judging.summary import plural
+
+    more = f"; {plural(withdrawn, 'pending alert')} withdrawn" if verdict == "rejected" else ""
+    typer.echo(f"{change.id}: {verdict}{more}")
+
+
+def _review(change: StoredChange) -> dict[str, str | None] | None:
+    return {"verdict": change.review, "note": change.review_note, "at": change.reviewed_at} if change.review else None
 
 
 @app.command(cls=_Command)

@@ -146,6 +146,10 @@ def changes_text(changes: list[StoredChange], delivery: dict[str, dict[str, str]
         states = ", ".join(f"{name} {state}" for name, state in sorted(delivery.get(change.id, {}).items()))
         if states:
             lines.append(f"    delivery: {states}")
+        review = (
+            f" · {change.review}" + (f": {change.review_note}" if change.review_note else "") if change.review else ""
+        )
+        lines.append(f"    id {change.id}{review}")
         blocks.append("\n".join(lines))
     return "\n".join(blocks) + "\n"
 

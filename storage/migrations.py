@@ -255,4 +255,17 @@ INSERT INTO settings (name, value)
 """
 
 
+@migration(5)
+def change_review(db: Database) -> None:
+    """An analyst's review of a change: accepted or rejected, when, and why."""
+    db.executescript(_V5)
+
+
+_V5 = """
+ALTER TABLE changes ADD COLUMN review TEXT;
+ALTER TABLE changes ADD COLUMN review_note TEXT;
+ALTER TABLE changes ADD COLUMN reviewed_at TEXT;
+"""
+
+
 SCHEMA_VERSION = MIGRATIONS.latest

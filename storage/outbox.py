@@ -32,7 +32,7 @@ class Transactional(Protocol):
     def transaction(self) -> AbstractContextManager[None]: ...
 
 
-STATUSES = ("pending", "delivered", "failed")
+STATUSES = ("pending", "delivered", "failed", "withdrawn")  # withdrawn: its change was rejected before delivery
 
 
 @dataclass(frozen=True)
@@ -115,6 +115,14 @@ class Outbox:
         query = f"SELECT * FROM alerts WHERE status IN ({marks}) ORDER BY created_at, rowid LIMIT ?"
         return [_row(r) for r in self.db.query(query, [*statuses, limit])]
 
+    def withdraw(self, change_id: str, *, reason: str) -> int:
+        """Withdraw the change's alerts not delivered yet (they are never sent); how many."""
+        cursor = self.db.execute(
+            "UPDATE alerts SET status = 'withdrawn', last_error = ? WHERE change_id = ? AND status = 'pending'",
+            [reason, change_id],
+        )
+        return cursor.rowcount
+
     def states(self, change_ids: list[str]) -> dict[str, dict[str, str]]:
         """Per change, each channel's delivery state: {change_id: {channel: status}}."""
         out: dict[str, dict[str, str]] = {}
@@ -128,7 +136,7 @@ class Outbox:
         return out
 
     def counts(self) -> dict[str, int]:
-        """How many rows are pending, delivered and failed."""
+        """How many rows are in each status (pending, delivered, failed, withdrawn)."""
         found = {
             row["status"]: row["n"] for row in self.db.query("SELECT status, count(*) AS n FROM alerts GROUP BY status")
         }

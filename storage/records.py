@@ -56,6 +56,9 @@ class StoredChange:
     first_seen: str
     hedged: bool
     sources: list[dict[str, Any]]  # [{"url", "title", "published"}], oldest first
+    review: str | None = None  # None (not reviewed), "accepted" or "rejected"
+    review_note: str | None = None  # why, as the analyst said it
+    reviewed_at: str | None = None
 
 
 def feed_of(row: dict[str, Any]) -> Feed:
@@ -79,6 +82,9 @@ def change_of(row: dict[str, Any], sources: list[dict[str, Any]]) -> StoredChang
         first_seen=row["first_seen"],
         hedged=bool(row["hedged"]),
         sources=sources,
+        review=row.get("review"),
+        review_note=row.get("review_note"),
+        reviewed_at=row.get("reviewed_at"),
     )
 
 

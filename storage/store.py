@@ -348,6 +348,35 @@ class Store:
         return [change_of(row, sources.get(row["id"], [])) for row in rows]
 
     @_guarded
+    def review_change(self, change_id: str, verdict: str, *, note: str | None = None) -> StoredChange | None:
+        """Record an analyst's verdict ("accepted" or "rejected") on a change; a rejected one's pending
+        alerts are withdrawn in the same transaction. None if there is no such change."""
+        if verdict not in ("accepted", "rejected"):
+            raise ValueError(f"review: {verdict!r} is not accepted or rejected")
+        with self.transaction():
+            cursor = self.db.execute(
+                "UPDATE changes SET review = ?, review_note = ?, reviewed_at = ? WHERE id = ?",
+                [verdict, note, utc_now(), change_id],
+            )
+            if cursor.rowcount == 0:
+                return None
+            if verdict == "rejected":
+                self.outbox.withdraw(change_id, reason=f"change rejected: {note}" if note else "change rejected")
+        return self.change(change_id)
+
+    @_guarded
+    def flaggable_id(self, change_id: str) -> str:
+        """`change_id`, or, when a change of that id was rejected, the next id for a new report of it
+        (`<id>.2`, `<id>.3`…): a rejected change may be flagged again, under an id of its own."""
+        candidate, n = change_id, 1
+        while True:
+            row = _first(self.db.query("SELECT review FROM changes WHERE id = ?", [candidate]))
+            if row is None or row["review"] != "rejected":
+                return candidate
+            n += 1
+            candidate = f"{change_id}.{n}"
+
+    @_guarded
     def change_count(self, *, since: str | None = None) -> int:
         where, params = ("WHERE first_seen >= ?", [utc_iso(since)]) if since else ("", [])
         return int(self.db.execute(f"SELECT count(*) FROM changes {where}", params).fetchone()[0])

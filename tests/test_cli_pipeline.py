@@ -59,6 +59,22 @@ def test_run_once_then_changes_and_digest(configured: Path, tmp_path: Path) -> N
     assert [c["id"] for c in newest] == [c["id"] for c in order[:2]] == [c["id"] for c in changes[:2]]
     text = monitor("changes", "--limit", "1", "--config", str(configured)).stdout
     assert text.startswith(order[0]["first_seen"]) and order[0]["summary"] in " ".join(text.split())
+    target = changes[0]["id"]
+    rejected = monitor("changes", "reject", target, "--why", "misread", "--config", str(configured))
+    assert rejected.returncode == 0 and rejected.stdout.strip() == f"{target}: rejected; 0 pending alerts withdrawn"
+    accepted = monitor("changes", "accept", changes[1]["id"], "--config", str(configured))
+    assert accepted.stdout.strip() == f"{changes[1]['id']}: accepted"
+    reviewed = {
+        c["id"]: c["review"]
+        for c in json.loads(monitor("changes", "--json", "--config", str(configured)).stdout)["changes"]
+    }
+    assert reviewed[target]["verdict"] == "rejected" and reviewed[target]["note"] == "misread"
+    assert reviewed[changes[1]["id"]]["verdict"] == "accepted" and reviewed[changes[2]["id"]] is None
+    unknown = monitor("changes", "accept", "chg_nope", "--config", str(configured))
+    assert (
+        unknown.returncode == 1
+        and unknown.stderr.strip() == "monitor: error: chg_nope: no such change (see `monitor changes`)"
+    )
     later = monitor("changes", "--json", "--since", "2999-01-01", "--config", str(configured))
     assert json.loads(later.stdout)["changes"] == []
 

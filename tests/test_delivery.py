@@ -78,7 +78,7 @@ def test_a_receiver_down_for_a_while_gets_every_alert_once(local_server: LocalSe
 
     for _ in range(10):  # every alert is retried until the receiver recovers
         asyncio.run(deliver_due(store, channels, NO_WAIT))
-    assert store.outbox.counts() == {"pending": 0, "delivered": len(flagged), "failed": 0}
+    assert store.outbox.counts() == {"pending": 0, "delivered": len(flagged), "failed": 0, "withdrawn": 0}
     ids = Counter(webhook_id for webhook_id, _ in receiver.deliveries)
     assert set(ids.values()) == {1}, "each id exactly once after recovery"
     assert {change for _, change in receiver.deliveries} == flagged
@@ -215,4 +215,62 @@ def test_no_secret_in_logs_errors_or_digest(local_server: LocalServer, tmp_path:
     seen = caplog.text + (tmp_path / "digest.xml").read_text(encoding="utf-8")
     seen += "".join(r.last_error or "" for r in store.outbox.rows()) + "".join(c.name for c in channels)
     assert "503" in seen and secret_part not in seen and SECRET not in seen
+    store.close()
+
+
+def test_a_rejected_change_is_withdrawn_and_a_later_report_flagged_again(
+    local_server: LocalServer, tmp_path: Path, engine: Engine, smtp_server: Callable[..., tuple[Inbox, int]]
+) -> None:
+    """End to end on loopback: a webhook receiver and an SMTP server; the change is rejected before delivery,
+    its alerts never go out; the same change reported later by another article is flagged and alerted once."""
+    receiver = Receiver(local_server, "/hook", [200])
+    inbox, smtp_port = smtp_server()
+    page = (
+        "<html><head><title>{0}</title></head><body><article><h1>{0}</h1><p>{1}</p><p>{2}</p></article></body></html>"
+    )
+    first = page.format("Microsoft loses its right of first refusal", "Microsoft's right of first refusal on "
+                        "OpenAI's new compute capacity has ended, the two companies said on Tuesday.",
+                        "The rest of the agreement between the two companies stays as it was.")  # fmt: skip
+    again = page.format("OpenAI free to buy compute elsewhere", "Microsoft has lost its right of first refusal "
+                        "on OpenAI's compute, according to a filing published on Thursday.",
+                        "Analysts expect OpenAI to sign more capacity deals in the coming months.")  # fmt: skip
+    items = [("/a.html", "Tue, 28 Oct 2025 08:00:00 +0000", first)]
+
+    def publish() -> None:
+        entries = "".join(f"<item><title>t{path}</title><link>{local_server.url(path)}</link><guid>{path}</guid>"
+                          f"<pubDate>{day}</pubDate></item>" for path, day, _ in items)  # fmt: skip
+        local_server.route(
+            "/feed.xml",
+            f'<?xml version="1.0"?><rss version="2.0"><channel><title>f</title>{entries}</channel></rss>'.encode(),
+        )
+        for path, _, html in items:
+            local_server.route(path, html.encode(), headers={"Content-Type": "text/html; charset=utf-8"})
+
+    publish()
+    config = Config(
+        feed=[FeedConfig(url=local_server.url("/feed.xml"))], digest=DigestConfig(path=tmp_path / "digest.xml"),
+        webhook=[WebhookConfig(url=local_server.url("/hook"), secret=SECRET)], delivery=NO_WAIT,
+        email=EmailConfig(host="127.0.0.1", port=smtp_port, security="none", sender="m@example.org",
+                          recipients=["a@example.org"]),
+    )  # fmt: skip
+    channels = build_channels(config)
+    store = Store.open(tmp_path / "monitor.db")
+    report = asyncio.run(run_cycle(config, store, engine, channels=channels))
+    assert report.changes_flagged, report
+    [rejected] = [c for c in report.changes_flagged if store.change(c).facet == "azure.rofr"]  # type: ignore[union-attr]
+    assert store.review_change(rejected, "rejected", note="misread") is not None
+    assert all(row.status == "withdrawn" for row in store.outbox.rows(statuses=("withdrawn",)))
+    asyncio.run(deliver_due(store, channels, NO_WAIT))
+    assert rejected not in {change for _, change in receiver.deliveries}, "a withdrawn alert is never sent"
+    assert all(rejected not in (e.original_content or b"").decode() for e in inbox.envelopes)
+
+    items.append(("/b.html", "Thu, 30 Oct 2025 08:00:00 +0000", again))
+    publish()
+    second = asyncio.run(run_cycle(config, store, engine, channels=channels))
+    [again_id] = [c for c in second.changes_flagged if store.change(c).facet == "azure.rofr"]  # type: ignore[union-attr]
+    assert again_id == f"{rejected}.2" and store.change(again_id).review is None  # type: ignore[union-attr]
+    asyncio.run(deliver_due(store, channels, NO_WAIT))
+    asyncio.run(deliver_due(store, channels, NO_WAIT))
+    assert [change for _, change in receiver.deliveries].count(again_id) == 1, "alerted once"
+    assert sum(again_id in (e.original_content or b"").decode() for e in inbox.envelopes) == 1
     store.close()

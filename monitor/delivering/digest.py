@@ -37,7 +37,8 @@ def render_digest(changes: list[StoredChange], *, title: str, link: str, max_ite
     for change in newest_first:
         item = feed.add_entry(order="append")
         item.guid(change.id, permalink=False)
-        item.title(_one_line(change.summary))
+        rejected = "[rejected] " if change.review == "rejected" else ""  # an analyst's verdict travels with it
+        item.title(rejected + _one_line(change.summary))
         item.description(describe_change(change))
         item.pubDate(change_date(change))
         if change.sources and change.sources[0].get("url"):

@@ -84,7 +84,7 @@ def _record_changes(
     the (id, summary) of those flagged now."""
     flagged = []
     for change in changes_of(readings):
-        identifier = change_id(change)
+        identifier = store.flaggable_id(change_id(change))  # a rejected change reported again: a new id
         row = {**change.to_json(), "id": identifier, "hedged": change.after.hedged}
         if store.add_change(row, article_id=article_id):
             flagged.append((identifier, change.summary))

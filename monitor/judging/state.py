@@ -28,6 +28,8 @@ from storage import Store, StoredChange
 def known_state(engine: Engine, store: Store, *, as_of: str | None = None) -> KnownState:
     state = build_baseline(engine, until=as_of)
     for change in store.changes():
+        if change.review == "rejected":
+            continue  # an analyst said it was wrong: the claim it rested on no longer counts
         claim = claim_from_json(change.after)
         date = claim.when or change.first_seen[:10]
         if as_of is not None and date[: len(as_of)] > as_of:

@@ -80,6 +80,7 @@ def _change(change: StoredChange, channels: Mapping[str, str]) -> dict[str, Any]
         "first_seen": change.first_seen, "hedged": change.hedged, "sources": change.sources,
         "before": _side(change.before), "after": _side(change.after) or {},
         "delivery": sorted(channels.items()),
+        "review": change.review, "review_note": change.review_note,
     }  # fmt: skip
 
 
