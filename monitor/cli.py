@@ -473,6 +473,10 @@ def _print_json(payload: dict[str, Any]) -> None:
 
 
 def main() -> None:
+    if sys.argv[1:] in (["version"], ["--version"]):
+        # typer 0.29 coerces every parameter through pydantic, 0.1 s to import: the version needs none
+        sys.stdout.write(__version__ + "\n")
+        return
     import os
 
     from monitor.serving.logs import setup_logging

@@ -12,9 +12,27 @@ Datasette: plain tables, JSON kept as TEXT, times as UTC ISO 8601 text.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from storage.errors import StorageError
-from storage.migrations import SCHEMA_VERSION
-from storage.records import Article, Feed, StoredChange
-from storage.store import Store
+
+if TYPE_CHECKING:
+    from storage.migrations import SCHEMA_VERSION
+    from storage.records import Article, Feed, StoredChange
+    from storage.store import Store
 
 __all__ = ["SCHEMA_VERSION", "Article", "Feed", "Store", "StorageError", "StoredChange"]
+_LAZY = {"SCHEMA_VERSION": "storage.migrations", "Article": "storage.records", "Feed": "storage.records",
+         "StoredChange": "storage.records", "Store": "storage.store"}  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    """The Store and its records are imported when first used: `storage.errors` alone (which every
+    error message of the service needs) does not load sqlite-utils (PEP 562)."""
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'storage' has no attribute {name!r}")
