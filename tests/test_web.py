@@ -341,8 +341,8 @@ def test_page_shows_baseline_citations_and_feeds(page: str, engine: Engine) -> N
 def test_page_escapes_hostile_values(page: str) -> None:
     assert "<script" not in page
     assert '"onmouseover' not in page
-    # summary, values before and after, evidence, source title: all shown, as text
-    assert page.count(escape(HOSTILE)) == 5
+    # summary, values before and after, evidence, source title, the chart's tooltip: all shown, as text
+    assert page.count(escape(HOSTILE)) == 6
     assert 'href="javascript' not in page
     assert "javascript:alert(3)" in page  # the source still appears, as text
 
@@ -456,6 +456,28 @@ def test_the_page_shows_fifty_changes_a_page_newest_first(tmp_path: Path, make_s
     state = make_state(database=tmp_path / "paged.db")
     first, third = get(state, "/").text, get(state, "/?page=3").text
     assert "120 change(s) flagged" in first and "Page 1 of 3" in first and 'href="?page=2">older' in first
-    assert first.count('class="change ') == 50 and "change number 119" in first and "change number 069" not in first
+    assert first.count('class="change ') == 50 and "change number 119" in first and 'id="change-c-069"' not in first
     assert third.count('class="change ') == 20 and "change number 000" in third and 'href="?page=2">newer' in third
     assert get(state, "/?page=bogus").status_code == 200
+
+
+def test_the_timeline_has_a_lane_per_facet_and_a_mark_per_change_at_its_date(
+    tmp_path: Path, make_state: Callable[..., WebState]
+) -> None:
+    from monitor.serving.timeline import timeline
+
+    with Store.open(tmp_path / "chart.db") as store:
+        feed, _ = store.add_feed("https://news.example/feed.xml")
+        for n, (facet, when) in enumerate([("azure.rofr", "2025-10-28"), ("stargate", "2025-01-21"),
+                                           ("azure.rofr", "2025-03-01")]):  # fmt: skip
+            article_id = _article(store, f"https://news.example/{n}", f"story {n}", feed.id)
+            row = _change(f"m-{n}", summary=f"mark {n}", evidence="e")
+            row = {**row, "facet": facet, "after": {**row["after"], "facet": facet, "when": when}}
+            store.add_change(row, article_id=article_id)
+        chart = timeline(store.changes())
+    assert chart is not None and [lane.label for lane in chart.lanes][0].startswith("Microsoft's right of first")
+    x = {mark.id: mark.x for mark in chart.marks}
+    assert x["m-1"] < x["m-2"] < x["m-0"], "placed at the claim's date, not at one poll time"
+    assert {mark.y for mark in chart.marks if mark.id != "m-1"} == {chart.lanes[0].y}
+    page = get(make_state(database=tmp_path / "chart.db"), "/").text
+    assert page.count('<circle class="mark ') == 3 and 'href="#change-m-0"' in page

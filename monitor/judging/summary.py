@@ -72,6 +72,11 @@ def _key_names() -> dict[str, str]:
     return _names()[1]
 
 
+def facet_name(facet: str) -> str:
+    """The facet's label for any key: "OpenAI compute from …"."""
+    return _labels().get(facet, facet).replace("{key}", "…")
+
+
 def facet_label(facet: str, key: str) -> str:
     """The facet's label from its rule file, with the key's display name filled in."""
     label = _labels().get(facet, facet)

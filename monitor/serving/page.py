@@ -20,6 +20,7 @@ from typing import Any
 
 from monitor.judging.diff import SEVERITIES, Known, KnownState
 from monitor.judging.summary import describe_values, facet_label
+from monitor.serving.timeline import timeline
 from monitor.templating import render
 from storage import Feed, StoredChange
 
@@ -34,6 +35,10 @@ blockquote{margin:.5rem 0;padding-left:.8rem;border-left:2px solid #ddd;font-sty
 table{border-collapse:collapse;width:100%}th,td{text-align:left;vertical-align:top;padding:.3rem .5rem}
 tr{border-bottom:1px solid #eee}code{font-size:.85rem}ul{margin:.3rem 0}
 .pending{color:#e65100}.delivered{color:#2e7d32}.failed{color:#b00020}
+svg.timeline{width:100%;height:auto;font-size:11px;margin:.5rem 0}.timeline text{fill:#444}
+.timeline .lane{stroke:#eee}.timeline .tick{stroke:#ddd;stroke-dasharray:2 3}
+.mark{stroke:#fff;stroke-width:1}.kind-new{fill:#1565c0}.kind-changed{fill:#ef6c00}.kind-reversed{fill:#b00020}
+.mark.rejected{fill:#fff;stroke:#999;stroke-width:1.5}.legend span{margin-right:1rem}
 """
 
 
@@ -57,6 +62,7 @@ def render_page(
     baseline: KnownState,
     feeds: list[Feed],
     paging: Paging | None = None,
+    charted: list[StoredChange] | None = None,
 ) -> str:
     """The whole page: one page of the changes, newest first, then the baseline, then the feeds."""
     newest_first = sorted(changes, key=lambda c: (c.first_seen, c.id), reverse=True)
@@ -64,6 +70,7 @@ def render_page(
     return render(
         "page.html",
         paging=paging,
+        chart=timeline(changes if charted is None else charted),
         css=_CSS,
         generated=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         baseline_date=baseline.date,

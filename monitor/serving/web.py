@@ -58,6 +58,7 @@ GRACEFUL_SHUTDOWN_S = 5.0  # open connections get this long once cancelled (the 
 HEADER_TIMEOUT_S = 10.0  # a connection must have sent a whole request head this long after it opened
 KEEP_ALIVE_S = 5  # an idle connection is closed this long after its last response
 PAGE_SIZE = 50  # changes on one page of /
+CHART_SIZE = 500  # the newest changes the timeline draws
 # No script on the page: say so to the browser too, in case an escape is ever missed
 _PAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
@@ -143,10 +144,11 @@ class _Web:
         with self._store() as store:
             total = store.change_count()
             changes = store.changes(newest_first=True, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+            charted = store.changes(newest_first=True, limit=CHART_SIZE)
             delivery = store.outbox.states([change.id for change in changes])
             feeds = store.feeds()
         html = render_page(changes=changes, delivery=delivery, baseline=baseline, feeds=feeds,
-                           paging=Paging(page=page, size=PAGE_SIZE, total=total))  # fmt: skip
+                           paging=Paging(page=page, size=PAGE_SIZE, total=total), charted=charted)  # fmt: skip
         return HTMLResponse(html, headers=_PAGE_HEADERS)
 
     def baseline(self) -> KnownState:
