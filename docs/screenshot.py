@@ -51,7 +51,7 @@ def main(out: Path = ROOT / "docs" / "page.png") -> None:
         url = start_page(WebState(database=work / "demo.db", digest=work / "d.xml", metrics=Metrics(),
                                   health=lambda: (True, "ok"), engine=engine))  # fmt: skip
         subprocess.run([chromium, *FLAGS, f"--user-data-dir={work / 'profile'}", f"--screenshot={out}",
-                        "--window-size=1280,1400", url], check=True, capture_output=True, timeout=120)  # fmt: skip
+                        "--window-size=1280,2600", url], check=True, capture_output=True, timeout=120)  # fmt: skip
     print(f"screenshot: {out}")
 
 

@@ -19,6 +19,7 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
@@ -335,17 +336,35 @@ class Store:
 
     @_guarded
     def changes(
-        self, *, since: str | None = None, newest_first: bool = False, limit: int | None = None, offset: int = 0
+        self,
+        *,
+        since: str | None = None,
+        newest_first: bool = False,
+        limit: int | None = None,
+        offset: int = 0,
+        only: ChangeFilter | None = None,
     ) -> list[StoredChange]:
         """The changes in the order they were first seen (then by id), oldest first unless `newest_first`;
-        `since` (ISO date or datetime) keeps first_seen >= it; `limit` and `offset` take one page."""
-        where, params = ("WHERE first_seen >= ?", [utc_iso(since)]) if since else ("", [])
+        `since` (ISO date or datetime) keeps first_seen >= it, `only` those it selects; `limit` and
+        `offset` take one page."""
+        where, params = _change_where(since, only)
         order = "first_seen DESC, id DESC" if newest_first else "first_seen, id"
         page = f"LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
         selected = f"SELECT id FROM changes {where} ORDER BY {order} {page}"
         rows = list(self.db.query(f"SELECT * FROM changes WHERE id IN ({selected}) ORDER BY {order}", params))
         sources = self._sources(selected, params)
         return [change_of(row, sources.get(row["id"], [])) for row in rows]
+
+    @_guarded
+    def change_count(self, *, since: str | None = None, only: ChangeFilter | None = None) -> int:
+        where, params = _change_where(since, only)
+        return int(self.db.execute(f"SELECT count(*) FROM changes {where}", params).fetchone()[0])
+
+    @_guarded
+    def changes_mark(self) -> tuple[int, str]:
+        """(how many changes, the id of the latest): changes when a change is flagged, costs one index read."""
+        row = self.db.execute("SELECT count(*), max(first_seen || id) FROM changes").fetchone()
+        return int(row[0]), str(row[1] or "")
 
     @_guarded
     def review_change(self, change_id: str, verdict: str, *, note: str | None = None) -> StoredChange | None:
@@ -375,17 +394,6 @@ class Store:
                 return candidate
             n += 1
             candidate = f"{change_id}.{n}"
-
-    @_guarded
-    def change_count(self, *, since: str | None = None) -> int:
-        where, params = ("WHERE first_seen >= ?", [utc_iso(since)]) if since else ("", [])
-        return int(self.db.execute(f"SELECT count(*) FROM changes {where}", params).fetchone()[0])
-
-    @_guarded
-    def changes_mark(self) -> tuple[int, str]:
-        """(how many changes, the id of the latest): changes when a change is flagged, costs one index read."""
-        row = self.db.execute("SELECT count(*), max(first_seen || id) FROM changes").fetchone()
-        return int(row[0]), str(row[1] or "")
 
     @_guarded
     def change(self, change_id: str) -> StoredChange | None:
@@ -447,6 +455,36 @@ class Store:
         for row in rows:
             out.setdefault(row.pop("change_id"), []).append(row)
         return out
+
+
+@dataclass(frozen=True)
+class ChangeFilter:
+    """Which changes to list: each field set narrows the list; `source` is part of a source's URL."""
+
+    facet: str | None = None
+    kind: str | None = None
+    severity: str | None = None
+    reviewed: bool | None = None
+    source: str | None = None
+
+
+def _change_where(since: str | None, only: ChangeFilter | None) -> tuple[str, list[Any]]:
+    clauses, params = [], []
+    if since:
+        clauses.append("first_seen >= ?")
+        params.append(utc_iso(since))
+    only = only or ChangeFilter()
+    for column in ("facet", "kind", "severity"):
+        if getattr(only, column):
+            clauses.append(f"{column} = ?")
+            params.append(getattr(only, column))
+    if only.reviewed is not None:
+        clauses.append("review IS NOT NULL" if only.reviewed else "review IS NULL")
+    if only.source:
+        clauses.append("id IN (SELECT change_id FROM change_sources JOIN articles ON articles.id = article_id "
+                       "WHERE instr(lower(articles.url), lower(?)) > 0)")  # fmt: skip
+        params.append(only.source)
+    return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 
 def _first(rows: Iterator[dict[str, Any]]) -> dict[str, Any] | None:

@@ -327,22 +327,42 @@ def test_page_shows_changes_newest_first_with_delivery(page: str) -> None:
     assert page.index('id="change-c-plain"') < page.index('id="change-c-hostile"')
 
 
-def test_page_shows_baseline_citations_and_feeds(page: str, engine: Engine) -> None:
-    baseline = build_baseline(engine)
-    known = baseline.get("azure.rofr", "microsoft")
+def test_the_baseline_has_its_own_page_citing_seeds_by_title_and_date(
+    page: str, engine: Engine, make_state: Callable[..., WebState]
+) -> None:
+    from monitor.judging.baseline import seed_titles
+
+    baseline_page = get(make_state(engine=engine), "/baseline").text
+    known = build_baseline(engine).get("azure.rofr", "microsoft")
     assert known is not None
     for citation in known.citations:
-        assert escape(citation.source) in page
-        assert escape(citation.evidence) in page
-    assert "Baseline" in page and "azure.rofr / microsoft" in page
+        assert escape(seed_titles()[citation.source]) in baseline_page and escape(citation.evidence) in baseline_page
+    assert "azure.rofr / microsoft" in baseline_page and '<a href="/baseline">baseline</a>' in page
     assert '<a href="https://broken.example/rss"' in page and "HTTP 500" in page
+
+
+def test_the_page_opens_on_where_the_relationship_stands(page: str, engine: Engine) -> None:
+    from monitor.judging.baseline import seed_titles
+
+    stands = page[page.index("<h2>Where it stands</h2>") : page.index("<h2>Changes</h2>")]
+    assert "<b>ended</b>" in stands, "the rejected-or-not ROFR change of the fixture, in force now"
+    assert any(escape(title) in stands for title in seed_titles().values()), "baseline rows cite their seed"
+
+
+def test_the_filters_narrow_the_list_and_survive_paging(make_state: Callable[..., WebState]) -> None:
+    state = make_state()
+    assert get(state, "/?kind=reversed").text.count('class="change ') == 2
+    assert "No change matches these filters." in get(state, "/?kind=new").text
+    assert get(state, "/?source=rofr").text.count('class="change ') == 1
+    assert get(state, "/?reviewed=yes").text.count('class="change ') == 0
+    assert get(state, "/?severity=bogus&reviewed=maybe").status_code == 200
 
 
 def test_page_escapes_hostile_values(page: str) -> None:
     assert "<script" not in page
     assert '"onmouseover' not in page
-    # summary, values before and after, evidence, source title, the chart's tooltip: all shown, as text
-    assert page.count(escape(HOSTILE)) == 6
+    # summary, values before and after, evidence, source title, the chart's tooltip, the state's evidence: as text
+    assert page.count(escape(HOSTILE)) == 7
     assert 'href="javascript' not in page
     assert "javascript:alert(3)" in page  # the source still appears, as text
 
@@ -352,7 +372,8 @@ def test_page_without_engine_or_changes(make_state: Callable[..., WebState], tmp
     Store.open(empty).close()
     response = get(make_state(database=empty), "/")
     assert response.status_code == 200
-    assert "No change flagged yet." in response.text and "No baseline loaded." in response.text
+    assert "No change flagged yet." in response.text and "Where it stands" not in response.text
+    assert "No baseline loaded." in get(make_state(database=empty), "/baseline").text
 
 
 def test_unknown_path(make_state: Callable[..., WebState]) -> None:

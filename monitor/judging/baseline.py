@@ -33,6 +33,11 @@ class Seed:
     title: str
 
 
+def seed_titles(manifest: Path = MANIFEST) -> dict[str, str]:
+    """Each seed file's citation as people read it: « title » (date)."""
+    return {seed.file: f"« {seed.title} » ({seed.published})" for seed in load_manifest(manifest)}
+
+
 def load_manifest(manifest: Path = MANIFEST) -> list[Seed]:
     """The seeds of `manifest`, oldest first."""
     try:

@@ -25,8 +25,11 @@ from rules.model import Claim
 from storage import Store, StoredChange
 
 
-def known_state(engine: Engine, store: Store, *, as_of: str | None = None) -> KnownState:
-    state = build_baseline(engine, until=as_of)
+def known_state(
+    engine: Engine, store: Store, *, as_of: str | None = None, baseline: KnownState | None = None
+) -> KnownState:
+    """The baseline (built, or a copy of `baseline` when given and not `as_of`), then the changes."""
+    state = baseline.copy() if baseline is not None and as_of is None else build_baseline(engine, until=as_of)
     for change in store.changes():
         if change.review == "rejected":
             continue  # an analyst said it was wrong: the claim it rested on no longer counts

@@ -72,6 +72,11 @@ def _key_names() -> dict[str, str]:
     return _names()[1]
 
 
+def facet_ids() -> list[str]:
+    """Every facet the rules know, in order."""
+    return sorted(_labels())
+
+
 def facet_name(facet: str) -> str:
     """The facet's label for any key: "OpenAI compute from …"."""
     return _labels().get(facet, facet).replace("{key}", "…")

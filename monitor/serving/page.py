@@ -15,14 +15,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
+from monitor.judging.baseline import seed_titles
 from monitor.judging.diff import SEVERITIES, Known, KnownState
-from monitor.judging.summary import describe_values, facet_label
+from monitor.judging.summary import describe_values, facet_ids, facet_label, facet_name
 from monitor.serving.timeline import timeline
 from monitor.templating import render
-from storage import Feed, StoredChange
+from storage import ChangeFilter, Feed, StoredChange
+
+if TYPE_CHECKING:
+    from monitor.judging.state import Standing
 
 _CSS = """
 body{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
@@ -37,22 +42,31 @@ tr{border-bottom:1px solid #eee}code{font-size:.85rem}ul{margin:.3rem 0}
 .pending{color:#e65100}.delivered{color:#2e7d32}.failed{color:#b00020}
 svg.timeline{width:100%;height:auto;font-size:11px;margin:.5rem 0}.timeline text{fill:#444}
 .timeline .lane{stroke:#eee}.timeline .tick{stroke:#ddd;stroke-dasharray:2 3}
-.mark{stroke:#fff;stroke-width:1}.kind-new{fill:#1565c0}.kind-changed{fill:#ef6c00}.kind-reversed{fill:#b00020}
+.mark{stroke:#fff;stroke-width:1}.kind-new{fill:#1565c0}.kind-changed{fill:#ef6c00}.kind-reversed{fill:#c2185b}
 .mark.rejected{fill:#fff;stroke:#999;stroke-width:1.5}.legend span{margin-right:1rem}
+.filters{margin:.8rem 0;font-size:.9rem}.filters label{margin-right:.6rem}table.state td{font-size:.92rem}
 """
 
 
 @dataclass(frozen=True)
 class Paging:
-    """Which page of the changes is shown: `page` from 1, `size` changes a page, `total` in all."""
+    """Which page of the changes is shown: `page` from 1, `size` changes a page, `total` in all, `only` the filters."""
 
     page: int = 1
     size: int = 50
     total: int | None = None
+    only: ChangeFilter = field(default_factory=ChangeFilter)
 
     @property
     def pages(self) -> int:
         return max(1, -(-(self.total or 0) // self.size))
+
+    def query(self, page: int) -> str:
+        """The query string of page `page` with the same filters."""
+        reviewed = None if self.only.reviewed is None else ("yes" if self.only.reviewed else "no")
+        pairs = {"facet": self.only.facet, "kind": self.only.kind, "severity": self.only.severity,
+                 "reviewed": reviewed, "source": self.only.source, "page": str(page) if page > 1 else None}  # fmt: skip
+        return "?" + urlencode({name: value for name, value in pairs.items() if value})
 
 
 def render_page(
@@ -63,21 +77,34 @@ def render_page(
     feeds: list[Feed],
     paging: Paging | None = None,
     charted: list[StoredChange] | None = None,
+    standing: list[Standing] | None = None,
 ) -> str:
-    """The whole page: one page of the changes, newest first, then the baseline, then the feeds."""
+    """The page: where the relationship stands, the timeline, one page of the changes newest first, the feeds."""
     newest_first = sorted(changes, key=lambda c: (c.first_seen, c.id), reverse=True)
     paging = paging or Paging(size=max(1, len(changes)), total=len(changes))
+    seeds = seed_titles()
     return render(
         "page.html",
         paging=paging,
+        empty_filter=ChangeFilter(),
         chart=timeline(changes if charted is None else charted),
         css=_CSS,
         generated=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         baseline_date=baseline.date,
+        standing=[{**row.to_json(), "cited": seeds.get(row.source, row.source)} for row in standing or []],
         changes=[_change(change, delivery.get(change.id, {})) for change in newest_first],
-        baseline=[_known_row(known) for known in sorted(baseline.known.values(), key=_facet_order)],
+        facets=[(facet, facet_name(facet)) for facet in facet_ids()],
+        kinds=["new", "changed", "reversed"],
+        severities=list(SEVERITIES),
         feeds=feeds,
     )
+
+
+def render_baseline(baseline: KnownState) -> str:
+    """The baseline's own page: each claim the seeds establish, with the seed sentences, seeds by title and date."""
+    seeds = seed_titles()
+    rows = [_known_row(known, seeds) for known in sorted(baseline.known.values(), key=_facet_order)]
+    return render("baseline.html", css=_CSS, baseline_date=baseline.date, baseline=rows)
 
 
 def _change(change: StoredChange, channels: Mapping[str, str]) -> dict[str, Any]:
@@ -100,9 +127,11 @@ def _facet_order(known: Known) -> tuple[str, str]:
     return known.claim.facet, known.claim.key
 
 
-def _known_row(known: Known) -> dict[str, Any]:
+def _known_row(known: Known, seeds: dict[str, str]) -> dict[str, Any]:
     claim = known.claim
+    citations = [{"source": seeds.get(c.source, c.source), "when": c.when, "evidence": c.evidence}
+                 for c in known.citations]  # fmt: skip
     return {
         "label": facet_label(claim.facet, claim.key), "facet": claim.facet, "key": claim.key,
-        "status": claim.status, "values": describe_values(claim.values), "citations": known.citations,
+        "status": claim.status, "values": describe_values(claim.values), "citations": citations,
     }  # fmt: skip

@@ -26,7 +26,7 @@ import os
 import socket
 import sqlite3
 import threading
-from collections.abc import Awaitable, Callable, Generator, Iterator
+from collections.abc import Awaitable, Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
@@ -45,10 +45,11 @@ from monitor.config import parse_listen
 from monitor.errors import EXPECTED, StorageError
 from monitor.judging.baseline import build_baseline
 from monitor.judging.diff import KnownState
+from monitor.judging.state import known_state, standing
 from monitor.serving.metrics import Metrics
-from monitor.serving.page import Paging, render_page
+from monitor.serving.page import Paging, render_baseline, render_page
 from rules.engine import Engine
-from storage import Store
+from storage import ChangeFilter, Store
 from storage.db import reason as one_line
 
 logger = logging.getLogger(__name__)
@@ -92,6 +93,7 @@ def create_app(state: WebState) -> Starlette:
         Route("/metrics", _endpoint(web.metrics), methods=["GET"]),
         Route("/digest.xml", _endpoint(web.digest), methods=["GET"]),
         Route("/", _endpoint(web.page), methods=["GET"]),
+        Route("/baseline", _endpoint(web.baseline_page), methods=["GET"]),
     ]
     app = Starlette(routes=routes)
     app.router.redirect_slashes = False  # Starlette builds them from the request's Host header: an open redirect
@@ -137,19 +139,26 @@ class _Web:
         return Response(body, media_type=RSS_TYPE, headers=headers)
 
     def page(self, request: Request) -> Response:
-        """The status page, PAGE_SIZE changes at a time, newest first (`/?page=2` for older ones)."""
-        number = request.query_params.get("page", "1")
-        page = int(number) if number.isascii() and number.isdigit() and 0 < int(number) < 1_000_000 else 1
-        baseline = self.baseline()
+        """Where the relationship stands, the timeline, then the changes PAGE_SIZE at a time, newest first,
+        narrowed by the query's filters (`?facet=…&kind=…&severity=…&reviewed=yes|no&source=…&page=2`)."""
+        query = request.query_params
+        only = change_filter(query)
+        page = _number(query.get("page", "1"))
+        baseline, engine = self.baseline(), self.state.engine
         with self._store() as store:
-            total = store.change_count()
-            changes = store.changes(newest_first=True, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-            charted = store.changes(newest_first=True, limit=CHART_SIZE)
+            total = store.change_count(only=only)
+            changes = store.changes(newest_first=True, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, only=only)
+            charted = store.changes(newest_first=True, limit=CHART_SIZE, only=only)
             delivery = store.outbox.states([change.id for change in changes])
             feeds = store.feeds()
-        html = render_page(changes=changes, delivery=delivery, baseline=baseline, feeds=feeds,
-                           paging=Paging(page=page, size=PAGE_SIZE, total=total), charted=charted)  # fmt: skip
+            rows = standing(known_state(engine, store, baseline=baseline), store) if engine is not None else []
+        html = render_page(changes=changes, delivery=delivery, baseline=baseline, feeds=feeds, charted=charted,
+                           paging=Paging(page=page, size=PAGE_SIZE, total=total, only=only), standing=rows)  # fmt: skip
         return HTMLResponse(html, headers=_PAGE_HEADERS)
+
+    def baseline_page(self, request: Request) -> Response:
+        """What the seeds establish, each claim with the seed sentences it was read from."""
+        return HTMLResponse(render_baseline(self.baseline()), headers=_PAGE_HEADERS)
 
     def baseline(self) -> KnownState:
         """The seeds' known state, built on first use and kept (the seeds do not change while running)."""
@@ -167,6 +176,21 @@ class _Web:
             raise Unavailable("database not found")
         with Store.open(self.state.database) as store:
             yield store
+
+
+def change_filter(query: Mapping[str, str]) -> ChangeFilter:
+    """The page's filters from its query string; an unknown value selects nothing, never fails."""
+
+    def text(name: str) -> str | None:
+        return (query.get(name) or "").strip()[:200] or None
+
+    reviewed = {"yes": True, "no": False}.get(query.get("reviewed") or "")
+    return ChangeFilter(facet=text("facet"), kind=text("kind"), severity=text("severity"), reviewed=reviewed,
+                        source=text("source"))  # fmt: skip
+
+
+def _number(text: str) -> int:
+    return int(text) if text.isascii() and text.isdigit() and 0 < int(text) < 1_000_000 else 1
 
 
 def _endpoint(handler: Callable[[Request], Response]) -> Callable[[Request], Awaitable[Response]]:
