@@ -361,10 +361,10 @@ class Store:
         return int(self.db.execute(f"SELECT count(*) FROM changes {where}", params).fetchone()[0])
 
     @_guarded
-    def changes_mark(self) -> tuple[int, str]:
-        """(how many changes, the id of the latest): changes when a change is flagged, costs one index read."""
-        row = self.db.execute("SELECT count(*), max(first_seen || id) FROM changes").fetchone()
-        return int(row[0]), str(row[1] or "")
+    def changes_mark(self) -> tuple[int, str, str]:
+        """(how many changes, the latest, the latest review): it moves when a change is flagged or reviewed."""
+        row = self.db.execute("SELECT count(*), max(first_seen || id), max(reviewed_at) FROM changes").fetchone()
+        return int(row[0]), str(row[1] or ""), str(row[2] or "")
 
     @_guarded
     def review_change(self, change_id: str, verdict: str, *, note: str | None = None) -> StoredChange | None:

@@ -237,7 +237,7 @@ def test_changes_come_a_page_at_a_time_newest_first(store: Store) -> None:
     page_two = store.changes(newest_first=True, limit=3, offset=3)
     assert [c.id for c in page_two] == ["chg_3", "chg_2", "chg_1"] and all(c.sources for c in page_two)
     assert store.change_count() == 7 and store.change_count(since="2025-10-05") == 3
-    assert store.changes_mark() == (7, "2025-10-07T00:00:00+00:00chg_6")
+    assert store.changes_mark() == (7, "2025-10-07T00:00:00+00:00chg_6", "")
 
 
 def test_a_change_is_inserted_once_and_a_repeat_only_attaches_its_source(store: Store) -> None:

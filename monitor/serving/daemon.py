@@ -74,7 +74,7 @@ class Daemon:
         self.in_flight: set[int] = set()  # feed ids being polled: never two polls of one feed at once
         self.tasks: set[asyncio.Task[None]] = set()
         self.last_tick = 0.0
-        self.digest_mark: tuple[int, str] | None = None
+        self.digest_mark: tuple[int, str, str] | None = None
         self.last_cycle_error: str | None = None  # the latest finished cycle's failure, None once one succeeds
         self.delivery = DeliveryProgress()
 

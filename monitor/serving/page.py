@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
+from markupsafe import Markup
+
 from monitor.judging.baseline import seed_titles
 from monitor.judging.diff import SEVERITIES, Known, KnownState
 from monitor.judging.summary import describe_values, facet_ids, facet_label, facet_name
@@ -78,11 +80,11 @@ def render_page(
     paging: Paging | None = None,
     charted: list[StoredChange] | None = None,
     standing: list[Standing] | None = None,
+    state_view: str | None = None,
 ) -> str:
     """The page: where the relationship stands, the timeline, one page of the changes newest first, the feeds."""
     newest_first = sorted(changes, key=lambda c: (c.first_seen, c.id), reverse=True)
     paging = paging or Paging(size=max(1, len(changes)), total=len(changes))
-    seeds = seed_titles()
     return render(
         "page.html",
         paging=paging,
@@ -91,13 +93,20 @@ def render_page(
         css=_CSS,
         generated=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         baseline_date=baseline.date,
-        standing=[{**row.to_json(), "cited": seeds.get(row.source, row.source)} for row in standing or []],
+        state_view=Markup(state_view) if state_view is not None else render_state(standing or []),
         changes=[_change(change, delivery.get(change.id, {})) for change in newest_first],
         facets=[(facet, facet_name(facet)) for facet in facet_ids()],
         kinds=["new", "changed", "reversed"],
         severities=list(SEVERITIES),
         feeds=feeds,
     )
+
+
+def render_state(standing: list[Standing]) -> Markup:
+    """The state view, an HTML fragment of the page (escaped as the page is)."""
+    seeds = seed_titles()
+    rows = [{**row.to_json(), "cited": seeds.get(row.source, row.source)} for row in standing]
+    return Markup(render("state.html", standing=rows))
 
 
 def render_baseline(baseline: KnownState) -> str:

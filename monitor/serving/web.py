@@ -47,7 +47,7 @@ from monitor.judging.baseline import build_baseline
 from monitor.judging.diff import KnownState
 from monitor.judging.state import known_state, standing
 from monitor.serving.metrics import Metrics
-from monitor.serving.page import Paging, render_baseline, render_page
+from monitor.serving.page import Paging, render_baseline, render_page, render_state
 from rules.engine import Engine
 from storage import ChangeFilter, Store
 from storage.db import reason as one_line
@@ -106,6 +106,7 @@ class _Web:
     def __init__(self, state: WebState) -> None:
         self.state = state
         self._baseline: KnownState | None = None
+        self._state_view: tuple[tuple[int, str, str], str] | None = None
         self._lock = threading.Lock()
 
     def healthz(self, request: Request) -> Response:
@@ -151,14 +152,25 @@ class _Web:
             charted = store.changes(newest_first=True, limit=CHART_SIZE, only=only)
             delivery = store.outbox.states([change.id for change in changes])
             feeds = store.feeds()
-            rows = standing(known_state(engine, store, baseline=baseline), store) if engine is not None else []
+            state_view = self.state_view(store, baseline) if engine is not None else ""
         html = render_page(changes=changes, delivery=delivery, baseline=baseline, feeds=feeds, charted=charted,
-                           paging=Paging(page=page, size=PAGE_SIZE, total=total, only=only), standing=rows)  # fmt: skip
+                           paging=Paging(page=page, size=PAGE_SIZE, total=total, only=only),
+                           state_view=state_view)  # fmt: skip
         return HTMLResponse(html, headers=_PAGE_HEADERS)
 
     def baseline_page(self, request: Request) -> Response:
         """What the seeds establish, each claim with the seed sentences it was read from."""
         return HTMLResponse(render_baseline(self.baseline()), headers=_PAGE_HEADERS)
+
+    def state_view(self, store: Store, baseline: KnownState) -> str:
+        """The state view's HTML, replayed from every change only when one was flagged or reviewed."""
+        assert self.state.engine is not None
+        mark = store.changes_mark()
+        with self._lock:
+            if self._state_view is None or self._state_view[0] != mark:
+                rows = standing(known_state(self.state.engine, store, baseline=baseline), store)
+                self._state_view = (mark, render_state(rows))
+            return self._state_view[1]
 
     def baseline(self) -> KnownState:
         """The seeds' known state, built on first use and kept (the seeds do not change while running)."""
