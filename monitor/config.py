@@ -139,6 +139,8 @@ def _listen(value: Any) -> str:
 
 class ServerConfig(_Section):
     listen: Annotated[str, BeforeValidator(_listen)] = "127.0.0.1:8080"  # port 0: any free port
+    # reviews from the page: always on loopback; elsewhere only with this token (from the environment)
+    review_token_env: str | None = None
 
     @property
     def url(self) -> str:

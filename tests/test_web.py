@@ -502,3 +502,51 @@ def test_the_timeline_has_a_lane_per_facet_and_a_mark_per_change_at_its_date(
     assert {mark.y for mark in chart.marks if mark.id != "m-1"} == {chart.lanes[0].y}
     page = get(make_state(database=tmp_path / "chart.db"), "/").text
     assert page.count('<circle class="mark ') == 3 and 'href="#change-m-0"' in page
+
+
+def post(state: WebState, path: str, form: dict[str, str]) -> httpx.Response:
+    async def go() -> httpx.Response:
+        transport = httpx.ASGITransport(app=create_app(state))
+        async with httpx.AsyncClient(transport=transport, base_url="http://evil.example") as client:
+            return await client.post(path, data=form)
+
+    return asyncio.run(go())
+
+
+def test_a_change_is_reviewed_from_the_page_on_loopback(make_state: Callable[..., WebState], database: Path) -> None:
+    from monitor.serving.review import ReviewGate
+
+    gate = ReviewGate.for_listen("127.0.0.1:8080", token=None)
+    assert gate is not None and ReviewGate.for_listen("0.0.0.0:8080", token=None) is None, "no writes on a network"
+    state = make_state(review=gate)
+    page = get(state, "/").text
+    assert 'action="/changes/c-plain/review"' in page and f'value="{gate.form_token("c-plain")}"' in page
+    forged = post(state, "/changes/c-plain/review", {"verdict": "reject", "why": "x", "form_token": "guess"})
+    assert forged.status_code == 403 and "did not come from this page" in forged.text
+    no_why = post(state, "/changes/c-plain/review", {"verdict": "reject", "form_token": gate.form_token("c-plain")})
+    assert no_why.status_code == 403
+    done = post(
+        state,
+        "/changes/c-plain/review",
+        {"verdict": "reject", "why": "misread", "form_token": gate.form_token("c-plain")},
+    )
+    assert done.status_code == 303 and done.headers["location"] == "/#change-c-plain", "never the request's host"
+    with Store.open(database) as store:
+        change = store.change("c-plain")
+        assert change is not None and (change.review, change.review_note) == ("rejected", "misread")
+    assert "<b>rejected</b>: misread" in get(state, "/").text
+    assert post(make_state(), "/changes/c-plain/review", {"verdict": "accept"}).status_code == 403, "read-only page"
+    missing = post(state, "/changes/nope/review", {"verdict": "accept", "form_token": gate.form_token("nope")})
+    assert missing.status_code == 404
+
+
+def test_off_loopback_a_review_needs_the_token(make_state: Callable[..., WebState]) -> None:
+    from monitor.serving.review import ReviewGate
+
+    gate = ReviewGate.for_listen("0.0.0.0:8080", token="s3cret-review")
+    assert gate is not None
+    state = make_state(review=gate)
+    assert 'name="token"' in get(state, "/").text
+    form = {"verdict": "accept", "form_token": gate.form_token("c-plain")}
+    assert post(state, "/changes/c-plain/review", form).status_code == 403
+    assert post(state, "/changes/c-plain/review", {**form, "token": "s3cret-review"}).status_code == 303

@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import os
 import signal
 import socket
 import time
@@ -40,6 +41,7 @@ from monitor.delivering.outbox import deliver_due
 from monitor.errors import EXPECTED, ConfigError, error_line
 from monitor.pipeline import CycleReport, run_cycle, watched_feeds
 from monitor.serving.metrics import Metrics
+from monitor.serving.review import ReviewGate
 from monitor.serving.systemd import DatabaseLock, notify, watchdog_interval
 from monitor.serving.web import WebState, bind, create_app, serve
 from rules.engine import Engine
@@ -229,8 +231,12 @@ class Daemon:
         return sock
 
     async def _serve_http(self, sock: socket.socket) -> None:
+        server = self.settings.config.server
+        token = os.environ.get(server.review_token_env) if server and server.review_token_env else None
+        review = ReviewGate.for_listen(server.listen, token=token) if server else None
         state = WebState(database=self.settings.config.database_path, digest=self.settings.config.digest_path,
-                         metrics=self.metrics, health=self.health, engine=self.settings.engine)  # fmt: skip
+                         metrics=self.metrics, health=self.health, engine=self.settings.engine,
+                         review=review)  # fmt: skip
         await serve(create_app(state), sock)
 
     async def _watchdog(self) -> None:

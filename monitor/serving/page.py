@@ -24,6 +24,7 @@ from markupsafe import Markup
 from monitor.judging.baseline import seed_titles
 from monitor.judging.diff import SEVERITIES, Known, KnownState
 from monitor.judging.summary import describe_values, facet_ids, facet_label, facet_name
+from monitor.serving.review import ReviewGate
 from monitor.serving.timeline import timeline
 from monitor.templating import render
 from storage import ChangeFilter, Feed, StoredChange
@@ -81,6 +82,7 @@ def render_page(
     charted: list[StoredChange] | None = None,
     standing: list[Standing] | None = None,
     state_view: str | None = None,
+    review: ReviewGate | None = None,
 ) -> str:
     """The page: where the relationship stands, the timeline, one page of the changes newest first, the feeds."""
     newest_first = sorted(changes, key=lambda c: (c.first_seen, c.id), reverse=True)
@@ -94,7 +96,8 @@ def render_page(
         generated=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         baseline_date=baseline.date,
         state_view=Markup(state_view) if state_view is not None else render_state(standing or []),
-        changes=[_change(change, delivery.get(change.id, {})) for change in newest_first],
+        changes=[_change(change, delivery.get(change.id, {}), review) for change in newest_first],
+        review=review,
         facets=[(facet, facet_name(facet)) for facet in facet_ids()],
         kinds=["new", "changed", "reversed"],
         severities=list(SEVERITIES),
@@ -116,8 +119,9 @@ def render_baseline(baseline: KnownState) -> str:
     return render("baseline.html", css=_CSS, baseline_date=baseline.date, baseline=rows)
 
 
-def _change(change: StoredChange, channels: Mapping[str, str]) -> dict[str, Any]:
+def _change(change: StoredChange, channels: Mapping[str, str], review: ReviewGate | None = None) -> dict[str, Any]:
     return {
+        "form_token": review.form_token(change.id) if review else "",
         "id": change.id, "summary": change.summary, "kind": change.kind, "severity": change.severity,
         "severity_class": change.severity if change.severity in SEVERITIES else "low",
         "first_seen": change.first_seen, "hedged": change.hedged, "sources": change.sources,

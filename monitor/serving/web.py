@@ -30,6 +30,7 @@ from collections.abc import Awaitable, Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
+from urllib.parse import parse_qs, quote
 
 import uvicorn
 from starlette.applications import Starlette
@@ -48,6 +49,7 @@ from monitor.judging.diff import KnownState
 from monitor.judging.state import known_state, standing
 from monitor.serving.metrics import Metrics
 from monitor.serving.page import Paging, render_baseline, render_page, render_state
+from monitor.serving.review import VERDICTS, ReviewGate
 from rules.engine import Engine
 from storage import ChangeFilter, Store
 from storage.db import reason as one_line
@@ -62,7 +64,7 @@ PAGE_SIZE = 50  # changes on one page of /
 CHART_SIZE = 500  # the newest changes the timeline draws
 # No script on the page: say so to the browser too, in case an escape is ever missed
 _PAGE_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
     "X-Content-Type-Options": "nosniff",
 }
 _NO_STORE = {"Cache-Control": "no-store"}
@@ -77,6 +79,7 @@ class WebState:
     metrics: Metrics
     health: Callable[[], tuple[bool, str]]  # (ok, reason): whether the daemon's scheduler runs
     engine: Engine | None = None  # for the baseline on "/"; None shows none
+    review: ReviewGate | None = None  # reviews from the page; None: the page only reads
     # /healthz takes the write lock for a moment: a writer holding it longer than this is unhealthy
     write_timeout_s: float = 2.0
 
@@ -94,6 +97,7 @@ def create_app(state: WebState) -> Starlette:
         Route("/digest.xml", _endpoint(web.digest), methods=["GET"]),
         Route("/", _endpoint(web.page), methods=["GET"]),
         Route("/baseline", _endpoint(web.baseline_page), methods=["GET"]),
+        Route("/changes/{change_id}/review", web.review, methods=["POST"]),
     ]
     app = Starlette(routes=routes)
     app.router.redirect_slashes = False  # Starlette builds them from the request's Host header: an open redirect
@@ -154,9 +158,38 @@ class _Web:
             feeds = store.feeds()
             state_view = self.state_view(store, baseline) if engine is not None else ""
         html = render_page(changes=changes, delivery=delivery, baseline=baseline, feeds=feeds, charted=charted,
+                           review=self.state.review,
                            paging=Paging(page=page, size=PAGE_SIZE, total=total, only=only),
                            state_view=state_view)  # fmt: skip
         return HTMLResponse(html, headers=_PAGE_HEADERS)
+
+    async def review(self, request: Request) -> Response:
+        """Accept or reject a change from the page (see monitor.serving.review); back to it, or 403/404."""
+        gate, change_id = self.state.review, request.path_params["change_id"]
+        if gate is None:
+            return PlainTextResponse("Reviews are not allowed here (the daemon is not on loopback and has no "
+                                     "review token).\n", status_code=403)  # fmt: skip
+        body = (await request.body())[:10_000].decode("utf-8", "replace")
+        form = {name: values[0] for name, values in parse_qs(body).items()}
+        refusal = gate.refusal(change_id, form)
+        if refusal:
+            return PlainTextResponse(f"Review refused: {refusal}.\n", status_code=403)
+        verdict, note = VERDICTS[form["verdict"]], form.get("why", "").strip()[:500] or None
+
+        def record() -> bool:
+            with self._store() as store:
+                return store.review_change(change_id, verdict, note=note) is not None
+
+        try:
+            found = await run_in_threadpool(record)
+        except Unavailable as exc:
+            return PlainTextResponse(f"{exc}\n", status_code=503)
+        except EXPECTED as exc:
+            return PlainTextResponse(f"Review failed: {exc}\n", status_code=503)
+        if not found:
+            return PlainTextResponse("No such change.\n", status_code=404)
+        # a relative Location: never one built from the request's Host header
+        return Response(status_code=303, headers={"Location": f"/#change-{quote(change_id)}"})
 
     def baseline_page(self, request: Request) -> Response:
         """What the seeds establish, each claim with the seed sentences it was read from."""
