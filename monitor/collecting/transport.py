@@ -150,24 +150,27 @@ class Wire(httpx.AsyncBaseTransport):
         sender = self._sender(public_only, keep_alive, proxy, request)
         attempt = _Attempt()
         token = _attempt.set(attempt)
-        host.busy += 1
+        turn = host if keep_alive else None  # a kept-alive request holds one of its host's connections
+        if turn is not None:
+            turn.busy += 1
         try:
             with _as_httpx_errors(request, attempt):
                 response = await sender.handle_async_request(_on_the_wire(request))
         except BaseException:
-            host.busy -= 1
+            if turn is not None:
+                turn.busy -= 1
             raise
         finally:
             _attempt.reset(token)
-        if keep_alive:
+        if turn is not None:
             for sock, _address in attempt.opened:
-                host.sockets.append(sock)
+                turn.sockets.append(sock)
                 self._open.add(sock)
         peer = attempt.peer()
         if peer is not None:
             host.note(peer, public=self._is_public(peer))
         assert isinstance(response.stream, httpx.AsyncByteStream)  # httpx-aiohttp's stream
-        response.stream = _Body(response.stream, request, host)
+        response.stream = _Body(response.stream, request, turn)
         response.extensions[PEER_EXTENSION] = peer or host.peer()
         return response
 
@@ -266,7 +269,7 @@ def _on_the_wire(request: httpx.Request) -> httpx.Request:
 class _Body(httpx.AsyncByteStream):
     """httpx-aiohttp's body stream, its failures named; closing it ends the request's turn on its host."""
 
-    def __init__(self, stream: httpx.AsyncByteStream, request: httpx.Request, host: _Host) -> None:
+    def __init__(self, stream: httpx.AsyncByteStream, request: httpx.Request, host: _Host | None) -> None:
         self._stream = stream
         self._request = request
         self._host: _Host | None = host
