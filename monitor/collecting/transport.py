@@ -51,12 +51,11 @@ was public, so a feed is never taken for an intranet one by mistake).
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
 import socket
 import ssl
 import urllib.request
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 import aiohttp
@@ -154,12 +153,13 @@ class Wire(httpx.AsyncBaseTransport):
         if turn is not None:
             turn.busy += 1
         try:
-            with _as_httpx_errors(request, attempt):
-                response = await sender.handle_async_request(_on_the_wire(request))
-        except BaseException:
+            response = await sender.handle_async_request(_on_the_wire(request))
+        except BaseException as exc:
             if turn is not None:
                 turn.busy -= 1
-            raise
+            if isinstance(exc, httpx.TransportError | aiohttp.ClientError):
+                raise _as_httpx_error(exc, request, attempt) from _cause(exc)
+            raise  # cancellation (Fetcher's time limit) passes as it is
         finally:
             _attempt.reset(token)
         if turn is not None:
@@ -275,32 +275,44 @@ class _Body(httpx.AsyncByteStream):
         self._host: _Host | None = host
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        with _as_httpx_errors(self._request):
+        try:
             async for chunk in self._stream:
                 yield chunk
+        except (httpx.TransportError, aiohttp.ClientError) as exc:
+            raise _as_httpx_error(exc, self._request) from _cause(exc)
 
     async def aclose(self) -> None:
         try:
-            with _as_httpx_errors(self._request):
-                await self._stream.aclose()  # an unread body closes its connection instead of returning it
+            await self._stream.aclose()  # an unread body closes its connection instead of returning it
+        except (httpx.TransportError, aiohttp.ClientError) as exc:
+            raise _as_httpx_error(exc, self._request) from _cause(exc)
         finally:
             if self._host is not None:
                 self._host.busy -= 1
                 self._host = None
 
 
-@contextlib.contextmanager
-def _as_httpx_errors(request: httpx.Request, attempt: _Attempt | None = None) -> Iterator[None]:
-    """aiohttp's failures as httpx's, with the OS-level cause chained (cancellation passes as it is)."""
-    try:
-        yield
-    except (httpx.TransportError, aiohttp.ClientError) as exc:
-        if attempt is not None and attempt.refused is not None and attempt.peer() is None:
-            raise NonPublicAddress(attempt.refused, request=request) from None
-        original = exc.__cause__ if isinstance(exc, httpx.TransportError) else exc
-        if not isinstance(original, aiohttp.ClientError):
-            raise
-        raise _httpx_error(original, request) from _cause(original)
+def _as_httpx_error(
+    exc: httpx.TransportError | aiohttp.ClientError, request: httpx.Request, attempt: _Attempt | None = None
+) -> httpx.TransportError:
+    """aiohttp's failure (raised as it is, or as httpx-aiohttp mapped it) as the httpx error `Fetcher` names.
+
+    Raise it `from _cause(exc)`: the OS-level cause chained. Cancellation is not caught, so passes as it is.
+    """
+    if attempt is not None and attempt.refused is not None and attempt.peer() is None:
+        return NonPublicAddress(attempt.refused, request=request)
+    original = _original(exc)
+    if isinstance(original, aiohttp.ClientError):
+        return _httpx_error(original, request)
+    assert isinstance(exc, httpx.TransportError)
+    return exc
+
+
+def _original(exc: BaseException) -> BaseException:
+    """The aiohttp error behind an httpx one from httpx-aiohttp (its mapping chains it as the cause)."""
+    if isinstance(exc, httpx.TransportError) and isinstance(exc.__cause__, aiohttp.ClientError):
+        return exc.__cause__
+    return exc
 
 
 def _httpx_error(exc: aiohttp.ClientError, request: httpx.Request) -> httpx.TransportError:
@@ -317,7 +329,10 @@ def _httpx_error(exc: aiohttp.ClientError, request: httpx.Request) -> httpx.Tran
     return httpx.TransportError(str(exc) or type(exc).__name__, request=request)
 
 
-def _cause(exc: aiohttp.ClientError) -> BaseException:
+def _cause(exc: BaseException) -> BaseException | None:
+    exc = _original(exc)
+    if not isinstance(exc, aiohttp.ClientError):
+        return exc.__cause__  # an httpx error raised as it came
     if isinstance(exc, aiohttp.ClientConnectorCertificateError):
         return exc.certificate_error
     if isinstance(exc, aiohttp.ClientConnectorError):
