@@ -180,9 +180,10 @@ class Fetcher:
         `accept` replaces the default Accept header (feeds, HTML and text). With `public_only`, an
         answer from a non-public address (loopback, private, link-local: an intranet service, a
         cloud metadata endpoint) is refused unread, at every redirect hop: the address checked is
-        the one connected to, so a DNS name that changes its answer cannot slip by. With
-        `cut_at_limit`, a body longer than `max_bytes` is not an error: its first `max_bytes`
-        come back, marked `cut` (a feed's first entries are worth reading).
+        the one connected to (the default transport refuses it before connecting), so a DNS name
+        that changes its answer cannot slip by. With `cut_at_limit`, a body longer than `max_bytes`
+        is not an error: its first `max_bytes` come back, marked `cut` (a feed's first entries are
+        worth reading).
         """
         headers = self._headers.copy()
         headers.update({name: value for name, value in (("If-None-Match", etag), ("If-Modified-Since", last_modified),
