@@ -201,7 +201,7 @@ def test_a_public_feed_cannot_make_the_service_read_an_intranet_page(
         store = Store.open(tmp_path / "monitor.db")
         report = cycle(config_for(tmp_path, local_server.url("/feed.xml")), store, engine)
         assert report.pages_failed == 1 and "non-public address (127.0.0.2)" in report.errors[0]
-        assert not any(r.path == "/admin.html" for r in internal.requests[1:])  # connected, refused unread
+        assert not any(r.path == "/admin.html" for r in internal.requests[1:])  # refused before connecting
         assert store.changes() == []
         # The operator's own feed, on their network, may link to their network.
         report = cycle(config_for(tmp_path, internal.url("/feed.xml")), store, engine)

@@ -1,11 +1,13 @@
 # SPDX-License-Identifier: MIT
-"""monitor.collecting.transport: httpx over aiohttp, against real sockets on 127.0.0.1.
+"""monitor.collecting.transport: httpx over httpx-aiohttp and aiohttp, against real sockets on 127.0.0.1.
 
 The fetcher's behaviour (limits, redirects, decoding, the one-line errors) is
 tested in test_fetch.py and the hostile suite through this transport; here,
 what the transport itself promises: raw bodies, the address connected to on
-every response (a reused connection too), connections kept alive when a body
-was read and closed when it was not, and aiohttp's failures named as httpx's.
+every response (a reused connection too), public-only requests refused at the
+connect, on a name as on an address, and never on a connection made without
+the rule; connections kept alive when a body was read and closed when it was
+not, idle ones bounded, and aiohttp's failures named as httpx's.
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
-from monitor.collecting.fetch import Fetcher, FetchOptions, FetchResult
-from monitor.collecting.transport import PEER_EXTENSION, AiohttpTransport
+from monitor.collecting.fetch import Fetcher, FetchOptions, FetchResult, is_public_address
+from monitor.collecting.transport import PEER_EXTENSION, PUBLIC_ONLY_EXTENSION, NonPublicAddress, Wire
 from tests.support.sockets import ThreadedSocketServer
 
 T = TypeVar("T")
@@ -105,7 +107,7 @@ def test_a_kept_alive_connection_still_names_its_peer() -> None:
     with SocketServer(lambda _path: response("304 Not Modified", b"", 'ETag: "v1"')) as server:
 
         async def go() -> list[object]:
-            transport = AiohttpTransport()
+            transport = Wire(is_public=is_public_address)
             try:
                 answers = [
                     await transport.handle_async_request(httpx.Request("GET", server.base_url + "/f")) for _ in range(3)
@@ -126,7 +128,8 @@ def test_unchanged_feeds_are_polled_over_one_connection() -> None:
 
 
 def test_idle_connections_are_capped_across_hosts() -> None:
-    # 25 servers are 25 hosts to the pool (a port is part of its key); each keeps its connection open.
+    # 25 servers are 25 hosts to the pool (a port is part of its key); each would keep its connection open.
+    # Past 4 open, a host with no idle connection is asked without keep-alive, and its connection closed.
     servers = [SocketServer(lambda _path: response("304 Not Modified", b"", 'ETag: "v1"')) for _ in range(25)]
     try:
 
@@ -164,7 +167,7 @@ def test_bodies_come_as_sent_the_fetcher_decodes_them() -> None:
     with SocketServer(lambda _path: reply) as server:
 
         async def raw_body() -> bytes:
-            transport = AiohttpTransport()
+            transport = Wire(is_public=is_public_address)
             try:
                 answer = await transport.handle_async_request(httpx.Request("GET", server.base_url + "/feed.xml"))
                 return b"".join([chunk async for chunk in answer.aiter_raw()])
@@ -225,3 +228,45 @@ def test_credentials_in_a_url_are_sent_once_as_basic_auth() -> None:
     [head] = seen
     assert head.startswith(b"GET /private.xml HTTP/1.1\r\n")
     assert head.lower().count(b"authorization: basic ") == 1 and b"user" not in head.split(b"\r\n", 1)[0]
+
+
+def test_public_only_is_refused_at_the_connect_for_a_name_too() -> None:
+    # "localhost" goes through name resolution (an IP address does not): the address is checked as it is connected to.
+    with SocketServer(lambda _path: response("200 OK", b"secret")) as server:
+        url = server.base_url.replace("127.0.0.1", "localhost") + "/admin"
+
+        async def go() -> str:
+            transport = Wire(is_public=is_public_address)
+            request = httpx.Request("GET", url, extensions={PUBLIC_ONLY_EXTENSION: True})
+            try:
+                with pytest.raises(NonPublicAddress) as refused:
+                    await transport.handle_async_request(request)
+                return refused.value.address
+            finally:
+                await transport.aclose()
+
+        assert run(go()) in ("127.0.0.1", "::1")
+        assert server.connections == 0  # refused before connecting
+
+
+def test_a_public_only_request_never_reuses_a_connection_made_without_the_rule() -> None:
+    with SocketServer(lambda _path: response("304 Not Modified", b"", 'ETag: "v1"')) as server:
+
+        async def go() -> tuple[int, str | None]:
+            async with Fetcher(FetchOptions(timeout_s=5)) as fetcher:
+                feed = await fetcher.get(server.base_url + "/feed.xml", etag='"v1"')  # its connection stays open
+                page = await fetcher.get(server.base_url + "/page.html", etag='"v1"', public_only=True)
+                return feed.status or 0, page.error
+
+        status, error = run(go())
+    assert status == 304
+    assert error == f"{server.base_url}/page.html: refused: a non-public address (127.0.0.1) linked from a public feed"
+    assert server.connections == 1
+
+
+def test_a_refused_connection_is_named() -> None:
+    with socket.socket() as placeholder:
+        placeholder.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{placeholder.getsockname()[1]}/feed.xml"  # bound, not listening
+        [result] = get_all([url])
+    assert result.error == f"{url}: unreachable (connection refused)"

@@ -5,7 +5,7 @@ Every feed and article goes through `Fetcher.get`, which never raises for an
 HTTP or network failure: the outcome, good or bad, is a `FetchResult` whose
 `error` is one line naming the URL, so one failing source is recorded and the
 cycle goes on. Requests and responses are httpx's; `monitor.collecting.transport` puts
-them on the wire through aiohttp.
+them on the wire through httpx-aiohttp and aiohttp.
 
     async with Fetcher(FetchOptions(per_host=2)) as fetcher:
         first = await fetcher.get(feed_url)
@@ -49,7 +49,7 @@ from typing import Protocol, TypeVar
 
 import httpx
 
-from monitor.collecting.transport import PEER_EXTENSION, AiohttpTransport
+from monitor.collecting.transport import PEER_EXTENSION, PUBLIC_ONLY_EXTENSION, NonPublicAddress, Wire
 from monitor.urls import host_of
 
 __all__ = ["DEFAULT_ACCEPT", "FetchOptions", "FetchResult", "Fetcher"]
@@ -146,7 +146,7 @@ class Fetcher:
     ) -> None:
         """`transport` replaces the network layer (tests: `httpx.MockTransport`); the default is aiohttp's."""
         self.options = options
-        self._transport = transport or AiohttpTransport(max_connections=options.max_connections)
+        self._transport = transport or Wire(is_public=_is_public, max_connections=options.max_connections)
         self._headers = httpx.Headers(
             {"User-Agent": options.user_agent, "Accept": DEFAULT_ACCEPT, "Accept-Encoding": accept_encoding()}
         )
@@ -180,9 +180,10 @@ class Fetcher:
         `accept` replaces the default Accept header (feeds, HTML and text). With `public_only`, an
         answer from a non-public address (loopback, private, link-local: an intranet service, a
         cloud metadata endpoint) is refused unread, at every redirect hop: the address checked is
-        the one connected to, so a DNS name that changes its answer cannot slip by. With
-        `cut_at_limit`, a body longer than `max_bytes` is not an error: its first `max_bytes`
-        come back, marked `cut` (a feed's first entries are worth reading).
+        the one connected to (the default transport refuses it before connecting), so a DNS name
+        that changes its answer cannot slip by. With `cut_at_limit`, a body longer than `max_bytes`
+        is not an error: its first `max_bytes` come back, marked `cut` (a feed's first entries are
+        worth reading).
         """
         headers = self._headers.copy()
         headers.update({name: value for name, value in (("If-None-Match", etag), ("If-Modified-Since", last_modified),
@@ -195,7 +196,7 @@ class Fetcher:
         try:
             for _hop in range(self.options.max_redirects + 1):
                 async with self._slot(request.url):
-                    response = await budget.run(self._send(request))
+                    response = await budget.run(self._send(request, public_only=public_only))
                     try:
                         if public_only:
                             _refuse_private_peer(response)
@@ -216,6 +217,8 @@ class Fetcher:
     def _as_failure(self, exc: _Failure | httpx.HTTPError | TimeoutError) -> _Failure:
         if isinstance(exc, _Failure):
             return exc
+        if isinstance(exc, NonPublicAddress):  # refused by the transport before it connected
+            return _Failure(_refusal(exc.address))
         if isinstance(exc, httpx.TimeoutException | TimeoutError):
             return _Failure(f"timed out after {self.options.timeout_s:g}s")
         if isinstance(exc, httpx.ConnectError):
@@ -228,8 +231,10 @@ class Fetcher:
             self._hosts[host] = asyncio.Semaphore(self.options.per_host)
         return _Slot(self._hosts[host], self._global)
 
-    async def _send(self, request: httpx.Request) -> httpx.Response:
+    async def _send(self, request: httpx.Request, *, public_only: bool) -> httpx.Response:
         _add_credentials(request)
+        if public_only:  # our transport refuses to connect to a non-public address; any other is checked after
+            request.extensions[PUBLIC_ONLY_EXTENSION] = True
         if self._cookies.jar:
             self._cookies.set_cookie_header(request)
         response = await self._transport.handle_async_request(request)
@@ -334,6 +339,11 @@ def is_public_address(address: str) -> bool:
         return False
 
 
+def _is_public(address: str) -> bool:
+    """The transport's rule for public-only requests: `is_public_address`, looked up when asked."""
+    return is_public_address(address)
+
+
 def _is_private_peer(response: httpx.Response) -> bool:
     address = peer_address(response)
     return address is not None and not is_public_address(address)
@@ -341,7 +351,11 @@ def _is_private_peer(response: httpx.Response) -> bool:
 
 def _refuse_private_peer(response: httpx.Response) -> None:
     if _is_private_peer(response):
-        raise _Failure(f"refused: a non-public address ({peer_address(response)}) linked from a public feed")
+        raise _Failure(_refusal(peer_address(response)))
+
+
+def _refusal(address: str | None) -> str:
+    return f"refused: a non-public address ({address}) linked from a public feed"
 
 
 def _next_request(request: httpx.Request, response: httpx.Response) -> httpx.Request | None:
