@@ -78,6 +78,17 @@ def french_futures(lemma: str) -> tuple[str, ...]:
     return tuple(found)
 
 
+def french_conditionals(lemma: str) -> tuple[str, ...]:
+    """The French present conditional (third person) of a verb named by its lemma: « détiendrait »,
+    « produiraient », « investirait »: its future's stem and -ait, -aient.
+
+    Read off the futures, so that the imperfect stays out: « déclarait » (the stem of the simple past
+    « déclara », not of a future), « ouvrait » (no « ouvra »).
+    """
+    stems = {form[:-1] for form in french_futures(lemma) if form.endswith("a")}
+    return tuple(f for f in forms(lemma) if f.endswith(("ait", "aient")) and f[: f.rindex("a")] in stems)
+
+
 @cache
 def _cached() -> dict[str, list[str]]:
     try:

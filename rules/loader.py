@@ -155,6 +155,11 @@ def _add_french_futures(rules_dir: Path, cue_lexicon: Lexicon[Label]) -> None:
     for lemma in sorted(lemmas.used_lemmas(rules_dir)):
         for form in lemmas.french_futures(lemma):
             cue_lexicon.add(form, ("cue", "planned", ""), where=where)
+        # Its conditional reports what is said, not what is (« OpenAI produirait sa puce en série »,
+        # « Microsoft détiendrait 27 % »): a hedge, as "reportedly" is; and a supposition goes on in it.
+        for form in lemmas.french_conditionals(lemma):
+            cue_lexicon.add(form, ("cue", "hedge", ""), where=where)
+            cue_lexicon.add(form, ("cue", "conditional", ""), where=where)
 
 
 def _load_entities(path: Path, lexicon: Lexicon[Label]) -> dict[str, Entity]:
