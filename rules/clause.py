@@ -93,6 +93,8 @@ def _read(job: ClauseJob, start: int, end: int, keys: list[str], cues: list[Hit[
     status, cue_rank = _status(rule, job.trigger, cues, bad_news=later_bad_news, future=future)
     if status is None:
         return ClauseResult([], "skipped: negated", {"cues": _phrases(cues)})
+    if future and status == "planned" and rule.default == "planned" and "since" in rule.values:
+        values = {**values, "since": values.get("since") or _future_date(job, start, end)}
     if rule.require_value and not rule.require_value & values.keys():
         return ClauseResult([], f"skipped: no {' or '.join(sorted(rule.require_value))} in the clause", {})
     when, dated = _when(job, start, end, present="now" in classes and s.speaks_of_now(start, end))
@@ -377,6 +379,16 @@ def _has_future_start(job: ClauseJob, start: int, end: int) -> bool:
         v.kind in ("since", "date") and str(v.value) > today[: len(str(v.value))]
         for v in job.sentence.values_in(start, end)
     )
+
+
+def _future_date(job: ClauseJob, start: int, end: int) -> str:
+    """The clause's first date after publication: when a planned thing (a chip) is to start.
+
+    "will enter mass production next year", « produirait sa puce en série dès 2026 »
+    """
+    today = job.sentence.published.isoformat() if job.sentence.published else "9999"
+    dates = [str(v.value) for v in job.sentence.values_in(start, end) if v.kind in ("since", "date") and v.value]
+    return next((d for d in dates if d > today[: len(d)]), "")
 
 
 def _values(job: ClauseJob, start: int, end: int) -> dict[str, Any]:

@@ -38,6 +38,8 @@ CASES = [
     ("amount beyond 2% is changed", claim(amount_usd=23e9), {"amount_usd": 22.0e9}, "changed"),
     ("a value where none was known is changed", claim(capacity_gw=4.5), {}, "changed"),
     ("since alone never changes anything", claim(since="2023"), {}, "confirmed"),
+    ("a plan's start ahead is a schedule", claim("openai.chip", "openai", "planned", since="2026"), {}, "changed"),
+    ("a plan's start past only dates it", claim("openai.chip", "openai", "planned", since="2024"), {}, "confirmed"),
     ("ended against held is reversed", claim("azure.rofr", "microsoft", "ended"), {}, "reversed"),
     ("denied against planned is reversed", claim("openai.chip", "openai", "denied"), {}, "reversed"),
     ("planned becoming active is changed", claim("openai.chip", "openai", "active"), {}, "changed"),
