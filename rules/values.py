@@ -620,7 +620,18 @@ def find_values(text: str, *, lang: str = "en", published: datetime.date | None 
     for m in _SCAN.finditer(text):
         found.extend(_HANDLERS[m.lastgroup or ""](m, lang, published))
     today = published.isoformat() if published else "9999"
+    if published:  # a term that ended before this year is no "by 2030"
+        found = [_by_then(v) if v.kind == "until" and str(v.value) < today[: len(str(v.value))] else v for v in found]
     return [_previous(v, text) if v.kind == "date" and str(v.value) <= today[: len(str(v.value))] else v for v in found]
+
+
+_BY = re.compile(r"by\b|d['’]ici\b", re.I)
+
+
+def _by_then(v: Value) -> Value:
+    """ "By 2024 it was renting capacity from Oracle": a past "by" tells where a story stood, not
+    when a term ends (as "by 2030" does): a date. "valid until 2024" stays an end."""
+    return Value("date", v.value, v.start, v.end, v.text) if _BY.match(v.text) else v
 
 
 def _previous(v: Value, text: str) -> Value:
