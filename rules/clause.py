@@ -26,9 +26,9 @@ from rules.values import Value
 CUE_REACH = 90  # characters between a cue and its trigger, at most
 TIME_KINDS = ("date", "since", "until")
 STATUS_ORDER = ("denied", "ended", "continuing", "planned", "active")
-_CLAUSE_WIDE = frozenset({"negation", "denied", "hypothetical", "exception"})
+_CLAUSE_WIDE = frozenset({"negation", "denied", "cancelled", "hypothetical", "exception"})
 SENTENCE_START = 20  # characters: a supposition this close to the start frames the whole sentence
-_BAD_NEWS = frozenset({"ended", "setback", "denied"})
+_BAD_NEWS = frozenset({"ended", "setback", "denied", "cancelled"})
 
 
 @dataclass(frozen=True)
@@ -350,7 +350,7 @@ def _status(
         if cue.label[1] == "successor":  # "replaced by X": X holds, what came before ended
             found.setdefault("continuing" if cue.end <= trigger.start else "ended", cue)
     negation, denied = found.get("negation"), found.get("denied")
-    if "exception" in found and ("ended" in found or "denied" in found):
+    if "exception" in found and found.keys() & {"ended", "denied", "cancelled"}:
         return rule.default, len(STATUS_ORDER)  # an ending with a carve-out: still in force
     # A denial of bad news, or a negated ending, leaves things as they were:
     # "denied a report that it had lost…", "has not lost", « a démenti vouloir céder ».
@@ -360,6 +360,8 @@ def _status(
         return rule.default, len(STATUS_ORDER)
     if negation and not found.get("ended") and not denied:
         return None, 0
+    if cancelled := found.get("cancelled"):  # "scrapped": a plan is called off, a right in force ends
+        found.setdefault("ended" if rule.in_force == "held" else "denied", cancelled)
     for rank, status in enumerate(STATUS_ORDER):
         if status in found:
             status = {"continuing": rule.in_force}.get(status, status)

@@ -36,7 +36,8 @@ Evaluation order (each step only sees what the previous one let through):
    denial, supposition and carve-outs qualify the whole clause. Then, in this
    order: a supposition (in the clause, opening the sentence, or carried on
    by a conditional) → no claim; a denial of bad news or a negated ending →
-   the facet's default; another negation → no claim; status: denied > ended >
+   the facet's default; another negation → no claim; a cancellation is a
+   denial of a plan, the end of a right in force; status: denied > ended >
    continuing (the facet's in-force status) > planned > active > the facet's
    default (planned when the clause starts in the future); hedging anywhere
    in the sentence. Of a clause's trigger occurrences, the reading that says

@@ -34,6 +34,7 @@ from rules.tomlfile import read_toml
 RULES_DIR = Path(__file__).parent
 CUE_CLASSES = (
     "denied",
+    "cancelled",
     "ended",
     "continuing",
     "planned",
