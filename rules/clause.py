@@ -97,7 +97,8 @@ def _read(job: ClauseJob, start: int, end: int, keys: list[str], cues: list[Hit[
         values = {**values, "since": values.get("since") or _future_date(job, start, end)}
     if rule.require_value and not rule.require_value & values.keys():
         return ClauseResult([], f"skipped: no {' or '.join(sorted(rule.require_value))} in the clause", {})
-    when, dated = _when(job, start, end, present="now" in classes and s.speaks_of_now(start, end))
+    present = "now" in classes and s.speaks_of_now(start, end)
+    when, dated = s.memo(("when", start, end, present), lambda: _when(job, start, end, present=present))
     hedged = s.memo(("hedged", rule.facet), lambda: any(h.label[1] == "hedge" for h in s.cues(rule.facet)))
     claims = [
         Claim(
@@ -252,21 +253,38 @@ def _own_cues(job: ClauseJob, start: int, end: int) -> list[Hit[Label]]:
     # The same for every facet that gets this far (it passed its gate and has keys: it applies itself).
     rivals = s.memo(("rivals", start, end), lambda: _Spans(_plausible_triggers(job, inside, start, end)))
     own = []
+    decided: dict[tuple[int, int, bool], bool] = {}  # a span may carry several cues: decide it once
     for cue in _clause_cues(s, job.rule.facet, start, end).all.near(trigger.start - CUE_REACH, trigger.end + CUE_REACH):
-        distance = _distance(cue, trigger)
-        # Only a trigger nearer to the cue than this one can take it: look no further than that.
-        # A trigger inside the cue itself ("rival clouds") does not compete for it.
-        # "X gave way to Y" speaks of both sides: the nearest trigger before it and the nearest after.
         successor = cue.label[1] == "successor"
-        if distance <= CUE_REACH and all(
-            distance <= _distance(cue, other)
-            for other in rivals.near(cue.start - distance, cue.end + distance)
-            if _distance(cue, other) > 0
-            and _distance(other, trigger) > 0
-            and not (successor and (other.start >= cue.end) != (trigger.start >= cue.end))
-        ):
+        place = (cue.start, cue.end, successor)
+        if place not in decided:
+            decided[place] = _is_nearest(rivals, cue, trigger, successor=successor)
+        if decided[place]:
             own.append(cue)
     return own
+
+
+def _is_nearest(rivals: _Spans, cue: Hit[Label], trigger: Hit[Label], *, successor: bool) -> bool:
+    """Is `trigger` within reach of `cue`, and no other trigger nearer to it?
+
+    Only a trigger nearer to the cue than this one can take it: look no further than that.
+    A trigger inside the cue itself ("rival clouds") does not compete for it, nor one that overlaps
+    this trigger. "X gave way to Y" speaks of both sides: the nearest trigger before it and the
+    nearest after.
+    """
+    distance = _distance(cue, trigger)
+    if distance > CUE_REACH:
+        return False
+    after = trigger.start >= cue.end
+    for other in rivals.near(cue.start - distance + 1, cue.end + distance - 1):
+        if (
+            _distance(cue, other) < distance
+            and _distance(cue, other) > 0
+            and _distance(other, trigger) > 0
+            and not (successor and (other.start >= cue.end) != after)
+        ):
+            return False
+    return True
 
 
 def _plausible_triggers(job: ClauseJob, inside: list[Hit[Label]], start: int, end: int) -> list[Hit[Label]]:
