@@ -253,7 +253,7 @@ class _DocumentReader:
                     )  # fmt: skip
                     results.append(read_clause(job))
                 best = ClauseResult.best(results)
-                for trigger, result in zip(clause_triggers, results, strict=True):
+                for trigger, result in zip(clause_triggers, results, strict=True) if self.trace is not None else ():
                     verdict = _clause_verdict(result, results[best], clause_triggers[best])
                     self._trace(s, rule, trigger, verdict, **result.details)
                 found.extend(results[best].claims)
