@@ -237,6 +237,10 @@ class _DocumentReader:
             if missing:
                 self._trace(s, rule, triggers[0], f"skipped: no {' or '.join(sorted(missing))} in reach")
                 continue
+            if not rule.requires[0] & s.entities and s.has_cue("gloss"):
+                why = "skipped: the sentence glosses a figure ('roughly the output of ten reactors'), names no party"
+                self._trace(s, rule, triggers[0], why)
+                continue
             if other := _carried_rival(rule, s, context):
                 ours = " or ".join(sorted(rule.requires[0]))
                 why = f"skipped: the party carried over from an earlier sentence is {other}, not {ours}"

@@ -49,6 +49,7 @@ CUE_CLASSES = (
     "hedge",
     "hypothetical",
     "history",
+    "gloss",
     "now",
     "previous",
     "total",
