@@ -295,7 +295,7 @@ def _plausible_triggers(job: ClauseJob, inside: list[Hit[Label]], start: int, en
     plausible = {
         facet
         for facet in {h.label[1] for h in inside if h.label[0] == "trigger"}
-        if _applies_here(job, facet, inside, start, end)
+        if (job.in_reach is None or facet in job.in_reach) and _applies_here(job, facet, inside, start, end)
     }
     places = {(t.start, t.end): t for t in inside if t.label[0] == "trigger" and t.label[1] in plausible}
     return list(places.values())

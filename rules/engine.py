@@ -231,9 +231,12 @@ class _DocumentReader:
     def _read_sentence(self, index: int, s: ScannedSentence, title_entities: set[str]) -> list[Claim]:
         context = self._context(index, title_entities)
         out: list[Claim] = []
+        missing_of = {f: _missing_parties(self.rules.facets[f], s, context, self._asked(index)) for f in s.triggered}
+        # A facet whose parties are out of reach reads nothing here, so it takes no cue from another's trigger.
+        in_reach = frozenset(f for f, missing in missing_of.items() if not missing)
         for facet, triggers in s.triggered.items():
             rule = self.rules.facets[facet]
-            missing = _missing_parties(rule, s, context, self._asked(index))
+            missing = missing_of[facet]
             if missing:
                 self._trace(s, rule, triggers[0], f"skipped: no {' or '.join(sorted(missing))} in reach")
                 continue
@@ -253,7 +256,7 @@ class _DocumentReader:
                     job = ClauseJob(
                         rule, self.rules.facets, self.rules.entities, trigger, triggers, s,
                         lambda: self._paragraph_date(index), self.source, self._supposing(index),
-                        tuple(frozenset(c) for c in context[:-1]),
+                        tuple(frozenset(c) for c in context[:-1]), in_reach,
                     )  # fmt: skip
                     results.append(read_clause(job))
                 best = ClauseResult.best(results)
