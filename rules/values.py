@@ -323,8 +323,8 @@ _BRANCHES: list[tuple[str, str]] = [
     # "a quarter of the company", « un peu plus d'un quart du capital », "a one-third stake"
     (
         "frac_pct",
-        rf"{_FRAC}(?={_S}(?:of|de|du|des|d['’]|stake|share|interest|holding|ownership|equity)(?!\w))"
-        rf"(?!{_S}(?:of|de|du|des|d['’]){_S0}(?:(?:the|this|next|last|a|an|l['’]|la|le|les){_S0})?{_NOT_SHARE})",
+        rf"{_FRAC}(?={_S}(?:(?:of|de|du|des|stake|share|interest|holding|ownership|equity)(?!\w)|d['’]))"
+        rf"(?!{_S}(?:of|de|du|des|d['’]){_S0}(?:(?:the|this|next|last|a|an|l['’]|la|le|les|une?){_S0})?{_NOT_SHARE})",
     ),
     ("num", rf"(?P<n>{_ARTICLE_NUM}|{_DIGITS}|{_WORDNUM})(?:{_TAILS})"),
     (
