@@ -29,6 +29,7 @@ STATUS_ORDER = ("denied", "ended", "continuing", "planned", "active")
 _CLAUSE_WIDE = frozenset({"negation", "denied", "cancelled", "hypothetical", "exception"})
 SENTENCE_START = 20  # characters: a supposition this close to the start frames the whole sentence
 _BAD_NEWS = frozenset({"ended", "setback", "denied", "cancelled"})
+_SENTENCE_WIDE = frozenset({"hedge", "conditional"})
 
 
 @dataclass(frozen=True)
@@ -335,7 +336,9 @@ def _clause_cues(s: ScannedSentence, facet: str, start: int, end: int) -> _Claus
     """The facet's cues in the clause [start, end), once per clause: every trigger of it asks."""
 
     def compute() -> _ClauseCues:
-        cues = [h for h in s.memo(("inside", start, end), lambda: s.hits_in(start, end)) if _is_cue_of(h, facet)]
+        # Hedges and conditionals speak for the whole sentence (`hedged`, `_supposes`): no trigger owns them.
+        inside = s.memo(("inside", start, end), lambda: s.hits_in(start, end))
+        cues = [h for h in inside if _is_cue_of(h, facet) and h.label[1] not in _SENTENCE_WIDE]
         return _ClauseCues(
             _Spans(cues),
             [h for h in cues if h.label[1] in _CLAUSE_WIDE],
