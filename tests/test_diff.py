@@ -40,6 +40,7 @@ CASES = [
     ("since alone never changes anything", claim(since="2023"), {}, "confirmed"),
     ("a plan's start ahead is a schedule", claim("openai.chip", "openai", "planned", since="2026"), {}, "changed"),
     ("a plan's start past only dates it", claim("openai.chip", "openai", "planned", since="2024"), {}, "confirmed"),
+    ("a later start of what is under way is no schedule", claim(status="planned", since="2027"), {}, "confirmed"),
     ("ended against held is reversed", claim("azure.rofr", "microsoft", "ended"), {}, "reversed"),
     ("denied against planned is reversed", claim("openai.chip", "openai", "denied"), {}, "reversed"),
     ("planned becoming active is changed", claim("openai.chip", "openai", "active"), {}, "changed"),

@@ -132,7 +132,7 @@ def classify(claim: Claim, state: KnownState) -> Verdict:
     before = known.claim
     if (before.status in NOT_IN_FORCE) != (claim.status in NOT_IN_FORCE):
         return Verdict("reversed", known, (f"status {before.status} → {claim.status}",))
-    reasons = value_differences(before.values, claim.values, scheduled=_scheduled(claim))
+    reasons = value_differences(before.values, claim.values, scheduled=_scheduled(claim, before))
     if before.status == "planned" and claim.status == "active":
         reasons = ("planned → active",) + reasons
     return Verdict("changed" if reasons else "confirmed", known, reasons)
@@ -143,11 +143,13 @@ def _not_after(when: str, reference: str) -> bool:
     return bool(when) and bool(reference) and when <= reference[: len(when)]
 
 
-def _scheduled(claim: Claim) -> bool:
-    """A planned claim whose start is still ahead ("mass production from 2026"): its `since` is a
-    schedule, news when it is new or moves, where a start already past only dates what holds."""
+def _scheduled(claim: Claim, before: Claim) -> bool:
+    """A plan known as a plan, whose start is still ahead ("mass production from 2026"): its `since`
+    is a schedule, news when it is new or moves. A start already past only dates what holds, and a
+    later start of more of what is under way ("Oracle's cloud from 2027") is no schedule of it."""
     since = str(claim.values.get("since") or "")
-    return claim.status == "planned" and bool(since) and bool(claim.when) and since > claim.when[: len(since)]
+    planned = claim.status == before.status == "planned"
+    return planned and bool(since) and bool(claim.when) and since > claim.when[: len(since)]
 
 
 def value_differences(before: dict[str, Any], after: dict[str, Any], *, scheduled: bool = False) -> tuple[str, ...]:
