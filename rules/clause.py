@@ -26,9 +26,10 @@ from rules.values import Value
 CUE_REACH = 90  # characters between a cue and its trigger, at most
 TIME_KINDS = ("date", "since", "until")
 STATUS_ORDER = ("denied", "ended", "continuing", "planned", "active")
-_CLAUSE_WIDE = frozenset({"negation", "denied", "hypothetical", "exception"})
+_CLAUSE_WIDE = frozenset({"negation", "denied", "cancelled", "hypothetical", "exception"})
 SENTENCE_START = 20  # characters: a supposition this close to the start frames the whole sentence
-_BAD_NEWS = frozenset({"ended", "setback", "denied"})
+_BAD_NEWS = frozenset({"ended", "setback", "denied", "cancelled"})
+_SENTENCE_WIDE = frozenset({"hedge", "conditional"})
 
 
 @dataclass(frozen=True)
@@ -93,9 +94,12 @@ def _read(job: ClauseJob, start: int, end: int, keys: list[str], cues: list[Hit[
     status, cue_rank = _status(rule, job.trigger, cues, bad_news=later_bad_news, future=future)
     if status is None:
         return ClauseResult([], "skipped: negated", {"cues": _phrases(cues)})
+    if future and status == "planned" and rule.default == "planned" and "since" in rule.values:
+        values = {**values, "since": values.get("since") or _future_date(job, start, end)}
     if rule.require_value and not rule.require_value & values.keys():
         return ClauseResult([], f"skipped: no {' or '.join(sorted(rule.require_value))} in the clause", {})
-    when, dated = _when(job, start, end, present="now" in classes and s.speaks_of_now(start, end))
+    present = "now" in classes and s.speaks_of_now(start, end)
+    when, dated = s.memo(("when", start, end, present), lambda: _when(job, start, end, present=present))
     hedged = s.memo(("hedged", rule.facet), lambda: any(h.label[1] == "hedge" for h in s.cues(rule.facet)))
     claims = [
         Claim(
@@ -250,21 +254,38 @@ def _own_cues(job: ClauseJob, start: int, end: int) -> list[Hit[Label]]:
     # The same for every facet that gets this far (it passed its gate and has keys: it applies itself).
     rivals = s.memo(("rivals", start, end), lambda: _Spans(_plausible_triggers(job, inside, start, end)))
     own = []
+    decided: dict[tuple[int, int, bool], bool] = {}  # a span may carry several cues: decide it once
     for cue in _clause_cues(s, job.rule.facet, start, end).all.near(trigger.start - CUE_REACH, trigger.end + CUE_REACH):
-        distance = _distance(cue, trigger)
-        # Only a trigger nearer to the cue than this one can take it: look no further than that.
-        # A trigger inside the cue itself ("rival clouds") does not compete for it.
-        # "X gave way to Y" speaks of both sides: the nearest trigger before it and the nearest after.
         successor = cue.label[1] == "successor"
-        if distance <= CUE_REACH and all(
-            distance <= _distance(cue, other)
-            for other in rivals.near(cue.start - distance, cue.end + distance)
-            if _distance(cue, other) > 0
-            and _distance(other, trigger) > 0
-            and not (successor and (other.start >= cue.end) != (trigger.start >= cue.end))
-        ):
+        place = (cue.start, cue.end, successor)
+        if place not in decided:
+            decided[place] = _is_nearest(rivals, cue, trigger, successor=successor)
+        if decided[place]:
             own.append(cue)
     return own
+
+
+def _is_nearest(rivals: _Spans, cue: Hit[Label], trigger: Hit[Label], *, successor: bool) -> bool:
+    """Is `trigger` within reach of `cue`, and no other trigger nearer to it?
+
+    Only a trigger nearer to the cue than this one can take it: look no further than that.
+    A trigger inside the cue itself ("rival clouds") does not compete for it, nor one that overlaps
+    this trigger. "X gave way to Y" speaks of both sides: the nearest trigger before it and the
+    nearest after.
+    """
+    distance = _distance(cue, trigger)
+    if distance > CUE_REACH:
+        return False
+    after = trigger.start >= cue.end
+    for other in rivals.near(cue.start - distance + 1, cue.end + distance - 1):
+        if (
+            _distance(cue, other) < distance
+            and _distance(cue, other) > 0
+            and _distance(other, trigger) > 0
+            and not (successor and (other.start >= cue.end) != after)
+        ):
+            return False
+    return True
 
 
 def _plausible_triggers(job: ClauseJob, inside: list[Hit[Label]], start: int, end: int) -> list[Hit[Label]]:
@@ -275,7 +296,7 @@ def _plausible_triggers(job: ClauseJob, inside: list[Hit[Label]], start: int, en
     plausible = {
         facet
         for facet in {h.label[1] for h in inside if h.label[0] == "trigger"}
-        if _applies_here(job, facet, inside, start, end)
+        if (job.in_reach is None or facet in job.in_reach) and _applies_here(job, facet, inside, start, end)
     }
     places = {(t.start, t.end): t for t in inside if t.label[0] == "trigger" and t.label[1] in plausible}
     return list(places.values())
@@ -315,7 +336,9 @@ def _clause_cues(s: ScannedSentence, facet: str, start: int, end: int) -> _Claus
     """The facet's cues in the clause [start, end), once per clause: every trigger of it asks."""
 
     def compute() -> _ClauseCues:
-        cues = [h for h in s.memo(("inside", start, end), lambda: s.hits_in(start, end)) if _is_cue_of(h, facet)]
+        # Hedges and conditionals speak for the whole sentence (`hedged`, `_supposes`): no trigger owns them.
+        inside = s.memo(("inside", start, end), lambda: s.hits_in(start, end))
+        cues = [h for h in inside if _is_cue_of(h, facet) and h.label[1] not in _SENTENCE_WIDE]
         return _ClauseCues(
             _Spans(cues),
             [h for h in cues if h.label[1] in _CLAUSE_WIDE],
@@ -348,7 +371,7 @@ def _status(
         if cue.label[1] == "successor":  # "replaced by X": X holds, what came before ended
             found.setdefault("continuing" if cue.end <= trigger.start else "ended", cue)
     negation, denied = found.get("negation"), found.get("denied")
-    if "exception" in found and ("ended" in found or "denied" in found):
+    if "exception" in found and found.keys() & {"ended", "denied", "cancelled"}:
         return rule.default, len(STATUS_ORDER)  # an ending with a carve-out: still in force
     # A denial of bad news, or a negated ending, leaves things as they were:
     # "denied a report that it had lost…", "has not lost", « a démenti vouloir céder ».
@@ -358,6 +381,8 @@ def _status(
         return rule.default, len(STATUS_ORDER)
     if negation and not found.get("ended") and not denied:
         return None, 0
+    if cancelled := found.get("cancelled"):  # "scrapped": a plan is called off, a right in force ends
+        found.setdefault("ended" if rule.in_force == "held" else "denied", cancelled)
     for rank, status in enumerate(STATUS_ORDER):
         if status in found:
             status = {"continuing": rule.in_force}.get(status, status)
@@ -377,6 +402,16 @@ def _has_future_start(job: ClauseJob, start: int, end: int) -> bool:
         v.kind in ("since", "date") and str(v.value) > today[: len(str(v.value))]
         for v in job.sentence.values_in(start, end)
     )
+
+
+def _future_date(job: ClauseJob, start: int, end: int) -> str:
+    """The clause's first date after publication: when a planned thing (a chip) is to start.
+
+    "will enter mass production next year", « produirait sa puce en série dès 2026 »
+    """
+    today = job.sentence.published.isoformat() if job.sentence.published else "9999"
+    dates = [str(v.value) for v in job.sentence.values_in(start, end) if v.kind in ("since", "date") and v.value]
+    return next((d for d in dates if d > today[: len(d)]), "")
 
 
 def _values(job: ClauseJob, start: int, end: int) -> dict[str, Any]:

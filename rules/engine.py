@@ -36,7 +36,8 @@ Evaluation order (each step only sees what the previous one let through):
    denial, supposition and carve-outs qualify the whole clause. Then, in this
    order: a supposition (in the clause, opening the sentence, or carried on
    by a conditional) → no claim; a denial of bad news or a negated ending →
-   the facet's default; another negation → no claim; status: denied > ended >
+   the facet's default; another negation → no claim; a cancellation is a
+   denial of a plan, the end of a right in force; status: denied > ended >
    continuing (the facet's in-force status) > planned > active > the facet's
    default (planned when the clause starts in the future); hedging anywhere
    in the sentence. Of a clause's trigger occurrences, the reading that says
@@ -230,11 +231,18 @@ class _DocumentReader:
     def _read_sentence(self, index: int, s: ScannedSentence, title_entities: set[str]) -> list[Claim]:
         context = self._context(index, title_entities)
         out: list[Claim] = []
+        missing_of = {f: _missing_parties(self.rules.facets[f], s, context, self._asked(index)) for f in s.triggered}
+        # A facet whose parties are out of reach reads nothing here, so it takes no cue from another's trigger.
+        in_reach = frozenset(f for f, missing in missing_of.items() if not missing)
         for facet, triggers in s.triggered.items():
             rule = self.rules.facets[facet]
-            missing = _missing_parties(rule, s, context, self._asked(index))
+            missing = missing_of[facet]
             if missing:
                 self._trace(s, rule, triggers[0], f"skipped: no {' or '.join(sorted(missing))} in reach")
+                continue
+            if not rule.requires[0] & s.entities and s.has_cue("gloss"):
+                why = "skipped: the sentence glosses a figure ('roughly the output of ten reactors'), names no party"
+                self._trace(s, rule, triggers[0], why)
                 continue
             if other := _carried_rival(rule, s, context):
                 ours = " or ".join(sorted(rule.requires[0]))
@@ -248,11 +256,11 @@ class _DocumentReader:
                     job = ClauseJob(
                         rule, self.rules.facets, self.rules.entities, trigger, triggers, s,
                         lambda: self._paragraph_date(index), self.source, self._supposing(index),
-                        tuple(frozenset(c) for c in context[:-1]),
+                        tuple(frozenset(c) for c in context[:-1]), in_reach,
                     )  # fmt: skip
                     results.append(read_clause(job))
                 best = ClauseResult.best(results)
-                for trigger, result in zip(clause_triggers, results, strict=True):
+                for trigger, result in zip(clause_triggers, results, strict=True) if self.trace is not None else ():
                     verdict = _clause_verdict(result, results[best], clause_triggers[best])
                     self._trace(s, rule, trigger, verdict, **result.details)
                 found.extend(results[best].claims)

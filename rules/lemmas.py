@@ -26,8 +26,10 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from rules.text import fold
 
@@ -64,11 +66,15 @@ def french_futures(lemma: str) -> tuple[str, ...]:
     simple past can look the same (« déclara ») and is left out by the first rule. English forms never
     end so: "offer" has no "offera".
     """
+    return _futures(lemma, forms(lemma))
+
+
+def _futures(lemma: str, words: Iterable[str]) -> tuple[str, ...]:
     if not lemma.endswith(("er", "ir", "re", "oir")):
         return ()
     base = lemma if lemma.endswith(("er", "ir")) else lemma[:-1]
     found = []
-    for form in forms(lemma):
+    for form in words:
         for ending in _FUTURE_ENDINGS:
             if form.endswith(ending):
                 stem = form[: -len(ending)]
@@ -78,14 +84,56 @@ def french_futures(lemma: str) -> tuple[str, ...]:
     return tuple(found)
 
 
+def french_conditionals(lemma: str) -> tuple[str, ...]:
+    """The French present conditional (third person) of a verb named by its lemma: « détiendrait »,
+    « produiraient », « investirait »: its future's stem and -ait, -aient.
+
+    Read off the futures, so that the imperfect stays out: « déclarait » (the stem of the simple past
+    « déclara », not of a future), « ouvrait » (no « ouvra »).
+    """
+    return _conditionals(lemma, forms(lemma))
+
+
+def _conditionals(lemma: str, words: Iterable[str]) -> tuple[str, ...]:
+    words = tuple(words)
+    stems = {form[:-1] for form in _futures(lemma, words) if form.endswith("a")}
+    return tuple(f for f in words if f.endswith(("ait", "aient")) and f[: f.rindex("a")] in stems)
+
+
+def conditional_forms() -> frozenset[str]:
+    """The third-person conditional of every French verb simplemma knows (« dépasserait »,
+    « louerait », « proviendraient »): a reported claim, whichever verb carries it. Kept in
+    `vocab/lemmas.json` like the forms (reading them off the dictionary takes 0.4 s)."""
+    cached = _cached_conditionals()
+    return cached if cached is not None else all_french_conditionals()
+
+
+def all_french_conditionals() -> frozenset[str]:
+    """`conditional_forms` read off simplemma's French dictionary."""
+    found: set[str] = set()
+    for lemma, words in _inverse("fr").items():
+        found.update(_conditionals(lemma, words))
+    return frozenset(found)
+
+
 @cache
-def _cached() -> dict[str, list[str]]:
+def _cache_file() -> dict[str, Any]:
     try:
-        data = json.loads(CACHE.read_text(encoding="utf-8"))
+        data: dict[str, Any] = json.loads(CACHE.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return {}
-    forms_by_lemma: dict[str, list[str]] = data["forms"]
+    return data
+
+
+def _cached() -> dict[str, list[str]]:
+    forms_by_lemma: dict[str, list[str]] = _cache_file().get("forms", {})
     return forms_by_lemma
+
+
+@cache
+def _cached_conditionals() -> frozenset[str] | None:
+    words = _cache_file().get("french_conditionals")
+    return frozenset(words) if words is not None else None
 
 
 def compute(lemma: str) -> tuple[str, ...]:
@@ -146,7 +194,13 @@ def write_cache(lemmas: set[str], path: Path = CACHE) -> None:
     # One lemma a line: a rule's new lemma is one line of the diff.
     lines = [f"{json.dumps(k)}: {json.dumps(v)}," for k, v in head.items()]
     forms_lines = [f"  {json.dumps(lemma)}: {json.dumps(list(compute(lemma)))}" for lemma in sorted(lemmas)]
-    text = "{\n" + "\n".join(lines) + '\n"forms": {\n' + ",\n".join(forms_lines) + "\n}\n}\n"
+    conditionals = sorted(all_french_conditionals())
+    # Twenty words a line, so that a change of simplemma shows as a few lines.
+    rows = [json.dumps(conditionals[i : i + 20])[1:-1] for i in range(0, len(conditionals), 20)]
+    text = (
+        "{\n" + "\n".join(lines) + '\n"forms": {\n' + ",\n".join(forms_lines) + "\n},\n"
+        '"french_conditionals": [\n' + ",\n".join(rows) + "\n]\n}\n"
+    )
     json.loads(text)  # what `forms` will read
     path.write_text(text, encoding="utf-8")
 

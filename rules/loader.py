@@ -34,6 +34,7 @@ from rules.tomlfile import read_toml
 RULES_DIR = Path(__file__).parent
 CUE_CLASSES = (
     "denied",
+    "cancelled",
     "ended",
     "continuing",
     "planned",
@@ -48,6 +49,7 @@ CUE_CLASSES = (
     "hedge",
     "hypothetical",
     "history",
+    "gloss",
     "now",
     "previous",
     "total",
@@ -104,6 +106,8 @@ class RuleSet:
     facets: dict[str, FacetRule]
     lexicon: Lexicon[Label] = field(repr=False)
     cue_lexicon: Lexicon[Label] = field(repr=False)
+    # Every French verb's conditional (« dépasserait »): a hedge and a conditional cue (rules.lemmas).
+    conditionals: frozenset[str] = field(default=frozenset(), repr=False)
 
 
 _FACET_KEYS: dict[str, type | tuple[type, ...]] = {
@@ -144,7 +148,7 @@ def load_rules(rules_dir: Path = RULES_DIR) -> RuleSet:
         rule = _load_facet(path, entities, lexicon, cue_lexicon)
         facets[rule.facet] = rule
     _add_french_futures(rules_dir, cue_lexicon)
-    return RuleSet(entities, facets, lexicon, cue_lexicon)
+    return RuleSet(entities, facets, lexicon, cue_lexicon, lemmas.conditional_forms())
 
 
 def _add_french_futures(rules_dir: Path, cue_lexicon: Lexicon[Label]) -> None:
@@ -155,6 +159,11 @@ def _add_french_futures(rules_dir: Path, cue_lexicon: Lexicon[Label]) -> None:
     for lemma in sorted(lemmas.used_lemmas(rules_dir)):
         for form in lemmas.french_futures(lemma):
             cue_lexicon.add(form, ("cue", "planned", ""), where=where)
+        # Its conditional reports what is said, not what is (« OpenAI produirait sa puce en série »,
+        # « Microsoft détiendrait 27 % »): a hedge, as "reportedly" is; and a supposition goes on in it.
+        for form in set(lemmas.french_conditionals(lemma)) - lemmas.conditional_forms():  # the rest: scan.py
+            cue_lexicon.add(form, ("cue", "hedge", ""), where=where)
+            cue_lexicon.add(form, ("cue", "conditional", ""), where=where)
 
 
 def _load_entities(path: Path, lexicon: Lexicon[Label]) -> dict[str, Entity]:

@@ -68,6 +68,7 @@ _GAP_SEP = r"[\s-]++"  # possessive: a gap word never starts with a space or a h
 # next word, however long the hyphenated chain it starts ("modele-4-en-interne-maison-…").
 _STEM_TAIL = r"[\w']*+(?:-++[\w']++){0,5}"
 MIN_STEM = 3
+_SELECTS_CACHE = 200_000  # words whose phrases a lexicon remembers, at most
 MAX_GAP = 6
 # How many ways one start of a phrase may split a text, at most (see `_readings`): each gap, stem
 # followed by more words, and optional word multiplies them. The rule files need 186 at most.
@@ -248,6 +249,7 @@ class Lexicon(Generic[T]):
     _index_of: dict[str, int] = field(default_factory=dict)  # regex pattern -> position in _phrases
     _exact: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     _prefix: dict[str, list[tuple[str, int]]] = field(default_factory=lambda: defaultdict(list))
+    _selects_cache: dict[str, tuple[int, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     def add(self, source: str, label: T, *, where: str) -> None:
         """Add a phrase; `where` names the file and key for the error message."""
@@ -263,6 +265,7 @@ class Lexicon(Generic[T]):
             return
         index = self._index_of[phrase.pattern] = len(self._phrases)
         self._phrases.append((phrase, [label]))
+        self._selects_cache.clear()
         for literal, is_prefix in phrase.anchors:
             if is_prefix:
                 self._prefix[literal[:MIN_STEM]].append((literal, index))
@@ -283,14 +286,23 @@ class Lexicon(Generic[T]):
     def candidates(self, words: Iterable[str]) -> set[int]:
         """Indexes of the phrases whose anchor is among `words` (a sentence's folded words)."""
         found: set[int] = set()
+        selects, cache = self._selects, self._selects_cache
         for word in words:
-            exact = self._exact.get(word)
-            if exact:
-                found |= exact
-            for literal, index in self._prefix.get(word[:MIN_STEM], ()):
-                if word.startswith(literal):
-                    found.add(index)
+            indexes = cache.get(word)
+            if indexes is None:
+                indexes = selects(word)
+            if indexes:
+                found.update(indexes)
         return found
+
+    def _selects(self, word: str) -> tuple[int, ...]:
+        """The phrases one word selects, remembered: a text's words mostly recur from page to page."""
+        found = set(self._exact.get(word, ()))
+        found.update(index for literal, index in self._prefix.get(word[:MIN_STEM], ()) if word.startswith(literal))
+        if len(self._selects_cache) >= _SELECTS_CACHE:
+            self._selects_cache.clear()  # a bound on memory: a long-running daemon reads endless words
+        self._selects_cache[word] = indexes = tuple(found)
+        return indexes
 
     def find(self, tokens: Tokens) -> list[Hit[T]]:
         """Every match of every phrase the text's words select, in text order."""

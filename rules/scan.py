@@ -52,8 +52,19 @@ class ScannedSentence:
     @cached_property
     def hits(self) -> list[Hit[Label]]:
         """Every hit: entities, triggers, and the cues, `also` and `exclude` phrases (overlaps resolved)."""
-        secondary = resolve_overlaps(self.rules.cue_lexicon.find(self.tokens))
+        secondary = resolve_overlaps(self.rules.cue_lexicon.find(self.tokens) + self._conditionals())
         return sorted(self.primary + secondary, key=lambda h: (h.start, -h.end))
+
+    def _conditionals(self) -> list[Hit[Label]]:
+        """A French conditional reports what is said (« OpenAI dépasserait 20 milliards »): a hedge."""
+        words = self.rules.conditionals.intersection(self.tokens.words)
+        spans = self.tokens.spans
+        return [
+            Hit(label, spans[i][1], spans[i][2], word)
+            for word in words
+            for i in self.tokens.positions[word]
+            for label in _CONDITIONAL
+        ]
 
     @cached_property
     def triggered(self) -> dict[str, list[Hit[Label]]]:
@@ -137,6 +148,9 @@ class ScannedSentence:
         # a date ends before the marker it owns, so it is always inside the span that holds the marker
         date_ends = {v.end for v in self.values if v.kind in ("date", "since")}
         return sorted(m for m in markers if not any(m - gap in date_ends for gap in range(3)))
+
+
+_CONDITIONAL: tuple[Label, ...] = (("cue", "hedge", ""), ("cue", "conditional", ""))
 
 
 def resolve_overlaps(hits: list[Hit[Label]]) -> list[Hit[Label]]:

@@ -212,8 +212,9 @@ def _emit_piece(line: str, start: int, end: int, offset: int, paragraph: int, ou
 # their antecedent, not about the sentence's subject.
 _CLAUSE_BREAK = re.compile(
     r"\s*[;:](?!\d)\s*|\s+[-–—]\s+|\s*[()]\s*"
-    r"|,?\s+(?=(?:but|whereas|while|although|though|however|yet|mais|tandis que|alors que|cependant|"
-    r"toutefois|pourtant|bien que|en revanche|when|lorsque|quand)\b)"
+    r"|,?\s+(?=(?:but|whereas|while|although|though|yet|mais|tandis que|alors que|bien que|when|lorsque|quand)\b)"
+    # a sentence adverb inside a proposition ("will however remain", « resteront en revanche ») starts none
+    r"|,\s+(?=(?:however|cependant|toutefois|pourtant|en revanche)\b)"
     r"|,\s+(?=(?:which|who|whose|qui|dont|lequel|laquelle|lesquels)\b)"
     r"|,\s+(?=(?:even if|even though|if|meme si|si)\b)"
     # ", and is…", ", et va…": a new proposition about the same or another subject

@@ -323,8 +323,8 @@ _BRANCHES: list[tuple[str, str]] = [
     # "a quarter of the company", « un peu plus d'un quart du capital », "a one-third stake"
     (
         "frac_pct",
-        rf"{_FRAC}(?={_S}(?:of|de|du|des|d['’]|stake|share|interest|holding|ownership|equity)(?!\w))"
-        rf"(?!{_S}(?:of|de|du|des|d['’]){_S0}(?:(?:the|this|next|last|a|an|l['’]|la|le|les){_S0})?{_NOT_SHARE})",
+        rf"{_FRAC}(?={_S}(?:(?:of|de|du|des|stake|share|interest|holding|ownership|equity)(?!\w)|d['’]))"
+        rf"(?!{_S}(?:of|de|du|des|d['’]){_S0}(?:(?:the|this|next|last|a|an|l['’]|la|le|les|une?){_S0})?{_NOT_SHARE})",
     ),
     ("num", rf"(?P<n>{_ARTICLE_NUM}|{_DIGITS}|{_WORDNUM})(?:{_TAILS})"),
     (
@@ -620,7 +620,18 @@ def find_values(text: str, *, lang: str = "en", published: datetime.date | None 
     for m in _SCAN.finditer(text):
         found.extend(_HANDLERS[m.lastgroup or ""](m, lang, published))
     today = published.isoformat() if published else "9999"
+    if published:  # a term that ended before this year is no "by 2030"
+        found = [_by_then(v) if v.kind == "until" and str(v.value) < today[: len(str(v.value))] else v for v in found]
     return [_previous(v, text) if v.kind == "date" and str(v.value) <= today[: len(str(v.value))] else v for v in found]
+
+
+_BY = re.compile(r"by\b|d['’]ici\b", re.I)
+
+
+def _by_then(v: Value) -> Value:
+    """ "By 2024 it was renting capacity from Oracle": a past "by" tells where a story stood, not
+    when a term ends (as "by 2030" does): a date. "valid until 2024" stays an end."""
+    return Value("date", v.value, v.start, v.end, v.text) if _BY.match(v.text) else v
 
 
 def _previous(v: Value, text: str) -> Value:

@@ -6,7 +6,9 @@ Each ``[[case]]`` holds one to three sentences of news prose and exactly one of:
   and every listed value matches;
 * ``absent``    -- no claim of this facet (and key, when given) is extracted;
 * ``no_change`` -- claims may be extracted, but the diff against the seed baseline flags no change
-  of this facet (and key, when given).
+  of this facet (and key, when given);
+* ``change``    -- the diff against the seed baseline flags a change of this facet (and key, and
+  ``kind``: new, changed, reversed, when given): news, not history or a restatement.
 
 The cases are written from docs/spec (FACETS.md), independently of the rules: they are the held-out
 check that the rules generalise.
@@ -47,7 +49,7 @@ FACETS = (
 )
 STATUSES = {"held", "ended", "active", "planned", "denied"}
 LANGS = {"en", "fr"}
-KINDS = ("expect", "absent", "no_change")
+KINDS = ("expect", "absent", "no_change", "change")
 CASE_FIELDS = {"id", "lang", "published", "text", "why", *KINDS}
 AMOUNT_VALUES = {"amount_usd"}
 NUMBER_VALUES = {"share_pct", "capacity_gw", "units", "rank", "duration_years"}
@@ -268,6 +270,20 @@ def test_no_change(engine: Any, baseline: Any, case: dict[str, Any]) -> None:
         )
 
 
+@pytest.mark.parametrize("case", _params("change"))
+def test_change(engine: Any, baseline: Any, case: dict[str, Any]) -> None:
+    target = case["change"]
+    diff = _import("monitor.judging.diff").diff
+    claims = _claims(_extract(engine, case))
+    changes = list(diff(claims, _fresh_state(baseline, engine)) or [])
+    if not any(_selects(ch, target) and _get(ch, "kind") == target.get("kind", _get(ch, "kind")) for ch in changes):
+        _fail(
+            case,
+            f"expected a change {target!r}",
+            {"changes found": _describe_changes(changes), "claims found": _describe_claims(claims)},
+        )
+
+
 def _fail(case: dict[str, Any], headline: str, sections: dict[str, str]) -> None:
     """Fail with what a rule author needs: the case, its text and why, and what the engine found."""
     details = "".join(f"{title}:\n{body}\n" for title, body in sections.items())
@@ -318,6 +334,11 @@ def _case_problems(stem: str, n: int, case: Mapping[str, Any]) -> list[str]:
     if "key" in target and (not isinstance(target["key"], str) or target["key"] != target["key"].lower()):
         bad(f"key {target['key']!r} must be a lowercase string")
 
+    if kind == "change":
+        extra = set(target) - {"facet", "key", "kind"}
+        if extra or target.get("kind", "changed") not in ("new", "changed", "reversed"):
+            bad("'change' takes facet, key and kind (new, changed or reversed)")
+        return problems
     if kind != "expect":
         extra = set(target) - {"facet", "key"}
         if extra:

@@ -113,3 +113,18 @@ def test_a_french_future_of_a_named_verb_is_a_plan() -> None:
     rules = load_rules()
     hits = rules.cue_lexicon.find(Tokens(fold("Gemini arrivera dans Copilot")))
     assert ("cue", "planned", "") in [h.label for h in hits]
+
+
+def test_the_cached_conditionals_are_simplemma_s() -> None:
+    """vocab/lemmas.json holds the French conditional of every verb simplemma knows."""
+    assert lemmas._cached_conditionals() == lemmas.all_french_conditionals(), "run `python -m rules.lemmas`"
+
+
+@pytest.mark.parametrize("word", ["depasserait", "louerait", "detiendraient", "proviendrait", "courrait", "serait"])
+def test_a_french_conditional_is_known(word: str) -> None:
+    assert word in lemmas.conditional_forms()
+
+
+@pytest.mark.parametrize("word", ["operait", "declarait", "retirait", "ouvrait", "courait", "portrait", "retrait"])
+def test_an_imperfect_or_a_noun_is_no_conditional(word: str) -> None:
+    assert word not in lemmas.conditional_forms()

@@ -13,7 +13,8 @@ The rules of ../shared/spec/FACETS.md ("What counts as a change"):
   ("back in 2019…"): recorded, never alerted.
 
 Amounts compare within 2 %. `since` only dates a start, so it is never a
-change by itself. A hedged claim is flagged like others, one severity lower.
+change by itself, but for a plan whose start is still ahead (a schedule).
+A hedged claim is flagged like others, one severity lower.
 
     >>> state = KnownState.empty("2025-09-11")
     >>> classify(Claim("openai.compute_provider", "aws", "active"), state).kind
@@ -131,7 +132,7 @@ def classify(claim: Claim, state: KnownState) -> Verdict:
     before = known.claim
     if (before.status in NOT_IN_FORCE) != (claim.status in NOT_IN_FORCE):
         return Verdict("reversed", known, (f"status {before.status} → {claim.status}",))
-    reasons = value_differences(before.values, claim.values)
+    reasons = value_differences(before.values, claim.values, scheduled=_scheduled(claim, before))
     if before.status == "planned" and claim.status == "active":
         reasons = ("planned → active",) + reasons
     return Verdict("changed" if reasons else "confirmed", known, reasons)
@@ -142,11 +143,20 @@ def _not_after(when: str, reference: str) -> bool:
     return bool(when) and bool(reference) and when <= reference[: len(when)]
 
 
-def value_differences(before: dict[str, Any], after: dict[str, Any]) -> tuple[str, ...]:
-    """What `after` says that differs from `before`, one phrase per value."""
+def _scheduled(claim: Claim, before: Claim) -> bool:
+    """A plan known as a plan, whose start is still ahead ("mass production from 2026"): its `since`
+    is a schedule, news when it is new or moves. A start already past only dates what holds, and a
+    later start of more of what is under way ("Oracle's cloud from 2027") is no schedule of it."""
+    since = str(claim.values.get("since") or "")
+    planned = claim.status == before.status == "planned"
+    return planned and bool(since) and bool(claim.when) and since > claim.when[: len(since)]
+
+
+def value_differences(before: dict[str, Any], after: dict[str, Any], *, scheduled: bool = False) -> tuple[str, ...]:
+    """What `after` says that differs from `before`, one phrase per value (`since` only when `scheduled`)."""
     reasons = []
     for name, value in after.items():
-        if name in IGNORED_VALUES:
+        if name in IGNORED_VALUES and not scheduled:
             continue
         old = before.get(name)
         if name == "names":
