@@ -28,6 +28,34 @@ _OBJECT_REACH = 60  # characters after the trigger, and never past a comma
 _AGENT = re.compile(r"(?:^|\s)(?:by|de|d'|du|par)\s*$")  # "the investment by Microsoft", « de Microsoft »
 
 
+# What may stand between a verb and the noun it governs: articles, possessives, negation ("no longer
+# holds a right of first refusal", « ne détient plus de droit de préemption »)
+_DETERMINERS = frozenset({
+    "a", "an", "the", "its", "their", "his", "her", "any", "no", "longer", "still",
+    "un", "une", "le", "la", "les", "l", "son", "sa", "ses", "leur", "leurs", "de", "d", "du", "des",
+    "plus", "pas", "aucun", "aucune", "toujours", "encore", "desormais",
+})  # fmt: skip
+_ARTICLES = _DETERMINERS - {"no", "longer", "still", "plus", "pas", "toujours", "encore", "desormais"}
+
+
+def governed_facet(sentence: ScannedSentence, trigger: Hit[Label]) -> str:
+    """The other facet whose trigger is the very object of `trigger`, or '': "Microsoft no longer holds a
+    right of first refusal" speaks of the right, not of a holding (a stake)."""
+    for hit in sentence.hits_in(trigger.end, trigger.end + 60):
+        if hit.start < trigger.end:
+            continue
+        between = sentence.folded[trigger.end : hit.start].replace("'", " ").split()
+        if any(word not in _DETERMINERS for word in between):
+            return ""
+        if hit.label[0] == "trigger":
+            # no article between: an adjective before its noun ("exclusive cloud provider"), not a verb's object
+            governs = hit.label[1] != trigger.label[1] and set(between) & _ARTICLES
+            return hit.label[1] if governs else ""
+        if hit.label[0] == "entity":
+            return ""
+    return ""
+
+
 def other_party(job: ClauseJob, inside: list[Hit[Label]], start: int, end: int) -> str:
     """Why the trigger's agent or patient is another party than the rule's, or ''.
 
@@ -37,6 +65,8 @@ def other_party(job: ClauseJob, inside: list[Hit[Label]], start: int, end: int) 
     before the trigger owns it ("the pledge gives Microsoft visibility on future revenue").
     """
     rule, trigger, s = job.rule, job.trigger, job.sentence
+    if governed := s.memo(("governs", trigger.start, trigger.end), lambda: governed_facet(s, trigger)):
+        return f"skipped: what {trigger.phrase!r} governs is {governed}'s, not {rule.facet}'s"
     # A rule that names rivals, or keys on a class, says others compete with its subject for the slot.
     if (
         (rule.rivals or rule.key_class)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from itertools import accumulate
 from typing import Any
 
-from rules.binding import hosted, other_party, unlisted_keys
+from rules.binding import governed_facet, hosted, other_party, unlisted_keys
 from rules.job import ClauseJob
 from rules.loader import FacetRule, Label
 from rules.model import Claim
@@ -298,7 +298,15 @@ def _plausible_triggers(job: ClauseJob, inside: list[Hit[Label]], start: int, en
         for facet in {h.label[1] for h in inside if h.label[0] == "trigger"}
         if (job.in_reach is None or facet in job.in_reach) and _applies_here(job, facet, inside, start, end)
     }
-    places = {(t.start, t.end): t for t in inside if t.label[0] == "trigger" and t.label[1] in plausible}
+    s = job.sentence
+    places = {
+        (t.start, t.end): t
+        for t in inside
+        if t.label[0] == "trigger"
+        and t.label[1] in plausible
+        # a verb governing another facet's noun ("holds a right of first refusal") leaves its cues to that noun
+        and not s.memo(("governs", t.start, t.end), lambda t=t: governed_facet(s, t))  # type: ignore[misc]
+    }
     return list(places.values())
 
 
