@@ -218,6 +218,15 @@ def main() -> None:
     REPORT.write_text(text + "\n", encoding="utf-8")
     print(text)
     say(f"done in {report['run_s']}s; report also in {REPORT}")
+    if missed := missed_goals(report):
+        sys.exit(f"bench: goals not met: {', '.join(missed)}")
+
+
+def missed_goals(report: dict[str, object]) -> list[str]:
+    """The figures of this run that carry a goal and did not meet it (a benchmark, not a test: CI does not run it)."""
+    missed = [key.removesuffix("_met") for key, value in report.items() if key.endswith("_goal_met") and value is False]
+    missed += [key for key, value in report.items() if isinstance(value, dict) and value.get("goal_met") is False]
+    return missed
 
 
 def ratios(report: dict[str, object]) -> dict[str, float | None]:
