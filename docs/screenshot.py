@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import shutil
 import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -27,16 +26,15 @@ from monitor.config import Config, DigestConfig, FeedConfig  # noqa: E402
 from monitor.demo import SITE, serve_site  # noqa: E402
 from monitor.pipeline import run_cycle  # noqa: E402
 from monitor.serving.metrics import Metrics  # noqa: E402
-from monitor.serving.web import WebState, create_app, serve  # noqa: E402
+from monitor.serving.web import WebState, bind, create_app, serve  # noqa: E402
 from rules.engine import Engine  # noqa: E402
 from storage import Store  # noqa: E402
-
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
-         "--disable-background-networking", "--disable-component-update", "--hide-scrollbars"]  # fmt: skip
+from tests.support import browser  # noqa: E402 - the same Chromium, flags and profile as the browser test
 
 
 def main(out: Path = ROOT / "docs" / "page.png") -> None:
-    chromium = shutil.which("chromium") or sys.exit("screenshot: chromium is not installed (apt-get install chromium)")
+    if browser.chromium() is None:
+        sys.exit("screenshot: chromium is not installed (apt-get install chromium)")
     with tempfile.TemporaryDirectory(prefix="monitor-shot-") as tmp:
         work = Path(tmp)
         engine = Engine.load()
@@ -50,18 +48,15 @@ def main(out: Path = ROOT / "docs" / "page.png") -> None:
                 asyncio.run(run_cycle(config, store, engine))
         url = start_page(WebState(database=work / "demo.db", digest=work / "d.xml", metrics=Metrics(),
                                   health=lambda: (True, "ok"), engine=engine))  # fmt: skip
-        subprocess.run([chromium, *FLAGS, f"--user-data-dir={work / 'profile'}", f"--screenshot={out}",
-                        "--window-size=1280,2600", url], check=True, capture_output=True, timeout=120)  # fmt: skip
+        browser.screenshot(url, out, width=1280, height=2600)
     print(f"screenshot: {out}")
 
 
 def start_page(state: WebState) -> str:
-    """The web app on a free loopback port, in a daemon thread; its URL."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    thread = threading.Thread(target=lambda: asyncio.run(serve(create_app(state), f"127.0.0.1:{port}")), daemon=True)
-    thread.start()
+    """The web app on a free loopback port, in a daemon thread; its URL once it answers."""
+    sock = bind("127.0.0.1:0")  # bound here: no other process can take the port in between
+    port = sock.getsockname()[1]
+    threading.Thread(target=lambda: asyncio.run(serve(create_app(state), sock)), daemon=True).start()
     for _ in range(100):
         with socket.socket() as client:
             if client.connect_ex(("127.0.0.1", port)) == 0:

@@ -188,13 +188,13 @@ class Config(_Section):
             return Path(env)
         if self.database is not None:
             return self._relative(self.database)
-        return data_dir() / "monitor.db"
+        return default_database()
 
     def prepare_database(self) -> Path:
         """The database path, ready to open: the default data directory is made if missing; any
         other missing directory is a one-line error (a typo must not create directories)."""
         path = self.database_path
-        if path == data_dir() / "monitor.db":
+        if path == default_database():
             path.parent.mkdir(parents=True, exist_ok=True)
         elif not path.parent.is_dir():
             where = (
@@ -223,6 +223,10 @@ class Config(_Section):
     def _relative(self, path: Path) -> Path:
         base = self.source.parent if self.source else Path.cwd()
         return path if path.is_absolute() else base / path
+
+
+def default_database() -> Path:
+    return data_dir() / "monitor.db"
 
 
 def data_dir() -> Path:
