@@ -274,7 +274,8 @@ def state(
     settings = _settings(config)
     date = parse_date(as_of, source="--as-of") if as_of else None
     with _store(settings, read_only=True) as store:
-        rows = standing(known_state(Engine.load(), store, as_of=date), store)
+        changes = store.changes()
+        rows = standing(known_state(Engine.load(), store, as_of=date, changes=changes), changes)
     if json_output:
         _print_json({"as_of": date, "state": [row.to_json() for row in rows]})
         return

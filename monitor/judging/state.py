@@ -8,7 +8,7 @@ cycles the stored changes replay here, oldest first.
 `known_state(engine, store, as_of="2025-10-01")` answers "what did we know on
 1 October 2025?": the seeds published by then, and the changes whose claim is
 dated by then (the date the text places it at, not when it was polled).
-`standing(state, store)` is that state as rows an analyst reads: one per facet
+`standing(state, changes)` is that state as rows an analyst reads: one per facet
 and key, with its evidence, its source and how many sources back it.
 """
 
@@ -26,11 +26,17 @@ from storage import Store, StoredChange
 
 
 def known_state(
-    engine: Engine, store: Store, *, as_of: str | None = None, baseline: KnownState | None = None
+    engine: Engine,
+    store: Store,
+    *,
+    as_of: str | None = None,
+    baseline: KnownState | None = None,
+    changes: list[StoredChange] | None = None,
 ) -> KnownState:
-    """The baseline (built, or a copy of `baseline` when given and not `as_of`), then the changes."""
+    """The baseline (built, or a copy of `baseline` when given and not `as_of`), then the changes
+    (`changes`, oldest first, when the caller has read them already; else the store's)."""
     state = baseline.copy() if baseline is not None and as_of is None else build_baseline(engine, until=as_of)
-    for change in store.changes():
+    for change in changes if changes is not None else store.changes():
         if change.review == "rejected":
             continue  # an analyst said it was wrong: the claim it rested on no longer counts
         claim = claim_from_json(change.after)
@@ -76,10 +82,10 @@ class Standing:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
 
-def standing(state: KnownState, store: Store) -> list[Standing]:
-    """The state as rows, facet by facet, keys in order."""
-    changes = {c.id: c for c in store.changes()}
-    return [_row(known, changes) for _, known in sorted(state.known.items())]
+def standing(state: KnownState, changes: list[StoredChange]) -> list[Standing]:
+    """The state as rows, facet by facet, keys in order; `changes` are those it was built from."""
+    by_id = {c.id: c for c in changes}
+    return [_row(known, by_id) for _, known in sorted(state.known.items())]
 
 
 def _row(known: Known, changes: dict[str, StoredChange]) -> Standing:

@@ -201,7 +201,9 @@ class _Web:
         mark = store.changes_mark()
         with self._lock:
             if self._state_view is None or self._state_view[0] != mark:
-                rows = standing(known_state(self.state.engine, store, baseline=baseline), store)
+                changes = store.changes()
+                state = known_state(self.state.engine, store, baseline=baseline, changes=changes)
+                rows = standing(state, changes)
                 self._state_view = (mark, render_state(rows))
             return self._state_view[1]
 
