@@ -19,9 +19,10 @@ import datetime as dt
 import errno
 import os
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from typing import Any, Protocol
 
 import sqlite_utils
 
@@ -125,6 +126,75 @@ def immediate(db: sqlite_utils.Database) -> Iterator[None]:
     except sqlite3.DatabaseError:
         db.rollback()
         raise
+
+
+class Sql(Protocol):
+    """What the Store, the outbox and the migrations use of a database, on either engine
+    (`SqliteDatabase` here, `storage.postgres.PgDatabase`)."""
+
+    engine: str  # "sqlite" or "postgresql"
+    name: str  # what error messages name: the file, or the URL without its password
+    errors: tuple[type[BaseException], ...]  # what the engine raises
+
+    @property
+    def in_transaction(self) -> bool: ...
+    def transaction(self) -> AbstractContextManager[None]: ...
+    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ...) -> Any: ...
+    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ...) -> Iterator[dict[str, Any]]: ...
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any] | dict[str, Any]]) -> None: ...
+    def executescript(self, sql: str) -> None: ...
+    def table_exists(self, name: str) -> bool: ...
+    def advisory_lock(self, *keys: str) -> None: ...
+    def close(self) -> None: ...
+
+
+class SqliteDatabase:
+    """A sqlite-utils Database behind the surface `storage.postgres.PgDatabase` also offers, so that the
+    Store, the outbox and the migrations speak to either engine the same way. `db` is the sqlite-utils
+    Database itself (tests and tools read it directly)."""
+
+    engine = "sqlite"
+    errors: tuple[type[BaseException], ...] = (sqlite3.DatabaseError,)
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+        self.name = database_file(db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.db.conn.in_transaction
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction (the lock taken at BEGIN); inside another, a savepoint that joins it."""
+        if self.db.conn.in_transaction:
+            with self.db.atomic():  # the savepoint undoes only this block on error; the outer one commits
+                yield
+        else:
+            with immediate(self.db):
+                yield
+
+    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
+        return self.db.execute(sql, params)
+
+    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Iterator[dict[str, Any]]:
+        return self.db.query(sql, params)
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any] | dict[str, Any]]) -> None:
+        self.db.conn.executemany(sql, rows)
+
+    def executescript(self, sql: str) -> None:
+        # executescript inside a transaction runs statement by statement, without sqlite3's implicit COMMIT
+        self.db.executescript(sql)
+
+    def table_exists(self, name: str) -> bool:
+        return self.db.table(name).exists()
+
+    def advisory_lock(self, *keys: str) -> None:
+        """Nothing to do: BEGIN IMMEDIATE already lets one writer at a time in."""
 
 
 def reason(exc: BaseException) -> str:

@@ -19,15 +19,14 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-import sqlite_utils
-
-from storage.db import utc_iso, utc_now
+from storage.db import Sql, utc_iso, utc_now
 
 
 class Transactional(Protocol):
     """What the outbox needs of its Store (named here, so that the two modules do not import each other)."""
 
-    db: sqlite_utils.Database
+    sql: Sql
+    engine: str
 
     def transaction(self) -> AbstractContextManager[None]: ...
 
@@ -50,6 +49,8 @@ class OutboxRow:
     last_error: str | None
     created_at: str
     delivered_at: str | None
+    claimed_by: str | None = None  # the daemon delivering it now (several daemons on one database)
+    claimed_until: str | None = None
 
 
 class Outbox:
@@ -57,7 +58,7 @@ class Outbox:
 
     def __init__(self, store: Transactional) -> None:
         self.store = store
-        self.db = store.db
+        self.db = store.sql
 
     def add(self, alerts: list[dict[str, Any]]) -> int:
         """Queue alerts (id, event, channel, payload, and change_id, feed_url, run_id when known).
@@ -86,26 +87,39 @@ class Outbox:
         )
         return [_row(r) for r in rows]
 
+    def claim(self, owner: str, *, until: str, now: str | None = None, limit: int = 100) -> list[OutboxRow]:
+        """Due rows that no other daemon is delivering, claimed by `owner` until `until`, oldest first.
+
+        On PostgreSQL the rows are chosen `FOR UPDATE SKIP LOCKED`: two daemons claiming at
+        once get disjoint rows. A daemon that dies holding a claim leaves it to expire; the
+        next one sends the alert again with the same id (receivers drop the repeat).
+        """
+        skip_locked = " FOR UPDATE SKIP LOCKED" if self.store.engine == "postgresql" else ""
+        params = {"owner": owner, "until": utc_iso(until), "now": utc_iso(now) if now else utc_now(), "limit": limit}
+        with self.store.transaction():
+            rows = list(self.db.query(_CLAIM.format(skip_locked=skip_locked), params))
+        return sorted((_row(r) for r in rows), key=lambda r: (r.created_at, r.id))
+
     def delivered(self, alert_id: str) -> None:
         self.db.execute(
-            "UPDATE alerts SET status = 'delivered', attempts = attempts + 1, last_error = NULL, delivered_at = ? "
-            "WHERE id = ? AND status = 'pending'",
+            "UPDATE alerts SET status = 'delivered', attempts = attempts + 1, last_error = NULL, delivered_at = ?, "
+            "claimed_by = NULL, claimed_until = NULL WHERE id = ? AND status = 'pending'",
             [utc_now(), alert_id],
         )
 
     def retry(self, alert_id: str, *, error: str, next_attempt_at: str) -> None:
         """A failed attempt: keep it pending, record the error, try again at `next_attempt_at`."""
         self.db.execute(
-            "UPDATE alerts SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? "
-            "WHERE id = ? AND status = 'pending'",
+            "UPDATE alerts SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, "
+            "claimed_by = NULL, claimed_until = NULL WHERE id = ? AND status = 'pending'",
             [error, utc_iso(next_attempt_at), alert_id],
         )
 
     def failed(self, alert_id: str, *, error: str) -> None:
         """Refused for good (e.g. a webhook answering 400): shown, never retried."""
         self.db.execute(
-            "UPDATE alerts SET status = 'failed', attempts = attempts + 1, last_error = ? "
-            "WHERE id = ? AND status = 'pending'",
+            "UPDATE alerts SET status = 'failed', attempts = attempts + 1, last_error = ?, "
+            "claimed_by = NULL, claimed_until = NULL WHERE id = ? AND status = 'pending'",
             [error, alert_id],
         )
 
@@ -150,5 +164,21 @@ _INSERT = (
 )
 
 
+_CLAIM = """
+UPDATE alerts SET claimed_by = :owner, claimed_until = :until
+WHERE id IN (
+    SELECT id FROM alerts
+    WHERE status = 'pending' AND next_attempt_at <= :now AND (claimed_until IS NULL OR claimed_until <= :now)
+    ORDER BY created_at, rowid
+    LIMIT :limit{skip_locked}
+)
+RETURNING *
+"""
+
+_FIELDS = frozenset(OutboxRow.__dataclass_fields__)
+
+
 def _row(row: dict[str, Any]) -> OutboxRow:
-    return OutboxRow(**{**row, "payload": json.loads(row["payload"])})
+    # PostgreSQL's alerts carry a `rowid` column of their own (SQLite's is implicit): not a field
+    values = {name: value for name, value in row.items() if name in _FIELDS}
+    return OutboxRow(**{**values, "payload": json.loads(row["payload"])})

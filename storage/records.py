@@ -26,6 +26,8 @@ class Feed:
     last_status: int | None
     last_polled: str | None
     failing_since: str | None = None  # set when the feed crossed the failing threshold (health alerts)
+    lease_owner: str | None = None  # the daemon polling it now (several daemons on one database)
+    lease_until: str | None = None  # when that lease runs out unless renewed
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,7 @@ class StoredChange:
 
 
 def feed_of(row: dict[str, Any]) -> Feed:
-    return Feed(**{f.name: row[f.name] for f in fields(Feed)})
+    return Feed(**{f.name: row[f.name] for f in fields(Feed) if f.name in row})
 
 
 def article_of(row: dict[str, Any]) -> Article:

@@ -2,14 +2,20 @@
 """The Store: every query the service makes, one method each, and the only SQL in the project.
 
     store = Store.open("data/monitor.db")      # created, WAL, migrated
+    store = Store.open("postgresql://monitor@db.example/monitor")   # the same, on PostgreSQL
     with store.transaction():
         article, created = store.add_article(...)
         store.add_claims(article.id, claims)
 
 Writes that take several statements run in one transaction; callers group
-more with `transaction()` (a nested one joins the outer). Any SQLite failure
-surfaces as a StorageError whose one line names the database file. A lookup
-of a feed or run id that does not exist is a caller's bug: LookupError.
+more with `transaction()` (a nested one joins the outer). Any database failure
+surfaces as a StorageError whose one line names the database (the file, or
+the URL without its password). A lookup of a feed or run id that does not
+exist is a caller's bug: LookupError.
+
+The SQL here (and in outbox.py, leases.py) is the one text both engines run:
+SQLite through sqlite-utils, PostgreSQL through psycopg (`storage.postgres`
+rewrites the parameters, nothing else).
 """
 
 from __future__ import annotations
@@ -26,7 +32,8 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 import sqlite_utils
 
 from storage.db import (
-    immediate,
+    Sql,
+    SqliteDatabase,
     is_read_only_error,
     memory_database,
     open_database,
@@ -36,8 +43,10 @@ from storage.db import (
     utc_now,
 )
 from storage.errors import StorageError
+from storage.leases import Leases
 from storage.migrations import SCHEMA_VERSION, applied_version, migrate
 from storage.outbox import Outbox
+from storage.postgres_url import is_postgres_url
 from storage.records import (
     Article,
     Feed,
@@ -55,36 +64,43 @@ R = TypeVar("R")
 
 
 def _guarded(method: Callable[Concatenate[Store, P], R]) -> Callable[Concatenate[Store, P], R]:
-    """Turn a SQLite failure (locked, disk full, constraint) into a StorageError naming the file."""
+    """Turn a database failure (locked, disk full, constraint, connection lost) into a StorageError naming it."""
 
     @functools.wraps(method)
     def wrapper(self: Store, /, *args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return method(self, *args, **kwargs)
-        except sqlite3.DatabaseError as exc:
+        except self.sql.errors as exc:
             raise self.error(exc) from exc
 
     return wrapper
 
 
 class Store:
-    """One SQLite database: feeds, articles, claims, changes and runs."""
+    """One database, SQLite or PostgreSQL: feeds, articles, claims, changes and runs."""
 
-    def __init__(self, db: sqlite_utils.Database, *, path: str | None, read_only: bool = False) -> None:
-        """Wrap an opened, migrated database; use `Store.open` or `Store.memory`."""
+    def __init__(self, db: Any, *, path: str | None, read_only: bool = False) -> None:
+        """Wrap an opened, migrated database (a sqlite-utils Database or a `Sql`); use `Store.open`
+        or `Store.memory`. `db` stays the engine's own object: sqlite-utils' Database on SQLite."""
+        self.sql: Sql = SqliteDatabase(db) if isinstance(db, sqlite_utils.Database) else db
         self.db = db
         self.path = path
+        self.engine = self.sql.engine
         self.read_only = read_only
-        self.schema_version = applied_version(db)
+        self.schema_version = applied_version(self.sql)
         self.outbox = Outbox(self)
+        self.leases = Leases(self)
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], *, or_read_only: bool = False) -> Store:
-        """The database at `path`: created if missing, WAL on, pending migrations run.
+        """The database at `path` (a SQLite file, or a `postgresql://` URL): created if missing
+        (SQLite; WAL on), pending migrations run.
 
         A read-only database is a StorageError saying so; with `or_read_only` (commands
         that only read) it is opened for reading instead, if its schema is current.
         """
+        if is_postgres_url(path):
+            return cls._open_postgres(str(path))
         name = os.fspath(path)
         try:
             db = open_database(path)
@@ -103,6 +119,24 @@ class Store:
             db.close()
             raise
         return cls(db, path=name)
+
+    @classmethod
+    def _open_postgres(cls, url: str) -> Store:
+        from storage.postgres import ERRORS, PgDatabase, redact
+
+        try:
+            db = PgDatabase.connect(url)
+        except ERRORS as exc:
+            raise StorageError(f"{redact(url)}: cannot open the database ({reason(exc)})") from exc
+        try:
+            migrate(db)
+        except ERRORS as exc:
+            db.close()
+            raise StorageError(f"{db.name}: cannot migrate the database ({reason(exc)})") from exc
+        except StorageError:
+            db.close()
+            raise
+        return cls(db, path=db.name)
 
     @classmethod
     def _open_read_only(cls, name: str) -> Store:
@@ -125,7 +159,7 @@ class Store:
         return cls(db, path=None)
 
     def close(self) -> None:
-        self.db.close()
+        self.sql.close()
 
     def __enter__(self) -> Store:
         return self
@@ -139,17 +173,17 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """One SQLite transaction around the block; inside another, a savepoint that joins it."""
+        """One transaction around the block; inside another, a savepoint that joins it."""
         try:
-            if self.db.conn.in_transaction:
-                # The savepoint undoes only this block on error; the outer transaction alone commits
-                with self.db.atomic():
-                    yield
-            else:
-                with immediate(self.db):
-                    yield
-        except sqlite3.DatabaseError as exc:
+            with self.sql.transaction():
+                yield
+        except self.sql.errors as exc:
             raise self.error(exc) from exc
+
+    def lock_keys(self, keys: list[tuple[str, str]]) -> None:
+        """Inside a transaction: hold each (facet, key) until it ends, so that two daemons recording
+        reports of one facet and key take turns (SQLite's write lock already does it)."""
+        self.sql.advisory_lock(*(f"state:{facet}:{key}" for facet, key in keys))
 
     # feeds
 
@@ -157,7 +191,7 @@ class Store:
     def add_feed(self, url: str, *, title: str | None = None, interval_s: int | None = None) -> tuple[Feed, bool]:
         """The feed at `url` and whether it was added now; an existing feed is returned unchanged."""
         with self.transaction():
-            cursor = self.db.execute(
+            cursor = self.sql.execute(
                 "INSERT INTO feeds (url, title, interval_s, added_at) VALUES (?, ?, ?, ?) ON CONFLICT (url) DO NOTHING",
                 [url, title, interval_s, utc_now()],
             )
@@ -167,29 +201,29 @@ class Store:
     @_guarded
     def remove_feed(self, url: str) -> bool:
         """Remove the feed and its links to articles (the articles stay); False if it was unknown."""
-        return self.db.execute("DELETE FROM feeds WHERE url = ?", [url]).rowcount > 0
+        return self.sql.execute("DELETE FROM feeds WHERE url = ?", [url]).rowcount > 0
 
     @_guarded
     def add_default_feeds(self, feeds: list[tuple[str, str]]) -> list[Feed]:
         """Add `feeds` (url, title) to a database that has never had a feed, once in its life: a default
         feed the user removed stays removed. The feeds added now."""
         with self.transaction():
-            if self._setting("default_feeds_seeded") is not None or _first(self.db.query("SELECT 1 FROM feeds")):
+            if self._setting("default_feeds_seeded") is not None or _first(self.sql.query("SELECT 1 FROM feeds")):
                 return []
-            self.db.execute("INSERT INTO settings (name, value) VALUES ('default_feeds_seeded', ?)", [utc_now()])
+            self.sql.execute("INSERT INTO settings (name, value) VALUES ('default_feeds_seeded', ?)", [utc_now()])
             return [feed for url, title in feeds for feed, created in [self.add_feed(url, title=title)] if created]
 
     def _setting(self, name: str) -> str | None:
-        row = _first(self.db.query("SELECT value FROM settings WHERE name = ?", [name]))
+        row = _first(self.sql.query("SELECT value FROM settings WHERE name = ?", [name]))
         return row["value"] if row else None
 
     @_guarded
     def feeds(self) -> list[Feed]:
-        return [feed_of(row) for row in self.db.query("SELECT * FROM feeds ORDER BY id")]
+        return [feed_of(row) for row in self.sql.query("SELECT * FROM feeds ORDER BY id")]
 
     @_guarded
     def feed(self, url: str) -> Feed | None:
-        row = _first(self.db.query("SELECT * FROM feeds WHERE url = ?", [url]))
+        row = _first(self.sql.query("SELECT * FROM feeds WHERE url = ?", [url]))
         return feed_of(row) if row else None
 
     @_guarded
@@ -222,7 +256,7 @@ class Store:
             "now": utc_now(),
         }
         with self.transaction():
-            if self.db.execute(_RECORD_POLL, params).rowcount == 0:
+            if self.sql.execute(_RECORD_POLL, params).rowcount == 0:
                 raise LookupError(f"no feed with id {feed_id}")
             return self._feed_where("id = ?", feed_id)
 
@@ -231,7 +265,7 @@ class Store:
     @_guarded
     def set_failing(self, feed_id: int, since: str | None) -> None:
         """Mark the feed failing since `since`, or recovered (None)."""
-        self.db.execute("UPDATE feeds SET failing_since = ? WHERE id = ?", [since, feed_id])
+        self.sql.execute("UPDATE feeds SET failing_since = ? WHERE id = ?", [since, feed_id])
 
     @_guarded
     def find_article(
@@ -240,7 +274,7 @@ class Store:
         """The stored article with this guid, else this URL, else this content hash."""
         for column, value in (("guid", guid), ("url", url), ("content_hash", content_hash)):
             if value:
-                row = _first(self.db.query(f"SELECT * FROM articles WHERE {column} = ? ORDER BY id LIMIT 1", [value]))
+                row = _first(self.sql.query(f"SELECT * FROM articles WHERE {column} = ? ORDER BY id LIMIT 1", [value]))
                 if row:
                     return article_of(row)
         return None
@@ -264,7 +298,7 @@ class Store:
             created = article is None
             if article is None:
                 params = [guid, url, content_hash, title, published, lang, text, utc_now()]
-                article = article_of(next(self.db.query(_INSERT_ARTICLE, params)))
+                article = article_of(next(self.sql.query(_INSERT_ARTICLE, params)))
             if feed_id is not None:
                 self.link_feed(article.id, feed_id)
         return article, created
@@ -272,7 +306,7 @@ class Store:
     @_guarded
     def link_feed(self, article_id: int, feed_id: int) -> None:
         """Record that `feed_id` carried the article (again is fine)."""
-        self.db.execute(
+        self.sql.execute(
             "INSERT INTO article_feeds (article_id, feed_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
             [article_id, feed_id],
         )
@@ -280,7 +314,7 @@ class Store:
     @_guarded
     def article_feed_urls(self, article_id: int) -> list[str]:
         """The URLs of the feeds that carried the article, in the order the feeds were added."""
-        rows = self.db.execute(
+        rows = self.sql.execute(
             "SELECT feeds.url FROM article_feeds JOIN feeds ON feeds.id = article_feeds.feed_id"
             " WHERE article_feeds.article_id = ? ORDER BY feeds.id",
             [article_id],
@@ -291,12 +325,16 @@ class Store:
     def add_claims(self, article_id: int, claims: list[dict[str, Any]]) -> None:
         """Store the claims read in an article: facet, key, status, values, hedged, when, evidence, verdict."""
         if claims:
-            self.db.table("claims").insert_all(claim_row(article_id, claim) for claim in claims)
+            rows = [claim_row(article_id, claim) for claim in claims]
+            columns = list(rows[0])
+            self.sql.executemany(
+                f"INSERT INTO claims ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})", rows
+            )
 
     @_guarded
     def claims_of(self, article_id: int) -> list[dict[str, Any]]:
         """The article's claims in the order stored, in the shape `add_claims` took them."""
-        rows = self.db.query("SELECT * FROM claims WHERE article_id = ? ORDER BY id", [article_id])
+        rows = self.sql.query("SELECT * FROM claims WHERE article_id = ? ORDER BY id", [article_id])
         return [claim_of(row) for row in rows]
 
     # changes
@@ -321,14 +359,14 @@ class Store:
             "hedged": int(bool(change.get("hedged"))),
         }
         with self.transaction():
-            cursor = self.db.execute(_INSERT_CHANGE, row)
+            cursor = self.sql.execute(_INSERT_CHANGE, row)
             self.attach_source(row["id"], article_id)
         return cursor.rowcount == 1
 
     @_guarded
     def attach_source(self, change_id: str, article_id: int) -> bool:
         """Add an article reporting the change; False when it already was a source."""
-        cursor = self.db.execute(
+        cursor = self.sql.execute(
             "INSERT INTO change_sources (change_id, article_id, attached_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
             [change_id, article_id, utc_now()],
         )
@@ -351,19 +389,19 @@ class Store:
         order = "first_seen DESC, id DESC" if newest_first else "first_seen, id"
         page = f"LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
         selected = f"SELECT id FROM changes {where} ORDER BY {order} {page}"
-        rows = list(self.db.query(f"SELECT * FROM changes WHERE id IN ({selected}) ORDER BY {order}", params))
+        rows = list(self.sql.query(f"SELECT * FROM changes WHERE id IN ({selected}) ORDER BY {order}", params))
         sources = self._sources(selected, params)
         return [change_of(row, sources.get(row["id"], [])) for row in rows]
 
     @_guarded
     def change_count(self, *, since: str | None = None, only: ChangeFilter | None = None) -> int:
         where, params = _change_where(since, only)
-        return int(self.db.execute(f"SELECT count(*) FROM changes {where}", params).fetchone()[0])
+        return int(self.sql.execute(f"SELECT count(*) FROM changes {where}", params).fetchone()[0])
 
     @_guarded
     def changes_mark(self) -> tuple[int, str, str]:
         """(how many changes, the latest, the latest review): it moves when a change is flagged or reviewed."""
-        row = self.db.execute("SELECT count(*), max(first_seen || id), max(reviewed_at) FROM changes").fetchone()
+        row = self.sql.execute("SELECT count(*), max(first_seen || id), max(reviewed_at) FROM changes").fetchone()
         return int(row[0]), str(row[1] or ""), str(row[2] or "")
 
     @_guarded
@@ -373,7 +411,7 @@ class Store:
         if verdict not in ("accepted", "rejected"):
             raise ValueError(f"review: {verdict!r} is not accepted or rejected")
         with self.transaction():
-            cursor = self.db.execute(
+            cursor = self.sql.execute(
                 "UPDATE changes SET review = ?, review_note = ?, reviewed_at = ? WHERE id = ?",
                 [verdict, note, utc_now(), change_id],
             )
@@ -389,7 +427,7 @@ class Store:
         (`<id>.2`, `<id>.3`…): a rejected change may be flagged again, under an id of its own."""
         candidate, n = change_id, 1
         while True:
-            row = _first(self.db.query("SELECT review FROM changes WHERE id = ?", [candidate]))
+            row = _first(self.sql.query("SELECT review FROM changes WHERE id = ?", [candidate]))
             if row is None or row["review"] != "rejected":
                 return candidate
             n += 1
@@ -397,7 +435,7 @@ class Store:
 
     @_guarded
     def change(self, change_id: str) -> StoredChange | None:
-        row = _first(self.db.query("SELECT * FROM changes WHERE id = ?", [change_id]))
+        row = _first(self.sql.query("SELECT * FROM changes WHERE id = ?", [change_id]))
         if row is None:
             return None
         return change_of(row, self._sources("SELECT ?", [change_id]).get(change_id, []))
@@ -407,8 +445,7 @@ class Store:
     @_guarded
     def start_run(self) -> int:
         """Open a run row (its counts stay NULL until `finish_run`, so a crashed run shows as such)."""
-        cursor = self.db.execute("INSERT INTO runs (started_at) VALUES (?)", [utc_now()])
-        return int(cursor.lastrowid or 0)
+        return int(next(self.sql.query("INSERT INTO runs (started_at) VALUES (?) RETURNING id", [utc_now()]))["id"])
 
     @_guarded
     def finish_run(
@@ -432,25 +469,25 @@ class Store:
             "changes_flagged": changes_flagged,
             "error": error,
         }
-        if self.db.execute(_FINISH_RUN, params).rowcount == 0:
+        if self.sql.execute(_FINISH_RUN, params).rowcount == 0:
             raise LookupError(f"no run with id {run_id}")
 
     @_guarded
     def runs(self, limit: int = 20) -> list[dict[str, Any]]:
         """The latest runs, newest first, as plain rows."""
-        return list(self.db.query("SELECT * FROM runs ORDER BY id DESC LIMIT ?", [limit]))
+        return list(self.sql.query("SELECT * FROM runs ORDER BY id DESC LIMIT ?", [limit]))
 
     # helpers
 
     def _feed_where(self, condition: str, value: object) -> Feed:
-        row = _first(self.db.query(f"SELECT * FROM feeds WHERE {condition}", [value]))
+        row = _first(self.sql.query(f"SELECT * FROM feeds WHERE {condition}", [value]))
         if row is None:
             raise LookupError(f"no feed where {condition} ({value!r})")
         return feed_of(row)
 
     def _sources(self, change_ids_sql: str, params: list[Any]) -> dict[str, list[dict[str, Any]]]:
         """Sources of the changes `change_ids_sql` selects, in one query: {change id: [source, …]}."""
-        rows = self.db.query(_SOURCES.format(change_ids=change_ids_sql), params)
+        rows = self.sql.query(_SOURCES.format(change_ids=change_ids_sql), params)
         out: dict[str, list[dict[str, Any]]] = {}
         for row in rows:
             out.setdefault(row.pop("change_id"), []).append(row)

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: MIT
-"""The Store: logic on an in-memory database, durability and migrations on files under tmp_path."""
+"""The Store: its logic on both engines (an in-memory SQLite database, a fresh PostgreSQL database),
+durability and migrations on SQLite files under tmp_path (PostgreSQL's own in test_storage_postgres.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 import sqlite_utils
 from click.testing import CliRunner
@@ -22,10 +24,19 @@ FEED_A = "https://a.example/feed.xml"
 FEED_B = "https://b.example/rss"
 
 
-@pytest.fixture
-def store() -> Iterator[Store]:
-    with Store.memory() as memory_store:
-        yield memory_store
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest) -> Iterator[Store]:
+    """The same tests on both engines: SQLite in memory, and a fresh database on the session's PostgreSQL."""
+    if request.param == "sqlite":
+        with Store.memory() as memory_store:
+            yield memory_store
+    else:
+        with Store.open(request.getfixturevalue("postgres_url")) as pg_store:
+            yield pg_store
+
+
+def count(store: Store, table: str) -> int:
+    return int(next(store.sql.query(f"SELECT count(*) AS n FROM {table}"))["n"])
 
 
 def add_article(store: Store, n: int = 1, *, feed_id: int | None = None, **fields: Any) -> tuple[Article, bool]:
@@ -148,7 +159,7 @@ def test_add_article_dedups_and_links_both_feeds(store: Store, same: dict[str, A
     assert created and not created_again
     assert again == first
     assert store.article_feed_urls(first.id) == [FEED_A, FEED_B]
-    assert store.db.table("articles").count == 1
+    assert count(store, "articles") == 1
 
 
 def test_find_article_prefers_guid_then_url_then_hash(store: Store) -> None:
@@ -187,8 +198,10 @@ def test_link_feed_is_idempotent(store: Store) -> None:
 
 def test_linking_an_unknown_feed_is_a_storage_error_naming_the_database(store: Store) -> None:
     article, _ = add_article(store)
-    with pytest.raises(StorageError, match="^:memory:: FOREIGN KEY constraint failed$"):
+    expected = ":memory:: FOREIGN KEY constraint failed$" if store.engine == "sqlite" else "postgresql://.*foreign key"
+    with pytest.raises(StorageError, match="^" + expected) as caught:
         store.link_feed(article.id, 999)
+    assert "\n" not in str(caught.value) and "test-secret" not in str(caught.value)
 
 
 def test_claims_round_trip_with_values_as_json_text(store: Store) -> None:
@@ -218,8 +231,10 @@ def test_claims_round_trip_with_values_as_json_text(store: Store) -> None:
     store.add_claims(article.id, claims)
     store.add_claims(article.id, [])
     assert store.claims_of(article.id) == claims
-    raw = next(store.db.query("SELECT claim_values, typeof(claim_values) AS type FROM claims ORDER BY id"))
-    assert raw == {"claim_values": '{"amount_usd": 300000000000.0, "names": ["Abilene"]}', "type": "text"}
+    raw = next(store.sql.query("SELECT claim_values FROM claims ORDER BY id"))
+    assert raw == {"claim_values": '{"amount_usd": 300000000000.0, "names": ["Abilene"]}'}
+    if store.engine == "sqlite":
+        assert next(store.db.query("SELECT typeof(claim_values) AS type FROM claims"))["type"] == "text"
 
 
 # changes
@@ -229,7 +244,7 @@ def test_changes_come_a_page_at_a_time_newest_first(store: Store) -> None:
     articles = [add_article(store, n)[0] for n in range(1, 8)]
     for n, article in enumerate(articles):
         store.add_change(change(f"chg_{n}"), article_id=article.id)
-        store.db.execute(
+        store.sql.execute(
             "UPDATE changes SET first_seen = ? WHERE id = ?", [f"2025-10-0{n + 1}T00:00:00+00:00", f"chg_{n}"]
         )
     assert [c.id for c in store.changes()] == [f"chg_{n}" for n in range(7)]
@@ -249,7 +264,7 @@ def test_a_change_is_inserted_once_and_a_repeat_only_attaches_its_source(store: 
     assert stored is not None
     assert stored.summary == "Microsoft no longer holds a right of first refusal"
     assert [s["url"] for s in stored.sources] == ["https://news.example/1", "https://news.example/2"]
-    assert store.db.table("changes").count == 1
+    assert count(store, "changes") == 1
 
 
 def test_a_stored_change_reads_back_as_it_was_given(store: Store) -> None:
@@ -264,8 +279,11 @@ def test_a_stored_change_reads_back_as_it_was_given(store: Store) -> None:
     assert stored.hedged is True
     assert before <= stored.first_seen <= utc_now()
     assert store.change("chg_unknown") is None
-    types = next(store.db.query("SELECT typeof(before) AS b, typeof(after) AS a, typeof(hedged) AS h FROM changes"))
-    assert types == {"b": "null", "a": "text", "h": "integer"}
+    raw = next(store.sql.query("SELECT before, after, hedged FROM changes"))
+    assert raw["before"] is None and isinstance(raw["after"], str) and raw["hedged"] == 1
+    if store.engine == "sqlite":
+        types = next(store.db.query("SELECT typeof(before) AS b, typeof(after) AS a, typeof(hedged) AS h FROM changes"))
+        assert types == {"b": "null", "a": "text", "h": "integer"}
 
 
 def test_attach_source_is_idempotent(store: Store) -> None:
@@ -348,7 +366,7 @@ def test_a_nested_transaction_joins_the_outer_one(store: Store) -> None:
         store.add_feed(FEED_A)
         with store.transaction():
             store.add_feed(FEED_B)
-        assert store.db.conn.in_transaction  # the inner block did not commit
+        assert store.sql.in_transaction  # the inner block did not commit
         with pytest.raises(RuntimeError), store.transaction():
             store.add_feed("https://c.example/feed")
             raise RuntimeError("undo only this block")
@@ -562,7 +580,7 @@ def test_memory_store_is_at_the_latest_version() -> None:
 
 
 def test_integrity_errors_in_storage_keep_sqlite3_out_of_callers(store: Store) -> None:
-    # Callers catch StorageError (a MonitorError), never sqlite3's exceptions
+    # Callers catch StorageError (a MonitorError), never the driver's exceptions
     with pytest.raises(StorageError) as caught:
         store.attach_source("chg_unknown", 1)
-    assert not isinstance(caught.value, sqlite3.Error)
+    assert not isinstance(caught.value, sqlite3.Error | psycopg.Error)

@@ -1,0 +1,126 @@
+# SPDX-License-Identifier: MIT
+"""Several daemons on one database: feeds leased for a while, and the daemons that are alive.
+
+A daemon takes the feeds that are due and not leased (or whose lease expired)
+in one statement; on PostgreSQL the rows are chosen `FOR UPDATE SKIP LOCKED`,
+so two daemons asking at the same moment get disjoint sets without waiting for
+each other (on SQLite the write lock lets one in at a time). It renews its
+leases while it polls and releases them when the poll is saved; a daemon that
+dies keeps its feeds only until `lease_until`, then any other takes them.
+
+    feeds = store.leases.take_due("host:1234", now=now, until=now + 5 min)
+    ...poll, save...
+    store.leases.release("host:1234", [feed.id for feed in feeds])
+
+Times are compared as stored text (UTC ISO 8601), like `next_check`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from storage.records import Feed, feed_of
+
+if TYPE_CHECKING:
+    from storage.store import Store
+
+
+@dataclass(frozen=True)
+class DaemonRow:
+    """A daemon that said it was alive (`last_seen`), with the feeds it holds leases on now."""
+
+    id: str
+    host: str
+    pid: int
+    started_at: str
+    last_seen: str
+    listen: str | None
+    leases: int
+
+
+class Leases:
+    """Queries on feed leases and the `daemons` table; reached as `store.leases`."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def take_due(self, owner: str, *, now: str, until: str, limit: int = 1000) -> list[Feed]:
+        """Lease to `owner`, until `until`, the feeds due at `now` that nobody holds; them, by next check."""
+        skip_locked = " FOR UPDATE SKIP LOCKED" if self.store.engine == "postgresql" else ""
+        params = {"owner": owner, "now": now, "until": until, "limit": limit}
+        with self.store.transaction():
+            rows = list(self.store.sql.query(_TAKE_DUE.format(skip_locked=skip_locked), params))
+        return sorted((feed_of(row) for row in rows), key=lambda f: (f.next_check or "", f.id))
+
+    def renew(self, owner: str, feed_ids: list[int], *, until: str) -> int:
+        """Extend `owner`'s leases on `feed_ids` (those it still holds) to `until`; how many."""
+        if not feed_ids:
+            return 0
+        marks = ",".join("?" * len(feed_ids))
+        cursor = self.store.sql.execute(
+            f"UPDATE feeds SET lease_until = ? WHERE lease_owner = ? AND id IN ({marks})", [until, owner, *feed_ids]
+        )
+        return int(cursor.rowcount)
+
+    def release(self, owner: str, feed_ids: list[int]) -> None:
+        """Give back `owner`'s leases on `feed_ids` (a lease another daemon took meanwhile stays its own)."""
+        for start in range(0, len(feed_ids), 500):
+            chunk = feed_ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            self.store.sql.execute(
+                f"UPDATE feeds SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ? AND id IN ({marks})",
+                [owner, *chunk],
+            )
+
+    def heartbeat(self, daemon_id: str, *, host: str, pid: int, started_at: str, now: str, listen: str | None) -> None:
+        """Record that the daemon is alive now (`monitor daemons` lists it)."""
+        self.store.sql.execute(_HEARTBEAT, {"id": daemon_id, "host": host, "pid": pid, "started_at": started_at,
+                                            "now": now, "listen": listen})  # fmt: skip
+
+    def retire(self, daemon_id: str) -> None:
+        """A daemon stopping cleanly: its row goes, and its leases with it."""
+        with self.store.transaction():
+            self.store.sql.execute("DELETE FROM daemons WHERE id = ?", [daemon_id])
+            self.store.sql.execute(
+                "UPDATE feeds SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?", [daemon_id]
+            )
+
+    def daemons(self, *, now: str) -> list[DaemonRow]:
+        """The daemons that said they were alive, most recent first, each with its unexpired leases."""
+        rows: list[dict[str, Any]] = list(self.store.sql.query(_DAEMONS, {"now": now}))
+        return [DaemonRow(**row) for row in rows]
+
+    def holders(self, *, now: str) -> dict[str, list[Feed]]:
+        """{daemon id: the feeds it holds an unexpired lease on}."""
+        out: dict[str, list[Feed]] = {}
+        rows = self.store.sql.query(
+            "SELECT * FROM feeds WHERE lease_owner IS NOT NULL AND lease_until > ? ORDER BY id", [now]
+        )
+        for row in rows:
+            out.setdefault(row["lease_owner"], []).append(feed_of(row))
+        return out
+
+
+_TAKE_DUE = """
+UPDATE feeds SET lease_owner = :owner, lease_until = :until
+WHERE id IN (
+    SELECT id FROM feeds
+    WHERE coalesce(next_check, '') <= :now AND (lease_until IS NULL OR lease_until <= :now)
+    ORDER BY coalesce(next_check, ''), id
+    LIMIT :limit{skip_locked}
+)
+RETURNING *
+"""
+
+_HEARTBEAT = """
+INSERT INTO daemons (id, host, pid, started_at, last_seen, listen)
+VALUES (:id, :host, :pid, :started_at, :now, :listen)
+ON CONFLICT (id) DO UPDATE SET last_seen = excluded.last_seen, listen = excluded.listen
+"""
+
+_DAEMONS = """
+SELECT daemons.id, host, pid, started_at, last_seen, listen,
+    (SELECT count(*) FROM feeds WHERE lease_owner = daemons.id AND lease_until > :now) AS leases
+FROM daemons ORDER BY last_seen DESC, id
+"""
