@@ -2,7 +2,8 @@
 """The configuration: `monitor.toml`, validated, with defaults for every key.
 
 Where it comes from, in order: `--config PATH`; `monitor.toml` in the working
-directory if present; built-in defaults. `MONITOR_DB` overrides `database`.
+directory if present; built-in defaults. `MONITOR_DB` overrides `database`,
+which is a SQLite file or a `postgresql://` URL (PostgreSQL, several daemons).
 Every secret can come from the environment instead of the file
 (`secret_env`, `password_env`). An unknown key, a wrong type or a bad duration
 is one line naming the file and the key:
@@ -18,6 +19,7 @@ import os
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 import platformdirs
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
@@ -25,6 +27,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from monitor.errors import ConfigError
 from monitor.urls import redact_url
 from rules.tomlfile import read_toml
+from storage.postgres_url import is_postgres_url, redact
 
 APP_NAME = "msft-openai-monitor"
 DEFAULT_CONFIG = Path("monitor.toml")
@@ -53,6 +56,15 @@ def _http_url(value: Any) -> str:
 
 
 HttpUrl = Annotated[str, BeforeValidator(_http_url)]
+
+
+def _database(value: Any) -> str:
+    """A SQLite path (str or Path) or a PostgreSQL URL, kept as written (a Path would fold its `//`)."""
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)  # type: ignore[return-value]
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"not a file path or a postgresql:// URL: {value!r}")
+    return value.strip()
 
 
 class _Section(BaseModel):
@@ -104,7 +116,12 @@ class ScheduleConfig(_Section):
 
 
 class DaemonConfig(_Section):
-    lock: Path | None = None  # default: the database path + ".lock"
+    lock: Path | None = None  # default: the database path + ".lock" (SQLite only: daemons share PostgreSQL)
+    id: str | None = None  # this daemon's name in leases, /healthz, /metrics; default: host:pid
+    lease: Duration = Field(default=300.0, gt=0)  # a feed or alert taken by a daemon is its own this long, renewed
+    # while it works: a daemon that dies gives its feeds back after this
+    batch: int | None = Field(default=None, ge=0)  # the most feeds one daemon polls at once; default: every due
+    # feed on SQLite (one daemon), 50 on PostgreSQL (so that several share the work); 0: no limit
     tick: Duration = 1.0  # how often the scheduler looks for due feeds
     deliver_every: Duration = 5.0  # how often due alerts are delivered
     stuck_after: Duration = 3600.0  # alerts pending with none delivered this long: /healthz says 503
@@ -166,7 +183,8 @@ class ReadingConfig(_Section):
 class Config(_Section):
     """The whole configuration (see ../shared/spec/CONTRACT.md, "Configuration")."""
 
-    database: Path | None = None
+    database: Annotated[str, BeforeValidator(_database)] | None = None  # a SQLite file (relative to this file)
+    # or a postgresql:// URL
     interval: Duration = 15 * 60.0
     feed: list[FeedConfig] = []
     digest: DigestConfig = DigestConfig()
@@ -182,17 +200,36 @@ class Config(_Section):
     source: Path | None = Field(default=None, exclude=True)  # the file it was read from
 
     @property
+    def database_url(self) -> str | None:
+        """The PostgreSQL URL when `MONITOR_DB` (else `database`) is one; None for a SQLite file."""
+        value = os.environ.get("MONITOR_DB") or self.database
+        return value if is_postgres_url(value) else None
+
+    @property
+    def database_label(self) -> str:
+        """The database as logs and errors name it: the file, or the URL without its password."""
+        url = self.database_url
+        return redact(url) if url else str(self.database_path)
+
+    @property
     def database_path(self) -> Path:
-        """`MONITOR_DB`, else `database`, else monitor.db under the user's data directory."""
+        """The SQLite file: `MONITOR_DB`, else `database`, else monitor.db under the user's data directory.
+        For a PostgreSQL database, the place files kept beside a database go (the digest): the data
+        directory, under the database's name."""
+        if url := self.database_url:
+            return data_dir() / (urlsplit(url).path.strip("/") or "postgresql")
         if env := os.environ.get("MONITOR_DB"):
             return Path(env)
         if self.database is not None:
-            return self._relative(self.database)
+            return self._relative(Path(self.database))
         return default_database()
 
-    def prepare_database(self) -> Path:
-        """The database path, ready to open: the default data directory is made if missing; any
-        other missing directory is a one-line error (a typo must not create directories)."""
+    def prepare_database(self) -> Path | str:
+        """The database path, ready to open (or the PostgreSQL URL, as is): the default data directory is made
+        if missing; any other missing directory is a one-line error (a typo must not create directories)."""
+        if url := self.database_url:
+            data_dir().mkdir(parents=True, exist_ok=True)  # where the digest goes by default
+            return url
         path = self.database_path
         if path == default_database():
             path.parent.mkdir(parents=True, exist_ok=True)

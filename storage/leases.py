@@ -47,10 +47,11 @@ class Leases:
 
     def take_due(self, owner: str, *, now: str, until: str, limit: int = 1000) -> list[Feed]:
         """Lease to `owner`, until `until`, the feeds due at `now` that nobody holds; them, by next check."""
-        skip_locked = " FOR UPDATE SKIP LOCKED" if self.store.engine == "postgresql" else ""
         params = {"owner": owner, "now": now, "until": until, "limit": limit}
+        if next(self.store.sql.query(_ANY_DUE, params), None) is None:
+            return []  # the common tick: nothing due, and no write transaction for it
         with self.store.transaction():
-            rows = list(self.store.sql.query(_TAKE_DUE.format(skip_locked=skip_locked), params))
+            rows = list(self.store.sql.query(_TAKE_DUE.format(**exclusive(self.store.engine, "lease")), params))
         return sorted((feed_of(row) for row in rows), key=lambda f: (f.next_check or "", f.id))
 
     def renew(self, owner: str, feed_ids: list[int], *, until: str) -> int:
@@ -102,11 +103,25 @@ class Leases:
         return out
 
 
+def exclusive(engine: str, column: str) -> dict[str, str]:
+    """The clauses that make a lease (`column`: lease, claimed) exclude others, per engine: on PostgreSQL a row
+    is free when its lease expired or is the asker's own (a daemon restarted under its `[daemon] id` takes its
+    feeds back at once), and rows are chosen FOR UPDATE SKIP LOCKED. SQLite has one daemon (the lock file):
+    a lease there only marks, so a killed `run --once` or daemon leaves nothing waiting for an expiry."""
+    if engine != "postgresql":
+        return {"free": "1 = 1", "skip_locked": ""}
+    owner = "lease_owner" if column == "lease" else "claimed_by"
+    free = f"({column}_until IS NULL OR {column}_until <= :now OR {owner} = :owner)"
+    return {"free": free, "skip_locked": " FOR UPDATE SKIP LOCKED"}
+
+
+_ANY_DUE = "SELECT 1 AS due FROM feeds WHERE next_check IS NULL OR next_check <= :now LIMIT 1"
+
 _TAKE_DUE = """
 UPDATE feeds SET lease_owner = :owner, lease_until = :until
 WHERE id IN (
     SELECT id FROM feeds
-    WHERE coalesce(next_check, '') <= :now AND (lease_until IS NULL OR lease_until <= :now)
+    WHERE (next_check IS NULL OR next_check <= :now) AND {free}
     ORDER BY coalesce(next_check, ''), id
     LIMIT :limit{skip_locked}
 )

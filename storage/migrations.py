@@ -326,6 +326,7 @@ _V6 = """
 ALTER TABLE feeds ADD COLUMN lease_owner TEXT;
 ALTER TABLE feeds ADD COLUMN lease_until TEXT;
 CREATE INDEX idx_feeds_next_check ON feeds (next_check);
+CREATE INDEX idx_changes_facet_key ON changes (facet, key);
 ALTER TABLE alerts ADD COLUMN claimed_by TEXT;
 ALTER TABLE alerts ADD COLUMN claimed_until TEXT;
 CREATE TABLE daemons (

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from storage.db import Sql, utc_iso, utc_now
+from storage.leases import exclusive
 
 
 class Transactional(Protocol):
@@ -94,10 +95,9 @@ class Outbox:
         once get disjoint rows. A daemon that dies holding a claim leaves it to expire; the
         next one sends the alert again with the same id (receivers drop the repeat).
         """
-        skip_locked = " FOR UPDATE SKIP LOCKED" if self.store.engine == "postgresql" else ""
         params = {"owner": owner, "until": utc_iso(until), "now": utc_iso(now) if now else utc_now(), "limit": limit}
         with self.store.transaction():
-            rows = list(self.db.query(_CLAIM.format(skip_locked=skip_locked), params))
+            rows = list(self.db.query(_CLAIM.format(**exclusive(self.store.engine, "claimed")), params))
         return sorted((_row(r) for r in rows), key=lambda r: (r.created_at, r.id))
 
     def delivered(self, alert_id: str) -> None:
@@ -168,7 +168,7 @@ _CLAIM = """
 UPDATE alerts SET claimed_by = :owner, claimed_until = :until
 WHERE id IN (
     SELECT id FROM alerts
-    WHERE status = 'pending' AND next_attempt_at <= :now AND (claimed_until IS NULL OR claimed_until <= :now)
+    WHERE status = 'pending' AND next_attempt_at <= :now AND {free}
     ORDER BY created_at, rowid
     LIMIT :limit{skip_locked}
 )

@@ -185,6 +185,19 @@ class Store:
         reports of one facet and key take turns (SQLite's write lock already does it)."""
         self.sql.advisory_lock(*(f"state:{facet}:{key}" for facet, key in keys))
 
+    @_guarded
+    def probe_writable(self, *, timeout_s: float) -> None:
+        """StorageError unless the database takes a write now, within `timeout_s` (/healthz): the write
+        lock on SQLite; on PostgreSQL, a server that answers and is neither a standby nor read-only."""
+        with self.transaction():
+            if self.engine != "postgresql":
+                return  # BEGIN IMMEDIATE took the lock
+            self.sql.execute(f"SET LOCAL statement_timeout = {max(1, int(timeout_s * 1000))}")
+            row = next(self.sql.query("SELECT pg_is_in_recovery() AS standby, current_setting('transaction_read_only')"
+                                      " AS read_only"))  # fmt: skip
+            if row["standby"] or row["read_only"] == "on":
+                raise StorageError(f"{self.path}: the database is read-only (a standby, or read-only transactions)")
+
     # feeds
 
     @_guarded
@@ -208,6 +221,7 @@ class Store:
         """Add `feeds` (url, title) to a database that has never had a feed, once in its life: a default
         feed the user removed stays removed. The feeds added now."""
         with self.transaction():
+            self.sql.advisory_lock("settings:default_feeds_seeded")  # two daemons starting at once seed once
             if self._setting("default_feeds_seeded") is not None or _first(self.sql.query("SELECT 1 FROM feeds")):
                 return []
             self.sql.execute("INSERT INTO settings (name, value) VALUES ('default_feeds_seeded', ?)", [utc_now()])
@@ -294,6 +308,9 @@ class Store:
     ) -> tuple[Article, bool]:
         """The article and whether it is new: one already stored (same guid, URL or content) gains the feed."""
         with self.transaction():
+            # Two daemons storing one article (two feeds carry it) take turns: the second finds it
+            self.sql.advisory_lock(*(f"article:{name}:{value}" for name, value in
+                                     (("guid", guid), ("url", url), ("hash", content_hash)) if value))  # fmt: skip
             article = self.find_article(guid=guid, url=url, content_hash=content_hash)
             created = article is None
             if article is None:
@@ -390,6 +407,18 @@ class Store:
         page = f"LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
         selected = f"SELECT id FROM changes {where} ORDER BY {order} {page}"
         rows = list(self.sql.query(f"SELECT * FROM changes WHERE id IN ({selected}) ORDER BY {order}", params))
+        sources = self._sources(selected, params)
+        return [change_of(row, sources.get(row["id"], [])) for row in rows]
+
+    @_guarded
+    def changes_on(self, keys: list[tuple[str, str]]) -> list[StoredChange]:
+        """The changes on these (facet, key) pairs, oldest first (as `changes`)."""
+        if not keys:
+            return []
+        where = " OR ".join(["(facet = ? AND key = ?)"] * len(keys))
+        params = [value for pair in keys for value in pair]
+        selected = f"SELECT id FROM changes WHERE {where}"
+        rows = list(self.sql.query(f"SELECT * FROM changes WHERE {where} ORDER BY first_seen, id", params))
         sources = self._sources(selected, params)
         return [change_of(row, sources.get(row["id"], [])) for row in rows]
 

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import socket
 from dataclasses import dataclass, field
 from itertools import groupby
 
@@ -41,11 +43,19 @@ class DeliveryReport:
         return f"{self.delivered} alerts delivered, {self.retried} to retry, {self.failed} failed"
 
 
-async def deliver_due(store: Store, channels: list[Channel], settings: DeliveryConfig) -> DeliveryReport:
-    """Send every due alert to its channel; record each outcome."""
+async def deliver_due(
+    store: Store, channels: list[Channel], settings: DeliveryConfig, *, owner: str | None = None, claim_s: float = 300.0
+) -> DeliveryReport:
+    """Send every due alert to its channel; record each outcome.
+
+    The due alerts are first claimed by `owner` (this daemon; default host:pid) for `claim_s`: several
+    daemons on one database never send one alert at the same time, and one that dies mid-delivery
+    leaves its claims to expire, after which another sends them again, with the same ids."""
     report = DeliveryReport()
     by_name = {channel.name: channel for channel in channels}
-    due = sorted(store.outbox.due(limit=1000), key=lambda r: (r.channel, r.run_id or 0, r.created_at))
+    until = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=claim_s)
+    claimed = store.outbox.claim(owner or default_owner(), until=until.isoformat(), limit=1000)
+    due = sorted(claimed, key=lambda r: (r.channel, r.run_id or 0, r.created_at))
     for (name, _run), group in groupby(due, key=lambda r: (r.channel, r.run_id)):
         rows = list(group)
         channel = by_name.get(name)
@@ -57,6 +67,11 @@ async def deliver_due(store: Store, channels: list[Channel], settings: DeliveryC
             for row, outcome in zip(batch, _in_order(batch, outcomes), strict=True):
                 _record(store, row, outcome, settings, report)
     return report
+
+
+def default_owner() -> str:
+    """host:pid: who holds a claim or a lease when no `[daemon] id` names it."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def _alert(row: OutboxRow) -> Alert:

@@ -65,6 +65,7 @@ class KnownState:
 
     date: str
     known: dict[tuple[str, str], Known] = field(default_factory=dict)
+    change_ids: set[str] = field(default_factory=set)  # the flagged changes applied (another daemon's may be missing)
 
     @classmethod
     def empty(cls, date: str = "") -> KnownState:
@@ -89,9 +90,11 @@ class KnownState:
             merged, max(when, before.date) if before else when, citations, change_id, change_kind
         )
         self.date = max(self.date, when)
+        if change_id:
+            self.change_ids.add(change_id)
 
     def copy(self) -> KnownState:
-        return KnownState(self.date, dict(self.known))
+        return KnownState(self.date, dict(self.known), set(self.change_ids))
 
 
 def _merge(old: Claim, new: Claim) -> Claim:

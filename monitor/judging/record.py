@@ -5,6 +5,13 @@ Everything about one article is written in one transaction, so a crash leaves
 either all of it or none of it. A change's id is stable — the same facet, key,
 kind and resulting claim always give the same id — so a repeat, after a crash
 or from another feed, is recognised instead of flagged twice.
+
+Several daemons on one database each hold a known state of their own. Before
+an article's claims are read against it, the transaction locks the facets and
+keys they speak of (`Store.lock_keys`: an advisory lock per facet and key on
+PostgreSQL, SQLite's write lock) and brings in the changes another daemon
+flagged on them meanwhile: two daemons reading two reports of one change at the
+same moment take turns, and the second confirms what the first flagged.
 """
 
 from __future__ import annotations
@@ -13,10 +20,12 @@ import hashlib
 import json
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 
 from monitor.judging.alerts import Receiver, queue
 from monitor.judging.diff import Change, Known, KnownState, Reading, changes_of, read_against
 from monitor.judging.events import CHANGE_FLAGGED, change_flagged
+from monitor.judging.state import claim_from_json
 from monitor.reading.article import ArticleInput
 from rules.engine import Engine
 from storage import Store
@@ -60,6 +69,7 @@ def record_article(
         _link_feeds(store, stored.id, article.feed_ids[1:])
         if not created:
             return []
+        catch_up(store, state, sorted({(claim.facet, claim.key) for claim in extraction.claims}))
         readings = read_against(extraction.claims, state)
         store.add_claims(stored.id, [{**r.claim.to_json(), "verdict": r.verdict.kind} for r in readings])
         flagged = _record_changes(store, state, readings, stored.id, channels=channels, run_id=run_id)
@@ -69,6 +79,21 @@ def record_article(
         logger.info("change flagged change_id=%s %s", identifier, summary)
     logger.debug("article recorded article_url=%s changes=%d", article.url, len(flagged))
     return [identifier for identifier, _ in flagged]
+
+
+def catch_up(store: Store, state: KnownState, keys: list[tuple[str, str]]) -> None:
+    """Inside the article's transaction: lock `keys`, and apply to `state` the changes on them that it
+    lacks (flagged by another daemon since the state was read), oldest first; rejected ones do not count."""
+    if not keys:
+        return
+    store.lock_keys(keys)
+    for stored in store.changes_on(keys):
+        if stored.id in state.change_ids or stored.review == "rejected":
+            continue
+        claim = claim_from_json(stored.after)
+        source = stored.sources[0].get("url") or "" if stored.sources else ""
+        state.apply(replace(claim, source=source), date=claim.when or stored.first_seen[:10], change_id=stored.id,
+                    change_kind=stored.kind)  # fmt: skip
 
 
 def _record_changes(

@@ -16,7 +16,16 @@ SIGTERM/SIGINT stop taking work, cancel what is in flight at its next await —
 each article is recorded in one transaction, so nothing is half-written — and
 exit 0 within seconds. SIGHUP reloads the configuration and the rules; an
 invalid one is refused with a logged error and the old one keeps running.
-A lock beside the database refuses a second daemon on it.
+
+**Several daemons.** On PostgreSQL any number of daemons share one database:
+the tick *leases* the due feeds (`storage.leases`: `FOR UPDATE SKIP LOCKED`,
+until `[daemon] lease`), at most `[daemon] batch` in flight; a **keepalive**
+job renews the leases of the feeds being polled and says the daemon is alive
+(`monitor daemons`); the cycle gives them back once their polls are saved. A
+daemon that dies keeps its feeds until its leases expire, then another takes
+them. Alerts are claimed the same way before they are sent. Each daemon has an
+id (`[daemon] id`, default host:pid) shown by /healthz and /metrics. On SQLite
+a lock beside the database refuses a second daemon on it.
 """
 
 from __future__ import annotations
@@ -37,7 +46,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[impo
 from monitor.config import Config, load_config
 from monitor.delivering.channels import Channel, build_channels
 from monitor.delivering.digest import write_digest
-from monitor.delivering.outbox import deliver_due
+from monitor.delivering.outbox import default_owner, deliver_due
 from monitor.errors import EXPECTED, ConfigError, error_line
 from monitor.pipeline import CycleReport, run_cycle, watched_feeds
 from monitor.serving.metrics import Metrics
@@ -70,7 +79,9 @@ class Daemon:
         self.config_path = config_path
         self.settings = settings
         self.store = store
-        self.metrics = Metrics()
+        self.id = settings.config.daemon.id or default_owner()
+        self.started_at = _iso(dt.datetime.now(dt.UTC))
+        self.metrics = Metrics(self.id)
         self.scheduler = AsyncIOScheduler(timezone=dt.UTC)
         self.stopping = asyncio.Event()
         self.in_flight: set[int] = set()  # feed ids being polled: never two polls of one feed at once
@@ -91,13 +102,17 @@ class Daemon:
                                coalesce=True, id="deliver")  # fmt: skip
         self.scheduler.add_job(self.write_digest, "interval", seconds=config.daemon.deliver_every, max_instances=1,
                                coalesce=True, id="digest")  # fmt: skip
+        await self.keepalive()
+        self.scheduler.add_job(self.keepalive, "interval", seconds=max(0.2, config.daemon.lease / 3), max_instances=1,
+                               coalesce=True, id="keepalive")  # fmt: skip
         self.scheduler.start()
         self.metrics.up(True)
         if http is not None:
             self._spawn(self._serve_http(http), name="http")
         self._spawn(self._watchdog(), name="watchdog")
         notify("READY=1")
-        logger.info("daemon started database=%s feeds=%d", config.database_path, len(self.store.feeds()))
+        logger.info("daemon started daemon_id=%s database=%s feeds=%d", self.id, config.database_label,
+                    len(self.store.feeds()))  # fmt: skip
         await self.stopping.wait()
         await self._stop()
         return 0
@@ -105,18 +120,44 @@ class Daemon:
     # jobs
 
     async def tick(self) -> None:
-        """Start a cycle for the feeds that are due and not in flight."""
+        """Start a cycle for the feeds that are due and that no daemon polls: leased to this one."""
         self.last_tick = time.monotonic()
-        now = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")  # as next_check is stored
-        due = [f for f in self.store.feeds() if (f.next_check or "") <= now and f.id not in self.in_flight]
-        if due and not self.stopping.is_set():
+        if self.stopping.is_set():
+            return
+        daemon = self.settings.config.daemon
+        batch = daemon.batch if daemon.batch is not None else (50 if self.store.engine == "postgresql" else 0)
+        room = batch - len(self.in_flight) if batch else 100_000
+        if room <= 0:
+            return
+        now = dt.datetime.now(dt.UTC)
+        try:
+            leased = self.store.leases.take_due(self.id, now=_iso(now), until=_iso(now + _seconds(daemon.lease)),
+                                                limit=room)  # fmt: skip
+        except EXPECTED as exc:
+            logger.error("tick failed error=%s", exc)
+            return
+        due = [f for f in leased if f.id not in self.in_flight]
+        if due:
             self.in_flight |= {f.id for f in due}
             self._spawn(self._cycle(due), name="cycle")
+
+    async def keepalive(self) -> None:
+        """Say this daemon is alive, and renew the leases of the feeds it is polling."""
+        now = dt.datetime.now(dt.UTC)
+        listen = self.settings.config.server.listen if self.settings.config.server else None
+        try:
+            self.store.leases.heartbeat(self.id, host=socket.gethostname(), pid=os.getpid(),
+                                        started_at=self.started_at, now=_iso(now), listen=listen)  # fmt: skip
+            until = _iso(now + _seconds(self.settings.config.daemon.lease))
+            self.store.leases.renew(self.id, sorted(self.in_flight), until=until)
+        except EXPECTED as exc:
+            logger.error("keepalive failed error=%s", exc)
 
     async def deliver(self) -> None:
         settings = self.settings
         try:
-            report = await deliver_due(self.store, settings.channels, settings.config.delivery)
+            report = await deliver_due(self.store, settings.channels, settings.config.delivery, owner=self.id,
+                                       claim_s=settings.config.daemon.lease)  # fmt: skip
             pending = self.store.outbox.counts().get("pending", 0)
         except EXPECTED as exc:
             logger.error("delivery failed error=%s", exc)
@@ -156,8 +197,17 @@ class Daemon:
             self._cycle_ended(error=f"{type(exc).__name__}: {exc}")
             logger.exception("cycle crashed")
         finally:
-            self.in_flight -= {f.id for f in feeds}
+            self._release(feeds)
             self.metrics.cycle(time.monotonic() - started)
+
+    def _release(self, feeds: list[Feed]) -> None:
+        """The cycle's feeds are polled and saved (or it failed): their leases go back."""
+        ids = [f.id for f in feeds]
+        try:
+            self.store.leases.release(self.id, ids)
+        except EXPECTED as exc:  # the database is gone: the leases expire on their own
+            logger.error("releasing leases failed feeds=%d error=%s", len(ids), exc)
+        self.in_flight -= set(ids)
 
     def _count(self, report: CycleReport) -> None:
         fetched = report.feeds_polled - report.feeds_unchanged - report.feeds_failed
@@ -189,7 +239,7 @@ class Daemon:
         except EXPECTED as exc:
             logger.error("reload refused, keeping the running configuration error=%s", exc)
             return
-        if fresh.config.database_path != self.settings.config.database_path:
+        if fresh.config.database_label != self.settings.config.database_label:
             logger.error("reload refused: the database cannot change while running (restart instead)")
             return
         self.settings = fresh
@@ -234,9 +284,11 @@ class Daemon:
         server = self.settings.config.server
         token = os.environ.get(server.review_token_env) if server and server.review_token_env else None
         review = ReviewGate.for_listen(server.listen, token=token) if server else None
-        state = WebState(database=self.settings.config.database_path, digest=self.settings.config.digest_path,
-                         metrics=self.metrics, health=self.health, engine=self.settings.engine,
-                         review=review)  # fmt: skip
+        config = self.settings.config
+        shared = self.store if self.store.engine == "postgresql" else None  # SQLite: a connection per request
+        state = WebState(database=config.database_url or config.database_path, digest=config.digest_path,
+                         metrics=self.metrics, health=self.health, engine=self.settings.engine, review=review,
+                         daemon_id=self.id, store=shared, lease_s=config.daemon.lease)  # fmt: skip
         await serve(create_app(state), sock)
 
     async def _watchdog(self) -> None:
@@ -260,7 +312,11 @@ class Daemon:
             task.cancel()
         with suppress(TimeoutError):
             await asyncio.wait_for(asyncio.gather(*self.tasks, return_exceptions=True), STOP_GRACE_S)
-        logger.info("stopped")
+        try:
+            self.store.leases.retire(self.id)  # its leases go back now, not at their expiry
+        except EXPECTED as exc:
+            logger.error("retiring failed error=%s", exc)
+        logger.info("stopped daemon_id=%s", self.id)
 
 
 class DeliveryProgress:
@@ -290,10 +346,21 @@ class DeliveryProgress:
 
 
 def run_daemon(config_path: Path | None) -> int:
-    """Load, lock, run until SIGTERM/SIGINT; the exit status."""
+    """Load, lock (SQLite), run until SIGTERM/SIGINT; the exit status."""
     settings = Settings.load(config_path)
     config = settings.config
     database = config.prepare_database()
+    if isinstance(database, str):  # PostgreSQL: daemons share it, through leases
+        with Store.open(database) as store:
+            return asyncio.run(Daemon(config_path, settings, store).run())
     lock = DatabaseLock(config.daemon.lock or database.with_name(database.name + ".lock"))
     with lock, Store.open(database) as store:
         return asyncio.run(Daemon(config_path, settings, store).run())
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.isoformat(timespec="milliseconds")  # as next_check is stored
+
+
+def _seconds(value: float) -> dt.timedelta:
+    return dt.timedelta(seconds=value)

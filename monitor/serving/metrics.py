@@ -22,6 +22,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 
 from storage import Store
+from storage.db import utc_now
 from storage.outbox import STATUSES
 
 POLL_OUTCOMES = ("200", "304", "error")  # "200" stands for any successful fetch
@@ -37,9 +38,17 @@ class Metrics:
     # announces 1.0.0, which is not what it writes by default
     CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4
 
-    def __init__(self) -> None:
+    def __init__(self, daemon_id: str | None = None) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
+        self.daemon_id = daemon_id
+        if daemon_id is not None:  # several daemons on one database: which one answered this scrape
+            Gauge("monitor_daemon_info", "This daemon's id (host:pid or [daemon] id).", ["daemon"], registry=r).labels(
+                daemon=daemon_id
+            ).set(1)
+        self.leases = Gauge("monitor_feed_leases", "Feeds this daemon holds a lease on (polling them).", registry=r)
+        self.daemons = Gauge("monitor_daemons", "Daemons seen alive on the database in the last lease period.",
+                             registry=r)  # fmt: skip
         self.feeds = Gauge("monitor_feeds", "Feeds watched.", registry=r)
         self.feeds_failing = Gauge("monitor_feeds_failing", "Feeds whose last poll failed.", registry=r)
         self.polls = Counter("monitor_polls_total", "Feed polls by outcome.", ["outcome"], registry=r)
@@ -90,11 +99,16 @@ class Metrics:
         """Say whether the scheduler runs (monitor_up 1 or 0)."""
         self.running.set(1 if running else 0)
 
-    def refresh(self, store: Store) -> None:
-        """Set the feed and alert gauges from the database (raises StorageError)."""
+    def refresh(self, store: Store, *, alive_since: str | None = None) -> None:
+        """Set the feed and alert gauges from the database (raises StorageError); with `alive_since`,
+        the daemons seen since then and this daemon's leases."""
         feeds = store.feeds()
         counts = store.outbox.counts()
         self.feeds.set(len(feeds))
+        if alive_since is not None:
+            daemons = store.leases.daemons(now=utc_now())
+            self.daemons.set(sum(1 for d in daemons if d.last_seen >= alive_since))
+            self.leases.set(sum(1 for feed in feeds if self.daemon_id and feed.lease_owner == self.daemon_id))
         self.feeds_failing.set(sum(1 for feed in feeds if feed.consecutive_errors > 0))
         for state in STATUSES:
             self.alerts.labels(state=state).set(counts.get(state, 0))

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import hashlib
 import logging
 import os
@@ -74,7 +75,7 @@ _NO_STORE = {"Cache-Control": "no-store"}
 class WebState:
     """What the daemon shares with the web app."""
 
-    database: Path  # the SQLite file
+    database: Path | str  # the SQLite file, or the PostgreSQL URL
     digest: Path  # the RSS digest the daemon writes
     metrics: Metrics
     health: Callable[[], tuple[bool, str]]  # (ok, reason): whether the daemon's scheduler runs
@@ -82,6 +83,9 @@ class WebState:
     review: ReviewGate | None = None  # reviews from the page; None: the page only reads
     # /healthz takes the write lock for a moment: a writer holding it longer than this is unhealthy
     write_timeout_s: float = 2.0
+    daemon_id: str | None = None  # shown in /healthz (several daemons on one database)
+    store: Store | None = None  # a PostgreSQL store the requests share (its pool); SQLite opens one per request
+    lease_s: float = 300.0  # /metrics counts the daemons seen within this long
 
 
 class Unavailable(Exception):
@@ -118,12 +122,22 @@ class _Web:
         ok, why = self.state.health()
         if not ok:
             raise Unavailable(why or "scheduler not running")
-        probe_writable(self.state.database, timeout_s=self.state.write_timeout_s)
-        return JSONResponse({"status": "ok"}, headers=_NO_STORE)
+        if self.state.store is not None:
+            try:
+                self.state.store.probe_writable(timeout_s=self.state.write_timeout_s)
+            except StorageError as exc:
+                raise Unavailable(f"database not writable: {one_line(exc.__cause__ or exc)}") from exc
+        else:
+            probe_writable(Path(self.state.database), timeout_s=self.state.write_timeout_s)
+        body = {"status": "ok"} | ({"daemon": self.state.daemon_id} if self.state.daemon_id else {})
+        return JSONResponse(body, headers=_NO_STORE)
 
     def metrics(self, request: Request) -> Response:
+        alive_since = None
+        if self.state.daemon_id is not None:
+            alive_since = (dt.datetime.now(dt.UTC) - dt.timedelta(seconds=self.state.lease_s)).isoformat()
         with self._store() as store:
-            self.state.metrics.refresh(store)
+            self.state.metrics.refresh(store, alive_since=alive_since)
         return Response(self.state.metrics.render(), media_type=Metrics.CONTENT_TYPE, headers=_NO_STORE)
 
     def digest(self, request: Request) -> Response:
@@ -218,8 +232,12 @@ class _Web:
 
     @contextlib.contextmanager
     def _store(self) -> Iterator[Store]:
-        """A connection for this request, closed after it; never creates the database."""
-        if not self.state.database.is_file():
+        """A connection for this request, closed after it; never creates the database. (On PostgreSQL, the
+        daemon's store: its pool lends each request a connection.)"""
+        if self.state.store is not None:
+            yield self.state.store
+            return
+        if not Path(self.state.database).is_file():
             raise Unavailable("database not found")
         with Store.open(self.state.database) as store:
             yield store
