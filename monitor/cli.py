@@ -326,6 +326,30 @@ def digest(
     typer.echo(f"{path}: {plural(len(found), 'change')}")
 
 
+@app.command(cls=_Command)
+@_one_line_errors
+def daemons(json_output: JsonOption = False, config: ConfigOption = None) -> None:
+    """The daemons sharing the database, each with the feeds it holds a lease on now."""
+    import datetime as dt
+
+    from monitor import render
+
+    settings = _settings(config)
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+    with _store(settings, read_only=True) as store:
+        rows = store.leases.daemons(now=now)
+        holders = store.leases.holders(now=now)
+    if json_output:
+        _print_json(
+            {
+                "daemons": [render.daemon_json(row, holders.get(row.id, [])) for row in rows],
+                "leases": {owner: [render.feed_json(f)["url"] for f in feeds] for owner, feeds in holders.items()},
+            }
+        )
+        return
+    render.daemons(_console(), rows, holders, lease_s=settings.daemon.lease)
+
+
 feeds_app = typer.Typer(help="Manage the watched feeds.", no_args_is_help=True)
 app.add_typer(feeds_app, name="feeds")
 FeedUrl = Annotated[str, typer.Argument(metavar="URL", help="The feed's http(s) URL, as listed.", show_default=False)]

@@ -6,6 +6,7 @@ Every value that comes from a document is printed as text, never as markup.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:  # types only: `monitor changes` need not import the reading s
     from monitor.judging.state import Standing
     from monitor.pipeline import CycleReport
     from storage import Feed, Store, StoredChange
+    from storage.leases import DaemonRow
     from storage.outbox import OutboxRow
 
 T = TypeVar("T")
@@ -180,6 +182,37 @@ def feed_json(feed: Feed) -> dict[str, Any]:
     """A watched feed as `feeds list --json` shows it: its URL and last error without credentials."""
     return feed.__dict__ | {"url": redact_url(feed.url),
                             "last_error": error_line(feed.last_error) if feed.last_error else None}  # fmt: skip
+
+
+def daemon_json(row: DaemonRow, leased: list[Feed]) -> dict[str, Any]:
+    """A daemon as `daemons --json` shows it, with the URLs of the feeds it holds a lease on."""
+    return row.__dict__ | {"feeds": [redact_url(feed.url) for feed in leased]}
+
+
+def daemons(console: Console, rows: list[DaemonRow], holders: dict[str, list[Feed]], *, lease_s: float) -> None:
+    """The daemons and their leases; one that has not said it is alive for a lease period is marked silent."""
+    if not rows and not holders:
+        console.print("No daemon has run on this database.")
+        return
+    silent_before = (dt.datetime.now(dt.UTC) - dt.timedelta(seconds=lease_s)).isoformat()
+    table = Table(title="Daemons")
+    for column in ("id", "started", "last seen", "listen", "leases", "feeds leased"):
+        table.add_column(column, overflow="fold")
+    known = {row.id for row in rows}
+    for row in rows:
+        leased = holders.get(row.id, [])
+        seen = row.last_seen + (" (silent)" if row.last_seen < silent_before else "")
+        table.add_row(escape(row.id), row.started_at, seen, escape(row.listen or ""), str(len(leased)),
+                      escape(_some(leased)))  # fmt: skip
+    for owner, leased in holders.items():
+        if owner not in known:  # a `run --once`, or a daemon stopped without retiring
+            table.add_row(escape(owner), "", "", "", str(len(leased)), escape(_some(leased)))
+    console.print(table)
+
+
+def _some(feeds: list[Feed], shown: int = 3) -> str:
+    urls = [redact_url(feed.url) for feed in feeds[:shown]]
+    return ", ".join(urls) + (f" and {len(feeds) - shown} more" if len(feeds) > shown else "")
 
 
 def outbox(console: Console, rows: list[OutboxRow], counts: dict[str, int]) -> None:

@@ -51,7 +51,7 @@ def pg_sql(sql: str) -> str:
             return "%s"
         if match.group("percent"):
             return "%%"
-        return match.group(0)
+        return match.group(0).replace("%", "%%")  # a literal or a cast: psycopg still reads % in it
 
     return _TOKENS.sub(rewrite, sql)
 

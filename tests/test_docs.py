@@ -58,6 +58,7 @@ COMMANDS = [
     "changes",
     "alerts",
     "digest",
+    "daemons",
     "feeds add",
     "feeds list",
     "feeds remove",
