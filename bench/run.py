@@ -38,6 +38,7 @@ import corpus  # noqa: E402
 import daemon_rss  # noqa: E402
 import history  # noqa: E402
 import polling  # noqa: E402
+import scaling  # noqa: E402
 import server  # noqa: E402
 import startup  # noqa: E402
 import throughput  # noqa: E402
@@ -45,7 +46,7 @@ import urlwatch_peer  # noqa: E402
 from progress import say  # noqa: E402
 from tomlconfig import write_monitor_toml  # noqa: E402
 
-SECTIONS = ("startup", "pipeline", "extract", "claims", "poll", "urlwatch", "db", "history", "daemon")
+SECTIONS = ("startup", "pipeline", "extract", "claims", "poll", "urlwatch", "db", "history", "daemon", "scaling")
 # Everything is on one host here; real feeds are on many. per_host = max_connections gives the
 # concurrency that the default limits (10 overall, 2 per host) give over 5 or more hosts.
 FETCH = {"max_connections": 10, "per_host": 10}
@@ -176,6 +177,10 @@ class Bench:
             "daemon_small_db_articles": len(self.items),
             "daemon_runs": {"big_db": on_big, "small_db": on_small},
         }
+
+    def scaling(self) -> dict:
+        """Cold-cycle pages/s with 1, 2, 3 daemons on one PostgreSQL (and one on SQLite): bench/scaling.py."""
+        return scaling.scaling(self.news, self.news_base, self.work, fetch=FETCH)
 
     def corpus_facts(self) -> dict:
         """What was measured on: only for the corpora this run generated."""

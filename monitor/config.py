@@ -274,13 +274,30 @@ def load_config(path: Path | None = None) -> Config:
     """The configuration from `path`, or ./monitor.toml if present, or the defaults."""
     if path is None:
         if not DEFAULT_CONFIG.is_file():
-            return Config()
+            return with_environment(Config())
         path = DEFAULT_CONFIG
     table = read_toml(path, error=ConfigError, what="configuration file")
     try:
-        return Config.model_validate({**table, "source": path.resolve()})
+        config = Config.model_validate({**table, "source": path.resolve()})
     except ValidationError as exc:
         raise ConfigError(f"{path}: {_first_error(exc)}") from None
+    return with_environment(config)
+
+
+def with_environment(config: Config) -> Config:
+    """`MONITOR_DAEMON_ID` and `MONITOR_LISTEN` over `[daemon] id` and `[server] listen`: one configuration
+    file for N daemons of a systemd template unit (monitor@.service), each instance naming itself."""
+    daemon_id, listen = os.environ.get("MONITOR_DAEMON_ID"), os.environ.get("MONITOR_LISTEN")
+    if daemon_id:
+        config = config.model_copy(update={"daemon": config.daemon.model_copy(update={"id": daemon_id})})
+    if listen:
+        try:
+            server = ServerConfig.model_validate({**(config.server.model_dump() if config.server else {}),
+                                                  "listen": listen})  # fmt: skip
+        except ValidationError as exc:
+            raise ConfigError(f"MONITOR_LISTEN: {exc.errors()[0]['msg'].removeprefix('Value error, ')}") from None
+        config = config.model_copy(update={"server": server})
+    return config
 
 
 def _first_error(exc: ValidationError) -> str:
