@@ -75,6 +75,38 @@ def test_monitor_db_overrides_the_database(tmp_path: Path, monkeypatch: pytest.M
     assert Config(database=Path("file.db")).database_path == tmp_path / "env.db"
 
 
+def test_a_postgresql_url_is_kept_as_written_and_the_digest_goes_to_the_data_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "monitor.toml"
+    path.write_text('database = "postgresql://monitor:s3cret@db.example:5432/watch?sslmode=require"\n')
+    config = load_config(path)
+    assert config.database_url == "postgresql://monitor:s3cret@db.example:5432/watch?sslmode=require"
+    assert config.database_label == "postgresql://monitor:***@db.example:5432/watch?sslmode=require"
+    assert config.prepare_database() == config.database_url
+    assert config.digest_path.name == "watch.digest.xml" and "msft-openai-monitor" in str(config.digest_path)
+    monkeypatch.setenv("MONITOR_DB", "postgres://other@db.example/monitor")
+    assert config.database_url == "postgres://other@db.example/monitor"
+    monkeypatch.setenv("MONITOR_DB", str(tmp_path / "env.db"))
+    assert config.database_url is None and config.database_path == tmp_path / "env.db"
+
+
+def test_each_instance_of_the_template_unit_names_itself_and_its_port(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "monitor.toml"
+    path.write_text('[daemon]\nid = "from-file"\n[server]\nlisten = "127.0.0.1:8080"\nreview_token_env = "T"\n')
+    assert load_config(path).daemon.id == "from-file"
+    monkeypatch.setenv("MONITOR_DAEMON_ID", "host:2")
+    monkeypatch.setenv("MONITOR_LISTEN", "127.0.0.1:8082")
+    config = load_config(path)
+    assert config.daemon.id == "host:2" and config.server is not None
+    assert (config.server.listen, config.server.review_token_env) == ("127.0.0.1:8082", "T")
+    monkeypatch.setenv("MONITOR_LISTEN", "8082")
+    with pytest.raises(ConfigError, match=r"^MONITOR_LISTEN: listen address '8082': expected host:port"):
+        load_config(path)
+
+
 def test_without_a_file_the_defaults_apply(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("MONITOR_DB", raising=False)

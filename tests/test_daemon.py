@@ -105,6 +105,7 @@ def test_the_daemon_polls_serves_reloads_and_stops(local_server: LocalServer, tm
 
     daemon.wait_until(daemon.healthy)
     assert systemd.recv(256) == b"READY=1"
+    assert daemon.get("/healthz").json() == {"status": "ok", "daemon": f"{socket.gethostname()}:{daemon.process.pid}"}
     daemon.wait_until(lambda: len(feed_requests(local_server)) >= 3)
     later = feed_requests(local_server)[1:]
     assert all("if-none-match" in r.headers for r in later), "polls repeatedly with conditional GET"
@@ -114,6 +115,7 @@ def test_the_daemon_polls_serves_reloads_and_stops(local_server: LocalServer, tm
                  "monitor_cycle_duration_seconds"):  # fmt: skip
         assert name in metrics
     assert 'monitor_polls_total{outcome="304"}' in metrics
+    assert f'monitor_daemon_info{{daemon="{socket.gethostname()}:{daemon.process.pid}"}} 1.0' in metrics
     digest = daemon.get("/digest.xml")
     assert digest.status_code == 200 and digest.headers["etag"] and digest.headers["last-modified"]
     assert daemon.get("/digest.xml", **{"If-None-Match": digest.headers["etag"]}).status_code == 304

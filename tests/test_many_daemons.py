@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -24,11 +25,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import psycopg
 import pytest
 from standardwebhooks.webhooks import Webhook
 
 from tests.support.httpserver import LocalServer, RecordedRequest
+from tests.support.postgres import free_port
 from tests.test_pipeline import DEV, serve_corpus
 
 FEEDS = 200
@@ -68,7 +71,9 @@ def serve_feeds(server: LocalServer) -> list[str]:
     return [server.url(f"/feeds/{n}.xml") for n in range(FEEDS)]
 
 
-def write_config(folder: Path, name: str, feeds: list[str], *, database: str, hook: str | None) -> Path:
+def write_config(
+    folder: Path, name: str, feeds: list[str], *, database: str, hook: str | None, port: int | None = None
+) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     config = folder / f"{name}.toml"
     lines = [f'database = "{database}"', 'interval = "3s"']
@@ -80,6 +85,8 @@ def write_config(folder: Path, name: str, feeds: list[str], *, database: str, ho
     lines += ['[delivery]\nretry_initial = "0s"']
     if hook:
         lines += [f'[[webhook]]\nurl = "{hook}"\nsecret = "{SECRET}"']
+    if port:
+        lines += [f'[server]\nlisten = "127.0.0.1:{port}"']
     config.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return config
 
@@ -186,8 +193,12 @@ def test_three_daemons_on_postgresql_flag_what_one_on_sqlite_does_through_five_k
     # Three daemons on PostgreSQL
     folder = tmp_path / "postgres"
     hook = local_server.url("/hook")
+    port = free_port()  # d2 serves its page and endpoints: the web side on PostgreSQL too
     for name in ("d1", "d2", "d3"):
-        running.append(Daemon(write_config(folder, name, feeds, database=postgres_url, hook=hook)))
+        config = write_config(
+            folder, name, feeds, database=postgres_url, hook=hook, port=port if name == "d2" else None
+        )
+        running.append(Daemon(config))
     taken_over = []
     for kill in range(KILLS):
         victim_id = "d1" if kill == 0 else f"d1.{kill}"
@@ -214,9 +225,24 @@ def test_three_daemons_on_postgresql_flag_what_one_on_sqlite_does_through_five_k
     after_kills = utc_now()
     wait_until(lambda: settled(postgres_url, after_kills), timeout=90, what="every feed polled, every alert delivered",
                daemons=running)  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    assert httpx.get(base + "/healthz", timeout=10).json() == {"status": "ok", "daemon": "d2"}
+    metrics = httpx.get(base + "/metrics", timeout=10).text
+    alive_now = re.search(r"^monitor_daemons (\S+)$", metrics, re.MULTILINE)
+    assert 'monitor_daemon_info{daemon="d2"} 1.0' in metrics and alive_now and float(alive_now.group(1)) >= 3
+    assert 'monitor_alerts{state="delivered"}' in metrics
+    page = httpx.get(base + "/", timeout=30)
+    assert page.status_code == 200 and "OpenAI compute from Oracle" in page.text
+    listed = subprocess.run([sys.executable, "-m", "monitor", "daemons", "--json"], capture_output=True, text=True,
+                            timeout=60, env={**os.environ, "MONITOR_DB": postgres_url})  # fmt: skip
+    alive = {row["id"] for row in json.loads(listed.stdout)["daemons"]}
+    assert {"d2", "d3", f"d1.{KILLS}"} <= alive, alive
     for daemon in running:
         if daemon.process.poll() is None:
             daemon.stop()
+    listed = subprocess.run([sys.executable, "-m", "monitor", "daemons", "--json"], capture_output=True, text=True,
+                            timeout=60, env={**os.environ, "MONITOR_DB": postgres_url})  # fmt: skip
+    assert {"d2", "d3"}.isdisjoint(row["id"] for row in json.loads(listed.stdout)["daemons"]), "stopped: retired"
 
     changes = set(query(postgres_url, "SELECT id, facet, key, kind FROM changes"))
     assert changes == expected, "the same changes as one daemon on SQLite"
