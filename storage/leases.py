@@ -17,13 +17,21 @@ Times are compared as stored text (UTC ISO 8601), like `next_check`.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from storage.db import Sql
 from storage.records import Feed, feed_of
 
-if TYPE_CHECKING:
-    from storage.store import Store
+
+class Transactional(Protocol):
+    """What leases and the outbox need of their Store (named here, so that the modules do not import each other)."""
+
+    sql: Sql
+    engine: str
+
+    def transaction(self) -> AbstractContextManager[None]: ...
 
 
 @dataclass(frozen=True)
@@ -42,7 +50,7 @@ class DaemonRow:
 class Leases:
     """Queries on feed leases and the `daemons` table; reached as `store.leases`."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Transactional) -> None:
         self.store = store
 
     def take_due(self, owner: str, *, now: str, until: str, limit: int = 1000) -> list[Feed]:

@@ -15,22 +15,11 @@ every attempt, so a repeat after a crash can be dropped on their side.
 from __future__ import annotations
 
 import json
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
-from storage.db import Sql, utc_iso, utc_now
-from storage.leases import exclusive
-
-
-class Transactional(Protocol):
-    """What the outbox needs of its Store (named here, so that the two modules do not import each other)."""
-
-    sql: Sql
-    engine: str
-
-    def transaction(self) -> AbstractContextManager[None]: ...
-
+from storage.db import utc_iso, utc_now
+from storage.leases import Transactional, exclusive
 
 STATUSES = ("pending", "delivered", "failed", "withdrawn")  # withdrawn: its change was rejected before delivery
 
