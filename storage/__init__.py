@@ -1,12 +1,14 @@
 # SPDX-License-Identifier: MIT
-"""SQLite storage through sqlite-utils: the only package that speaks SQL.
+"""Storage, SQLite (through sqlite-utils) or PostgreSQL (through psycopg 3): the only package that speaks SQL.
 
-One file in WAL mode (`db.py`), a schema grown by numbered migrations
-(`migrations.py`), and the `Store` with one method per query the service
-needs (`store.py`). The file opens as-is in the sqlite-utils CLI or
-Datasette: plain tables, JSON kept as TEXT, times as UTC ISO 8601 text.
+One SQLite file in WAL mode (`db.py`) or one PostgreSQL database (`postgres.py`,
+a connection pool), a schema grown by numbered migrations written once for both
+(`migrations.py`), and the `Store` with one method per query the service needs
+(`store.py`; the outbox in `outbox.py`, feed leases and daemons in `leases.py`).
+Plain tables, JSON kept as TEXT, times as UTC ISO 8601 text, on either engine:
+the SQLite file opens as-is in the sqlite-utils CLI or Datasette.
 
-    store = Store.open("data/monitor.db")
+    store = Store.open("data/monitor.db")                        # or "postgresql://monitor@db/monitor"
     feed, created = store.add_feed("https://example.com/feed.xml")
 """
 

@@ -27,7 +27,7 @@ from monitor.reading.article import ArticleInput
 from rules.engine import Engine
 from storage import SCHEMA_VERSION, Store
 from storage.migrations import applied_version, migrate
-from storage.postgres import pg_sql
+from storage.postgres import PgDatabase, pg_sql
 from storage.postgres_url import redact
 from tests.support.postgres import PASSWORD, Cluster
 
@@ -139,6 +139,23 @@ def test_two_openers_racing_apply_each_migration_once(postgres_url: str) -> None
     finally:
         for store in stores:
             store.close()
+
+
+def test_a_database_of_an_older_version_upgrades_without_losing_a_row(postgres_url: str) -> None:
+    db = PgDatabase.connect(postgres_url)
+    try:
+        assert migrate(db, target=5) == [1, 2, 3, 4, 5]
+        db.execute("INSERT INTO feeds (url, added_at) VALUES (?, ?)", ["https://feeds.example/old.xml", "2025-01-01"])
+        db.execute("INSERT INTO alerts (id, event, channel, payload, next_attempt_at, created_at) "
+                   "VALUES ('a1', 'change.flagged', 'webhook', '{}', '2025-01-01', '2025-01-01')")  # fmt: skip
+        assert migrate(db) == list(range(6, SCHEMA_VERSION + 1))
+    finally:
+        db.close()
+    with Store.open(postgres_url) as store:
+        (feed,) = store.feeds()
+        assert (feed.url, feed.lease_owner, feed.lease_until) == ("https://feeds.example/old.xml", None, None)
+        (alert,) = store.outbox.claim("d", until=iso(60), now="2025-01-02")
+        assert (alert.id, alert.claimed_by) == ("a1", "d")
 
 
 # leases and claims
