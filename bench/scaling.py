@@ -51,7 +51,8 @@ def scaling(
     results: dict[str, object] = {}
     sqlite_db = work / "scaling-sqlite.db"
     say(f"scaling: one daemon on SQLite, {len(urls)} feeds, {pages} pages")
-    results["scaling_sqlite_1_pages_per_s"] = _run(urls, pages, work, "sqlite-1", 1, str(sqlite_db), fetch, batch)
+    for key, value in _run(urls, pages, work, "sqlite-1", 1, str(sqlite_db), fetch, batch).items():
+        results[f"scaling_sqlite_1_{key}"] = value
     with Cluster.start() as cluster:
         empty = cluster.new_database()
         Store.open(empty).close()  # migrated, nothing in it: what a database weighs before its first page
@@ -59,7 +60,8 @@ def scaling(
         for n in counts:
             url = cluster.new_database()
             say(f"scaling: {n} daemon(s) on PostgreSQL")
-            results[f"scaling_pg_{n}_pages_per_s"] = _run(urls, pages, work, f"pg-{n}", n, url, fetch, batch)
+            for key, value in _run(urls, pages, work, f"pg-{n}", n, url, fetch, batch).items():
+                results[f"scaling_pg_{n}_{key}"] = value
         results |= _db_costs(url, pages=pages, baseline=baseline)
         results |= _store_costs(cluster.new_database())
         say("scaling: whole-table reads over 100,000 feeds and 20,000 changes")
@@ -69,7 +71,7 @@ def scaling(
 
 
 def _run(urls: list[str], pages: int, work: Path, name: str, n: int, database: str, fetch: dict[str, int],
-         batch: int) -> float:  # fmt: skip
+         batch: int) -> dict[str, float]:  # fmt: skip
     daemons = []
     try:
         for i in range(n):
@@ -81,6 +83,7 @@ def _run(urls: list[str], pages: int, work: Path, name: str, n: int, database: s
             daemons.append((subprocess.Popen(command, env={**os.environ, "MONITOR_DB": database}, stderr=log,
                                              stdout=subprocess.DEVNULL), log))  # fmt: skip
         seconds = _wait(database, pages, daemons)
+        cpu_s = sum(_cpu_seconds(process.pid) for process, _ in daemons)
     finally:
         for process, log in daemons:
             if process.poll() is None:
@@ -92,8 +95,16 @@ def _run(urls: list[str], pages: int, work: Path, name: str, n: int, database: s
                     process.wait()
             log.close()
     rate = round(pages / seconds, 1)
-    say(f"scaling: {name}: {pages} pages in {seconds:.1f}s, {rate} pages/s")
-    return rate
+    cpu_ms = round(cpu_s / pages * 1000, 1)
+    say(f"scaling: {name}: {pages} pages in {seconds:.1f}s, {rate} pages/s, {cpu_ms} ms of daemon CPU a page")
+    return {"pages_per_s": rate, "daemon_cpu_ms_per_page": cpu_ms}
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU of a process and its waited-for children, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def _wait(database: str, pages: int, daemons: list) -> float:  # type: ignore[type-arg]
@@ -150,7 +161,6 @@ def _db_costs(url: str, *, pages: int, baseline: int) -> dict:
 def _store_costs(url: str, *, n: int = 1000) -> dict:
     """Milliseconds of database work per page stored and per feed polled, on PostgreSQL over loopback."""
     import datetime as dt
-
 
     claims = [{"facet": "openai.compute_provider", "key": f"k{i}", "status": "active", "values": {"amount_usd": 1e9},
                "hedged": False, "when": "2025-10-01", "evidence": "A sentence of evidence.", "verdict": "new"}
