@@ -29,7 +29,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tests.support.httpserver import LocalServer  # noqa: E402 - needs the path above
-from tests.support.postgres import REQUIRE_ENV, Cluster, find_bin  # noqa: E402
+from tests.support.postgres import REQUIRE_ENV, Cluster, require_server  # noqa: E402
 from tests.support.smtp import Inbox, serve_smtp  # noqa: E402
 
 # monitor.config.APP_NAME, not imported: a half-edited monitor/ must not stop the suite before it starts.
@@ -169,13 +169,7 @@ def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 def postgres_cluster(isolation: Isolation) -> Iterator[Cluster]:
     """One throwaway PostgreSQL cluster for the session (tests/support/postgres.py). Skipped, saying why,
     where the server is not installed; with MONITOR_REQUIRE_POSTGRES=1 (CI) that is a failure instead."""
-    if find_bin() is None:
-        why = (
-            "PostgreSQL server not installed (no /usr/lib/postgresql/*/bin/initdb; Debian: apt-get install postgresql)"
-        )
-        if isolation.saved_env.get(REQUIRE_ENV) == "1":
-            pytest.fail(f"{why}, and {REQUIRE_ENV}=1 requires it")
-        pytest.skip(why)
+    require_server(required=isolation.saved_env.get(REQUIRE_ENV) == "1")
     with Cluster.start() as cluster:
         yield cluster
 

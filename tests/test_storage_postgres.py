@@ -117,6 +117,16 @@ def test_the_cli_says_so_in_one_line_and_exits_1(postgres_cluster: Cluster) -> N
     assert "password authentication failed" in run.stderr
 
 
+def test_a_missing_server_is_a_skip_saying_why_and_a_failure_where_required(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tests.support.postgres as support
+
+    monkeypatch.setattr(support, "find_bin", lambda: None)
+    with pytest.raises(pytest.skip.Exception, match="PostgreSQL server not installed .*apt-get install postgresql"):
+        support.require_server(required=False)
+    with pytest.raises(pytest.fail.Exception, match="MONITOR_REQUIRE_POSTGRES=1 requires it"):
+        support.require_server(required=True)
+
+
 # migrations
 
 

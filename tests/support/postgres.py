@@ -39,6 +39,18 @@ def find_bin() -> Path | None:
     return Path(on_path).parent if on_path else None
 
 
+def require_server(*, required: bool) -> None:
+    """Skip the test, saying why, where the server is not installed; fail it instead when `required` (CI)."""
+    if find_bin() is not None:
+        return
+    import pytest
+
+    why = "PostgreSQL server not installed (no /usr/lib/postgresql/*/bin/initdb; Debian: apt-get install postgresql)"
+    if required:
+        pytest.fail(f"{why}, and {REQUIRE_ENV}=1 requires it")
+    pytest.skip(why)
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
