@@ -10,7 +10,9 @@ daemons at once flag it once, and a bad URL or password is one line naming the U
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -29,7 +31,9 @@ from storage import SCHEMA_VERSION, Store
 from storage.migrations import applied_version, migrate
 from storage.postgres import PgDatabase, pg_sql
 from storage.postgres_url import redact
+from tests.support.httpserver import LocalServer
 from tests.support.postgres import PASSWORD, Cluster
+from tests.test_pipeline import serve_corpus
 
 T = TypeVar("T")
 
@@ -296,19 +300,32 @@ def test_a_store_is_shared_by_threads_each_transaction_on_its_own_connection(sto
     assert sorted(f.id for f in store.feeds()) == sorted(ids)
 
 
-def test_the_cli_commands_work_on_postgresql(postgres_url: str, tmp_path: Path) -> None:
+def test_the_cli_commands_work_on_postgresql(postgres_url: str, tmp_path: Path, local_server: LocalServer) -> None:
+    serve_corpus(local_server)
     env = {**os.environ, "MONITOR_DB": postgres_url}
+    config = tmp_path / "monitor.toml"
+    config.write_text(f'[[feed]]\nurl = "{local_server.url("/feed.xml")}"\n[digest]\npath = "{tmp_path / "x.xml"}"\n')
 
     def monitor(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "monitor", *args], capture_output=True, text=True, timeout=120,
-                              env=env)  # fmt: skip
+        return subprocess.run([sys.executable, "-m", "monitor", *args, "--config", str(config)], capture_output=True,
+                              text=True, timeout=180, env=env)  # fmt: skip
 
-    added = monitor("feeds", "add", "https://feeds.example/cli.xml")
-    assert added.returncode == 0, added.stderr
+    ran = monitor("run", "--once")
+    assert ran.returncode == 0, ran.stderr
+    assert re.search(
+        r"1 feed polled \(0 unchanged, 0 failed\), 18 new articles .*, [1-9]\d* changes flagged", ran.stdout
+    )
+    again = monitor("run", "--once")
+    assert again.returncode == 0 and "1 unchanged" in again.stdout and "0 changes flagged" in again.stdout
+    changes = json.loads(monitor("changes", "--json").stdout)["changes"]
+    oracle = [c for c in changes if (c["facet"], c["key"]) == ("openai.compute_provider", "oracle")]
+    assert len(oracle) == 1 and len(oracle[0]["sources"]) == 2, "the two Oracle reports attach to one change"
+    state = json.loads(monitor("state", "--json").stdout)["state"]
+    assert any(row["last_change"] and row["last_change"]["id"] == oracle[0]["id"] for row in state)
+    assert monitor("feeds", "add", "https://feeds.example/cli.xml").returncode == 0
     listed = monitor("feeds", "list", "--json")
     assert listed.returncode == 0 and "https://feeds.example/cli.xml" in listed.stdout
-    for command in (["changes", "--json"], ["alerts", "--json"], ["state", "--json"], ["daemons", "--json"],
-                    ["digest", "--out", str(tmp_path / "d.xml")]):  # fmt: skip
+    for command in (["alerts", "--json"], ["daemons", "--json"], ["digest", "--out", str(tmp_path / "d.xml")]):
         done = monitor(*command)
         assert done.returncode == 0, f"{command}: {done.stderr}"
-    assert (tmp_path / "d.xml").read_text().startswith("<?xml")
+    assert (tmp_path / "d.xml").read_text().count("<item>") == len(changes)
