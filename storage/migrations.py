@@ -16,16 +16,20 @@ with `ddl(db, SQL)`. `ddl` makes the one rewrite the engines need:
 column on PostgreSQL. Where the engines really differ, the migration adds a
 per-engine statement after the shared text, with one line saying why:
 
-    @migration(6)
+    @migration(7)
     def change_dates(db: Sql) -> None:
-        ddl(db, _V6)                      # ALTER TABLE changes ADD COLUMN happened_at TEXT; CREATE TABLE signals (…)
+        ddl(db, _V7)                      # ALTER TABLE changes ADD COLUMN happened_at TEXT; CREATE TABLE signals (…)
         if db.engine == "postgresql":     # e.g.: PostgreSQL has no implicit rowid to order insertions by
             db.executescript("ALTER TABLE signals ADD COLUMN rowid BIGINT GENERATED ALWAYS AS IDENTITY")
 
-Porting a migration written for SQLite only: replace `db.executescript(SQL)` by
-`ddl(db, SQL)`, check the text has no SQLite-only construct (`typeof`, `instr`
-— there is an `instr` function on PostgreSQL since migration 1 —, a table
-rebuild, `rowid`), and run `tests/test_storage.py`, which migrates both engines.
+Porting a migration written for SQLite only: give it the next free number
+(6 is the leases' below), replace `db.executescript(SQL)` by `ddl(db, SQL)`,
+check the text has no SQLite-only construct (`typeof`, `instr` — there is an
+`instr` function on PostgreSQL since migration 1 —, a table rebuild, an
+ORDER BY `rowid` — on PostgreSQL only `change_sources` and `alerts` have a
+column of that name —, a `strftime`/`datetime()` call), and run
+`tests/test_storage.py` and `tests/test_storage_postgres.py`, which migrate
+both engines (the latter an older PostgreSQL database up to the latest).
 Times stay TEXT (UTC ISO 8601) and JSON stays TEXT on both engines, so the
 Store reads the same values from either.
 
