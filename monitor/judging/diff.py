@@ -125,7 +125,8 @@ def classify(claim: Claim, state: KnownState) -> Verdict:
     reference = known.date if known else state.date
     # "AMD has supplied OpenAI since March": a start that still holds; of a key never seen it is news
     ongoing = known is None and not claim.past and bool(claim.when) and claim.values.get("since") == claim.when
-    if claim.past or (claim.dated and not ongoing and _not_after(claim.when, reference)):
+    later_figure = known is not None and _figure_for_the_whole_period(claim, known)
+    if claim.past or (claim.dated and not ongoing and not later_figure and _not_after(claim.when, reference)):
         return Verdict("history", known, (f"dated {claim.when or 'in the past'}, not after {reference}",))
     if known is None:
         return Verdict("new", None, ("nothing known for this facet and key",))
@@ -141,6 +142,23 @@ def classify(claim: Claim, state: KnownState) -> Verdict:
 def _not_after(when: str, reference: str) -> bool:
     """True when `when` (any ISO precision) is not after `reference`, compared at `when`'s precision."""
     return bool(when) and bool(reference) and when <= reference[: len(when)]
+
+
+def _figure_for_the_whole_period(claim: Claim, known: Known) -> bool:
+    """Whether `claim` gives a year's figure where what is known dates from inside that year.
+
+    "Revenue passed $20bn in 2025", read against a figure of June 2025, speaks of a year that ran
+    past it: the latest figure, not history. A change of status dated that way is the known event
+    told again, so only values count here.
+    """
+    year = claim.when
+    return (
+        len(year) == 4
+        and len(known.date) > 4
+        and known.date.startswith(year)
+        and (known.claim.status in NOT_IN_FORCE) == (claim.status in NOT_IN_FORCE)
+        and bool(value_differences(known.claim.values, claim.values))
+    )
 
 
 def _scheduled(claim: Claim, before: Claim) -> bool:
