@@ -50,7 +50,7 @@ def read_clause(job: ClauseJob) -> ClauseResult:
     s, rule = job.sentence, job.rule
     start, end = s.clause_of(job.trigger.start)
     inside = s.memo(("inside", start, end), lambda: s.hits_in(start, end))
-    if reason := s.memo(("gate", rule.facet, start, end), lambda: _gate(rule, inside, s)):
+    if reason := s.memo(("gate", rule.facet, start, end), lambda: _gate(rule, inside, s, job.asked)):
         return ClauseResult([], reason, {})
     if reason := other_party(job, inside, start, end):
         return ClauseResult([], reason, {})
@@ -142,10 +142,15 @@ def _supposes(job: ClauseJob) -> bool:
     return False
 
 
-def _gate(rule: FacetRule, inside: list[Hit[Label]], s: ScannedSentence) -> str:
-    """Why the clause is not about this facet after all, or '' when it is."""
+def _gate(rule: FacetRule, inside: list[Hit[Label]], s: ScannedSentence, asked: ScannedSentence | None = None) -> str:
+    """Why the clause is not about this facet after all, or '' when it is.
+
+    An answer takes the words it leaves out from its question: "Q: Amazon joined the list last
+    month. A: Yes, $38 billion over seven years with AWS." is a deal.
+    """
     for group in range(rule.also_groups):
-        if not any(h.label == ("also", rule.facet, str(group)) for h in inside):
+        label = ("also", rule.facet, str(group))
+        if not any(h.label == label for h in inside) and not (asked and any(h.label == label for h in asked.hits)):
             return f"skipped: nothing of 'also' group {group + 1} in the clause"
     for hit in inside:
         if hit.label == ("exclude", rule.facet):
@@ -240,7 +245,7 @@ def _applies_here(job: ClauseJob, facet: str, inside: list[Hit[Label]], start: i
 
 def _applies(job: ClauseJob, rule: FacetRule, inside: list[Hit[Label]], start: int, end: int) -> bool:
     """Could `rule` read this clause at all? Only such a rule's triggers compete for cues."""
-    return not _gate(rule, inside, job.sentence) and bool(_keys(job, inside, start, end, rule))
+    return not _gate(rule, inside, job.sentence, job.asked) and bool(_keys(job, inside, start, end, rule))
 
 
 def _own_cues(job: ClauseJob, start: int, end: int) -> list[Hit[Label]]:

@@ -256,7 +256,7 @@ class _DocumentReader:
                     job = ClauseJob(
                         rule, self.rules.facets, self.rules.entities, trigger, triggers, s,
                         lambda: self._paragraph_date(index), self.source, self._supposing(index),
-                        tuple(frozenset(c) for c in context[:-1]), in_reach,
+                        tuple(frozenset(c) for c in context[:-1]), in_reach, self._question(index),
                     )  # fmt: skip
                     results.append(read_clause(job))
                 best = ClauseResult.best(results)
@@ -269,10 +269,15 @@ class _DocumentReader:
 
     def _asked(self, index: int) -> set[str]:
         """The entities of the question just before (within two sentences): a Q&A answer's parties."""
+        question = self._question(index)
+        return question.entities if question else set()
+
+    def _question(self, index: int) -> ScannedSentence | None:
+        """The question sentence `index` answers (one of the two before it), if any."""
         for before in range(index - 1, max(-1, index - 3), -1):
             if _is_question(self.sentences[before]):
-                return self.sentences[before].entities
-        return set()
+                return self.sentences[before]
+        return None
 
     def _supposing(self, index: int) -> bool:
         """Does the previous sentence of the paragraph suppose something ("Et si… ?", "If…")?
@@ -335,7 +340,11 @@ def _clause_verdict(result: ClauseResult, best: ClauseResult, best_trigger: Hit[
 
 
 def _is_question(s: ScannedSentence) -> bool:
-    return s.sentence.text.rstrip(" \"'»”)").endswith("?")
+    """A question, or an interviewer's prompt in a Q&A ("Q: Amazon joined the list last month.")."""
+    return s.sentence.text.rstrip(" \"'»”)").endswith("?") or bool(_PROMPT.match(s.sentence.text))
+
+
+_PROMPT = re.compile(r"\s*(?:Q|Question)\s*[:.\u2013\u2014-]\s")
 
 
 def _mentions_time(s: ScannedSentence) -> bool:
