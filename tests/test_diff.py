@@ -82,6 +82,18 @@ CASES = [
         {},
         "history",
     ),
+    (
+        "a key never seen, dated by the month the known state dates from, is new",
+        claim(key="nvidia", when="2025-09", dated=True),
+        {},
+        "new",
+    ),
+    (
+        "a key never seen, dated by an earlier month, is history",
+        claim(key="nvidia", when="2025-08", dated=True),
+        {},
+        "history",
+    ),
     ("a history cue makes it history", claim("azure.rofr", "microsoft", "ended", past=True), {}, "history"),
     ("an unknown key dated before the baseline is history", claim(key="aws", when="2024", dated=True), {}, "history"),
     ("an undated claim is never history", claim("azure.rofr", "microsoft", "ended", when="2025-10-01"), {}, "reversed"),

@@ -230,6 +230,25 @@ def _verdicts(reader: Any, text: str, lang: str, published: str) -> dict[tuple[s
             "microsoft",
             "changed",
         ),
+        # a timeline's month headings date their entries: what held in January does not outlast October
+        (
+            "January. Microsoft keeps a right of first refusal on OpenAI's new capacity.\n\n"
+            "October. The definitive agreement lands, and Microsoft's right of first refusal disappears.",
+            "en",
+            "2025-12-22",
+            "azure.rofr",
+            "microsoft",
+            "reversed",
+        ),
+        (
+            "Janvier. Microsoft conserve un droit de préemption sur les nouvelles capacités d'OpenAI.\n\n"
+            "Octobre. L'accord définitif est signé et le droit de préemption de Microsoft disparaît.",
+            "fr",
+            "2025-12-22",
+            "azure.rofr",
+            "microsoft",
+            "reversed",
+        ),
         # but a known key's start is history
         (
             "Oracle has supplied OpenAI with cloud compute since 2023.",
