@@ -414,8 +414,25 @@ def _merge_clauses(claims: list[Claim]) -> list[Claim]:
 
 
 def _by_clause(triggers: list[Hit[Label]], s: ScannedSentence) -> list[list[Hit[Label]]]:
-    """A facet's triggers grouped by clause: each clause yields one reading per facet."""
+    """A facet's triggers grouped by clause: each clause yields one reading per facet.
+
+    A clause reads at most `MAX_TRIGGERS_PER_CLAUSE` of them, the first of each phrase first: a
+    written clause has one to three, and a page run together without punctuation must not make
+    every repeated trigger re-read the same clause (time would grow with the square of its length).
+    """
     groups: dict[tuple[int, int], list[Hit[Label]]] = {}
     for hit in triggers:
         groups.setdefault(s.clause_of(hit.start), []).append(hit)
-    return list(groups.values())
+    return [_sample(group) if len(group) > MAX_TRIGGERS_PER_CLAUSE else group for group in groups.values()]
+
+
+MAX_TRIGGERS_PER_CLAUSE = 3
+
+
+def _sample(triggers: list[Hit[Label]]) -> list[Hit[Label]]:
+    """Up to `MAX_TRIGGERS_PER_CLAUSE` triggers, each phrase's first occurrence first, in text order."""
+    seen: set[str] = set()
+    firsts = [h for h in triggers if not (h.phrase in seen or seen.add(h.phrase))]  # type: ignore[func-returns-value]
+    rest = [h for h in triggers if h not in firsts]
+    chosen = {id(h) for h in (firsts + rest)[:MAX_TRIGGERS_PER_CLAUSE]}
+    return [h for h in triggers if id(h) in chosen]
