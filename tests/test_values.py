@@ -230,6 +230,23 @@ def _verdicts(reader: Any, text: str, lang: str, published: str) -> dict[tuple[s
             "microsoft",
             "changed",
         ),
+        # "last year" read in the following January: the figure for a year that ran past the known one
+        (
+            "OpenAI's annualized revenue topped $20 billion last year, the company said.",
+            "en",
+            "2026-01-15",
+            "openai.revenue",
+            "openai",
+            "changed",
+        ),
+        (
+            "Le chiffre d'affaires annualisé d'OpenAI a dépassé 20 milliards de dollars l'an dernier.",
+            "fr",
+            "2026-01-15",
+            "openai.revenue",
+            "openai",
+            "changed",
+        ),
         # a timeline's month headings date their entries: what held in January does not outlast October
         (
             "January. Microsoft keeps a right of first refusal on OpenAI's new capacity.\n\n"
