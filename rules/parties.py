@@ -74,7 +74,7 @@ _NOT_NAMES = frozenset(_NOT_NAME_WORDS.split()) | _PLACES
 # Words that end a company's name without naming it: "Vantara Cloud" and "Vantara" are one key.
 _SUFFIXES = frozenset(
     {"inc", "corp", "corporation", "ltd", "plc", "sa", "sas", "ag", "gmbh", "llc", "group", "groupe", "cloud", "ai",
-     "technologies", "systems", "labs", "computing", "compute", "data"}
+     "technologies", "systems", "labs", "computing", "compute", "data", "center", "centers", "centre", "centres"}
 )  # fmt: skip
 
 

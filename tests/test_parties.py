@@ -46,6 +46,7 @@ def test_unlisted_model_makers() -> None:
 @pytest.mark.parametrize(
     ("name", "key"),
     [("Fluidstack", "fluidstack"), ("Vantara Cloud Inc", "vantara"), ("Blue Owl", "blue-owl"), ("The", ""),
+     ("Kestrel Data Centers", "kestrel"), ("Kestrel Data Centres", "kestrel"),
      ("Wisconsin", ""), ("AI", "")],
 )  # fmt: skip
 def test_normalise(name: str, key: str) -> None:
