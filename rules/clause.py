@@ -396,6 +396,8 @@ def _status(
         return None, 0
     if cancelled := found.get("cancelled"):  # "scrapped": a plan is called off, a right in force ends
         found.setdefault("ended" if rule.in_force == "held" else "denied", cancelled)
+    if "continuing" in found and _own_plan(rule, cues):  # "still in development": what goes on is the plan
+        return "planned", len(STATUS_ORDER) - STATUS_ORDER.index("continuing")
     for rank, status in enumerate(STATUS_ORDER):
         if status in found:
             status = {"continuing": rule.in_force}.get(status, status)
@@ -404,6 +406,12 @@ def _status(
     if future:  # "starting in 2027", « à partir de 2026 »: not under way yet
         return "planned", 1
     return rule.default, 0
+
+
+def _own_plan(rule: FacetRule, cues: list[Hit[Label]]) -> bool:
+    """Whether the clause names the state of a plan in the facet's own words ("in development",
+    "designing"): of a facet that starts as a plan, "still" or "continues to" then keeps it one."""
+    return rule.default == "planned" and any(c.label[1] == "planned" and c.label[2] == rule.facet for c in cues)
 
 
 def _has_future_start(job: ClauseJob, start: int, end: int) -> bool:
