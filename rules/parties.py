@@ -32,6 +32,10 @@ _SLOTS = {
         r"\b(?:capacity|compute|GPUs|servers|data cent(?:er|re)s|clusters|capacit[ée]s?|serveurs|"
         r"centres? de donn[ée]es|puissance de calcul|grappes)\b(?: [a-zé]+){0,2}? "
         r"(?:from|de|d'|d’|chez|aupr[eè]s de|fournie?s? par|provided by|supplied by) " + _NAME,
+        # "turned to X", "tapped X", "draws on X", « s'est tourné vers X », « s'appuie sur X »
+        r"\b(?:turn(?:s|ed|ing)? to|tap(?:s|ped|ping)?|draw(?:s|ing)? on|drew on|rel(?:y|ies|ied|ying) on|"
+        r"lined up (?:capacity|compute|GPUs|servers) (?:from|with)|tourn[ée]e?s? vers|appuie(?:ra)? sur|"
+        r"appuyer sur) " + _NAME,
         # "in Fluidstack's data centres", "on X servers"
         r"\b(?:in|at|on|inside) " + _NAME + r"(?:['’]s)? (?:data cent(?:er|re)s|servers|cloud|facilities)\b",
     ),
