@@ -74,6 +74,12 @@ def select_new(store: Store, polls: list[Poll]) -> list[Candidate]:
     return out
 
 
+def by_date(candidates: list[Candidate]) -> list[Candidate]:
+    """`candidates` oldest first by what their feeds say (undated last): how a cycle cuts them into
+    batches, so that articles are recorded in the order things happened across the batches too."""
+    return sorted(candidates, key=lambda c: ((c.entry.published or "9999")[:10], c.entry.title))
+
+
 def _scoped_guid(guid: str | None, feed_url: str) -> str | None:
     if guid and len(guid) < SHORT_GUID and "://" not in guid:
         return f"{feed_url}#{guid}"
