@@ -25,6 +25,7 @@ nor loads the rules, so a one-shot `monitor run --once` stays cheap.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -50,7 +51,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 Progress = Callable[[str], None]  # told each stage as it starts
-BATCH = 200  # new articles read ahead of recording: bounds the memory of a cycle, whatever its size
+BATCH = 100  # new articles read ahead of recording: bounds the memory of a cycle, whatever its size
 
 
 @dataclass
@@ -135,7 +136,9 @@ async def run_cycle(
             save_polls(store, [p for p in polls if p.outcome == "failed"], interval_s=config.interval,
                        settings=config.schedule)  # fmt: skip
             if any(poll.parsed is not None for poll in polls):
-                await read_and_record(cycle, fetcher, _select_new(store, polls))
+                candidates = _select_new(store, polls)
+                polls = [_without_entries(poll) for poll in polls]  # the candidates hold what is read of them
+                await read_and_record(cycle, fetcher, candidates)
         # one transaction for all the feeds, after their entries are recorded (see monitor.collecting.poll)
         save_polls(store, [p for p in polls if p.outcome != "failed"], interval_s=config.interval,
                    settings=config.schedule)  # fmt: skip
@@ -155,30 +158,41 @@ def _select_new(store: Store, polls: list[Poll]) -> list[Candidate]:
     return select_new(store, polls)
 
 
+def _without_entries(poll: Poll) -> Poll:
+    """The poll as saving it needs it (title, ttl, validators): a cycle over many feeds would hold every
+    entry of every feed until its end."""
+    if poll.parsed is None:
+        return poll
+    return dataclasses.replace(poll, parsed=dataclasses.replace(poll.parsed, entries=[]))
+
+
 async def read_and_record(cycle: Cycle, fetcher: Fetcher, candidates: list[Candidate]) -> None:
-    """Fetch, read and record `candidates`, BATCH at a time, oldest first: the next batch is read
-    (fetched, its text and claims extracted in the workers) while this one is recorded."""
+    """Fetch, read and record `candidates` (emptying the list), BATCH at a time, oldest first: the next
+    batch is read (fetched, its text and claims extracted in the workers) while this one is recorded."""
     from monitor.reading.articles import by_date
     from monitor.reading.workers import Reader
 
     cycle.tell(f"reading and checking {len(candidates)} new entries")
     if not candidates:
         return
-    candidates = by_date(candidates)
-    batches = [candidates[i : i + BATCH] for i in range(0, len(candidates), BATCH)]
+    pages = len(candidates)
+    # the oldest batch last, to be popped first; this list alone holds the candidates, so each batch
+    # is released once read
+    ordered = by_date(candidates)
+    candidates.clear()
+    batches = [ordered[i : i + BATCH] for i in range(0, pages, BATCH)][::-1]
+    del ordered
     reading = cycle.config.reading
-    async with Reader(cycle.rules(), pages=len(candidates), workers=reading.workers,
-                      pool_from=reading.pool_from) as reader:  # fmt: skip
+    async with Reader(cycle.rules(), pages=pages, workers=reading.workers, pool_from=reading.pool_from) as reader:
         state = _known_state(cycle)
-        ahead = _read(fetcher, batches[0], reader)
+        ahead: asyncio.Task[Read] | None = _read(fetcher, batches.pop(), reader)
         try:
-            for following in [*batches[1:], None]:
+            while ahead is not None:
                 articles = await ahead
-                if following is not None:
-                    ahead = _read(fetcher, following, reader)
+                ahead = _read(fetcher, batches.pop(), reader) if batches else None
                 await _record(cycle, state, articles)
         finally:
-            if not ahead.done():  # recording failed: the batch read ahead is not wanted
+            if ahead is not None and not ahead.done():  # recording failed: the batch read ahead is not wanted
                 ahead.cancel()
                 await asyncio.gather(ahead, return_exceptions=True)
 
