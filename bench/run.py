@@ -66,9 +66,9 @@ class Scale:
     memory_rounds: int  # a big cycle takes minutes: fewer rounds than the others
 
 
-FULL = Scale(feeds=40, articles=50, poll_feeds=1000, db_articles=100_000, claims_rounds=3, rounds=7, reading_rounds=5,
+FULL = Scale(feeds=40, articles=50, poll_feeds=1000, db_articles=100_000, claims_rounds=5, rounds=7, reading_rounds=5,
              memory_articles=(2, 20), memory_rounds=2)  # fmt: skip
-QUICK = Scale(feeds=10, articles=30, poll_feeds=1000, db_articles=10_000, claims_rounds=1, rounds=5, reading_rounds=5,
+QUICK = Scale(feeds=10, articles=30, poll_feeds=1000, db_articles=10_000, claims_rounds=5, rounds=5, reading_rounds=5,
               memory_articles=(1, 5), memory_rounds=1)  # fmt: skip
 
 
