@@ -125,11 +125,10 @@ async def run_cycle(
     """Poll `feeds` (default: every watched feed) once, record what changed and queue its alerts
     for `channels`; write the digest. `engine` None: the rules are loaded if there is anything to read."""
     cycle = Cycle(config, store, engine, channels, store.start_run(), progress or (lambda stage: None))
-    report = cycle.report
+    report, tell = cycle.report, cycle.tell
     try:
         feeds = list(feeds) if feeds is not None else watched_feeds(config, store)
         async with Fetcher(fetch_options(config)) as fetcher:
-            tell = cycle.tell
             tell(f"polling {len(feeds)} feeds")
             polls = await poll_feeds(fetcher, feeds)
             _count_polls(report, polls)
