@@ -78,7 +78,7 @@ def history(big_db: Path, work: Path, *, rounds: int = 7) -> dict[str, object]:
     for name, times in timed.items():
         median = statistics.median(times)
         report[f"history_{name}_s"] = {"median": round(median, 3), "min": round(min(times), 3),
-                                       "max": round(max(times), 3), "goal": GOALS[name],
+                                       "max": round(max(times), 3), "n": len(times), "goal": GOALS[name],
                                        "goal_met": median <= GOALS[name]}  # fmt: skip
     say("history: " + ", ".join(f"{n} {statistics.median(t):.3f}s" for n, t in timed.items()) + " (medians)")
     return report

@@ -48,7 +48,7 @@ def startup(*, rounds: int = 9, work: Path) -> dict[str, object]:
     report: dict[str, object] = {"startup_rounds": rounds}
     for name, times in timed.items():
         report[f"startup_{name}_s"] = {"median": round(medians[name], 3), "min": round(min(times), 3),
-                                       "max": round(max(times), 3)}  # fmt: skip
+                                       "max": round(max(times), 3), "n": len(times)}  # fmt: skip
     for name in ("monitor_help", "monitor_version", "import_everything"):
         report[f"startup_{name}_vs_python"] = round(medians[name] / medians["python_pass"], 2)
     report["startup_goal_s"] = GOAL_S

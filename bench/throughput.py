@@ -8,15 +8,17 @@ extract, read claims, diff, record, write the digest. `extract_only` is
 trafilatura called as `monitor/reading/source.py` calls it, one page after another in
 this process: the floor, since no pipeline reads a page faster than its
 extractor does. `claims` times the engine on the texts that extraction gave,
-with the rule set as shipped and with every facet rule doubled
-(`engine_vs_extract.doubled_rules`): the prefilter is meant to make the
-second nearly free.
+with the rule set as shipped and with every facet rule doubled by a twin of
+distinct phrases (`engine_vs_extract.doubled_rules`). `reading_equal_cores`
+compares the pipeline with trafilatura given the same number of processes.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import itertools
+import multiprocessing
 import statistics
 import sys
 import tempfile
@@ -29,11 +31,13 @@ from corpus import Corpus, Page
 from engine_vs_extract import claims_of, doubled_rules, per_call_ms
 from profiling import ThreadProfiler
 from progress import say
+from spread import paired_ratio, spread
 from trafilatura.settings import Document as TrafilaturaDocument
 
 from monitor.config import Config, DigestConfig, FeedConfig, FetchConfig, ReadingConfig
 from monitor.pipeline import CycleReport, run_cycle
 from monitor.reading.source import Document
+from monitor.reading.workers import default_workers
 from rules.engine import Engine
 from storage import Store
 
@@ -58,7 +62,14 @@ class Extracted:
 
 
 def run_pipeline(
-    corpus: Corpus, base: str, work: Path, *, fetch: dict[str, int], profile: Path | None, workers: int = 0
+    corpus: Corpus,
+    base: str,
+    work: Path,
+    *,
+    fetch: dict[str, int],
+    profile: Path | None,
+    workers: int = 0,
+    database: Path | None = None,
 ) -> dict:
     """One cycle over every feed of `corpus` served at `base`, on a fresh database in `work`, reading
     pages with `workers` processes (0: the service's default, one per core; 1: in a thread)."""
@@ -68,7 +79,7 @@ def run_pipeline(
         fetch=FetchConfig(**fetch), reading=ReadingConfig(workers=workers),
     )  # fmt: skip
     engine = Engine.load()
-    database = work / "pipeline.db"
+    database = database or work / "pipeline.db"
     with Store.open(database) as store:
         say(f"pipeline: one cycle, {len(urls)} feeds, {len(corpus.pages)} pages{' (profiled)' if profile else ''}")
         stages = StageClock()
@@ -158,25 +169,90 @@ def extract_report(extracted: Extracted) -> dict:
 
 
 def claims(extracted: Extracted, *, rounds: int) -> dict:
-    """The engine on every extracted text, as shipped and with its rules doubled, alternating page by page
-    (so that a noisy neighbour slows both alike); each page's time is the median of `rounds` calls."""
+    """The engine on every extracted text, as shipped and with its rules doubled (distinct phrases), in
+    `rounds` paired rounds: each round times every page with both, alternating page by page (so that a
+    noisy neighbour slows both alike); a round's ratio is its 2× total over its 1× total. Goal ≤ 1.2."""
     engine = Engine.load()
     with tempfile.TemporaryDirectory() as tmp:
         engine_2x = Engine.load(doubled_rules(Path(tmp)))
     say(f"claims: {len(extracted.documents)} texts, {len(engine.rules.facets)} and "
         f"{len(engine_2x.rules.facets)} facet rules, {rounds} round(s)")  # fmt: skip
-    ms_1x = ms_2x = 0.0
+    totals: dict[str, list[float]] = {"1x": [], "2x": []}
+    for _ in range(rounds):
+        ms = {"1x": 0.0, "2x": 0.0}
+        for document in extracted.documents:
+            ms["1x"] += per_call_ms(lambda d=document: claims_of(engine, d), 1)
+            ms["2x"] += per_call_ms(lambda d=document: claims_of(engine_2x, d), 1)
+        for name, total in ms.items():
+            totals[name].append(total)
     found = {True: [], False: []}  # topical page? -> did it give a claim
+    same = 0  # the twins must not change what the shipped rules read
     for document, topic in zip(extracted.documents, extracted.topics, strict=True):
-        ms_1x += per_call_ms(lambda d=document: claims_of(engine, d), rounds)
-        ms_2x += per_call_ms(lambda d=document: claims_of(engine_2x, d), rounds)
-        found[topic == "topical"].append(bool(claims_of(engine, document)))
+        shipped = claims_of(engine, document)
+        found[topic == "topical"].append(bool(shipped))
+        same += shipped == claims_of(engine_2x, document)
     count = len(extracted.documents)
     return {
-        "claims_ms_per_page_1x": round(ms_1x / count, 3),
-        "claims_ms_per_page_2x": round(ms_2x / count, 3),
-        "claims_2x_vs_1x": round(ms_2x / ms_1x, 3),
-        "claims_vs_extract": round(ms_1x / 1000 / extracted.seconds, 3),
+        "claims_rounds": rounds,
+        "claims_ms_per_page_1x": spread([t / count for t in totals["1x"]]),
+        "claims_ms_per_page_2x": spread([t / count for t in totals["2x"]]),
+        "claims_2x_vs_1x": paired_ratio(totals["2x"], totals["1x"], goal=1.2, at_least=False),
+        "claims_2x_same_claims": round(same / count, 3),
+        "claims_vs_extract": round(statistics.median(totals["1x"]) / count / (extracted.seconds * 1000 / count), 3),
         "topical_pages_with_claims": round(statistics.fmean(found[True]), 3) if found[True] else None,
         "other_pages_with_claims": round(statistics.fmean(found[False]), 3) if found[False] else None,
+    }
+
+
+# --- equal cores: the pipeline against trafilatura across as many worker processes ---------------------------
+
+
+def _extract_in_worker(item: tuple[str, str]) -> int:
+    """trafilatura on one page, as `extract_only` calls it; the text's length (a text is all it makes)."""
+    html, url = item
+    result = trafilatura.bare_extraction(trafilatura.load_html(html), url=url, **EXTRACT_OPTIONS)
+    return len(result.text or "") if isinstance(result, TrafilaturaDocument) else 0
+
+
+def _warm() -> bool:
+    return True
+
+
+def extract_pool(pages: list[Page], base: str, workers: int) -> float:
+    """Seconds for trafilatura alone over `pages` in `workers` processes (started and warm before the clock)."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["trafilatura"])
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        for started in [pool.submit(_warm) for _ in range(workers)]:
+            started.result()
+        items = [(page.html, base + page.path) for page in pages]
+        start = time.perf_counter()
+        lengths = list(pool.map(_extract_in_worker, items, chunksize=4))
+        seconds = time.perf_counter() - start
+    if not all(lengths):
+        raise BenchError(f"extract: {lengths.count(0)} of {len(pages)} pages gave no text in the pool")
+    return seconds
+
+
+def reading_equal_cores(
+    corpus: Corpus, base: str, work: Path, *, fetch: dict[str, int], workers: int, rounds: int
+) -> dict:
+    """Paired rounds: one cold pipeline cycle over the corpus (fresh database, `workers` reading processes),
+    then trafilatura alone over the same pages in as many processes. Goal: the pipeline's pages/s ≥ trafilatura's."""
+    cores = workers or default_workers()
+    pipeline_rate, alone_rate = [], []
+    for number in range(1, rounds + 1):
+        cycle = run_pipeline(corpus, base, work, fetch=fetch, profile=None, workers=workers,
+                             database=work / f"pipeline-{number}.db")  # fmt: skip
+        pipeline_rate.append(cycle["pipeline_pages_per_s"])
+        alone_rate.append(len(corpus.pages) / extract_pool(corpus.pages, base, cores))
+        say(f"reading: round {number}/{rounds}: pipeline {pipeline_rate[-1]:.1f} pages/s, trafilatura alone in "
+            f"{cores} processes {alone_rate[-1]:.1f} pages/s")  # fmt: skip
+        (work / f"pipeline-{number}.db").unlink()
+    return {
+        "reading_rounds": rounds,
+        "reading_processes": cores,
+        "pipeline_pages_per_s_rounds": spread(pipeline_rate, digits=1),
+        "extract_pages_per_s_equal_cores": spread(alone_rate, digits=1),
+        "pipeline_vs_extract_equal_cores": paired_ratio(pipeline_rate, alone_rate, goal=1.0),
     }

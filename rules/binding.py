@@ -19,12 +19,14 @@ from bisect import bisect_left
 
 from rules.job import ClauseJob
 from rules.loader import FacetRule, Label
-from rules.parties import unlisted_names
+from rules.parties import is_place, unlisted_names
 from rules.phrases import Hit
 from rules.scan import ScannedSentence
 
 _OBJECT = re.compile(r"(?:in|into|of|dans|de|d'|du|des|chez|au capital de)\s*$")
 _OBJECT_REACH = 60  # characters after the trigger, and never past a comma
+# "invest $30bn in the UK", « investir 30 milliards au Royaume-Uni »: a place as the object
+_PLACE_OBJECT = re.compile(r"\b(?:in|into|across|au|aux|en|dans)\s+(?:the\s+|le\s+|la\s+|les\s+|l')?([A-ZÉ][\w-]*)")
 _AGENT = re.compile(r"(?:^|\s)(?:by|de|d'|du|par)\s*$")  # "the investment by Microsoft", « de Microsoft »
 
 
@@ -123,9 +125,12 @@ def _patient_rival(job: ClauseJob, trigger: Hit[Label], end: int) -> str:
     limit = s.folded.find(",", trigger.end, min(end, trigger.end + _OBJECT_REACH))
     limit = min(end, trigger.end + _OBJECT_REACH) if limit == -1 else limit
     own = set().union(*rule.requires)
+    place = _place_object(s.sentence.text, trigger.end, limit) if rule.places_are_rivals else None
     for hit in s.hits_in(trigger.end, limit):
         if hit.label[0] != "entity":
             continue
+        if place and hit.start > place[0]:
+            break
         if hit.label[1] in rule.requires[0] and _AGENT.search(s.folded, max(trigger.end, hit.start - 8), hit.start):
             continue  # « la participation de Microsoft dans Anthropic »: the holder, the object comes next
         if hit.label[1] in own:
@@ -133,7 +138,17 @@ def _patient_rival(job: ClauseJob, trigger: Hit[Label], end: int) -> str:
         if hit.label[1] in rule.rivals and _OBJECT.search(s.folded, max(trigger.end, hit.start - 16), hit.start):
             words = s.sentence.text[trigger.start : hit.end]
             return f"skipped: the clause's {trigger.phrase!r} is {hit.label[1]}'s ({words!r})"
+    if place:
+        return f"skipped: the clause's {trigger.phrase!r} is in a place ({place[1]!r}), not in a party"
     return ""
+
+
+def _place_object(text: str, start: int, end: int) -> tuple[int, str] | None:
+    """Where a place is named as the object right after a trigger ("invest $30bn in the UK"), and its word."""
+    match = _PLACE_OBJECT.search(text, start, end)
+    if match and is_place(match.group(1).split("-")[0]):
+        return match.start(), match.group(1)
+    return None
 
 
 _CHIPS_AFTER = re.compile(

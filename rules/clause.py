@@ -50,7 +50,7 @@ def read_clause(job: ClauseJob) -> ClauseResult:
     s, rule = job.sentence, job.rule
     start, end = s.clause_of(job.trigger.start)
     inside = s.memo(("inside", start, end), lambda: s.hits_in(start, end))
-    if reason := s.memo(("gate", rule.facet, start, end), lambda: _gate(rule, inside, s)):
+    if reason := s.memo(("gate", rule.facet, start, end), lambda: _gate(rule, inside, s, job.asked)):
         return ClauseResult([], reason, {})
     if reason := other_party(job, inside, start, end):
         return ClauseResult([], reason, {})
@@ -142,10 +142,15 @@ def _supposes(job: ClauseJob) -> bool:
     return False
 
 
-def _gate(rule: FacetRule, inside: list[Hit[Label]], s: ScannedSentence) -> str:
-    """Why the clause is not about this facet after all, or '' when it is."""
+def _gate(rule: FacetRule, inside: list[Hit[Label]], s: ScannedSentence, asked: ScannedSentence | None = None) -> str:
+    """Why the clause is not about this facet after all, or '' when it is.
+
+    An answer takes the words it leaves out from its question: "Q: Amazon joined the list last
+    month. A: Yes, $38 billion over seven years with AWS." is a deal.
+    """
     for group in range(rule.also_groups):
-        if not any(h.label == ("also", rule.facet, str(group)) for h in inside):
+        label = ("also", rule.facet, str(group))
+        if not any(h.label == label for h in inside) and not (asked and any(h.label == label for h in asked.hits)):
             return f"skipped: nothing of 'also' group {group + 1} in the clause"
     for hit in inside:
         if hit.label == ("exclude", rule.facet):
@@ -240,7 +245,7 @@ def _applies_here(job: ClauseJob, facet: str, inside: list[Hit[Label]], start: i
 
 def _applies(job: ClauseJob, rule: FacetRule, inside: list[Hit[Label]], start: int, end: int) -> bool:
     """Could `rule` read this clause at all? Only such a rule's triggers compete for cues."""
-    return not _gate(rule, inside, job.sentence) and bool(_keys(job, inside, start, end, rule))
+    return not _gate(rule, inside, job.sentence, job.asked) and bool(_keys(job, inside, start, end, rule))
 
 
 def _own_cues(job: ClauseJob, start: int, end: int) -> list[Hit[Label]]:
@@ -391,6 +396,8 @@ def _status(
         return None, 0
     if cancelled := found.get("cancelled"):  # "scrapped": a plan is called off, a right in force ends
         found.setdefault("ended" if rule.in_force == "held" else "denied", cancelled)
+    if "continuing" in found and _own_plan(rule, cues):  # "still in development": what goes on is the plan
+        return "planned", len(STATUS_ORDER) - STATUS_ORDER.index("continuing")
     for rank, status in enumerate(STATUS_ORDER):
         if status in found:
             status = {"continuing": rule.in_force}.get(status, status)
@@ -399,6 +406,12 @@ def _status(
     if future:  # "starting in 2027", « à partir de 2026 »: not under way yet
         return "planned", 1
     return rule.default, 0
+
+
+def _own_plan(rule: FacetRule, cues: list[Hit[Label]]) -> bool:
+    """Whether the clause names the state of a plan in the facet's own words ("in development",
+    "designing"): of a facet that starts as a plan, "still" or "continues to" then keeps it one."""
+    return rule.default == "planned" and any(c.label[1] == "planned" and c.label[2] == rule.facet for c in cues)
 
 
 def _has_future_start(job: ClauseJob, start: int, end: int) -> bool:

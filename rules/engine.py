@@ -256,7 +256,7 @@ class _DocumentReader:
                     job = ClauseJob(
                         rule, self.rules.facets, self.rules.entities, trigger, triggers, s,
                         lambda: self._paragraph_date(index), self.source, self._supposing(index),
-                        tuple(frozenset(c) for c in context[:-1]), in_reach,
+                        tuple(frozenset(c) for c in context[:-1]), in_reach, self._question(index),
                     )  # fmt: skip
                     results.append(read_clause(job))
                 best = ClauseResult.best(results)
@@ -269,10 +269,15 @@ class _DocumentReader:
 
     def _asked(self, index: int) -> set[str]:
         """The entities of the question just before (within two sentences): a Q&A answer's parties."""
+        question = self._question(index)
+        return question.entities if question else set()
+
+    def _question(self, index: int) -> ScannedSentence | None:
+        """The question sentence `index` answers (one of the two before it), if any."""
         for before in range(index - 1, max(-1, index - 3), -1):
             if _is_question(self.sentences[before]):
-                return self.sentences[before].entities
-        return set()
+                return self.sentences[before]
+        return None
 
     def _supposing(self, index: int) -> bool:
         """Does the previous sentence of the paragraph suppose something ("Et si… ?", "If…")?
@@ -335,7 +340,11 @@ def _clause_verdict(result: ClauseResult, best: ClauseResult, best_trigger: Hit[
 
 
 def _is_question(s: ScannedSentence) -> bool:
-    return s.sentence.text.rstrip(" \"'»”)").endswith("?")
+    """A question, or an interviewer's prompt in a Q&A ("Q: Amazon joined the list last month.")."""
+    return s.sentence.text.rstrip(" \"'»”)").endswith("?") or bool(_PROMPT.match(s.sentence.text))
+
+
+_PROMPT = re.compile(r"\s*(?:Q|Question)\s*[:.\u2013\u2014-]\s")
 
 
 def _mentions_time(s: ScannedSentence) -> bool:
@@ -405,8 +414,25 @@ def _merge_clauses(claims: list[Claim]) -> list[Claim]:
 
 
 def _by_clause(triggers: list[Hit[Label]], s: ScannedSentence) -> list[list[Hit[Label]]]:
-    """A facet's triggers grouped by clause: each clause yields one reading per facet."""
+    """A facet's triggers grouped by clause: each clause yields one reading per facet.
+
+    A clause reads at most `MAX_TRIGGERS_PER_CLAUSE` of them, the first of each phrase first: a
+    written clause has one to three, and a page run together without punctuation must not make
+    every repeated trigger re-read the same clause (time would grow with the square of its length).
+    """
     groups: dict[tuple[int, int], list[Hit[Label]]] = {}
     for hit in triggers:
         groups.setdefault(s.clause_of(hit.start), []).append(hit)
-    return list(groups.values())
+    return [_sample(group) if len(group) > MAX_TRIGGERS_PER_CLAUSE else group for group in groups.values()]
+
+
+MAX_TRIGGERS_PER_CLAUSE = 3
+
+
+def _sample(triggers: list[Hit[Label]]) -> list[Hit[Label]]:
+    """Up to `MAX_TRIGGERS_PER_CLAUSE` triggers, each phrase's first occurrence first, in text order."""
+    seen: set[str] = set()
+    firsts = [h for h in triggers if not (h.phrase in seen or seen.add(h.phrase))]  # type: ignore[func-returns-value]
+    rest = [h for h in triggers if h not in firsts]
+    chosen = {id(h) for h in (firsts + rest)[:MAX_TRIGGERS_PER_CLAUSE]}
+    return [h for h in triggers if id(h) in chosen]

@@ -26,3 +26,4 @@ class ClauseJob:
     supposing: bool = False  # the previous sentence supposes something: a conditional here goes on supposing
     context: tuple[frozenset[str], ...] = ()  # the entities of the previous sentences, nearest first
     in_reach: frozenset[str] | None = None  # the facets whose parties are in reach (None: all)
+    asked: ScannedSentence | None = None  # the question a Q&A answer answers: its verb is the answer's too

@@ -92,6 +92,7 @@ class FacetRule:
     require_value: frozenset[str] = frozenset()
     description: str = ""
     subject: str = "first"  # who a trigger is about: the clause's first party, or the nearest before it
+    places_are_rivals: bool = False  # a place as the trigger's object ("invest in the UK") is another object
 
 
 @dataclass
@@ -120,6 +121,7 @@ _FACET_KEYS: dict[str, type | tuple[type, ...]] = {
     "key_class": str,
     "requires": list,
     "rivals": list,
+    "places_are_rivals": bool,
     "subject": str,
     "context": dict,
     "triggers": list,
@@ -266,6 +268,7 @@ def _load_facet(
         require_value=frozenset(_strings(table.get("require_value", []), f"{where}: key 'require_value'")) & values,
         description=table.get("description", ""),
         subject=table.get("subject", "first"),
+        places_are_rivals=table.get("places_are_rivals", False),
     )
 
 

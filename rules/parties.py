@@ -32,6 +32,10 @@ _SLOTS = {
         r"\b(?:capacity|compute|GPUs|servers|data cent(?:er|re)s|clusters|capacit[ée]s?|serveurs|"
         r"centres? de donn[ée]es|puissance de calcul|grappes)\b(?: [a-zé]+){0,2}? "
         r"(?:from|de|d'|d’|chez|aupr[eè]s de|fournie?s? par|provided by|supplied by) " + _NAME,
+        # "turned to X", "tapped X", "draws on X", « s'est tourné vers X », « s'appuie sur X »
+        r"\b(?:turn(?:s|ed|ing)? to|tap(?:s|ped|ping)?|draw(?:s|ing)? on|drew on|rel(?:y|ies|ied|ying) on|"
+        r"lined up (?:capacity|compute|GPUs|servers) (?:from|with)|tourn[ée]e?s? vers|appuie(?:ra)? sur|"
+        r"appuyer sur) " + _NAME,
         # "in Fluidstack's data centres", "on X servers"
         r"\b(?:in|at|on|inside) " + _NAME + r"(?:['’]s)? (?:data cent(?:er|re)s|servers|cloud|facilities)\b",
     ),
@@ -43,10 +47,8 @@ _SLOTS = {
 }
 _PATTERNS = {cls: tuple(re.compile(p) for p in slots) for cls, slots in _SLOTS.items()}
 
-# Capitalised words that are not organisations: places, months, days, titles, function words.
-_NOT_NAME_WORDS = """
-    The This That These Those It Its Their They We Our Le La Les Un Une Des Du Ce Cette Ces Son Sa Ses Leur
-    Leurs Il Elle Ils Elles Nous
+# Capitalised words that are places: never an organisation, and what an investment "in the UK" is in.
+_PLACE_WORDS = """
     Texas Ohio Michigan Wisconsin Arizona Georgia Pennsylvania Wyoming Utah Virginia California Californie
     Washington Oregon Nevada Iowa Louisiana Louisiane Tennessee Carolina Caroline Florida Floride Abilene
     America Amérique Europe Asia Asie Africa Afrique India Inde China Chine Japan Japon Korea Corée Taiwan
@@ -57,7 +59,13 @@ _NOT_NAME_WORDS = """
     Marseille Lyon Lille Toulouse Bordeaux Nantes Strasbourg Memphis Phoenix Atlanta Chicago Boston Denver
     Amsterdam Frankfurt Francfort Dublin Madrid Milan Stockholm Oslo Helsinki Finland Finlande Ireland Irlande
     Redmond Valley Silicon United Royaume Uni Unis Etats États Nord Sud Est Ouest North South East West New
-    Nouveau Nouvelle Stargate
+    Nouveau Nouvelle Stargate UK US USA EU UAE Ukraine Poland Pologne Sweden Suède Denmark Danemark Belgium
+    Belgique Netherlands Pays-Bas Switzerland Suisse Portugal Indonesia Indonésie Malaysia Malaisie Vietnam
+"""
+# Capitalised words that are not organisations either: months, days, titles, function words.
+_NOT_NAME_WORDS = """
+    The This That These Those It Its Their They We Our Le La Les Un Une Des Du Ce Cette Ces Son Sa Ses Leur
+    Leurs Il Elle Ils Elles Nous
     January February March April May June July August September October November December
     Janvier Février Mars Avril Mai Juin Juillet Août Septembre Octobre Novembre Décembre
     Monday Tuesday Wednesday Thursday Friday Saturday Sunday Lundi Mardi Mercredi Jeudi Vendredi Samedi
@@ -65,12 +73,18 @@ _NOT_NAME_WORDS = """
     CEO PDG AI IA GPU GPUs TPU CPU API Cloud Data Chips Compute Capacity Group Groupe Inc Corp Ltd
     Blackwell Hopper Rubin Instinct Grace Trainium Inferentia Maia Cobalt Copilot Foundry Bedrock
 """
-_NOT_NAMES = frozenset(_NOT_NAME_WORDS.split())
+_PLACES = frozenset(_PLACE_WORDS.split())
+_NOT_NAMES = frozenset(_NOT_NAME_WORDS.split()) | _PLACES
 # Words that end a company's name without naming it: "Vantara Cloud" and "Vantara" are one key.
 _SUFFIXES = frozenset(
     {"inc", "corp", "corporation", "ltd", "plc", "sa", "sas", "ag", "gmbh", "llc", "group", "groupe", "cloud", "ai",
-     "technologies", "systems", "labs", "computing", "compute", "data"}
+     "technologies", "systems", "labs", "computing", "compute", "data", "center", "centers", "centre", "centres"}
 )  # fmt: skip
+
+
+def is_place(word: str) -> bool:
+    """Whether a capitalised `word` names a place ("Texas", « Royaume » of Royaume-Uni)."""
+    return word in _PLACES
 
 
 def unlisted_names(text: str, key_class: str) -> list[tuple[int, int, str]]:

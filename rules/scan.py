@@ -81,7 +81,7 @@ class ScannedSentence:
 
     @cached_property
     def clauses(self) -> list[tuple[int, int]]:
-        return clause_spans(self.folded)
+        return clause_spans(self.folded, [(h.start, h.end) for h in self.primary if h.label[0] == "entity"])
 
     @cached_property
     def values(self) -> list[Value]:

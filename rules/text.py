@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 _SPACES = "\u00a0\u2007\u2009\u202f\u200a\u2002\u2003\u2004\u2005\u2006\u2008\t\r\n"
@@ -223,17 +223,36 @@ _CLAUSE_BREAK = re.compile(
 )
 
 
-def clause_spans(folded_sentence: str) -> list[tuple[int, int]]:
-    """Clause boundaries in a folded sentence, as (start, end) offsets covering it all."""
+def clause_spans(folded_sentence: str, parties: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+    """Clause boundaries in a folded sentence, as (start, end) offsets covering it all.
+
+    `parties` (start, end of each party named) lets ", and Broadcom partners with OpenAI" start a
+    proposition of its own; a list ("Oracle, CoreWeave, and Google") does not, its comma following
+    a party too.
+    """
     spans: list[tuple[int, int]] = []
     start = 0
-    for match in _CLAUSE_BREAK.finditer(folded_sentence):
-        if match.start() > start:
-            spans.append((start, match.start()))
-        start = match.end()
+    for match in _breaks(folded_sentence, parties):
+        if match[0] > start:
+            spans.append((start, match[0]))
+        start = match[1]
     if start < len(folded_sentence):
         spans.append((start, len(folded_sentence)))
     return _close_relatives(folded_sentence, spans)
+
+
+_AND_PARTY = re.compile(r",\s+(?:and|et)\s+")
+
+
+def _breaks(text: str, parties: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Where clauses break: `_CLAUSE_BREAK`, and ", and <party>" after anything but a party."""
+    breaks = [(m.start(), m.end()) for m in _CLAUSE_BREAK.finditer(text)]
+    if parties:
+        starts, ends = {p[0] for p in parties}, {p[1] for p in parties}
+        new_subjects = _AND_PARTY.finditer(text)
+        breaks += [(m.start(), m.end()) for m in new_subjects if m.end() in starts and m.start() not in ends]
+        breaks.sort()
+    return breaks
 
 
 _RELATIVE_START = re.compile(r"(?:which|who|whose|qui|dont|lequel|laquelle|lesquels)\b")

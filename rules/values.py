@@ -345,6 +345,8 @@ _PREFILTER = (
 _BODY = "(?:" + "|".join(p if n == "num" else f"(?P<{n}>{p})" for n, p in _BRANCHES) + ")"
 _SCAN = re.compile(_PREFILTER + _BODY, re.I)
 _YEAR_RE = re.compile(_YEAR)
+# A month alone as a heading or a timeline's entry: "January. Microsoft ceases…", « Octobre : … »
+_HEADING = re.compile(rf"\s*(?:{_MOD})?{_MONTH}(?:{_S}{_YEAR})?\s*(?:[.:\u2013\u2014|-](?=\s|$)|$)", re.I)
 _MONTH_RE = re.compile(_MONTH, re.I)
 _DAY_RE = re.compile(r"(?<![\w.,])(\d{1,2})(?:er|st|nd|rd|th)?(?!\d)", re.I)
 _BLANKS = re.compile(r"[\s\u00a0\u202f\u2009]")
@@ -617,7 +619,9 @@ def find_values(text: str, *, lang: str = "en", published: datetime.date | None 
     dates ("last year", "in March") and is the value of `now` markers ("" when unknown).
     """
     found: list[Value] = []
-    for m in _SCAN.finditer(text):
+    if heading := _HEADING.match(text):
+        found.extend(_at(heading, "date", _iso(heading.group().strip(" .:|-\u2013\u2014"), published)))
+    for m in _SCAN.finditer(text, heading.end() if heading else 0):
         found.extend(_HANDLERS[m.lastgroup or ""](m, lang, published))
     today = published.isoformat() if published else "9999"
     if published:  # a term that ended before this year is no "by 2030"

@@ -37,7 +37,7 @@ CORPORA: dict[str, tuple[str, Callable[[str], bool], float, float]] = {
     "dev": ("dev", lambda case_id: True, 0.95, 0.0),
     "heldout": ("heldout", lambda case_id: True, 0.95, 0.0),
     "dev2-tune": ("dev2", lambda case_id: not is_check_case(case_id), 0.98, 0.0),
-    "dev2-check": ("dev2", lambda case_id: is_check_case(case_id), 0.80, 0.10),
+    "dev2-check": ("dev2", lambda case_id: is_check_case(case_id), 0.95, 0.0),
 }
 
 

@@ -26,6 +26,11 @@ def engine() -> Engine:
         ("OpenAI will run on Kestrelis servers.", ["kestrelis"]),
         ("OpenAI signed compute deals with Fluidstack and Vantara.", ["fluidstack", "vantara"]),
         ("OpenAI a signé des contrats avec Kestrelis et Vantara.", ["kestrelis", "vantara"]),
+        # the object of a verb of turning to a supplier
+        ("OpenAI has tapped Kestrelis for a GPU rental deal.", ["kestrelis"]),
+        ("OpenAI will draw on Vantara Compute for inference.", ["vantara"]),
+        ("OpenAI s'est tourné vers Kestrelis pour 2 gigawatts.", ["kestrelis"]),
+        ("Le créateur de ChatGPT s'appuiera sur Vantara en Norvège.", ["vantara"]),
         # a sentence's first capital is in no slot
         ("Fluidstack is growing fast, and OpenAI needs compute.", []),
         # places, months and products are not organisations
@@ -46,6 +51,7 @@ def test_unlisted_model_makers() -> None:
 @pytest.mark.parametrize(
     ("name", "key"),
     [("Fluidstack", "fluidstack"), ("Vantara Cloud Inc", "vantara"), ("Blue Owl", "blue-owl"), ("The", ""),
+     ("Kestrel Data Centers", "kestrel"), ("Kestrel Data Centres", "kestrel"),
      ("Wisconsin", ""), ("AI", "")],
 )  # fmt: skip
 def test_normalise(name: str, key: str) -> None:

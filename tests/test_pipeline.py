@@ -15,6 +15,7 @@ import feedparser
 import pytest
 
 import monitor.collecting.fetch
+import monitor.pipeline
 from monitor.config import Config, DigestConfig, FeedConfig
 from monitor.pipeline import CycleReport, run_cycle
 from rules.engine import Engine
@@ -100,6 +101,27 @@ def test_a_cycle_over_the_dev_feed(local_server: LocalServer, tmp_path: Path, en
     assert "if-none-match" in conditional[0].headers and "if-modified-since" in conditional[0].headers
     assert len(store.changes()) == len(changes)
     store.close()
+
+
+def test_a_cycle_read_in_small_batches_records_the_same(
+    local_server: LocalServer, tmp_path: Path, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Streaming the new articles in batches bounds what a cycle holds in memory, and changes nothing recorded:
+    the same changes with the same sources, articles stored oldest first across batches too."""
+    serve_corpus(local_server)
+    config = config_for(tmp_path, local_server.url("/feed.xml"))
+    with Store.open(tmp_path / "whole.db") as whole:
+        cycle(config, whole, engine)
+        expected = [(c.id, c.kind, [s["url"] for s in c.sources]) for c in whole.changes()]
+    monkeypatch.setattr(monitor.pipeline, "BATCH", 4)
+    with Store.open(tmp_path / "batched.db") as batched:
+        report = cycle(config, batched, engine)
+        assert report.articles_new == 18 and not report.pages_failed
+        assert [(c.id, c.kind, [s["url"] for s in c.sources]) for c in batched.changes()] == expected
+        published = [
+            row["published"] or "9999" for row in batched.db.query("SELECT published FROM articles ORDER BY id")
+        ]
+        assert published == sorted(published)
 
 
 def test_a_failing_feed_does_not_stop_the_other(local_server: LocalServer, tmp_path: Path, engine: Engine) -> None:

@@ -230,6 +230,42 @@ def _verdicts(reader: Any, text: str, lang: str, published: str) -> dict[tuple[s
             "microsoft",
             "changed",
         ),
+        # "last year" read in the following January: the figure for a year that ran past the known one
+        (
+            "OpenAI's annualized revenue topped $20 billion last year, the company said.",
+            "en",
+            "2026-01-15",
+            "openai.revenue",
+            "openai",
+            "changed",
+        ),
+        (
+            "Le chiffre d'affaires annualisé d'OpenAI a dépassé 20 milliards de dollars l'an dernier.",
+            "fr",
+            "2026-01-15",
+            "openai.revenue",
+            "openai",
+            "changed",
+        ),
+        # a timeline's month headings date their entries: what held in January does not outlast October
+        (
+            "January. Microsoft keeps a right of first refusal on OpenAI's new capacity.\n\n"
+            "October. The definitive agreement lands, and Microsoft's right of first refusal disappears.",
+            "en",
+            "2025-12-22",
+            "azure.rofr",
+            "microsoft",
+            "reversed",
+        ),
+        (
+            "Janvier. Microsoft conserve un droit de préemption sur les nouvelles capacités d'OpenAI.\n\n"
+            "Octobre. L'accord définitif est signé et le droit de préemption de Microsoft disparaît.",
+            "fr",
+            "2025-12-22",
+            "azure.rofr",
+            "microsoft",
+            "reversed",
+        ),
         # but a known key's start is history
         (
             "Oracle has supplied OpenAI with cloud compute since 2023.",

@@ -110,7 +110,7 @@ _TAG_LIKE_RUN = re.compile(r"<[A-Za-z/!?][^<>]*>?")
 UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a first cycle over a thousand feeds holds tens of thousands
 class FeedEntry:
     """One item of a feed, as plain text."""
 

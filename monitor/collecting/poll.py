@@ -11,9 +11,11 @@ crash in between would turn the unrecorded entries into a 304 next time.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from monitor.collecting.feeds import ParsedFeed, parse_feed
 from monitor.collecting.fetch import Fetcher, FetchResult
@@ -52,7 +54,8 @@ async def poll_feed(fetcher: Fetcher, feed: Feed) -> Poll:
         parsed = await asyncio.to_thread(parse_feed, result.content or b"", url=result.final_url, cut=result.cut)
         if parsed.warning:  # recovered from: many real feeds are slightly broken, so not a warning
             logger.info("feed recovered feed_url=%s warning=%s", feed.url, parsed.warning)
-        return Poll(feed, "fetched", result, parsed=parsed)
+        # the feed's bytes are not kept: a first cycle over a thousand feeds would hold them all to its end
+        return Poll(feed, "fetched", dataclasses.replace(result, content=None), parsed=parsed)
     except EXPECTED as exc:
         return Poll(feed, "failed", error=_without_url(error_line(str(exc)), feed.url))
     except Exception as exc:  # noqa: BLE001 - the one boundary per feed: a bug must not stop the cycle
@@ -65,28 +68,36 @@ def _without_url(error: str, url: str) -> str:
     return error.removeprefix(f"{url}: ")
 
 
-def save_poll(store: Store, poll: Poll, *, interval_s: float, settings: ScheduleConfig) -> None:
-    """Record the poll on its feed: validators on success, the error and its count on failure,
-    and when to poll it next (`monitor.collecting.schedule`)."""
+def save_polls(store: Store, polls: list[Poll], *, interval_s: float, settings: ScheduleConfig) -> None:
+    """Record each poll on its feed, in one transaction: validators on success, the error and its
+    count on failure, and when to poll it next (`monitor.collecting.schedule`)."""
+    if polls:
+        now = _now()
+        store.record_polls([_recorded(poll, interval_s=interval_s, settings=settings, now=now) for poll in polls])
+
+
+def _recorded(poll: Poll, *, interval_s: float, settings: ScheduleConfig, now: dt.datetime) -> dict[str, Any]:
+    """What `Store.record_polls` keeps of a poll."""
     result = poll.result
     failures = poll.feed.consecutive_errors + 1 if poll.outcome == "failed" else 0
     when = next_check(
         interval_s=poll.feed.interval_s or interval_s, failures=failures, headers=result.headers if result else {},
-        ttl_minutes=poll.parsed.ttl_minutes if poll.parsed else None, settings=settings, now=_now(),
+        ttl_minutes=poll.parsed.ttl_minutes if poll.parsed else None, settings=settings, now=now,
     )  # fmt: skip
     if poll.outcome == "failed":
         # INFO: the cycle's summary counts failures and `feeds list` names them; a feed that keeps
         # failing raises a feed.failing alert and a WARNING (monitor.judging.feed_health)
         logger.info("feed failed feed_url=%s error=%s", poll.feed.url, poll.error)
-    store.record_poll(
-        poll.feed.id,
-        status=result.status if result else None,
-        error=poll.error,
-        etag=result.etag if result and poll.outcome == "fetched" else None,
-        last_modified=result.last_modified if result and poll.outcome == "fetched" else None,
-        next_check=when.isoformat(timespec="milliseconds"),  # sub-second intervals stay exact
-        title=poll.parsed.title if poll.parsed and poll.parsed.title else None,
-    )
+    fetched = result if poll.outcome == "fetched" else None  # only a 200 brings validators to keep
+    return {
+        "id": poll.feed.id,
+        "status": result.status if result else None,
+        "error": poll.error,
+        "etag": fetched.etag if fetched else None,
+        "last_modified": fetched.last_modified if fetched else None,
+        "next_check": when.isoformat(timespec="milliseconds"),  # sub-second intervals stay exact
+        "title": poll.parsed.title if poll.parsed and poll.parsed.title else None,
+    }
 
 
 def _now() -> dt.datetime:

@@ -128,7 +128,8 @@ def classify(claim: Claim, state: KnownState) -> Verdict:
     reference = known.date if known else state.date
     # "AMD has supplied OpenAI since March": a start that still holds; of a key never seen it is news
     ongoing = known is None and not claim.past and bool(claim.when) and claim.values.get("since") == claim.when
-    if claim.past or (claim.dated and not ongoing and _not_after(claim.when, reference)):
+    later = _values_for_the_whole_period(claim, known, reference)
+    if claim.past or (claim.dated and not ongoing and not later and _not_after(claim.when, reference)):
         return Verdict("history", known, (f"dated {claim.when or 'in the past'}, not after {reference}",))
     if known is None:
         return Verdict("new", None, ("nothing known for this facet and key",))
@@ -144,6 +145,25 @@ def classify(claim: Claim, state: KnownState) -> Verdict:
 def _not_after(when: str, reference: str) -> bool:
     """True when `when` (any ISO precision) is not after `reference`, compared at `when`'s precision."""
     return bool(when) and bool(reference) and when <= reference[: len(when)]
+
+
+def _values_for_the_whole_period(claim: Claim, known: Known | None, reference: str) -> bool:
+    """Whether `claim` gives values for a whole period (a year, a month) inside which the known
+    state is dated: then it may be later news, not history.
+
+    "Revenue passed $20bn in 2025", read against a figure of June 2025, speaks of a year that ran
+    past it: the latest figure. "September: Nvidia signs a letter of intent", read against a
+    baseline of mid-September, is a provider the baseline did not know. A change of status dated
+    that way is the known event told again, so only values (or a key never seen) count here.
+    """
+    period = claim.when
+    if not (period and len(period) < len(reference) and reference.startswith(period)):
+        return False
+    if known is None:
+        return claim.status not in NOT_IN_FORCE
+    return (known.claim.status in NOT_IN_FORCE) == (claim.status in NOT_IN_FORCE) and bool(
+        value_differences(known.claim.values, claim.values)
+    )
 
 
 def _scheduled(claim: Claim, before: Claim) -> bool:

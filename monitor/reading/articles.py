@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 SHORT_GUID = 12  # a GUID this short ("42") is only unique within its feed
 
 
-@dataclass
+@dataclass(slots=True)  # slots, and no summary kept: a first cycle over many feeds holds tens of thousands
 class Candidate:
     """A new entry to read, with every feed that carried it this cycle."""
 
@@ -62,7 +62,7 @@ def select_new(store: Store, polls: list[Poll]) -> list[Candidate]:
                 continue
             candidate = (guid and by_guid.get(guid)) or (url and by_url.get(url)) or None
             if candidate is None:
-                candidate = Candidate(entry, guid, url)
+                candidate = Candidate(_kept(entry), guid, _same(url, entry.link))
                 out.append(candidate)
             if poll.feed.id not in candidate.feed_ids:
                 candidate.feed_ids.append(poll.feed.id)
@@ -72,6 +72,23 @@ def select_new(store: Store, polls: list[Poll]) -> list[Candidate]:
             if url:
                 by_url[url] = candidate
     return out
+
+
+def _kept(entry: FeedEntry) -> FeedEntry:
+    """What a candidate keeps of its entry: no summary (nothing reads it), one string for a GUID
+    that is the link (most are): a first cycle over many feeds holds tens of thousands of them."""
+    return dataclasses.replace(entry, summary="", guid=_same(entry.guid, entry.link))
+
+
+def _same(text: str | None, other: str | None) -> str | None:
+    """`other` itself when equal to `text`: one string in memory, not two."""
+    return other if text is not None and text == other else text
+
+
+def by_date(candidates: list[Candidate]) -> list[Candidate]:
+    """`candidates` oldest first by what their feeds say (undated last): how a cycle cuts them into
+    batches, so that articles are recorded in the order things happened across the batches too."""
+    return sorted(candidates, key=lambda c: ((c.entry.published or "9999")[:10], c.entry.title))
 
 
 def _scoped_guid(guid: str | None, feed_url: str) -> str | None:

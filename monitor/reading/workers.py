@@ -11,6 +11,10 @@ between cycles, and workers never outlive a rules reload.
 
 Workers start from a fork server that has imported trafilatura and the rules
 once: forking the daemon itself, which runs threads, could copy a held lock.
+What the fork server imported is frozen out of the garbage collector's reach
+(`monitor.reading.forkserver`), so that the workers keep sharing its memory
+instead of each copying it; the main process imports no trafilatura when
+the pool reads.
 
 What is read is plain: the title one line without markup (the page's own title
 when the feed's is empty), the text without control characters and cut at
@@ -34,7 +38,6 @@ from types import TracebackType
 from monitor.collecting.feeds import UNPRINTABLE, plain_title, plausible_date
 from monitor.errors import EXPECTED, error_line
 from monitor.reading.article import ArticleInput
-from monitor.reading.source import document_from_bytes
 from rules.engine import Engine
 
 logger = logging.getLogger(__name__)
@@ -65,6 +68,9 @@ def read_page(job: PageJob, engine: Engine) -> ArticleInput | str:
         if job.full_text is not None:
             text, title, published = job.full_text, job.entry_title, job.entry_published
         else:
+            # here, not at the top: a cycle that reads in workers never imports trafilatura in its main process
+            from monitor.reading.source import document_from_bytes
+
             document = document_from_bytes(
                 job.content or b"", source=job.link, url=job.final_url, content_type=job.content_type
             )
@@ -174,7 +180,10 @@ def _start_pool(engine: Engine, workers: int) -> concurrent.futures.ProcessPoolE
     context: multiprocessing.context.BaseContext
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["monitor.reading.workers"])  # trafilatura and the rules, imported once
+        # trafilatura and the rules imported once, then frozen (monitor.reading.forkserver) for the workers to share
+        context.set_forkserver_preload(
+            ["monitor.reading.source", "monitor.reading.workers", "monitor.reading.forkserver"]
+        )
     else:  # Windows
         context = multiprocessing.get_context("spawn")
     pool = concurrent.futures.ProcessPoolExecutor(
