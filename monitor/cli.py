@@ -395,7 +395,7 @@ def demo() -> None:
 
     console = _console()
     report, found, digest_path = render.with_progress(console, lambda progress: run_demo(progress=progress))
-    sys.stdout.write(render.changes_text(sorted(found, key=lambda c: (c.first_seen, c.id), reverse=True), {}))
+    sys.stdout.write(render.changes_text(sorted(found, key=lambda c: c.listing_key(), reverse=True), {}))
     typer.echo(report.summary())
     typer.echo(f"digest: {digest_path}")
 

@@ -141,7 +141,8 @@ def changes_text(changes: list[StoredChange], delivery: dict[str, dict[str, str]
         return "No change flagged.\n"
     blocks = []
     for change in changes:
-        lines = [f"{change.first_seen}  {change.kind:8} {change.severity:8} {' '.join(change.summary.split())}"]
+        happened = change.happened_at or change.first_seen[:10]
+        lines = [f"{happened}  {change.kind:8} {change.severity:8} {' '.join(change.summary.split())}"]
         lines += [f"    {redact_url(source.get('url') or '')}" for source in change.sources if source.get("url")]
         states = ", ".join(f"{name} {state}" for name, state in sorted(delivery.get(change.id, {}).items()))
         if states:
@@ -149,7 +150,7 @@ def changes_text(changes: list[StoredChange], delivery: dict[str, dict[str, str]
         review = (
             f" · {change.review}" + (f": {change.review_note}" if change.review_note else "") if change.review else ""
         )
-        lines.append(f"    id {change.id}{review}")
+        lines.append(f"    id {change.id} · first seen {change.first_seen}{review}")
         blocks.append("\n".join(lines))
     return "\n".join(blocks) + "\n"
 

@@ -31,6 +31,7 @@ from sqlite_utils.db import TransactionError
 
 from storage.db import database_file, immediate, reason, utc_now
 from storage.errors import StorageError
+from storage.records import from_json, happened_on
 
 logger = logging.getLogger(__name__)
 
@@ -266,6 +267,25 @@ ALTER TABLE changes ADD COLUMN review TEXT;
 ALTER TABLE changes ADD COLUMN review_note TEXT;
 ALTER TABLE changes ADD COLUMN reviewed_at TEXT;
 """
+
+
+@migration(6)
+def change_happened_at(db: Database) -> None:
+    """When each change happened (its claim's date, else its first source's, else when it was flagged),
+    so that lists can be ordered by it; existing rows are backfilled from the best date they hold."""
+    # Portable DDL, and the backfill computed here rather than with a database's JSON functions
+    db.execute("ALTER TABLE changes ADD COLUMN happened_at TEXT")
+    rows = db.execute(
+        "SELECT changes.id, changes.after, changes.first_seen, "
+        "(SELECT articles.published FROM change_sources JOIN articles ON articles.id = change_sources.article_id "
+        " WHERE change_sources.change_id = changes.id ORDER BY change_sources.attached_at LIMIT 1) "
+        "FROM changes"
+    ).fetchall()
+    for change_id, after, first_seen, published in rows:
+        claim = from_json(after) or {}
+        day = happened_on(str(claim.get("when") or ""), published, first_seen)
+        db.execute("UPDATE changes SET happened_at = ? WHERE id = ?", [day, change_id])
+    db.execute("CREATE INDEX idx_changes_happened_at ON changes (happened_at, first_seen, id)")
 
 
 SCHEMA_VERSION = MIGRATIONS.latest

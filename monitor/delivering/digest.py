@@ -33,7 +33,7 @@ def render_digest(changes: list[StoredChange], *, title: str, link: str, max_ite
     feed.link(href=link, rel="alternate")
     feed.description("Changes flagged in the Microsoft-OpenAI compute relationship, newest first.")
     feed.language("en")
-    newest_first = sorted(changes, key=lambda c: (c.first_seen, c.id), reverse=True)[:max_items]
+    newest_first = sorted(changes, key=lambda c: c.listing_key(), reverse=True)[:max_items]
     for change in newest_first:
         item = feed.add_entry(order="append")
         item.guid(change.id, permalink=False)

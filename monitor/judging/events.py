@@ -32,6 +32,7 @@ def change_json(change: StoredChange) -> dict[str, Any]:
         "severity": change.severity,
         "summary": change.summary,
         "first_seen": change.first_seen,
+        "happened_at": change.happened_at or None,
         "sources": [shown_source(s) for s in change.sources],
     }
 

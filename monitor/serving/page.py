@@ -85,7 +85,7 @@ def render_page(
     review: ReviewGate | None = None,
 ) -> str:
     """The page: where the relationship stands, the timeline, one page of the changes newest first, the feeds."""
-    newest_first = sorted(changes, key=lambda c: (c.first_seen, c.id), reverse=True)
+    newest_first = sorted(changes, key=lambda c: c.listing_key(), reverse=True)
     paging = paging or Paging(size=max(1, len(changes)), total=len(changes))
     return render(
         "page.html",
@@ -124,7 +124,8 @@ def _change(change: StoredChange, channels: Mapping[str, str], review: ReviewGat
         "form_token": review.form_token(change.id) if review else "",
         "id": change.id, "summary": change.summary, "kind": change.kind, "severity": change.severity,
         "severity_class": change.severity if change.severity in SEVERITIES else "low",
-        "first_seen": change.first_seen, "hedged": change.hedged, "sources": change.sources,
+        "first_seen": change.first_seen, "happened_at": change.happened_at or change.first_seen[:10],
+        "hedged": change.hedged, "sources": change.sources,
         "before": _side(change.before), "after": _side(change.after) or {},
         "delivery": sorted(channels.items()),
         "review": change.review, "review_note": change.review_note,
