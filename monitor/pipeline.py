@@ -27,6 +27,7 @@ from monitor.delivering.channels import Channel
 from monitor.delivering.digest import write_digest
 from monitor.judging.feed_health import check_health
 from monitor.judging.record import record_article
+from monitor.judging.signals import SignalBook
 from monitor.judging.state import known_state
 from monitor.judging.summary import plural
 from monitor.reading.articles import load_articles, select_new
@@ -46,6 +47,7 @@ class CycleReport:
     articles_new: int = 0
     pages_failed: int = 0
     changes_flagged: list[str] = field(default_factory=list)
+    signals: list[str] = field(default_factory=list)  # ids of the signals found (monitor.judging.signals)
     health_events: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
@@ -55,6 +57,7 @@ class CycleReport:
             f"({self.feeds_unchanged} unchanged, {self.feeds_failed} failed), "
             f"{plural(self.articles_new, 'new article')} ({plural(self.pages_failed, 'page')} failed), "
             f"{plural(len(self.changes_flagged), 'change')} flagged"
+            + (f", {plural(len(self.signals), 'signal')}" if self.signals else "")
         )
 
     @property
@@ -110,9 +113,13 @@ async def run_cycle(
             logger.warning("page failed article_url=%s error=%s", url, error)
         tell(f"checking {len(articles)} articles")
         state = known_state(engine, store)
+        book = signal_book(config, engine, channels)
         for article in sorted(articles, key=lambda a: (a.published or "9999", a.title)):
-            report.changes_flagged += record_article(store, engine, state, article, channels=channels, run_id=run_id)
+            report.changes_flagged += record_article(
+                store, engine, state, article, channels=channels, run_id=run_id, signals=book
+            )
             report.articles_new += 1
+        report.signals = list(book.flagged) if book else []
         with store.transaction():  # one commit for all the feeds, not one each
             for poll in polls:
                 if poll.outcome != "failed":
@@ -124,13 +131,22 @@ async def run_cycle(
         )  # fmt: skip
         tell("writing the digest")
         newest = store.changes(newest_first=True, limit=config.digest.max_items)
+        signals = store.signals.newest(limit=config.digest.max_items)
         write_digest(newest, config.digest_path, title=config.digest.title, link=config.digest_link,
-                     max_items=config.digest.max_items)  # fmt: skip
+                     max_items=config.digest.max_items, signals=signals)  # fmt: skip
     except BaseException as exc:
         _finish(store, run_id, report, error=f"{type(exc).__name__}: {exc}")
         raise
     _finish(store, run_id, report, error=None)
     return report
+
+
+def signal_book(config: Config, engine: Engine, channels: Sequence[Channel]) -> SignalBook | None:
+    """The cycle's signal book (`[signals]`), None when signals are off; alerts only with `alert = true`."""
+    settings = config.signals
+    if not settings.enabled:
+        return None
+    return SignalBook(engine.rules, channels=channels if settings.alert else (), similar=settings.similar)
 
 
 def watched_feeds(config: Config, store: Store) -> list[Feed]:

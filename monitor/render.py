@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # types only: `monitor changes` need not import the reading s
     from monitor.judging.diff import Known, KnownState
     from monitor.judging.state import Standing
     from monitor.pipeline import CycleReport
-    from storage import Feed, Store, StoredChange
+    from storage import Feed, Store, StoredChange, StoredSignal
     from storage.outbox import OutboxRow
 
 T = TypeVar("T")
@@ -151,6 +151,23 @@ def changes_text(changes: list[StoredChange], delivery: dict[str, dict[str, str]
             f" · {change.review}" + (f": {change.review_note}" if change.review_note else "") if change.review else ""
         )
         lines.append(f"    id {change.id} · first seen {change.first_seen}{review}")
+        blocks.append("\n".join(lines))
+    return "\n".join(blocks) + "\n"
+
+
+def signals_text(signals: list[StoredSignal]) -> str:
+    """Signals as plain lines, a block each: when, status and the sentence, then sources and id."""
+    if not signals:
+        return "No signal found.\n"
+    blocks = []
+    for signal in signals:
+        label = signal.label or {}
+        labelled = "/".join(label[k] for k in ("facet", "key", "kind") if label.get(k))
+        triage = f" · {signal.status}" + (f" as {labelled}" if labelled else "") if signal.status != "open" else ""
+        note = f": {label['note']}" if label.get("note") else ""
+        lines = [f"{signal.happened_at}  signal   low      “{' '.join(signal.sentence.split())}”"]
+        lines += [f"    {redact_url(source.get('url') or '')}" for source in signal.sources if source.get("url")]
+        lines.append(f"    id {signal.id} · first seen {signal.first_seen}{triage}{note}")
         blocks.append("\n".join(lines))
     return "\n".join(blocks) + "\n"
 

@@ -288,4 +288,36 @@ def change_happened_at(db: Database) -> None:
     db.execute("CREATE INDEX idx_changes_happened_at ON changes (happened_at, first_seen, id)")
 
 
+@migration(7)
+def signals(db: Database) -> None:
+    """Signals: sentences of change no rule read, their sources, and the analyst's triage of each."""
+    db.executescript(_V7)
+
+
+_V7 = """
+CREATE TABLE signals (
+    id TEXT PRIMARY KEY,
+    sentence TEXT NOT NULL,
+    lang TEXT NOT NULL,
+    parties TEXT NOT NULL,
+    terms TEXT NOT NULL,
+    verbs TEXT NOT NULL,
+    happened_at TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open',
+    label TEXT,
+    reviewed_at TEXT
+);
+CREATE INDEX idx_signals_happened_at ON signals (happened_at, first_seen, id);
+CREATE INDEX idx_signals_status ON signals (status);
+CREATE TABLE signal_sources (
+    signal_id TEXT NOT NULL REFERENCES signals (id) ON DELETE CASCADE,
+    article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+    attached_at TEXT NOT NULL,
+    PRIMARY KEY (signal_id, article_id)
+);
+CREATE INDEX idx_signal_sources_article_id ON signal_sources (article_id);
+"""
+
+
 SCHEMA_VERSION = MIGRATIONS.latest

@@ -50,6 +50,7 @@ from storage.records import (
     happened_on,
     to_json,
 )
+from storage.signals import Signals
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -78,6 +79,7 @@ class Store:
         self.read_only = read_only
         self.schema_version = applied_version(db)
         self.outbox = Outbox(self)
+        self.signals = Signals(self)
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], *, or_read_only: bool = False) -> Store:
@@ -299,6 +301,11 @@ class Store:
         """The article's claims in the order stored, in the shape `add_claims` took them."""
         rows = self.db.query("SELECT * FROM claims WHERE article_id = ? ORDER BY id", [article_id])
         return [claim_of(row) for row in rows]
+
+    @_guarded
+    def evidence_sentences(self) -> list[str]:
+        """Every claim's evidence sentence ever stored, once each: what a signal must be new against."""
+        return [r["evidence"] for r in self.db.query("SELECT DISTINCT evidence FROM claims WHERE evidence IS NOT NULL")]
 
     # changes
 

@@ -52,7 +52,10 @@ def test_run_once_then_changes_and_digest(configured: Path, tmp_path: Path) -> N
     out = tmp_path / "elsewhere.xml"
     written = monitor("digest", "--out", str(out), "--config", str(configured))
     assert written.returncode == 0, written.stderr
-    assert len(feedparser.parse(out.read_bytes()).entries) == len(changes)
+    signals = json.loads(monitor("signals", "--json", "--config", str(configured)).stdout)["signals"]
+    entries = feedparser.parse(out.read_bytes()).entries
+    assert [e.id for e in entries] == [c["id"] for c in changes] + [s["id"] for s in signals]
+    assert all(e.title.startswith("Signal: ") for e in entries[len(changes) :])
 
     newest = json.loads(monitor("changes", "--json", "--limit", "2", "--config", str(configured)).stdout)["changes"]
     # newest first by the date each change happened (its claim's), then when it was first seen

@@ -78,8 +78,13 @@ def test_a_cycle_over_the_dev_feed(local_server: LocalServer, tmp_path: Path, en
     assert len(oracle) == 1 and len(oracle[0].sources) == 2, "the two Oracle reports attach to one change"
     assert {s["url"].rsplit("/", 1)[-1] for s in oracle[0].sources} == {"dev-02.html", "dev-16.html"}
 
-    digest = feedparser.parse((tmp_path / "digest.xml").read_bytes())
-    assert not digest.bozo
+    parsed = feedparser.parse((tmp_path / "digest.xml").read_bytes())
+    assert not parsed.bozo
+    sections = [entry.tags[0].term for entry in parsed.entries]
+    assert sections == sorted(sections), "the changes, then the signals: a section each"
+    signals = store.signals.newest()
+    assert [e.id for e in parsed.entries if e.tags[0].term == "signal"] == [s.id for s in signals]
+    digest = feedparser.FeedParserDict(entries=[e for e in parsed.entries if e.tags[0].term == "change"])
     assert len(digest.entries) == len(changes)
     assert len({e.id for e in digest.entries}) == len(changes) == len({c.id for c in changes})
     newest = max(changes, key=lambda c: c.listing_key())  # by when it happened, as the page and CLI list them

@@ -134,8 +134,9 @@ class Daemon:
         config = self.settings.config
         try:
             changes = self.store.changes(newest_first=True, limit=config.digest.max_items)
+            signals = self.store.signals.newest(limit=config.digest.max_items)
             write_digest(changes, config.digest_path, title=config.digest.title, link=config.digest_link,
-                         max_items=config.digest.max_items)  # fmt: skip
+                         max_items=config.digest.max_items, signals=signals)  # fmt: skip
             self.digest_mark = mark
         except EXPECTED as exc:
             logger.error("digest failed error=%s", exc)

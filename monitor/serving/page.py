@@ -27,7 +27,7 @@ from monitor.judging.summary import describe_values, facet_ids, facet_label, fac
 from monitor.serving.review import ReviewGate
 from monitor.serving.timeline import timeline
 from monitor.templating import render
-from storage import ChangeFilter, Feed, StoredChange
+from storage import ChangeFilter, Feed, StoredChange, StoredSignal
 
 if TYPE_CHECKING:
     from monitor.judging.state import Standing
@@ -83,6 +83,7 @@ def render_page(
     standing: list[Standing] | None = None,
     state_view: str | None = None,
     review: ReviewGate | None = None,
+    signals: list[StoredSignal] | None = None,
 ) -> str:
     """The page: where the relationship stands, the timeline, one page of the changes newest first, the feeds."""
     newest_first = sorted(changes, key=lambda c: c.listing_key(), reverse=True)
@@ -102,6 +103,7 @@ def render_page(
         kinds=["new", "changed", "reversed"],
         severities=list(SEVERITIES),
         feeds=feeds,
+        signals=[s for s in signals or [] if s.status != "dismissed"],
     )
 
 

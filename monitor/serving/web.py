@@ -156,11 +156,12 @@ class _Web:
             charted = store.changes(newest_first=True, limit=CHART_SIZE, only=only)
             delivery = store.outbox.states([change.id for change in changes])
             feeds = store.feeds()
+            signals = store.signals.newest(limit=PAGE_SIZE)
             state_view = self.state_view(store, baseline) if engine is not None else ""
         html = render_page(changes=changes, delivery=delivery, baseline=baseline, feeds=feeds, charted=charted,
                            review=self.state.review,
                            paging=Paging(page=page, size=PAGE_SIZE, total=total, only=only),
-                           state_view=state_view)  # fmt: skip
+                           state_view=state_view, signals=signals)  # fmt: skip
         return HTMLResponse(html, headers=_PAGE_HEADERS)
 
     async def review(self, request: Request) -> Response:
