@@ -234,6 +234,32 @@ def changes_reject(
     _review_change(change_id, "rejected", note=why, config=config)
 
 
+@changes_app.command("export-cases", cls=_Command)
+@_one_line_errors
+def changes_export_cases(
+    out: Annotated[
+        Path | None, typer.Option("--out", metavar="FILE", help="Where to write them (default: standard output).")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Write reviewed changes and triaged signals as labelled cases in the corpus format (cases.txt of
+    ../shared/corpus/build.py): accepted changes and promoted signals are expected, rejected ones must not be
+    flagged again."""
+    from monitor.judging.cases import export_cases
+
+    settings = _settings(config)
+    with _store(settings, read_only=True) as store:
+        text = export_cases(store)
+    if out is None:
+        sys.stdout.write(text)
+        return
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{out}: cannot write the cases ({exc.strerror})") from None
+    typer.echo(f"{out}: {text.count(chr(10) + '=== ') + text.startswith('=== ')} case(s)")
+
+
 def _review_change(change_id: str, verdict: str, *, note: str | None, config: Path | None) -> None:
     settings = _settings(config)
     with _store(settings) as store:
