@@ -18,16 +18,8 @@ from monitor.config import Config, DeliveryConfig, DigestConfig, FeedConfig, Sig
 from monitor.delivering.channels import build_channels
 from monitor.delivering.outbox import deliver_due
 from monitor.errors import InputError
-from monitor.judging.signals import (
-    WORDS_CACHE,
-    Novelty,
-    SignalDetector,
-    baseline_novelty,
-    inflected,
-    seed_sentences,
-    signal_label,
-    verb_lemmas,
-)
+from monitor.judging.signal_words import WORDS_CACHE, inflected, verb_lemmas
+from monitor.judging.signals import Novelty, SignalDetector, baseline_novelty, seed_sentences, signal_label
 from monitor.pipeline import run_cycle
 from rules.engine import Engine
 from storage import Store
@@ -119,7 +111,7 @@ def test_a_repeat_in_other_words_is_the_same_signal_and_a_new_fact_is_not() -> N
 
 def test_the_cached_verb_forms_are_the_rules_lemma_data() -> None:
     cached = json.loads(WORDS_CACHE.read_text(encoding="utf-8"))["forms"]
-    assert sorted(cached) == verb_lemmas(), "python -m monitor.judging.signals rewrites the cache"
+    assert sorted(cached) == verb_lemmas(), "python -m monitor.judging.signal_words rewrites it"
     from rules.lemmas import forms
 
     for lemma in ("renegocier", "amend", "autoriser"):

@@ -14,7 +14,9 @@ threshold were chosen on) and its held-out **check** third (ids a multiple of 3)
 - `missed`: labelled changes (`expect`) the engine does not flag;
 - `covered_loose`: of those, the share whose page has a signal;
 - `covered_strict`: the share whose page has a signal naming the change's facet (a trigger of
-  it) or, for a key other than the two parties, the key itself.
+  it) or, for a key other than the two parties, the key itself;
+- `misread`: the share the rules did read, as a claim of that facet and key with another verdict
+  (history, confirmed…): its sentence is a claim's evidence, which by definition is no signal.
 
 Exits 1 when a corpus cannot be read. `--show` prints every signal with its page.
 """
@@ -50,6 +52,7 @@ class Tally:
     missed: int = 0
     covered_loose: int = 0
     covered_strict: int = 0
+    misread: int = 0
     cases: int = 0
     signals: int = 0
     shown: list[str] = field(default_factory=list)
@@ -66,6 +69,7 @@ class Tally:
             "missed": self.missed,
             "covered_loose": share(self.covered_loose),
             "covered_strict": share(self.covered_strict),
+            "misread": share(self.misread),
         }
 
 
@@ -96,6 +100,7 @@ def measure(corpus: Path, engine: Engine, *, show: bool) -> dict[str, Tally]:
             novelty.add_signal(candidate.id, candidate.sentence)
             signals.append(candidate)
         got = {(c.facet, c.key, c.kind) for c in result.changes}
+        read = {(r.claim.facet, r.claim.key) for r in result.readings}
         missed = [e for e in case["expect"] if (e["facet"], e["key"], e["kind"]) not in got]
         for tally in parts:
             tally.cases += 1
@@ -106,6 +111,7 @@ def measure(corpus: Path, engine: Engine, *, show: bool) -> dict[str, Tally]:
             tally.missed += len(missed)
             tally.covered_loose += len(missed) if signals else 0
             tally.covered_strict += sum(any(covers(s, m["facet"], m["key"]) for s in signals) for m in missed)
+            tally.misread += sum((m["facet"], m["key"]) in read for m in missed)
         if show:
             quiet = " (quiet)" if not case["expect"] else ""
             missed_text = ", ".join(f"{m['facet']}/{m['key']}/{m['kind']}" for m in missed)

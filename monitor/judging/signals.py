@@ -16,16 +16,17 @@ change) passes them by. A **signal** is a sentence that
    longer", « désormais », the rules' `ended` and `exception` cues);
 3. that no rule turned into a claim (it is no claim's evidence in its article);
 4. is not a question, not negated, supposed or told as history (the rules'
-   cues), not market talk ("shares gained"), and is new against everything known: no sentence of the
-   seeds, no earlier claim's evidence and no earlier signal is close to it
-   (rapidfuzz's token-set similarity on folded words, `Novelty`). Close to
-   an earlier signal, it is another source of that signal, as a second report
-   of a change is.
+   cues), not market talk ("shares gained"), and is new against everything
+   known: no sentence of the seeds, no earlier claim's evidence and no earlier
+   signal is close to it (rapidfuzz's token-set similarity on content words,
+   `Novelty`). Close to an earlier signal, it is another source of that
+   signal, as a second report of a change is.
 
-Parties come from the rules' own entity lexicon (`RuleSet.lexicon`: every alias and
-epithet, English and French), facet triggers likewise, and the inflections of
-our verbs from the rules' lemma data (`rules.lemmas.forms`), cached in
-`signal_words.json` (`python -m monitor.judging.signals` rewrites it).
+Parties come from the rules' own entity lexicon (`RuleSet.lexicon`: every
+alias and epithet, English and French), facet triggers and cues likewise
+(`RuleSet.cue_lexicon`, `rules.scan.resolve_overlaps`); our words and their
+inflections are in `signal_words.py`. Tuned on corpus/dev2 (ids not a
+multiple of 3), measured by tools/signal_figures.py: see docs/SIGNALS.md.
 
     detector = SignalDetector(engine.rules)
     found = detector.candidates(text, title=title, claims=extraction.claims)
@@ -34,7 +35,6 @@ our verbs from the rules' lemma data (`rules.lemmas.forms`), cached in
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -48,6 +48,19 @@ from monitor.errors import InputError
 from monitor.judging.alerts import Receiver, queue
 from monitor.judging.baseline import load_manifest
 from monitor.judging.events import shown_source
+from monitor.judging.signal_words import (
+    MARKER_CUES,
+    MARKERS,
+    MARKET_WORDS,
+    NEGATIONS,
+    SILENCING_CUES,
+    STOPWORDS,
+    STRONG_NOUNS,
+    STRONG_VERBS,
+    TERMS,
+    WEAK_VERBS,
+    Words,
+)
 from rules.loader import RuleSet
 from rules.model import Claim
 from rules.phrases import Tokens
@@ -63,159 +76,6 @@ OPENAI = frozenset({"openai"})
 # to say nothing new; tuned on corpus/dev2 (ids not a multiple of 3): see bench/signals.py.
 SIMILAR = 72
 MIN_WORDS, MAX_WORDS = 6, 80  # a headline fragment says too little to triage; a run-on page is no sentence
-
-# Lemmas, English and French; a phrase's first word is inflected, the rest is literal ("carve out").
-# A strong verb of change speaks of a change by itself; a weak one ("allow", « créer », "extend") is as
-# often a description ("a platform that lets firms build agents"), so it needs a marker of change too.
-STRONG_VERBS = (
-    "amend", "revise", "renegotiate", "rework", "overhaul", "rewrite", "redraw", "redefine", "waive", "rescind",
-    "revoke", "relinquish", "terminate", "scrap", "exempt", "carve out", "loosen", "tighten", "sever", "part ways",
-    "unwind", "amender", "reviser", "renegocier", "remanier", "refondre", "redefinir", "revoquer", "resilier",
-    "renoncer", "assouplir", "durcir", "exempter", "plafonner", "rompre",
-)  # fmt: skip
-WEAK_VERBS = (
-    "alter", "modify", "change", "restructure", "replace", "remove", "drop", "end", "cancel", "add", "introduce",
-    "create", "establish", "grant", "allow", "permit", "let", "require", "oblige", "force", "verify", "extend",
-    "expand", "broaden", "widen", "narrow", "limit", "restrict", "reduce", "lower", "raise", "increase",
-    "double", "halve", "cap", "lift", "shift", "switch", "transfer", "split", "renew", "expire", "lose",
-    "reset", "reshape", "pursue", "changer", "modifier", "restructurer", "remplacer", "supprimer", "retirer",
-    "abandonner", "annuler", "lever", "ajouter", "introduire", "creer", "instaurer", "etablir", "accorder",
-    "octroyer", "autoriser", "permettre", "exiger", "obliger", "imposer", "verifier", "etendre", "elargir",
-    "prolonger", "restreindre", "limiter", "reduire", "diminuer", "baisser", "augmenter", "relever", "doubler",
-    "exclure", "transferer", "basculer", "separer", "renouveler", "expirer", "perdre", "liberer", "revoir",
-    "poursuivre", "mettre fin", "prendre fin",
-)  # fmt: skip
-STRONG_NOUNS = (
-    "amendment", "amendments", "revision", "revisions", "overhaul", "carve-out", "carveout", "exemption", "waiver",
-    "renegotiation", "amendement", "amendements", "renegociation", "refonte", "derogation", "assouplissement",
-    "exception", "exceptions",
-)  # fmt: skip
-# Markers of change, with a weak verb: "will now", « désormais », "no longer"; the rules' `ended` and
-# `exception` cues count as well.
-MARKERS = ("now", "no longer", "henceforth", "from now on", "going forward", "any more", "anymore", "desormais",
-           "dorenavant", "a l'avenir", "new terms", "revised", "nouvelles conditions")  # fmt: skip
-# A sentence the rules' cues mark so says no change: it denies one, supposes one, or tells the past.
-SILENCING_CUES = frozenset({"negation", "hypothetical", "history"})
-# English contractions the cue lexicon's words do not reach ("didn't" is the words "didn" and "t")
-NEGATIONS = frozenset({"didn", "doesn", "don", "won", "isn", "wasn", "aren", "weren", "hasn", "haven", "hadn",
-                       "cannot", "wouldn", "shouldn", "couldn"})  # fmt: skip
-MARKER_CUES = frozenset({"ended", "exception"})
-# Markets talk: a share price "gains", a stock "drops"; never the relationship's terms
-MARKET_WORDS = frozenset({"shares", "stock", "stocks", "nasdaq", "investors", "analysts", "action", "actions",
-                          "bourse", "boursier", "boursiere", "cours", "actionnaires", "wall"})  # fmt: skip
-TERMS = (
-    # English
-    "contract", "agreement", "deal", "partnership", "terms", "clause", "provision", "compute", "cloud",
-    "capacity", "exclusivity", "exclusive", "exclusively", "right", "rights", "license", "licence", "licensing",
-    "revenue", "revenue share", "revenue-sharing", "stake", "equity", "agi", "data center", "data centre",
-    "gpu", "gpus", "chip", "chips", "infrastructure", "servers", "api", "ip", "intellectual property",
-    "governance", "board", "panel", "customers", "models",
-    # French
-    "contrat", "accord", "partenariat", "conditions", "clause", "calcul", "capacite", "capacites",
-    "exclusivite", "exclusif", "exclusive", "droit", "droits", "licence", "revenus", "chiffre d'affaires",
-    "participation", "capital", "centre de donnees", "centres de donnees", "puces", "infrastructure",
-    "serveurs", "propriete intellectuelle", "gouvernance", "conseil", "comite", "clients", "modeles",
-    "informatique en nuage", "nuage",
-)  # fmt: skip
-# Words too common to tell two sentences apart: left out of the similarity
-STOPWORDS = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "of",
-        "to",
-        "in",
-        "on",
-        "for",
-        "and",
-        "or",
-        "with",
-        "by",
-        "at",
-        "from",
-        "as",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "that",
-        "this",
-        "it",
-        "its",
-        "their",
-        "his",
-        "her",
-        "will",
-        "would",
-        "has",
-        "have",
-        "had",
-        "not",
-        "but",
-        "also",
-        "which",
-        "who",
-        "than",
-        "more",
-        "most",
-        "into",
-        "over",
-        "about",
-        "after",
-        "before",
-        "new",
-        "le",
-        "la",
-        "les",
-        "l",
-        "un",
-        "une",
-        "des",
-        "de",
-        "du",
-        "d",
-        "et",
-        "ou",
-        "en",
-        "dans",
-        "sur",
-        "pour",
-        "par",
-        "avec",
-        "au",
-        "aux",
-        "a",
-        "est",
-        "sont",
-        "ete",
-        "etre",
-        "que",
-        "qui",
-        "qu",
-        "ce",
-        "cette",
-        "ces",
-        "son",
-        "sa",
-        "ses",
-        "leur",
-        "leurs",
-        "se",
-        "s",
-        "ne",
-        "pas",
-        "plus",
-        "il",
-        "elle",
-        "ils",
-        "elles",
-        "y",
-    ]
-)
-WORDS_CACHE = Path(__file__).with_name("signal_words.json")
 
 
 @dataclass(frozen=True)
@@ -309,10 +169,10 @@ class SignalDetector:
 
     def __init__(self, rules: RuleSet) -> None:
         self.rules = rules
-        self._strong = _Words(STRONG_VERBS, inflect=True) | _Words(STRONG_NOUNS, inflect=False)
-        self._weak = _Words(WEAK_VERBS, inflect=True)
-        self._markers = _Words(MARKERS, inflect=False)
-        self._terms = _Words(TERMS, inflect=False)
+        self._strong = Words(STRONG_VERBS, inflect=True) | Words(STRONG_NOUNS, inflect=False)
+        self._weak = Words(WEAK_VERBS, inflect=True)
+        self._markers = Words(MARKERS, inflect=False)
+        self._terms = Words(TERMS, inflect=False)
 
     def candidates(self, text: str, *, title: str = "", claims: Iterable[Claim] = ()) -> list[Candidate]:
         """The sentences of `text` (and its title) that may be signals, in text order."""
@@ -332,6 +192,10 @@ class SignalDetector:
             return None
         folded = fold(sentence).lower()
         tokens = Tokens(folded)
+        # cheapest first: most sentences hold no word of change, and need no lexicon pass
+        strong, weak = self._strong.found(tokens), self._weak.found(tokens)
+        if not (strong or weak) or MARKET_WORDS.intersection(tokens.words):
+            return None
         hits = self.rules.lexicon.find(tokens)
         parties = {h.label[1] for h in hits if h.label[0] == "entity"}
         facets = {h.label[1] for h in hits if h.label[0] == "trigger"}
@@ -341,16 +205,12 @@ class SignalDetector:
         terms = sorted(facets | self._terms.found(tokens))
         if not (all(ours) or terms):
             return None
-        if MARKET_WORDS.intersection(tokens.words):
-            return None
         # the shared cues only: a facet's own ("other providers" ends Azure's exclusivity) speaks for it alone
-        hits = resolve_overlaps(self.rules.cue_lexicon.find(tokens))
-        cues = {h.label[1] for h in hits if h.label[0] == "cue" and h.label[2] == ""}
+        cue_hits = resolve_overlaps(self.rules.cue_lexicon.find(tokens))
+        cues = {h.label[1] for h in cue_hits if h.label[0] == "cue" and h.label[2] == ""}
         if cues & SILENCING_CUES or NEGATIONS.intersection(tokens.words):
             return None
-        verbs = self._strong.found(tokens)
-        if not verbs and (cues & MARKER_CUES or self._markers.found(tokens)):
-            verbs = self._weak.found(tokens)
+        verbs = strong or (weak if cues & MARKER_CUES or self._markers.found(tokens) else set())
         if not verbs:
             return None
         return Candidate(sentence, folded, tuple(sorted(parties)), tuple(terms), tuple(sorted(verbs)))
@@ -448,70 +308,3 @@ def _row(candidate: Candidate, article: Article) -> dict[str, Any]:
         "terms": candidate.terms, "verbs": candidate.verbs,
         "happened_at": happened_on(None, article.published, article.fetched_at),
     }  # fmt: skip
-
-
-class _Words:
-    """Words and phrases to find in a folded sentence: one word by set look-up, a phrase by regex."""
-
-    def __init__(self, lemmas: Iterable[str], *, inflect: bool) -> None:
-        self.single: dict[str, str] = {}  # form -> lemma
-        self.phrases: list[tuple[re.Pattern[str], str]] = []
-        for lemma in lemmas:
-            head, _, rest = lemma.partition(" ")
-            heads = inflected(head) if inflect else (head,)
-            if rest:
-                alternatives = "|".join(re.escape(h) for h in heads)
-                self.phrases.append((re.compile(rf"\b(?:{alternatives})\s+{re.escape(rest)}\b"), lemma))
-            else:
-                self.single.update((form, lemma) for form in heads)
-
-    def __or__(self, other: _Words) -> _Words:
-        merged = _Words((), inflect=False)
-        merged.single = {**other.single, **self.single}
-        merged.phrases = self.phrases + other.phrases
-        return merged
-
-    def found(self, tokens: Tokens) -> set[str]:
-        hits = {self.single[w] for w in tokens.words if w in self.single}
-        hits |= {lemma for pattern, lemma in self.phrases if pattern.search(tokens.text)}
-        return hits
-
-
-def inflected(lemma: str) -> tuple[str, ...]:
-    """The forms of `lemma`, from the cache file, else from the rules' lemma data (slower: it decodes
-    simplemma's dictionaries)."""
-    cached = _cached_forms().get(lemma)
-    if cached is not None:
-        return tuple(cached)
-    from rules.lemmas import forms
-
-    return forms(lemma)
-
-
-@cache
-def _cached_forms() -> dict[str, list[str]]:
-    try:
-        data: dict[str, list[str]] = json.loads(WORDS_CACHE.read_text(encoding="utf-8"))["forms"]
-    except FileNotFoundError:
-        return {}
-    return data
-
-
-def verb_lemmas() -> list[str]:
-    """The lemmas whose forms the cache holds: the first word of each change verb."""
-    return sorted({verb.partition(" ")[0] for verb in STRONG_VERBS + WEAK_VERBS})
-
-
-def write_words_cache(path: Path = WORDS_CACHE) -> None:
-    """Write the forms of every change verb to `path` (read by `inflected`)."""
-    from rules.lemmas import forms
-
-    lines = [f"  {json.dumps(lemma)}: {json.dumps(list(forms(lemma)))}" for lemma in verb_lemmas()]
-    about = json.dumps("Forms of the change verbs of monitor/judging/signals.py; `python -m monitor.judging.signals`.")
-    text = '{\n"about": ' + about + ',\n"forms": {\n' + ",\n".join(lines) + "\n}\n}\n"
-    json.loads(text)
-    path.write_text(text, encoding="utf-8")
-
-
-if __name__ == "__main__":
-    write_words_cache()
