@@ -22,6 +22,7 @@ from string import Template
 from typing import Any
 
 from monitor.delivering.channels.base import Alert, one_line
+from monitor.delivering.channels.chart import COLOURS, Point, point_of, table_chart
 from monitor.judging.summary import describe_values
 from monitor.templating import render
 from monitor.urls import redact_url
@@ -45,6 +46,7 @@ class AlertView:
     links: tuple[Link, ...] = ()
     details: tuple[str, ...] = ()  # further "name: value" lines
     level: str = "info"  # Apprise's notify type: info, success, warning, failure
+    point: Point | None = None  # where a change sits on the e-mail's timeline chart
 
 
 def view_of(alert: Alert) -> AlertView:
@@ -67,6 +69,7 @@ def _change_view(payload: dict[str, Any]) -> AlertView:
         links=tuple(_source_link(source) for source in _sequence(change.get("sources"))),
         details=tuple(f"{name}: {_text(change.get(name))}" for name in ("facet", "key", "id") if change.get(name)),
         level="warning" if severity == "high" else "info",
+        point=point_of(change),
     )
 
 
@@ -222,7 +225,9 @@ def text_message(views: list[AlertView], *, run_id: int | None) -> str:
 
 def html_message(views: list[AlertView], *, run_id: int | None) -> str:
     sections = [(name, [v for v in views if v.group == group]) for group, name in SECTIONS]
-    return render("email.html", heading=counts(views), sections=[s for s in sections if s[1]], run=_run(run_id))
+    chart = table_chart([v.point for v in views if v.point is not None])
+    return render("email.html", heading=counts(views), sections=[s for s in sections if s[1]], run=_run(run_id),
+                  chart=chart, colours=COLOURS)  # fmt: skip
 
 
 def _run(run_id: int | None) -> str:
