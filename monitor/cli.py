@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from monitor.config import Config
-    from storage import Store, StoredChange
+    from storage import Store
 
 
 class _Command(TyperCommand):
@@ -205,10 +205,9 @@ def changes(
         )
         delivery = store.outbox.states([c.id for c in found])
     if json_output:
-        from monitor.judging.events import change_json
+        from monitor.judging.events import listed_change
 
-        _print_json({"changes": [{**change_json(c), "delivery": delivery.get(c.id, {}), "review": _review(c)}
-                                 for c in found]})  # fmt: skip
+        _print_json({"changes": [listed_change(c, delivery.get(c.id, {})) for c in found]})
         return
     from monitor import render
 
@@ -272,10 +271,6 @@ def _review_change(change_id: str, verdict: str, *, note: str | None, config: Pa
 
     more = f"; {plural(withdrawn, 'pending alert')} withdrawn" if verdict == "rejected" else ""
     typer.echo(f"{change.id}: {verdict}{more}")
-
-
-def _review(change: StoredChange) -> dict[str, str | None] | None:
-    return {"verdict": change.review, "note": change.review_note, "at": change.reviewed_at} if change.review else None
 
 
 signals_app = typer.Typer(

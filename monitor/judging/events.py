@@ -37,6 +37,13 @@ def change_json(change: StoredChange) -> dict[str, Any]:
     }
 
 
+def listed_change(change: StoredChange, delivery: dict[str, str]) -> dict[str, Any]:
+    """A change as `monitor changes --json` and the daemon's /api/changes list it: its alert shape, its
+    delivery per channel, and the analyst's review (`{verdict, note, at}` or null)."""
+    review = {"verdict": change.review, "note": change.review_note, "at": change.reviewed_at} if change.review else None
+    return {**change_json(change), "delivery": delivery, "review": review}
+
+
 def shown_source(source: dict[str, Any]) -> dict[str, Any]:
     """A change's source as shown and sent: url (credentials redacted), title, published."""
     return {"url": redact_url(source["url"]) if source.get("url") else source.get("url"),
