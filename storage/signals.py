@@ -115,6 +115,11 @@ class Signals:
         )
         return self.get(signal_id) if cursor.rowcount else None
 
+    def mark(self) -> tuple[int, str, str]:
+        """(how many signals, the latest, the latest triage): it moves when a signal is found or triaged."""
+        row = self.db.execute("SELECT count(*), max(first_seen || id), max(reviewed_at) FROM signals").fetchone()
+        return int(row[0]), str(row[1] or ""), str(row[2] or "")
+
     def counts(self) -> dict[str, int]:
         return {r["status"]: r["n"] for r in self.db.query("SELECT status, count(*) AS n FROM signals GROUP BY status")}
 

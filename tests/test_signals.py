@@ -301,3 +301,26 @@ def test_the_page_shows_open_and_promoted_signals_escaped_not_dismissed() -> Non
     assert "Noise amended." not in html, "a dismissed signal leaves the page"
     assert 'id="signal-sig_2"' in html and "as azure.rofr/microsoft/reversed" in html
     assert '<a href="#signals">2 signal(s)</a>' in html
+
+
+def test_the_daemon_rewrites_the_digest_when_a_signal_is_triaged(tmp_path: Path, engine: Engine) -> None:
+    from monitor.serving.daemon import Daemon, Settings
+
+    store = Store.open(tmp_path / "monitor.db")
+    article, _ = store.add_article(guid=None, url="https://news.example/a", content_hash="a", title="A",
+                                   published="2026-01-12", lang="en", text="A.", feed_id=None)  # fmt: skip
+    store.signals.add({"id": "sig_1", "sentence": SPEAKING[0], "lang": "en", "parties": [], "terms": [],
+                       "verbs": [], "happened_at": "2026-01-12"}, article_id=article.id)  # fmt: skip
+    config = Config(digest=DigestConfig(path=tmp_path / "digest.xml"))
+    daemon = Daemon(None, Settings(config, engine, []), store)
+
+    def signal_items() -> list[str]:
+        entries = feedparser.parse((tmp_path / "digest.xml").read_bytes()).entries
+        return [e.id for e in entries if e.tags[0].term == "signal"]
+
+    asyncio.run(daemon.write_digest())
+    assert signal_items() == ["sig_1"]
+    store.signals.review("sig_1", "dismissed")  # as `monitor signals dismiss` does, from another process
+    asyncio.run(daemon.write_digest())
+    assert signal_items() == [], "a dismissed signal leaves the digest without waiting for a cycle"
+    store.close()
