@@ -111,10 +111,11 @@ def _day(value: str) -> dt.datetime | None:
 
 def change_date(change: StoredChange) -> dt.datetime:
     """When the change happened, as well as it is known: the date its claim is placed at (the
-    article's, unless the sentence dates it), else its first source's, else when it was flagged."""
+    article's, unless the sentence dates it), else its first source's, else when it was flagged —
+    as stored (`happened_at`, what lists are ordered by), else worked out the same way."""
     when = str(change.after.get("when") or "")
     published = str(change.sources[0].get("published") or "") if change.sources else ""
-    for value in (when, published, change.first_seen):
+    for value in (change.happened_at, when, published, change.first_seen):
         with suppress(ValueError):  # a bare date is read as its noon, UTC: the same day in every time zone
             parsed = dt.datetime.fromisoformat(value if len(value) > 10 else value + "T12:00")
             return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
