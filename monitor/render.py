@@ -30,6 +30,8 @@ T = TypeVar("T")
 
 def check_result(console: Console, result: CheckResult) -> None:
     console.print(f"{escape(redact_url(result.source))} — published {result.published}, language {result.lang}")
+    for signal in result.signals:
+        console.print(f"Signal (no rule read it): “{escape(signal.sentence)}”")
     if not result.readings:
         console.print("No claim about the Microsoft-OpenAI compute relationship.")
         return

@@ -324,3 +324,15 @@ def test_the_daemon_rewrites_the_digest_when_a_signal_is_triaged(tmp_path: Path,
     asyncio.run(daemon.write_digest())
     assert signal_items() == [], "a dismissed signal leaves the digest without waiting for a cycle"
     store.close()
+
+
+def test_check_shows_the_signals_of_a_document_beside_its_claims() -> None:
+    text = f"{SPEAKING[5]}\n{SILENT[1]}\n"
+    run = subprocess.run([sys.executable, "-m", "monitor", "check", "-", "--json"], input=text, capture_output=True,
+                         text=True, timeout=120)  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout)
+    assert [s["sentence"] for s in result["signals"]] == [SPEAKING[5]] and result["changes"] == []
+    shown = subprocess.run([sys.executable, "-m", "monitor", "check", "-"], input=text, capture_output=True,
+                           text=True, timeout=120)  # fmt: skip
+    assert f"Signal (no rule read it): “{SPEAKING[5]}”" in " ".join(shown.stdout.split())

@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from monitor.judging.baseline import build_baseline  # noqa: E402
 from monitor.judging.check import check_document  # noqa: E402
-from monitor.judging.signals import Candidate, SignalDetector, baseline_novelty  # noqa: E402
+from monitor.judging.signals import Candidate  # noqa: E402
 from monitor.reading.source import read_source  # noqa: E402
 from rules.engine import Engine  # noqa: E402
 
@@ -80,7 +80,6 @@ def covers(signal: Candidate, facet: str, key: str) -> bool:
 
 def measure(corpus: Path, engine: Engine, *, show: bool) -> dict[str, Tally]:
     baseline = build_baseline(engine)
-    detector = SignalDetector(engine.rules)
     tallies = {"all": Tally()}
     split = corpus.name == "dev2"
     if split:
@@ -91,14 +90,7 @@ def measure(corpus: Path, engine: Engine, *, show: bool) -> dict[str, Tally]:
         parts = [tallies["all"]] + ([tallies["check" if number % 3 == 0 else "tune"]] if split else [])
         document = read_source(str(corpus / case["file"]))
         result = check_document(document, engine=engine, state=baseline.copy(), published=case["published"])
-        extraction = engine.extract(document.text, title=document.title, published=case["published"])
-        novelty = baseline_novelty()
-        signals = []
-        for candidate in detector.candidates(document.text, title=document.title, claims=extraction.claims):
-            if novelty.is_known(candidate.sentence) or novelty.signal_like(candidate.sentence):
-                continue
-            novelty.add_signal(candidate.id, candidate.sentence)
-            signals.append(candidate)
+        signals = result.signals  # found as a cycle finds them, against the seeds' sentences
         got = {(c.facet, c.key, c.kind) for c in result.changes}
         read = {(r.claim.facet, r.claim.key) for r in result.readings}
         missed = [e for e in case["expect"] if (e["facet"], e["key"], e["kind"]) not in got]

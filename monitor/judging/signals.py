@@ -164,6 +164,26 @@ def baseline_novelty(*, threshold: int = SIMILAR) -> Novelty:
     return novelty
 
 
+def new_signals(
+    detector: SignalDetector,
+    text: str,
+    *,
+    title: str = "",
+    claims: Iterable[Claim] = (),
+    novelty: Novelty | None = None,
+) -> list[Candidate]:
+    """The signals of one document against what `novelty` knows (default: the seeds' sentences), as
+    `monitor check` and tools/signal_figures.py find them: a repeat within the document counts once."""
+    novelty = novelty or baseline_novelty()
+    found = []
+    for candidate in detector.candidates(text, title=title, claims=claims):
+        if novelty.is_known(candidate.sentence) or novelty.signal_like(candidate.sentence):
+            continue
+        novelty.add_signal(candidate.id, candidate.sentence)
+        found.append(candidate)
+    return found
+
+
 class SignalDetector:
     """Find the candidate signals of a document: steps 1 to 3 and the question test of the module docstring."""
 
