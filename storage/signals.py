@@ -12,14 +12,21 @@ a later article saying the same thing is attached to it, not stored again.
 
 from __future__ import annotations
 
+import functools
 import json
+import sqlite3
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 import sqlite_utils
 
 from storage.db import utc_iso, utc_now
+from storage.errors import StorageError
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 STATUSES = ("open", "dismissed", "promoted")
 
@@ -30,6 +37,21 @@ class Transactional(Protocol):
     db: sqlite_utils.Database
 
     def transaction(self) -> AbstractContextManager[None]: ...
+
+    def error(self, exc: BaseException) -> StorageError: ...
+
+
+def _guarded(method: Callable[Concatenate[Signals, P], R]) -> Callable[Concatenate[Signals, P], R]:
+    """A SQLite failure (locked, disk full, read-only) as a StorageError naming the database, as the Store's."""
+
+    @functools.wraps(method)
+    def wrapper(self: Signals, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.DatabaseError as exc:
+            raise self.store.error(exc) from exc
+
+    return wrapper
 
 
 @dataclass(frozen=True)
@@ -61,6 +83,7 @@ class Signals:
         self.store = store
         self.db = store.db
 
+    @_guarded
     def add(self, signal: dict[str, Any], *, article_id: int) -> bool:
         """Store a signal with its first source; False (the source only attached) if its id exists.
 
@@ -81,6 +104,7 @@ class Signals:
             self.attach(row["id"], article_id)
         return cursor.rowcount == 1
 
+    @_guarded
     def attach(self, signal_id: str, article_id: int) -> bool:
         """Add an article carrying the signal; False when it already was a source."""
         cursor = self.db.execute(
@@ -89,6 +113,7 @@ class Signals:
         )
         return cursor.rowcount == 1
 
+    @_guarded
     def newest(self, *, status: str | None = None, limit: int | None = None) -> list[StoredSignal]:
         """Signals newest first (by when they happened, then first seen); `status` keeps one status."""
         where, params = ("WHERE status = ?", [status]) if status else ("", [])
@@ -97,14 +122,17 @@ class Signals:
         sources = self._sources([row["id"] for row in rows])
         return [_signal_of(row, sources.get(row["id"], [])) for row in rows]
 
+    @_guarded
     def get(self, signal_id: str) -> StoredSignal | None:
         row = next(iter(self.db.query("SELECT * FROM signals WHERE id = ?", [signal_id])), None)
         return _signal_of(row, self._sources([signal_id]).get(signal_id, [])) if row else None
 
+    @_guarded
     def sentences(self) -> list[tuple[str, str]]:
         """(id, sentence) of every signal, oldest first: what a new sentence is compared with."""
         return [(r["id"], r["sentence"]) for r in self.db.query("SELECT id, sentence FROM signals ORDER BY rowid")]
 
+    @_guarded
     def review(self, signal_id: str, status: str, *, label: dict[str, str] | None = None) -> StoredSignal | None:
         """Dismiss or promote a signal, keeping the analyst's label; None if there is no such signal."""
         if status not in ("dismissed", "promoted"):
@@ -115,11 +143,13 @@ class Signals:
         )
         return self.get(signal_id) if cursor.rowcount else None
 
+    @_guarded
     def mark(self) -> tuple[int, str, str]:
         """(how many signals, the latest, the latest triage): it moves when a signal is found or triaged."""
         row = self.db.execute("SELECT count(*), max(first_seen || id), max(reviewed_at) FROM signals").fetchone()
         return int(row[0]), str(row[1] or ""), str(row[2] or "")
 
+    @_guarded
     def counts(self) -> dict[str, int]:
         return {r["status"]: r["n"] for r in self.db.query("SELECT status, count(*) AS n FROM signals GROUP BY status")}
 
