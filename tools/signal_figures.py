@@ -2,7 +2,7 @@
 """The signal detector measured on labelled corpora: noise on quiet pages, and the misses it covers.
 
     .venv/bin/python tools/signal_figures.py [CORPUS_DIR …] [--json] [--show]
-        (default: ../shared/corpus/dev2 and ../shared/corpus/dev beside the repository)
+        (default: ../shared/corpus/dev2 and dev beside the repository, else tests/corpus/dev2 and dev)
 
 Each page is read as `monitor check` reads it — extracted, its claims diffed against the
 seed baseline alone — and its signals found the way a cycle finds them: against the
@@ -32,7 +32,11 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULTS = [ROOT.parent / "shared" / "corpus" / "dev2", ROOT.parent / "shared" / "corpus" / "dev"]
+# ../shared's corpora, else the repository's copies of them (tests/corpus: the same files)
+DEFAULTS = [
+    shared if (shared := ROOT.parent / "shared" / "corpus" / name).is_dir() else ROOT / "tests" / "corpus" / name
+    for name in ("dev2", "dev")
+]
 sys.path.insert(0, str(ROOT))
 
 from monitor.judging.baseline import build_baseline  # noqa: E402
