@@ -336,3 +336,17 @@ def test_check_shows_the_signals_of_a_document_beside_its_claims() -> None:
     shown = subprocess.run([sys.executable, "-m", "monitor", "check", "-"], input=text, capture_output=True,
                            text=True, timeout=120)  # fmt: skip
     assert f"Signal (no rule read it): “{SPEAKING[5]}”" in " ".join(shown.stdout.split())
+
+
+def test_signals_stay_off_the_quiet_pages_of_the_corpora() -> None:
+    """The goal of issue 17, held: at most 0.1 signal per page labelled as flagging nothing."""
+    root = Path(__file__).resolve().parents[1]
+    corpora = [str(root / "tests" / "corpus" / name) for name in ("dev", "dev2", "heldout")]
+    run = subprocess.run([sys.executable, str(root / "tools" / "signal_figures.py"), *corpora, "--json"],
+                         capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    figures = json.loads(run.stdout)
+    assert set(figures) == {"dev", "dev2", "dev2:tune", "dev2:check", "heldout"}
+    for name, part in figures.items():
+        assert part["quiet_articles"] > 0 and part["signals_per_quiet_article"] <= 0.1, (name, part)
+    assert figures["dev2"]["signals"] > 0, "and signals are found at all"
