@@ -73,7 +73,7 @@ from storage.records import happened_on
 MICROSOFT = frozenset({"microsoft", "azure"})
 OPENAI = frozenset({"openai"})
 # How close (0-100, rapidfuzz token-set ratio over content words) a sentence must be to a known one
-# to say nothing new; tuned on corpus/dev2 (ids not a multiple of 3): see bench/signals.py.
+# to say nothing new; tuned on corpus/dev2 (ids not a multiple of 3): see tools/signal_figures.py.
 SIMILAR = 72
 MIN_WORDS, MAX_WORDS = 6, 80  # a headline fragment says too little to triage; a run-on page is no sentence
 
@@ -92,10 +92,6 @@ class Candidate:
     def id(self) -> str:
         """Stable: the same sentence (folded, words only) from any source gives the same id."""
         return "sig_" + hashlib.sha256(" ".join(content_words(self.folded)).encode()).hexdigest()[:20]
-
-    @property
-    def facets(self) -> tuple[str, ...]:
-        return tuple(t for t in self.terms if "." in t or t == "stargate")
 
 
 @dataclass
@@ -210,7 +206,7 @@ class SignalDetector:
         sentence = " ".join(sentence.split())
         if sentence.endswith("?") or not MIN_WORDS <= len(sentence.split()) <= MAX_WORDS:
             return None
-        folded = fold(sentence).lower()
+        folded = fold(sentence)  # lowercase, no accents, straight quotes
         tokens = Tokens(folded)
         # cheapest first: most sentences hold no word of change, and need no lexicon pass
         strong, weak = self._strong.found(tokens), self._weak.found(tokens)
