@@ -130,7 +130,9 @@ class Signals:
     @_guarded
     def sentences(self) -> list[tuple[str, str]]:
         """(id, sentence) of every signal, oldest first: what a new sentence is compared with."""
-        return [(r["id"], r["sentence"]) for r in self.db.query("SELECT id, sentence FROM signals ORDER BY rowid")]
+        # by columns, not rowid: the query means the same on an engine without one (issue 18: PostgreSQL)
+        rows = self.db.query("SELECT id, sentence FROM signals ORDER BY first_seen, id")
+        return [(r["id"], r["sentence"]) for r in rows]
 
     @_guarded
     def review(self, signal_id: str, status: str, *, label: dict[str, str] | None = None) -> StoredSignal | None:
