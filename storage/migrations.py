@@ -31,6 +31,7 @@ from sqlite_utils.db import TransactionError
 
 from storage.db import database_file, immediate, reason, utc_now
 from storage.errors import StorageError
+from storage.records import from_json, happened_on
 
 logger = logging.getLogger(__name__)
 
@@ -265,6 +266,57 @@ _V5 = """
 ALTER TABLE changes ADD COLUMN review TEXT;
 ALTER TABLE changes ADD COLUMN review_note TEXT;
 ALTER TABLE changes ADD COLUMN reviewed_at TEXT;
+"""
+
+
+@migration(6)
+def change_happened_at(db: Database) -> None:
+    """When each change happened (its claim's date, else its first source's, else when it was flagged),
+    so that lists can be ordered by it; existing rows are backfilled from the best date they hold."""
+    # Portable DDL, and the backfill computed here rather than with a database's JSON functions
+    db.execute("ALTER TABLE changes ADD COLUMN happened_at TEXT")
+    rows = db.execute(
+        "SELECT changes.id, changes.after, changes.first_seen, "
+        "(SELECT articles.published FROM change_sources JOIN articles ON articles.id = change_sources.article_id "
+        " WHERE change_sources.change_id = changes.id ORDER BY change_sources.attached_at LIMIT 1) "
+        "FROM changes"
+    ).fetchall()
+    for change_id, after, first_seen, published in rows:
+        claim = from_json(after) or {}
+        day = happened_on(str(claim.get("when") or ""), published, first_seen)
+        db.execute("UPDATE changes SET happened_at = ? WHERE id = ?", [day, change_id])
+    db.execute("CREATE INDEX idx_changes_happened_at ON changes (happened_at, first_seen, id)")
+
+
+@migration(7)
+def signals(db: Database) -> None:
+    """Signals: sentences of change no rule read, their sources, and the analyst's triage of each."""
+    db.executescript(_V7)
+
+
+_V7 = """
+CREATE TABLE signals (
+    id TEXT PRIMARY KEY,
+    sentence TEXT NOT NULL,
+    lang TEXT NOT NULL,
+    parties TEXT NOT NULL,
+    terms TEXT NOT NULL,
+    verbs TEXT NOT NULL,
+    happened_at TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open',
+    label TEXT,
+    reviewed_at TEXT
+);
+CREATE INDEX idx_signals_happened_at ON signals (happened_at, first_seen, id);
+CREATE INDEX idx_signals_status ON signals (status);
+CREATE TABLE signal_sources (
+    signal_id TEXT NOT NULL REFERENCES signals (id) ON DELETE CASCADE,
+    article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+    attached_at TEXT NOT NULL,
+    PRIMARY KEY (signal_id, article_id)
+);
+CREATE INDEX idx_signal_sources_article_id ON signal_sources (article_id);
 """
 
 
