@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
     from monitor.config import Config
     from monitor.delivering.channels import Channel
-    from storage import Store, StoredChange
+    from storage import Store
 
 
 class _Command(TyperCommand):
@@ -216,10 +216,9 @@ def changes(
         )
         delivery = store.outbox.states([c.id for c in found])
     if json_output:
-        from monitor.judging.events import change_json
+        from monitor.judging.events import listed_change
 
-        _print_json({"changes": [{**change_json(c), "delivery": delivery.get(c.id, {}), "review": _review(c)}
-                                 for c in found]})  # fmt: skip
+        _print_json({"changes": [listed_change(c, delivery.get(c.id, {})) for c in found]})
         return
     from monitor import render
 
@@ -245,6 +244,32 @@ def changes_reject(
     _review_change(change_id, "rejected", note=why, config=config)
 
 
+@changes_app.command("export-cases", cls=_Command)
+@_one_line_errors
+def changes_export_cases(
+    out: Annotated[
+        Path | None, typer.Option("--out", metavar="FILE", help="Where to write them (default: standard output).")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Write reviewed changes and triaged signals as labelled cases in the corpus format (cases.txt of
+    ../shared/corpus/build.py): accepted changes and promoted signals are expected, rejected ones must not be
+    flagged again."""
+    from monitor.judging.cases import export_cases
+
+    settings = _settings(config)
+    with _store(settings, read_only=True) as store:
+        text = export_cases(store)
+    if out is None:
+        sys.stdout.write(text)
+        return
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{out}: cannot write the cases ({exc.strerror})") from None
+    typer.echo(f"{out}: {text.count(chr(10) + '=== ') + text.startswith('=== ')} case(s)")
+
+
 def _review_change(change_id: str, verdict: str, *, note: str | None, config: Path | None) -> None:
     settings = _settings(config)
     with _store(settings) as store:
@@ -259,8 +284,79 @@ def _review_change(change_id: str, verdict: str, *, note: str | None, config: Pa
     typer.echo(f"{change.id}: {verdict}{more}")
 
 
-def _review(change: StoredChange) -> dict[str, str | None] | None:
-    return {"verdict": change.review, "note": change.review_note, "at": change.reviewed_at} if change.review else None
+signals_app = typer.Typer(
+    help="Signals: sentences of change no rule read, for triage; dismiss or promote one.", invoke_without_command=True
+)
+app.add_typer(signals_app, name="signals")
+SignalId = Annotated[str, typer.Argument(metavar="ID", help="The signal's id, as `monitor signals` shows it.")]
+NoteOption = Annotated[str | None, typer.Option("--note", metavar="TEXT", help="Why (kept with the signal).")]
+
+
+@signals_app.callback(invoke_without_command=True)
+@_one_line_errors
+def signals(
+    ctx: typer.Context,
+    json_output: JsonOption = False,
+    status: Annotated[
+        str | None, typer.Option(metavar="STATUS", help="Only signals in this state: open, dismissed or promoted.")
+    ] = None,
+    limit: Annotated[int | None, typer.Option(min=1, metavar="N", help="Only the N newest.")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """The signals found so far, newest first: each sentence, its sources, its triage."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from storage.signals import STATUSES
+
+    if status is not None and status not in STATUSES:
+        raise ConfigError(f"--status {status}: expected one of {', '.join(STATUSES)}")
+    settings = _settings(config)
+    with _store(settings, read_only=True) as store:
+        found = store.signals.newest(status=status, limit=limit)
+    if json_output:
+        from monitor.judging.signals import signal_json
+
+        _print_json({"signals": [signal_json(s) for s in found]})
+        return
+    from monitor import render
+
+    sys.stdout.write(render.signals_text(found))
+
+
+@signals_app.command("dismiss", cls=_Command)
+@_one_line_errors
+def signals_dismiss(signal_id: SignalId, note: NoteOption = None, config: ConfigOption = None) -> None:
+    """Dismiss a signal as noise (it stays known: the same sentence will not come back)."""
+    _triage(signal_id, "dismissed", {"note": note} if note else None, config=config)
+
+
+@signals_app.command("promote", cls=_Command)
+@_one_line_errors
+def signals_promote(
+    signal_id: SignalId,
+    facet: Annotated[str, typer.Option("--facet", metavar="FACET", help="The facet it changes (FACETS.md).")],
+    kind: Annotated[str, typer.Option("--kind", metavar="KIND", help="new, changed or reversed.")],
+    key: Annotated[
+        str | None, typer.Option("--key", metavar="KEY", help="The key (default: the facet's own, if it has one).")
+    ] = None,
+    note: NoteOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Promote a signal to a labelled change the rules should have read: the label is kept and exported by
+    `monitor changes export-cases`."""
+    from monitor.judging.signals import signal_label
+
+    _triage(signal_id, "promoted", signal_label(facet=facet, kind=kind, key=key, note=note), config=config)
+
+
+def _triage(signal_id: str, status: str, label: dict[str, str] | None, *, config: Path | None) -> None:
+    settings = _settings(config)
+    with _store(settings) as store:
+        signal = store.signals.review(signal_id.strip(), status, label=label)
+    if signal is None:
+        raise ConfigError(f"{signal_id}: no such signal (see `monitor signals`)")
+    shown = f" as {label['facet']}/{label['key']}/{label['kind']}" if label and "facet" in label else ""
+    typer.echo(f"{signal.id}: {status}{shown}")
 
 
 @app.command(cls=_Command)
@@ -332,8 +428,9 @@ def digest(
     path = out or settings.digest_path
     with _store(settings, read_only=True) as store:
         found = store.changes(newest_first=True, limit=settings.digest.max_items)
+        signals = store.signals.newest(limit=settings.digest.max_items)
     write_digest(found, path, title=settings.digest.title, link=settings.digest_link,
-                 max_items=settings.digest.max_items)  # fmt: skip
+                 max_items=settings.digest.max_items, signals=signals)  # fmt: skip
     typer.echo(f"{path}: {plural(len(found), 'change')}")
 
 
@@ -430,7 +527,7 @@ def demo() -> None:
 
     console = _console()
     report, found, digest_path = render.with_progress(console, lambda progress: run_demo(progress=progress))
-    sys.stdout.write(render.changes_text(sorted(found, key=lambda c: (c.first_seen, c.id), reverse=True), {}))
+    sys.stdout.write(render.changes_text(sorted(found, key=lambda c: c.listing_key(), reverse=True), {}))
     typer.echo(report.summary())
     typer.echo(f"digest: {digest_path}")
 

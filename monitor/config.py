@@ -180,6 +180,12 @@ class ReadingConfig(_Section):
     pool_from: int = Field(default=40, ge=1)  # fewer new pages in a cycle are read in a thread
 
 
+class SignalsConfig(_Section):
+    enabled: bool = True  # look for signals (sentences of change no rule read) in every new article
+    alert: bool = False  # also send each new signal to the alert channels (default: page and digest only)
+    similar: int = Field(default=72, ge=50, le=100)  # how close (0-100) to a known sentence says nothing new
+
+
 class Config(_Section):
     """The whole configuration (see ../shared/spec/CONTRACT.md, "Configuration")."""
 
@@ -197,6 +203,7 @@ class Config(_Section):
     reading: ReadingConfig = ReadingConfig()
     schedule: ScheduleConfig = ScheduleConfig()
     daemon: DaemonConfig = DaemonConfig()
+    signals: SignalsConfig = SignalsConfig()
     source: Path | None = Field(default=None, exclude=True)  # the file it was read from
 
     @property

@@ -42,6 +42,7 @@ from storage import Feed, Store
 if TYPE_CHECKING:
     from monitor.delivering.channels import Channel
     from monitor.judging.diff import KnownState
+    from monitor.judging.signals import SignalBook
     from monitor.reading.article import ArticleInput
     from monitor.reading.articles import Candidate
     from monitor.reading.workers import Reader
@@ -62,6 +63,7 @@ class CycleReport:
     articles_new: int = 0
     pages_failed: int = 0
     changes_flagged: list[str] = field(default_factory=list)
+    signals: list[str] = field(default_factory=list)  # ids of the signals found (monitor.judging.signals)
     health_events: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
@@ -71,6 +73,7 @@ class CycleReport:
             f"({self.feeds_unchanged} unchanged, {self.feeds_failed} failed), "
             f"{plural(self.articles_new, 'new article')} ({plural(self.pages_failed, 'page')} failed), "
             f"{plural(len(self.changes_flagged), 'change')} flagged"
+            + (f", {plural(len(self.signals), 'signal')}" if self.signals else "")
         )
 
     @property
@@ -184,12 +187,14 @@ async def read_and_record(cycle: Cycle, fetcher: Fetcher, candidates: list[Candi
     reading = cycle.config.reading
     async with Reader(cycle.rules(), pages=pages, workers=reading.workers, pool_from=reading.pool_from) as reader:
         state = _known_state(cycle)
+        book = signal_book(cycle.config, cycle.rules(), cycle.channels)
         ahead: asyncio.Task[Read] | None = _read(fetcher, batches.pop(), reader)
         try:
             while ahead is not None:
                 articles = await ahead
                 ahead = _read(fetcher, batches.pop(), reader) if batches else None
-                await _record(cycle, state, articles)
+                await _record(cycle, state, articles, book)
+                cycle.report.signals = list(book.flagged) if book else []
         finally:
             if ahead is not None and not ahead.done():  # recording failed: the batch read ahead is not wanted
                 ahead.cancel()
@@ -203,7 +208,7 @@ def _read(fetcher: Fetcher, candidates: list[Candidate], reader: Reader) -> asyn
     return asyncio.ensure_future(load_articles(fetcher, candidates, reader))
 
 
-async def _record(cycle: Cycle, state: KnownState, articles: Read) -> None:
+async def _record(cycle: Cycle, state: KnownState, articles: Read, signals: SignalBook | None) -> None:
     """Record a batch's articles oldest first, yielding between them so that the next batch's
     fetches and reads go on meanwhile."""
     from monitor.judging.record import record_article
@@ -215,8 +220,9 @@ async def _record(cycle: Cycle, state: KnownState, articles: Read) -> None:
     for url, error in page_errors:
         logger.warning("page failed article_url=%s error=%s", url, error)
     for article in sorted(found, key=lambda a: (a.published or "9999", a.title)):
-        report.changes_flagged += record_article(cycle.store, cycle.rules(), state, article,
-                                                 channels=cycle.channels, run_id=cycle.run_id)  # fmt: skip
+        report.changes_flagged += record_article(
+            cycle.store, cycle.rules(), state, article, channels=cycle.channels, run_id=cycle.run_id, signals=signals
+        )
         report.articles_new += 1
         await asyncio.sleep(0)
 
@@ -241,8 +247,19 @@ def _write_digest(config: Config, store: Store) -> None:
     from monitor.delivering.digest import write_digest
 
     newest = store.changes(newest_first=True, limit=config.digest.max_items)
+    signals = store.signals.newest(limit=config.digest.max_items)
     write_digest(newest, config.digest_path, title=config.digest.title, link=config.digest_link,
-                 max_items=config.digest.max_items)  # fmt: skip
+                 max_items=config.digest.max_items, signals=signals)  # fmt: skip
+
+
+def signal_book(config: Config, engine: Engine, channels: Sequence[Channel]) -> SignalBook | None:
+    """The cycle's signal book (`[signals]`), None when signals are off; alerts only with `alert = true`."""
+    from monitor.judging.signals import SignalBook
+
+    settings = config.signals
+    if not settings.enabled:
+        return None
+    return SignalBook(engine.rules, channels=channels if settings.alert else (), similar=settings.similar)
 
 
 def watched_feeds(config: Config, store: Store) -> list[Feed]:

@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # types only: `monitor changes` need not import the reading s
     from monitor.judging.diff import Known, KnownState
     from monitor.judging.state import Standing
     from monitor.pipeline import CycleReport
-    from storage import Feed, Store, StoredChange
+    from storage import Feed, Store, StoredChange, StoredSignal
     from storage.leases import DaemonRow
     from storage.outbox import OutboxRow
 
@@ -32,6 +32,8 @@ T = TypeVar("T")
 
 def check_result(console: Console, result: CheckResult) -> None:
     console.print(f"{escape(redact_url(result.source))} — published {result.published}, language {result.lang}")
+    for signal in result.signals:
+        console.print(f"Signal (no rule read it): “{escape(signal.sentence)}”")
     if not result.readings:
         console.print("No claim about the Microsoft-OpenAI compute relationship.")
         return
@@ -143,7 +145,8 @@ def changes_text(changes: list[StoredChange], delivery: dict[str, dict[str, str]
         return "No change flagged.\n"
     blocks = []
     for change in changes:
-        lines = [f"{change.first_seen}  {change.kind:8} {change.severity:8} {' '.join(change.summary.split())}"]
+        happened = change.happened_at or change.first_seen[:10]
+        lines = [f"{happened}  {change.kind:8} {change.severity:8} {' '.join(change.summary.split())}"]
         lines += [f"    {redact_url(source.get('url') or '')}" for source in change.sources if source.get("url")]
         states = ", ".join(f"{name} {state}" for name, state in sorted(delivery.get(change.id, {}).items()))
         if states:
@@ -151,7 +154,24 @@ def changes_text(changes: list[StoredChange], delivery: dict[str, dict[str, str]
         review = (
             f" · {change.review}" + (f": {change.review_note}" if change.review_note else "") if change.review else ""
         )
-        lines.append(f"    id {change.id}{review}")
+        lines.append(f"    id {change.id} · first seen {change.first_seen}{review}")
+        blocks.append("\n".join(lines))
+    return "\n".join(blocks) + "\n"
+
+
+def signals_text(signals: list[StoredSignal]) -> str:
+    """Signals as plain lines, a block each: when, status and the sentence, then sources and id."""
+    if not signals:
+        return "No signal found.\n"
+    blocks = []
+    for signal in signals:
+        label = signal.label or {}
+        labelled = "/".join(label[k] for k in ("facet", "key", "kind") if label.get(k))
+        triage = f" · {signal.status}" + (f" as {labelled}" if labelled else "") if signal.status != "open" else ""
+        note = f": {label['note']}" if label.get("note") else ""
+        lines = [f"{signal.happened_at}  signal   low      “{' '.join(signal.sentence.split())}”"]
+        lines += [f"    {redact_url(source.get('url') or '')}" for source in signal.sources if source.get("url")]
+        lines.append(f"    id {signal.id} · first seen {signal.first_seen}{triage}{note}")
         blocks.append("\n".join(lines))
     return "\n".join(blocks) + "\n"
 

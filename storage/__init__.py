@@ -21,11 +21,14 @@ from storage.errors import StorageError
 if TYPE_CHECKING:
     from storage.migrations import SCHEMA_VERSION
     from storage.records import Article, Feed, StoredChange
+    from storage.signals import StoredSignal
     from storage.store import ChangeFilter, Store
 
-__all__ = ["SCHEMA_VERSION", "Article", "ChangeFilter", "Feed", "Store", "StorageError", "StoredChange"]
+__all__ = ["SCHEMA_VERSION", "Article", "ChangeFilter", "Feed", "Store", "StorageError", "StoredChange",
+           "StoredSignal"]  # fmt: skip
 _LAZY = {"SCHEMA_VERSION": "storage.migrations", "Article": "storage.records", "Feed": "storage.records",
-         "StoredChange": "storage.records", "Store": "storage.store", "ChangeFilter": "storage.store"}  # fmt: skip
+         "StoredChange": "storage.records", "Store": "storage.store", "ChangeFilter": "storage.store",
+         "StoredSignal": "storage.signals"}  # fmt: skip
 
 
 def __getattr__(name: str) -> Any:

@@ -17,13 +17,13 @@ column on PostgreSQL. Where the engines really differ, the migration adds a
 per-engine statement after the shared text, with one line saying why:
 
     @migration(7)
-    def change_dates(db: Sql) -> None:
-        ddl(db, _V7)                      # ALTER TABLE changes ADD COLUMN happened_at TEXT; CREATE TABLE signals (…)
-        if db.engine == "postgresql":     # e.g.: PostgreSQL has no implicit rowid to order insertions by
+    def signals(db: Sql) -> None:
+        ddl(db, _V7)                      # CREATE TABLE signals (…); CREATE TABLE signal_sources (…)
+        if db.engine == "postgresql":     # no implicit rowid: signals are listed in insertion order
             db.executescript("ALTER TABLE signals ADD COLUMN rowid BIGINT GENERATED ALWAYS AS IDENTITY")
 
-Porting a migration written for SQLite only: give it the next free number
-(6 is the leases' below), replace `db.executescript(SQL)` by `ddl(db, SQL)`,
+Porting a migration written for SQLite only: give it the next free number,
+replace `db.executescript(SQL)` by `ddl(db, SQL)`,
 check the text has no SQLite-only construct (`typeof`, `instr` — there is an
 `instr` function on PostgreSQL since migration 1 —, a table rebuild, an
 ORDER BY `rowid` — on PostgreSQL only `change_sources` and `alerts` have a
@@ -53,6 +53,7 @@ from sqlite_utils.db import TransactionError
 
 from storage.db import Sql, SqliteDatabase, reason, utc_now
 from storage.errors import StorageError
+from storage.records import from_json, happened_on
 
 logger = logging.getLogger(__name__)
 
@@ -320,13 +321,64 @@ ALTER TABLE changes ADD COLUMN reviewed_at TEXT;
 
 
 @migration(6)
+def change_happened_at(db: Sql) -> None:
+    """When each change happened (its claim's date, else its first source's, else when it was flagged),
+    so that lists can be ordered by it; existing rows are backfilled from the best date they hold."""
+    # Portable DDL, and the backfill computed here rather than with a database's JSON functions
+    db.execute("ALTER TABLE changes ADD COLUMN happened_at TEXT")
+    rows = db.execute(
+        "SELECT changes.id, changes.after, changes.first_seen, "
+        "(SELECT articles.published FROM change_sources JOIN articles ON articles.id = change_sources.article_id "
+        " WHERE change_sources.change_id = changes.id ORDER BY change_sources.attached_at LIMIT 1) "
+        "FROM changes"
+    ).fetchall()
+    for change_id, after, first_seen, published in rows:
+        claim = from_json(after) or {}
+        day = happened_on(str(claim.get("when") or ""), published, first_seen)
+        db.execute("UPDATE changes SET happened_at = ? WHERE id = ?", [day, change_id])
+    db.execute("CREATE INDEX idx_changes_happened_at ON changes (happened_at, first_seen, id)")
+
+
+@migration(7)
+def signals(db: Sql) -> None:
+    """Signals: sentences of change no rule read, their sources, and the analyst's triage of each."""
+    ddl(db, _V7)
+
+
+_V7 = """
+CREATE TABLE signals (
+    id TEXT PRIMARY KEY,
+    sentence TEXT NOT NULL,
+    lang TEXT NOT NULL,
+    parties TEXT NOT NULL,
+    terms TEXT NOT NULL,
+    verbs TEXT NOT NULL,
+    happened_at TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open',
+    label TEXT,
+    reviewed_at TEXT
+);
+CREATE INDEX idx_signals_happened_at ON signals (happened_at, first_seen, id);
+CREATE INDEX idx_signals_status ON signals (status);
+CREATE TABLE signal_sources (
+    signal_id TEXT NOT NULL REFERENCES signals (id) ON DELETE CASCADE,
+    article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+    attached_at TEXT NOT NULL,
+    PRIMARY KEY (signal_id, article_id)
+);
+CREATE INDEX idx_signal_sources_article_id ON signal_sources (article_id);
+"""
+
+
+@migration(8)
 def leases(db: Sql) -> None:
     """Several daemons on one database: who polls a feed until when, who delivers an alert until when,
     and which daemons are alive."""
-    ddl(db, _V6)
+    ddl(db, _V8)
 
 
-_V6 = """
+_V8 = """
 ALTER TABLE feeds ADD COLUMN lease_owner TEXT;
 ALTER TABLE feeds ADD COLUMN lease_until TEXT;
 CREATE INDEX idx_feeds_next_check ON feeds (next_check);

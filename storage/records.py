@@ -7,6 +7,7 @@ JSON columns (`before`, `after`, `claim_values`) are decoded here and SQLite's
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, fields
 from typing import Any
@@ -61,6 +62,11 @@ class StoredChange:
     review: str | None = None  # None (not reviewed), "accepted" or "rejected"
     review_note: str | None = None  # why, as the analyst said it
     reviewed_at: str | None = None
+    happened_at: str = ""  # YYYY-MM-DD: when the change happened (`happened_on`), what lists are ordered by
+
+    def listing_key(self) -> tuple[str, str, str]:
+        """The order lists show changes in, newest last: when it happened, then when first seen."""
+        return self.happened_at or self.first_seen[:10], self.first_seen, self.id
 
 
 def feed_of(row: dict[str, Any]) -> Feed:
@@ -87,7 +93,26 @@ def change_of(row: dict[str, Any], sources: list[dict[str, Any]]) -> StoredChang
         review=row.get("review"),
         review_note=row.get("review_note"),
         reviewed_at=row.get("reviewed_at"),
+        happened_at=row.get("happened_at") or "",
     )
+
+
+def happened_on(when: str | None, published: str | None, first_seen: str) -> str:
+    """The day a change happened, as well as it is known (YYYY-MM-DD): the date its claim is placed at
+    (the article's, unless the sentence dates it), else its first source's publication, else when it
+    was first seen. A value that is no date is passed over; a year alone is not a day.
+
+    >>> happened_on("2025-10-28", "2025-11-04T08:30:00+00:00", "2025-11-05T10:00:00+00:00")
+    '2025-10-28'
+    """
+    for value in (when, published, first_seen):
+        text = (value or "").strip()
+        if len(text) >= 10:
+            try:
+                return dt.date.fromisoformat(text[:10]).isoformat()
+            except ValueError:
+                continue
+    return first_seen[:10]
 
 
 def claim_row(article_id: int, claim: dict[str, Any]) -> dict[str, Any]:

@@ -56,8 +56,10 @@ from storage.records import (
     claim_of,
     claim_row,
     feed_of,
+    happened_on,
     to_json,
 )
+from storage.signals import Signals
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -90,6 +92,7 @@ class Store:
         self.schema_version = applied_version(self.sql)
         self.outbox = Outbox(self)
         self.leases = Leases(self)
+        self.signals = Signals(self)
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], *, or_read_only: bool = False) -> Store:
@@ -374,6 +377,13 @@ class Store:
         rows = self.sql.query("SELECT * FROM claims WHERE article_id = ? ORDER BY id", [article_id])
         return [claim_of(row) for row in rows]
 
+    @_guarded
+    def evidence_sentences(self) -> list[str]:
+        """Every claim's evidence sentence ever stored, once each: what a signal must be new against."""
+        return [
+            r["evidence"] for r in self.sql.query("SELECT DISTINCT evidence FROM claims WHERE evidence IS NOT NULL")
+        ]
+
     # changes
 
     @_guarded
@@ -381,8 +391,10 @@ class Store:
         """Store a flagged change with its first source; False (the source only attached) if the id exists.
 
         `change`: id, facet, key, kind, before (dict or None), after (dict),
-        severity, summary, hedged, and optionally first_seen (default: now).
+        severity, summary, hedged, and optionally first_seen (default: now) and happened_at (default:
+        `happened_on` the claim's date, the article's publication, first_seen).
         """
+        first_seen = utc_iso(change["first_seen"]) if change.get("first_seen") else utc_now()
         row = {
             "id": change["id"],
             "facet": change["facet"],
@@ -392,10 +404,14 @@ class Store:
             "after": to_json(change["after"]),
             "severity": change["severity"],
             "summary": change["summary"],
-            "first_seen": utc_iso(change["first_seen"]) if change.get("first_seen") else utc_now(),
+            "first_seen": first_seen,
             "hedged": int(bool(change.get("hedged"))),
         }
         with self.transaction():
+            published = _first(self.sql.query("SELECT published FROM articles WHERE id = ?", [article_id]))
+            row["happened_at"] = change.get("happened_at") or happened_on(
+                str(change["after"].get("when") or ""), published["published"] if published else None, first_seen
+            )
             cursor = self.sql.execute(_INSERT_CHANGE, row)
             self.attach_source(row["id"], article_id)
         return cursor.rowcount == 1
@@ -419,11 +435,12 @@ class Store:
         offset: int = 0,
         only: ChangeFilter | None = None,
     ) -> list[StoredChange]:
-        """The changes in the order they were first seen (then by id), oldest first unless `newest_first`;
-        `since` (ISO date or datetime) keeps first_seen >= it, `only` those it selects; `limit` and
-        `offset` take one page."""
+        """The changes oldest first in the order they were first seen (then by id): the order the known
+        state grew in; or, `newest_first`, the order lists show, by when each happened (then first seen,
+        then id), newest first. `since` (ISO date or datetime) keeps first_seen >= it, `only` those it
+        selects; `limit` and `offset` take one page."""
         where, params = _change_where(since, only)
-        order = "first_seen DESC, id DESC" if newest_first else "first_seen, id"
+        order = "happened_at DESC, first_seen DESC, id DESC" if newest_first else "first_seen, id"
         page = f"LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
         selected = f"SELECT id FROM changes {where} ORDER BY {order} {page}"
         rows = list(self.sql.query(f"SELECT * FROM changes WHERE id IN ({selected}) ORDER BY {order}", params))
@@ -598,8 +615,8 @@ RETURNING *
 """
 
 _INSERT_CHANGE = """
-INSERT INTO changes (id, facet, key, kind, before, after, severity, summary, first_seen, hedged)
-VALUES (:id, :facet, :key, :kind, :before, :after, :severity, :summary, :first_seen, :hedged)
+INSERT INTO changes (id, facet, key, kind, before, after, severity, summary, first_seen, hedged, happened_at)
+VALUES (:id, :facet, :key, :kind, :before, :after, :severity, :summary, :first_seen, :hedged, :happened_at)
 ON CONFLICT (id) DO NOTHING
 """
 

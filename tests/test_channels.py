@@ -13,6 +13,7 @@ import base64
 import dataclasses
 import datetime as dt
 import hashlib
+import html as html_module
 import json
 import socket
 import ssl
@@ -549,3 +550,31 @@ def test_a_malformed_payload_still_renders() -> None:
     alert = Alert("dlv_m", "change.flagged", "test", {"type": "change.flagged", "change": {"after": "?"}}, None)
     view = view_of(alert)
     assert view.title == "Change flagged" and view.transition == " (): unknown → unknown"
+
+
+def test_email_shows_the_changes_on_a_timeline_table(smtp_server: Callable[..., tuple[Inbox, int]]) -> None:
+    """E-mail clients strip SVG: the page's lanes and marks come as a table, a mark in the month it happened."""
+    inbox, port = smtp_server()
+    later = change_alert("dlv_2", summary="Microsoft's right of first refusal: held → ended")
+    change = later.payload["change"]
+    change.update(
+        facet="azure.rofr",
+        key="microsoft",
+        kind="reversed",
+        severity="critical",
+        happened_at="2026-02-10",
+        sources=[{"url": "javascript:alert(1)", "title": "x", "published": None}],
+    )
+    send(email_channel(port), [change_alert("dlv_1"), later, feed_alert()])
+    text, html = parts(inbox.messages()[0])
+    table = html[html.index("<table") : html.index("</table>")]
+    assert "<svg" not in html and "Nov 2025</th>" in table and "Feb 2026</th>" in table
+    rows = {html_module.unescape(row.split("</td>")[0].rsplit(">", 1)[-1]): row for row in table.split("<tr>")[2:]}
+    assert set(rows) == {"OpenAI compute from …", "Microsoft's right of first refusal on OpenAI compute"}
+    cells = [cell for cell in rows["OpenAI compute from …"].split("<td")[2:]]
+    assert len(cells) == 4 and "&#9679;" in cells[0] and all("&#9679;" not in c for c in cells[1:])
+    assert 'href="https://news.example.org/aws-deal"' in cells[0] and "#1565c0" in cells[0]
+    reversal = rows["Microsoft's right of first refusal on OpenAI compute"].split("<td")[2:]
+    assert "&#9679;" in reversal[3] and "#c2185b" in reversal[3] and "font-size:18px" in reversal[3]
+    assert "javascript:" not in table, "a mark links only to a web source"
+    assert "<table" not in text

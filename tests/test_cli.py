@@ -31,7 +31,8 @@ def monitor(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess
 
 
 def assert_contract_shape(payload: dict[str, object]) -> None:
-    assert set(payload) == {"source", "published", "lang", "claims", "changes"}
+    # the contract's fields, and ours beside them (CONTRACT.md: fields may be added, none taken away)
+    assert set(payload) == {"source", "published", "lang", "claims", "changes", "signals"}
     for claim in payload["claims"]:  # type: ignore[attr-defined]
         assert set(claim) == CLAIM_KEYS
     for change in payload["changes"]:  # type: ignore[attr-defined]

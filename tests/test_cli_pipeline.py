@@ -52,13 +52,18 @@ def test_run_once_then_changes_and_digest(configured: Path, tmp_path: Path) -> N
     out = tmp_path / "elsewhere.xml"
     written = monitor("digest", "--out", str(out), "--config", str(configured))
     assert written.returncode == 0, written.stderr
-    assert len(feedparser.parse(out.read_bytes()).entries) == len(changes)
+    signals = json.loads(monitor("signals", "--json", "--config", str(configured)).stdout)["signals"]
+    entries = feedparser.parse(out.read_bytes()).entries
+    assert [e.id for e in entries] == [c["id"] for c in changes] + [s["id"] for s in signals]
+    assert all(e.title.startswith("Signal: ") for e in entries[len(changes) :])
 
     newest = json.loads(monitor("changes", "--json", "--limit", "2", "--config", str(configured)).stdout)["changes"]
-    order = sorted(changes, key=lambda c: (c["first_seen"], c["id"]), reverse=True)
+    # newest first by the date each change happened (its claim's), then when it was first seen
+    order = sorted(changes, key=lambda c: (c["happened_at"], c["first_seen"], c["id"]), reverse=True)
+    assert len({c["happened_at"] for c in changes}) > 1, "one poll, several dates: the order is not the poll's"
     assert [c["id"] for c in newest] == [c["id"] for c in order[:2]] == [c["id"] for c in changes[:2]]
     text = monitor("changes", "--limit", "1", "--config", str(configured)).stdout
-    assert text.startswith(order[0]["first_seen"]) and order[0]["summary"] in " ".join(text.split())
+    assert text.startswith(order[0]["happened_at"]) and order[0]["summary"] in " ".join(text.split())
     target = changes[0]["id"]
     rejected = monitor("changes", "reject", target, "--why", "misread", "--config", str(configured))
     assert rejected.returncode == 0 and rejected.stdout.strip() == f"{target}: rejected; 0 pending alerts withdrawn"

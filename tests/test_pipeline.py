@@ -79,11 +79,16 @@ def test_a_cycle_over_the_dev_feed(local_server: LocalServer, tmp_path: Path, en
     assert len(oracle) == 1 and len(oracle[0].sources) == 2, "the two Oracle reports attach to one change"
     assert {s["url"].rsplit("/", 1)[-1] for s in oracle[0].sources} == {"dev-02.html", "dev-16.html"}
 
-    digest = feedparser.parse((tmp_path / "digest.xml").read_bytes())
-    assert not digest.bozo
+    parsed = feedparser.parse((tmp_path / "digest.xml").read_bytes())
+    assert not parsed.bozo
+    sections = [entry.tags[0].term for entry in parsed.entries]
+    assert sections == sorted(sections), "the changes, then the signals: a section each"
+    signals = store.signals.newest()
+    assert [e.id for e in parsed.entries if e.tags[0].term == "signal"] == [s.id for s in signals]
+    digest = feedparser.FeedParserDict(entries=[e for e in parsed.entries if e.tags[0].term == "change"])
     assert len(digest.entries) == len(changes)
     assert len({e.id for e in digest.entries}) == len(changes) == len({c.id for c in changes})
-    newest = max(changes, key=lambda c: (c.first_seen, c.id))
+    newest = max(changes, key=lambda c: c.listing_key())  # by when it happened, as the page and CLI list them
     assert digest.entries[0].id == newest.id and digest.entries[0].title == newest.summary
     channel_link = ElementTree.parse(tmp_path / "digest.xml").findtext("channel/link")  # feedparser mangles file:///
     assert channel_link == (tmp_path / "digest.xml").as_uri(), "no placeholder: the digest file itself"
@@ -92,6 +97,8 @@ def test_a_cycle_over_the_dev_feed(local_server: LocalServer, tmp_path: Path, en
         when = by_id[entry.id].after["when"]
         assert time.strftime("%Y-%m-%d", entry.published_parsed).startswith(when[:10]), (entry.id, when)
     assert len({e.published for e in digest.entries}) > 1
+    happened = [by_id[e.id].happened_at for e in digest.entries]
+    assert happened == sorted(happened, reverse=True), "newest first by the date each change happened"
 
     requests_before = len(local_server.requests)
     second = cycle(config, store, engine)

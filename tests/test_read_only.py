@@ -51,14 +51,16 @@ def test_reading_commands_work_on_a_read_only_database(read_only_database: Path,
     listed = monitor("feeds", "list", "--json", database=read_only_database)
     assert listed.returncode == 0, listed.stderr
     assert len(json.loads(listed.stdout)["feeds"]) == 14
-    for command in (["changes", "--json"], ["alerts", "--json"], ["digest", "--out", str(tmp_path / "d.xml")]):
+    for command in (["changes", "--json"], ["alerts", "--json"], ["digest", "--out", str(tmp_path / "d.xml")],
+                    ["signals", "--json"], ["state", "--json"], ["changes", "export-cases"]):  # fmt: skip
         run = monitor(*command, database=read_only_database)
         assert run.returncode == 0, (command, run.stderr)
     assert (tmp_path / "d.xml").is_file()
 
 
 def test_writing_commands_say_the_database_is_read_only(read_only_database: Path) -> None:
-    for command in (["run", "--once"], ["feeds", "add", "https://example.org/rss.xml"]):
+    for command in (["run", "--once"], ["feeds", "add", "https://example.org/rss.xml"],
+                    ["signals", "dismiss", "sig_x"]):  # fmt: skip
         run = monitor(*command, database=read_only_database)
         [line] = run.stderr.splitlines()
         assert run.returncode == 1 and run.stdout == ""

@@ -584,3 +584,43 @@ def test_integrity_errors_in_storage_keep_sqlite3_out_of_callers(store: Store) -
     with pytest.raises(StorageError) as caught:
         store.attach_source("chg_unknown", 1)
     assert not isinstance(caught.value, sqlite3.Error | psycopg.Error)
+
+
+def test_migration_6_backfills_when_each_change_happened_and_lists_follow_it(tmp_path: Path) -> None:
+    """The claim's date where it has one, else its first source's, else when it was first seen."""
+    path = tmp_path / "v5.db"
+    db = open_database(path)
+    migrate(db, target=5)
+    db.table("articles").insert_all([
+        {"id": 1, "guid": None, "url": "https://news.example/a", "content_hash": "a", "title": "A", "lang": "en",
+         "published": "2025-11-04T08:30:00+00:00", "text": "A.", "fetched_at": "2025-12-01T00:00:00+00:00"},
+        {"id": 2, "guid": None, "url": "https://news.example/b", "content_hash": "b", "title": "B", "lang": "en",
+         "published": None, "text": "B.", "fetched_at": "2025-12-01T00:00:00+00:00"},
+    ])  # fmt: skip
+    poll = "2025-12-01T09:00:00+00:00"  # one poll: the first_seen of all three
+    rows = [("dated", '{"status": "ended", "when": "2025-10-28"}', 1), ("undated", '{"status": "active"}', 1),
+            ("unknown", '{"status": "active", "when": "2025"}', 2)]  # fmt: skip
+    for change_id, after, article in rows:
+        db.execute("INSERT INTO changes (id, facet, key, kind, after, severity, summary, first_seen) "
+                   "VALUES (?, 'f', ?, 'new', ?, 'low', 's', ?)", [change_id, change_id, after, poll])  # fmt: skip
+        db.execute("INSERT INTO change_sources VALUES (?, ?, ?)", [change_id, article, poll])
+    db.close()
+    with Store.open(path) as store:
+        happened = {c.id: c.happened_at for c in store.changes()}
+        assert happened == {"dated": "2025-10-28", "undated": "2025-11-04", "unknown": "2025-12-01"}
+        assert [c.id for c in store.changes(newest_first=True)] == ["unknown", "undated", "dated"]
+        indexes = {row["name"] for row in store.db.query("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert "idx_changes_happened_at" in indexes
+
+
+def test_a_new_change_is_listed_by_when_it_happened_not_when_it_was_seen(store: Store) -> None:
+    article, _ = store.add_article(guid=None, url="https://news.example/x", content_hash="x", title="X",
+                                   published="2025-06-01", lang="en", text="X.", feed_id=None)  # fmt: skip
+    old_news = {"id": "old", "facet": "f", "key": "a", "kind": "new",
+                "after": {"status": "active", "when": "2024-03-02"}, "severity": "low", "summary": "s",
+                "first_seen": "2025-12-02T00:00:00+00:00"}  # fmt: skip
+    fresh = {**old_news, "id": "fresh", "key": "b", "after": {"status": "active"}, "first_seen": "2025-12-01T00:00:00"}
+    store.add_change(old_news, article_id=article.id)
+    store.add_change(fresh, article_id=article.id)
+    listed = store.changes(newest_first=True)
+    assert [(c.id, c.happened_at) for c in listed] == [("fresh", "2025-06-01"), ("old", "2024-03-02")]

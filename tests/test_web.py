@@ -550,3 +550,48 @@ def test_off_loopback_a_review_needs_the_token(make_state: Callable[..., WebStat
     form = {"verdict": "accept", "form_token": gate.form_token("c-plain")}
     assert post(state, "/changes/c-plain/review", form).status_code == 403
     assert post(state, "/changes/c-plain/review", {**form, "token": "s3cret-review"}).status_code == 303
+
+
+# /api
+
+
+def test_the_json_api_lists_changes_signals_and_the_state_as_the_command_line_does(
+    make_state: Callable[..., WebState], database: Path, engine: Engine
+) -> None:
+    with Store.open(database) as store:
+        article = _article(store, "https://news.example/later", "Later", store.feeds()[0].id)
+        later = {**_change("c-later", summary="later", evidence="e"), "after": {
+            **_change("c", summary="", evidence="e")["after"], "when": "2025-12-01"}}  # fmt: skip
+        store.add_change(later, article_id=article)
+        store.signals.add({"id": "sig_1", "sentence": "Microsoft amended <b>it</b>.", "lang": "en", "parties": [],
+                           "terms": [], "verbs": [], "happened_at": "2025-12-02"}, article_id=article)  # fmt: skip
+        store.review_change("c-plain", "rejected", note="misread")
+    state = make_state(engine=engine)
+    listed = get(state, "/api/changes")
+    assert listed.status_code == 200 and listed.headers["content-type"] == "application/json"
+    body = listed.json()
+    assert [c["id"] for c in body["changes"]][0] == "c-later", "newest first by when it happened"
+    assert (body["total"], body["page"], body["pages"]) == (3, 1, 1)
+    plain = next(c for c in body["changes"] if c["id"] == "c-plain")
+    assert plain["review"]["verdict"] == "rejected" and plain["delivery"] == {
+        "email": "delivered",
+        "webhook": "withdrawn",
+    }
+    assert plain["happened_at"] == "2025-10-29"
+    assert [c["id"] for c in get(state, "/api/changes?reviewed=yes").json()["changes"]] == ["c-plain"]
+    signals = get(state, "/api/signals").json()["signals"]
+    assert [(s["id"], s["sentence"], s["severity"]) for s in signals] == [
+        ("sig_1", "Microsoft amended <b>it</b>.", "low")
+    ]
+    assert get(state, "/api/signals?status=dismissed").json() == {"signals": []}
+    standing = get(state, "/api/state").json()
+    from monitor.judging.state import known_state
+    from monitor.judging.state import standing as standing_rows
+
+    with Store.open(database) as store:
+        changes = store.changes()
+        expected = [row.to_json() for row in standing_rows(known_state(engine, store, changes=changes), changes)]
+    assert standing == {"as_of": None, "state": expected}, "what `monitor state --json` prints"
+    rofr = next(row for row in standing["state"] if row["facet"] == "azure.rofr")
+    assert rofr["last_change"]["id"] == "c-later", "the newest change that stands; the rejected one is passed over"
+    assert get(make_state(), "/api/state").status_code == 503

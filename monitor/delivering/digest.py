@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""The RSS digest: one item per flagged change, newest first.
+"""The RSS digest: one item per flagged change, newest first; then the signals, in their own section.
 
 Title = the change's summary; description = before → after, the evidence
 sentence and a link to every source; guid = the change's stable id. Every
@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tempfile
+from collections.abc import Sequence
 from contextlib import suppress
 from pathlib import Path
 
@@ -23,26 +24,45 @@ from monitor.errors import StorageError
 from monitor.judging.summary import describe_values
 from monitor.templating import render
 from monitor.urls import redact_url
-from storage import StoredChange
+from storage import StoredChange, StoredSignal
 
 
-def render_digest(changes: list[StoredChange], *, title: str, link: str, max_items: int = 200) -> bytes:
-    """The digest as RSS 2.0 bytes."""
+def render_digest(
+    changes: list[StoredChange],
+    *,
+    title: str,
+    link: str,
+    max_items: int = 200,
+    signals: Sequence[StoredSignal] = (),
+) -> bytes:
+    """The digest as RSS 2.0 bytes: the changes, then the signals not dismissed (their own section:
+    category `signal`, title "Signal: …"; changes carry the category `change`)."""
     feed = FeedGenerator()
     feed.title(title)
     feed.link(href=link, rel="alternate")
     feed.description("Changes flagged in the Microsoft-OpenAI compute relationship, newest first.")
     feed.language("en")
-    newest_first = sorted(changes, key=lambda c: (c.first_seen, c.id), reverse=True)[:max_items]
+    newest_first = sorted(changes, key=lambda c: c.listing_key(), reverse=True)[:max_items]
     for change in newest_first:
         item = feed.add_entry(order="append")
         item.guid(change.id, permalink=False)
         rejected = "[rejected] " if change.review == "rejected" else ""  # an analyst's verdict travels with it
         item.title(rejected + _one_line(change.summary))
+        item.category(term="change")
         item.description(describe_change(change))
         item.pubDate(change_date(change))
         if change.sources and change.sources[0].get("url"):
             item.link(href=redact_url(change.sources[0]["url"]))
+    for signal in [s for s in signals if s.status != "dismissed"][:max_items]:
+        item = feed.add_entry(order="append")
+        item.guid(signal.id, permalink=False)
+        promoted = "[promoted] " if signal.status == "promoted" else ""
+        item.title(f"{promoted}Signal: {_one_line(signal.sentence)[:150]}")
+        item.category(term="signal")
+        item.description(render("digest_signal.html", signal=signal).strip())
+        item.pubDate(_day(signal.happened_at) or _day(signal.first_seen) or dt.datetime.now(dt.UTC))
+        if signal.sources and signal.sources[0].get("url"):
+            item.link(href=redact_url(signal.sources[0]["url"]))
     return bytes(feed.rss_str(pretty=True))
 
 
@@ -51,9 +71,17 @@ def describe_change(change: StoredChange) -> str:
     return render("digest_item.html", change=change, before=_state(change.before), after=_state(change.after)).strip()
 
 
-def write_digest(changes: list[StoredChange], path: Path, *, title: str, link: str, max_items: int = 200) -> None:
+def write_digest(
+    changes: list[StoredChange],
+    path: Path,
+    *,
+    title: str,
+    link: str,
+    max_items: int = 200,
+    signals: Sequence[StoredSignal] = (),
+) -> None:
     """Write the digest to `path` atomically (a temporary file renamed over it)."""
-    data = render_digest(changes, title=title, link=link, max_items=max_items)
+    data = render_digest(changes, title=title, link=link, max_items=max_items, signals=signals)
     try:
         with tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=".digest-", delete=False) as handle:
             handle.write(data)
@@ -74,12 +102,20 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def _day(value: str) -> dt.datetime | None:
+    with suppress(ValueError):
+        parsed = dt.datetime.fromisoformat(value if len(value) > 10 else value + "T12:00")
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    return None
+
+
 def change_date(change: StoredChange) -> dt.datetime:
     """When the change happened, as well as it is known: the date its claim is placed at (the
-    article's, unless the sentence dates it), else its first source's, else when it was flagged."""
+    article's, unless the sentence dates it), else its first source's, else when it was flagged —
+    as stored (`happened_at`, what lists are ordered by), else worked out the same way."""
     when = str(change.after.get("when") or "")
     published = str(change.sources[0].get("published") or "") if change.sources else ""
-    for value in (when, published, change.first_seen):
+    for value in (change.happened_at, when, published, change.first_seen):
         with suppress(ValueError):  # a bare date is read as its noon, UTC: the same day in every time zone
             parsed = dt.datetime.fromisoformat(value if len(value) > 10 else value + "T12:00")
             return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)

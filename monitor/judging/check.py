@@ -13,6 +13,7 @@ from typing import Any
 
 from monitor.judging.baseline import build_baseline
 from monitor.judging.diff import Change, KnownState, Reading, changes_of, classify, read_against
+from monitor.judging.signals import Candidate, SignalDetector, new_signals
 from monitor.reading.source import Document
 from monitor.urls import redact_url
 from rules.engine import Engine
@@ -28,15 +29,26 @@ class CheckResult:
     changes: list[Change]
     trace: list[Trace] = field(default_factory=list)
     passed_over: list[Reading] = field(default_factory=list)  # claims another of their facet and key outranked
+    signals: list[Candidate] = field(default_factory=list)  # sentences of change no rule read, new against the seeds
 
     def to_json(self) -> dict[str, Any]:
-        """The shape of CONTRACT.md's `check --json`."""
+        """The shape of CONTRACT.md's `check --json`, and the signals found (a field of ours)."""
         return {
             "source": redact_url(self.source),
             "published": self.published,
             "lang": self.lang,
             "claims": [r.claim.to_json() for r in self.readings],
             "changes": [c.to_json() for c in self.changes],
+            "signals": [
+                {
+                    "id": c.id,
+                    "sentence": c.sentence,
+                    "parties": list(c.parties),
+                    "terms": list(c.terms),
+                    "verbs": list(c.verbs),
+                }
+                for c in self.signals
+            ],  # fmt: skip
         }
 
 
@@ -60,6 +72,7 @@ def check_document(
     readings = read_against(extraction.claims, state)
     chosen = {id(r.claim) for r in readings}
     passed_over = [Reading(c, classify(c, state)) for c in extraction.claims if id(c) not in chosen] if explain else []
+    signals = new_signals(SignalDetector(engine.rules), document.text, title=document.title, claims=extraction.claims)
     return CheckResult(
-        document.source, date, extraction.lang, readings, changes_of(readings), extraction.trace, passed_over
+        document.source, date, extraction.lang, readings, changes_of(readings), extraction.trace, passed_over, signals
     )

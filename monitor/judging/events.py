@@ -32,8 +32,16 @@ def change_json(change: StoredChange) -> dict[str, Any]:
         "severity": change.severity,
         "summary": change.summary,
         "first_seen": change.first_seen,
+        "happened_at": change.happened_at or None,
         "sources": [shown_source(s) for s in change.sources],
     }
+
+
+def listed_change(change: StoredChange, delivery: dict[str, str]) -> dict[str, Any]:
+    """A change as `monitor changes --json` and the daemon's /api/changes list it: its alert shape, its
+    delivery per channel, and the analyst's review (`{verdict, note, at}` or null)."""
+    review = {"verdict": change.review, "note": change.review_note, "at": change.reviewed_at} if change.review else None
+    return {**change_json(change), "delivery": delivery, "review": review}
 
 
 def shown_source(source: dict[str, Any]) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from dataclasses import replace
 from monitor.judging.alerts import Receiver, queue
 from monitor.judging.diff import Change, Known, KnownState, Reading, changes_of, read_against
 from monitor.judging.events import CHANGE_FLAGGED, change_flagged
+from monitor.judging.signals import SignalBook
 from monitor.judging.state import claim_from_json
 from monitor.reading.article import ArticleInput
 from rules.engine import Engine
@@ -48,9 +49,10 @@ def record_article(
     *,
     channels: Sequence[Receiver] = (),
     run_id: int | None = None,
+    signals: SignalBook | None = None,
 ) -> list[str]:
-    """Store `article`, its claims, what they change and one alert per channel for each change;
-    return the ids of the changes it flagged.
+    """Store `article`, its claims, what they change and one alert per channel for each change
+    (and, given a `signals` book, its signals); return the ids of the changes it flagged.
 
     An article already stored (same guid, URL or content) only gains the feeds that carried it.
     """
@@ -74,6 +76,8 @@ def record_article(
         store.add_claims(stored.id, [{**r.claim.to_json(), "verdict": r.verdict.kind} for r in readings])
         flagged = _record_changes(store, state, readings, stored.id, channels=channels, run_id=run_id)
         _attach_confirmations(store, readings, stored.id)
+        if signals is not None:
+            signals.record(store, stored, extraction.claims, run_id=run_id)
     # logged once committed: a change whose transaction rolled back was never flagged
     for identifier, summary in flagged:
         logger.info("change flagged change_id=%s %s", identifier, summary)

@@ -87,7 +87,7 @@ class Daemon:
         self.in_flight: set[int] = set()  # feed ids being polled: never two polls of one feed at once
         self.tasks: set[asyncio.Task[None]] = set()
         self.last_tick = 0.0
-        self.digest_mark: tuple[int, str, str] | None = None
+        self.digest_mark: tuple[tuple[int, str, str], tuple[int, str, str]] | None = None
         self.last_cycle_error: str | None = None  # the latest finished cycle's failure, None once one succeeds
         self.delivery = DeliveryProgress()
 
@@ -168,15 +168,17 @@ class Daemon:
             logger.info("delivery %s", report.summary())
 
     async def write_digest(self) -> None:
-        """Rewrite the digest when changes were flagged since it was last written (cycles write it too)."""
-        mark = self.store.changes_mark()  # one index read, every few seconds: not every change
+        """Rewrite the digest when changes or signals moved since it was last written (cycles write it too)."""
+        # two index reads, every few seconds: not every change; a signal dismissed from the command line counts too
+        mark = self.store.changes_mark(), self.store.signals.mark()
         if mark == self.digest_mark:
             return
         config = self.settings.config
         try:
             changes = self.store.changes(newest_first=True, limit=config.digest.max_items)
+            signals = self.store.signals.newest(limit=config.digest.max_items)
             write_digest(changes, config.digest_path, title=config.digest.title, link=config.digest_link,
-                         max_items=config.digest.max_items)  # fmt: skip
+                         max_items=config.digest.max_items, signals=signals)  # fmt: skip
             self.digest_mark = mark
         except EXPECTED as exc:
             logger.error("digest failed error=%s", exc)

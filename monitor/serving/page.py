@@ -27,7 +27,7 @@ from monitor.judging.summary import describe_values, facet_ids, facet_label, fac
 from monitor.serving.review import ReviewGate
 from monitor.serving.timeline import timeline
 from monitor.templating import render
-from storage import ChangeFilter, Feed, StoredChange
+from storage import ChangeFilter, Feed, StoredChange, StoredSignal
 
 if TYPE_CHECKING:
     from monitor.judging.state import Standing
@@ -83,9 +83,10 @@ def render_page(
     standing: list[Standing] | None = None,
     state_view: str | None = None,
     review: ReviewGate | None = None,
+    signals: list[StoredSignal] | None = None,
 ) -> str:
     """The page: where the relationship stands, the timeline, one page of the changes newest first, the feeds."""
-    newest_first = sorted(changes, key=lambda c: (c.first_seen, c.id), reverse=True)
+    newest_first = sorted(changes, key=lambda c: c.listing_key(), reverse=True)
     paging = paging or Paging(size=max(1, len(changes)), total=len(changes))
     return render(
         "page.html",
@@ -102,6 +103,7 @@ def render_page(
         kinds=["new", "changed", "reversed"],
         severities=list(SEVERITIES),
         feeds=feeds,
+        signals=[s for s in signals or [] if s.status != "dismissed"],
     )
 
 
@@ -124,7 +126,8 @@ def _change(change: StoredChange, channels: Mapping[str, str], review: ReviewGat
         "form_token": review.form_token(change.id) if review else "",
         "id": change.id, "summary": change.summary, "kind": change.kind, "severity": change.severity,
         "severity_class": change.severity if change.severity in SEVERITIES else "low",
-        "first_seen": change.first_seen, "hedged": change.hedged, "sources": change.sources,
+        "first_seen": change.first_seen, "happened_at": change.happened_at or change.first_seen[:10],
+        "hedged": change.hedged, "sources": change.sources,
         "before": _side(change.before), "after": _side(change.after) or {},
         "delivery": sorted(channels.items()),
         "review": change.review, "review_note": change.review_note,

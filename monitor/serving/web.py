@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""The daemon's HTTP side: /healthz, /metrics, /digest.xml and a status page at /.
+"""The daemon's HTTP side: /healthz, /metrics, /digest.xml, a status page at / and a JSON API under /api/.
 
     app = create_app(WebState(database=db, digest=rss, metrics=metrics, health=daemon.health))
     await serve(app, "127.0.0.1:8080")     # until cancelled
@@ -48,6 +48,7 @@ from monitor.errors import EXPECTED, StorageError
 from monitor.judging.baseline import build_baseline
 from monitor.judging.diff import KnownState
 from monitor.judging.state import known_state, standing
+from monitor.serving import api
 from monitor.serving.metrics import Metrics
 from monitor.serving.page import Paging, render_baseline, render_page, render_state
 from monitor.serving.review import VERDICTS, ReviewGate
@@ -102,6 +103,9 @@ def create_app(state: WebState) -> Starlette:
         Route("/", _endpoint(web.page), methods=["GET"]),
         Route("/baseline", _endpoint(web.baseline_page), methods=["GET"]),
         Route("/changes/{change_id}/review", web.review, methods=["POST"]),
+        Route("/api/changes", _endpoint(web.api_changes), methods=["GET"]),
+        Route("/api/signals", _endpoint(web.api_signals), methods=["GET"]),
+        Route("/api/state", _endpoint(web.api_state), methods=["GET"]),
     ]
     app = Starlette(routes=routes)
     app.router.redirect_slashes = False  # Starlette builds them from the request's Host header: an open redirect
@@ -170,11 +174,12 @@ class _Web:
             charted = store.changes(newest_first=True, limit=CHART_SIZE, only=only)
             delivery = store.outbox.states([change.id for change in changes])
             feeds = store.feeds()
+            signals = store.signals.newest(limit=PAGE_SIZE)
             state_view = self.state_view(store, baseline) if engine is not None else ""
         html = render_page(changes=changes, delivery=delivery, baseline=baseline, feeds=feeds, charted=charted,
                            review=self.state.review,
                            paging=Paging(page=page, size=PAGE_SIZE, total=total, only=only),
-                           state_view=state_view)  # fmt: skip
+                           state_view=state_view, signals=signals)  # fmt: skip
         return HTMLResponse(html, headers=_PAGE_HEADERS)
 
     async def review(self, request: Request) -> Response:
@@ -204,6 +209,26 @@ class _Web:
             return PlainTextResponse("No such change.\n", status_code=404)
         # a relative Location: never one built from the request's Host header
         return Response(status_code=303, headers={"Location": f"/#change-{quote(change_id)}"})
+
+    def api_changes(self, request: Request) -> Response:
+        """The changes as JSON, a page at a time, with the page's filters (monitor.serving.api)."""
+        page = _number(request.query_params.get("page", "1"))
+        with self._store() as store:
+            payload = api.changes_payload(store, change_filter(request.query_params), page=page, size=PAGE_SIZE)
+        return JSONResponse(payload, headers=_NO_STORE)
+
+    def api_signals(self, request: Request) -> Response:
+        with self._store() as store:
+            return JSONResponse(api.signals_payload(store, request.query_params, limit=CHART_SIZE), headers=_NO_STORE)
+
+    def api_state(self, request: Request) -> Response:
+        """Where the relationship stands, as `monitor state --json` says it."""
+        if self.state.engine is None:
+            raise Unavailable("no rules loaded")
+        with self._store() as store:
+            changes = store.changes()
+            rows = standing(known_state(self.state.engine, store, baseline=self.baseline(), changes=changes), changes)
+        return JSONResponse(api.state_payload(rows), headers=_NO_STORE)
 
     def baseline_page(self, request: Request) -> Response:
         """What the seeds establish, each claim with the seed sentences it was read from."""

@@ -22,6 +22,7 @@ from string import Template
 from typing import Any
 
 from monitor.delivering.channels.base import Alert, one_line
+from monitor.delivering.channels.chart import COLOURS, Point, point_of, table_chart
 from monitor.judging.summary import describe_values
 from monitor.templating import render
 from monitor.urls import redact_url
@@ -38,13 +39,14 @@ class Link:
 class AlertView:
     """An alert as people read it."""
 
-    group: str  # "change" or "feed": how e-mail sections and counts the alert
+    group: str  # "change", "signal", "feed" or "other": how e-mail sections and counts the alert
     title: str  # one line: the change's summary, or "Feed failing: <url>"
     transition: str = ""  # "new (high): unknown → provider (AWS)"
     evidence: str = ""  # the sentence the change was read from
     links: tuple[Link, ...] = ()
     details: tuple[str, ...] = ()  # further "name: value" lines
     level: str = "info"  # Apprise's notify type: info, success, warning, failure
+    point: Point | None = None  # where a change sits on the e-mail's timeline chart
 
 
 def view_of(alert: Alert) -> AlertView:
@@ -67,6 +69,7 @@ def _change_view(payload: dict[str, Any]) -> AlertView:
         links=tuple(_source_link(source) for source in _sequence(change.get("sources"))),
         details=tuple(f"{name}: {_text(change.get(name))}" for name in ("facet", "key", "id") if change.get(name)),
         level="warning" if severity == "high" else "info",
+        point=point_of(change),
     )
 
 
@@ -86,6 +89,19 @@ def _feed_view(status: str, level: str) -> Callable[[dict[str, Any]], AlertView]
     return view
 
 
+def _signal_view(payload: dict[str, Any]) -> AlertView:
+    signal = _mapping(payload.get("signal"))
+    sentence = one_line(_text(signal.get("sentence")), limit=2000)
+    return AlertView(
+        group="signal",
+        title=one_line(f"Signal: {sentence}", limit=160),
+        transition="low: a sentence of change no rule read, for triage",
+        evidence=sentence,
+        links=tuple(_source_link(source) for source in _sequence(signal.get("sources"))),
+        details=tuple(f"{name}: {_text(signal.get(name))}" for name in ("id",) if signal.get(name)),
+    )
+
+
 def _other_view(payload: dict[str, Any]) -> AlertView:
     # An event this version does not know: still deliver what it says.
     body = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str)
@@ -94,6 +110,7 @@ def _other_view(payload: dict[str, Any]) -> AlertView:
 
 VIEWS: dict[str, Callable[[dict[str, Any]], AlertView]] = {
     "change.flagged": _change_view,
+    "signal.flagged": _signal_view,
     "feed.failing": _feed_view("Feed failing", "warning"),
     "feed.recovered": _feed_view("Feed recovered", "success"),
 }
@@ -143,7 +160,7 @@ def text_body(view: AlertView, *, indent: str = "  ") -> str:
     if view.evidence:
         lines.append(f"“{view.evidence}”")
     if view.links:
-        lines.append("Sources:" if view.group == "change" else "Link:")
+        lines.append("Sources:" if view.group in ("change", "signal") else "Link:")
         lines += [f"- {_link_text(link)}" for link in view.links]
     lines += list(view.details)
     return "\n".join(indent + line for line in lines)
@@ -168,7 +185,8 @@ def html_alert(view: AlertView) -> str:
 
 # -- one e-mail for a cycle ---------------------------------------------------------------------------------------
 
-SECTIONS = (("change", "Changes flagged"), ("feed", "Feed health"), ("other", "Other alerts"))
+SECTIONS = (("change", "Changes flagged"), ("signal", "Signals (no rule read these)"), ("feed", "Feed health"),
+            ("other", "Other alerts"))  # fmt: skip
 
 TEXT_MESSAGE = Template("""\
 $heading
@@ -186,7 +204,8 @@ $alerts
 
 def counts(views: list[AlertView]) -> str:
     """ "3 changes, 1 feed alert" """
-    words = {"change": ("change", "changes"), "feed": ("feed alert", "feed alerts"), "other": ("alert", "alerts")}
+    words = {"change": ("change", "changes"), "signal": ("signal", "signals"), "feed": ("feed alert", "feed alerts"),
+             "other": ("alert", "alerts")}  # fmt: skip
     parts = []
     for group, (one, many) in words.items():
         number = sum(view.group == group for view in views)
@@ -206,7 +225,9 @@ def text_message(views: list[AlertView], *, run_id: int | None) -> str:
 
 def html_message(views: list[AlertView], *, run_id: int | None) -> str:
     sections = [(name, [v for v in views if v.group == group]) for group, name in SECTIONS]
-    return render("email.html", heading=counts(views), sections=[s for s in sections if s[1]], run=_run(run_id))
+    chart = table_chart([v.point for v in views if v.point is not None])
+    return render("email.html", heading=counts(views), sections=[s for s in sections if s[1]], run=_run(run_id),
+                  chart=chart, colours=COLOURS)  # fmt: skip
 
 
 def _run(run_id: int | None) -> str:
