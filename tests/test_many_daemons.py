@@ -13,6 +13,7 @@ expiry.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -38,6 +39,7 @@ FEEDS = 200
 PAGES = len(list(DEV.glob("*.html")))
 KILLS = 5
 LEASE_S = 3.0
+POLL_DELAY_S = 0.03
 SECRET = "whsec_" + "bWFueS1kYWVtb25zLXRlc3Qtc2VjcmV0LWtleS0wMTIzNDU="
 
 pytestmark = pytest.mark.slow
@@ -64,10 +66,18 @@ def serve_feeds(server: LocalServer) -> list[str]:
     """FEEDS feed URLs, each serving the development corpus's feed (with validators: later polls are 304s)."""
     serve_corpus(server)
     feed = (DEV / "feed.xml").read_text(encoding="utf-8").replace("{BASE}", server.base_url).encode()
-    from tests.test_pipeline import serve_with_validators
+    etag = '"' + hashlib.sha256(feed).hexdigest()[:16] + '"'
+
+    def handler(request: RecordedRequest) -> tuple[int, dict[str, str], bytes]:
+        # Slowly: a daemon then holds its leases for a while in every cycle (a poll of 304s alone lasts
+        # milliseconds, and the test could miss the moment to kill it)
+        time.sleep(POLL_DELAY_S)
+        if request.headers.get("if-none-match") == etag:
+            return 304, {"ETag": etag}, b""
+        return 200, {"Content-Type": "application/rss+xml", "ETag": etag}, feed
 
     for n in range(FEEDS):
-        serve_with_validators(server, f"/feeds/{n}.xml", feed, "application/rss+xml")
+        server.route_handler(f"/feeds/{n}.xml", handler)
     return [server.url(f"/feeds/{n}.xml") for n in range(FEEDS)]
 
 
