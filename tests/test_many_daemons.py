@@ -103,7 +103,8 @@ def write_config(
 
 class Daemon:
     def __init__(self, config: Path) -> None:
-        self.log = config.with_suffix(".log").open("ab")
+        self.log_path = config.with_suffix(".log")
+        self.log = self.log_path.open("ab")
         self.process = subprocess.Popen([sys.executable, "-m", "monitor", "daemon", "--config", str(config)],
                                         stdout=subprocess.DEVNULL, stderr=self.log,
                                         env={**os.environ, "MONITOR_DB": ""})  # fmt: skip
@@ -139,7 +140,14 @@ def wait_until(condition: Callable[[], Any], *, timeout: float, what: str, daemo
         if found:
             return found
         time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
+    tails = "\n".join(f"--- {d.log_path.name}\n" + _tail(d.log_path) for d in daemons)
+    raise AssertionError(f"timed out waiting for {what}; the daemons' logs end:\n{tails}")
+
+
+def _tail(path: Path, lines: int = 15) -> str:
+    with contextlib.suppress(OSError):
+        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+    return "(no log)"
 
 
 def query(url: str, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -217,7 +225,7 @@ def test_three_daemons_on_postgresql_flag_what_one_on_sqlite_does_through_five_k
         def held(victim_id: str = victim_id) -> list[int]:
             return [row[0] for row in query(postgres_url, "SELECT id FROM feeds WHERE lease_owner = %s", (victim_id,))]
 
-        feeds_held = wait_until(held, timeout=60, what=f"{victim_id} to hold leases", daemons=running)
+        feeds_held = wait_until(held, timeout=120, what=f"{victim_id} to hold leases", daemons=running)
         victim.kill()
         killed_at = utc_now()
         running.append(Daemon(write_config(folder, f"d1.{kill + 1}", feeds, database=postgres_url, hook=hook)))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import os
 import time
 from collections import Counter
 from pathlib import Path
@@ -256,3 +257,21 @@ def test_a_bozo_feed_still_yields_its_good_entries(local_server: LocalServer, tm
     report = cycle(config_for(tmp_path, local_server.url("/bozo.xml")), store, engine)
     assert report.feeds_failed == 0 and report.articles_new == 18
     store.close()
+
+
+def test_a_cycle_that_changes_nothing_leaves_the_digest_as_it_was(
+    local_server: LocalServer, tmp_path: Path, engine: Engine
+) -> None:
+    serve_corpus(local_server)
+    config = config_for(tmp_path, local_server.url("/feed.xml"))
+    store = Store.open(tmp_path / "monitor.db")
+    cycle(config, store, engine)
+    digest = tmp_path / "digest.xml"
+    written, mtime = digest.read_bytes(), digest.stat().st_mtime_ns
+    os.utime(digest, ns=(mtime - 10**9, mtime - 10**9))  # a second ago: a rewrite would move it
+
+    report = cycle(config, store, engine)
+
+    assert report.articles_new == 0 and not report.changes_flagged
+    assert digest.read_bytes() == written, "the same bytes (no new lastBuildDate): readers' ETags still match"
+    assert digest.stat().st_mtime_ns == mtime - 10**9, "not rewritten: readers' If-Modified-Since still match"

@@ -63,7 +63,21 @@ def render_digest(
         item.pubDate(_day(signal.happened_at) or _day(signal.first_seen) or dt.datetime.now(dt.UTC))
         if signal.sources and signal.sources[0].get("url"):
             item.link(href=redact_url(signal.sources[0]["url"]))
+    # The same changes make the same bytes: feedgen would stamp lastBuildDate with now, and the digest's
+    # ETag (and every reader's conditional GET) would change at each cycle
+    feed.lastBuildDate(_last_flagged(changes, signals))
     return bytes(feed.rss_str(pretty=True))
+
+
+def _last_flagged(changes: Sequence[StoredChange], signals: Sequence[StoredSignal]) -> dt.datetime:
+    """When the digest's content last moved: the latest first-seen or review time among its items."""
+    stamps = [c.first_seen for c in changes] + [c.reviewed_at or "" for c in changes]
+    stamps += [s.first_seen for s in signals]
+    latest = max((_day(stamp) for stamp in stamps if stamp), default=None, key=lambda d: d or _EPOCH)
+    return latest or _EPOCH
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def describe_change(change: StoredChange) -> str:
@@ -82,6 +96,9 @@ def write_digest(
 ) -> None:
     """Write the digest to `path` atomically (a temporary file renamed over it)."""
     data = render_digest(changes, title=title, link=link, max_items=max_items, signals=signals)
+    with suppress(OSError):
+        if path.read_bytes() == data:  # unchanged: keep its modification time, which readers compare
+            return
     try:
         with tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=".digest-", delete=False) as handle:
             handle.write(data)
