@@ -431,8 +431,9 @@ MAX_TRIGGERS_PER_CLAUSE = 3
 
 def _sample(triggers: list[Hit[Label]]) -> list[Hit[Label]]:
     """Up to `MAX_TRIGGERS_PER_CLAUSE` triggers, each phrase's first occurrence first, in text order."""
-    seen: set[str] = set()
-    firsts = [h for h in triggers if not (h.phrase in seen or seen.add(h.phrase))]  # type: ignore[func-returns-value]
-    rest = [h for h in triggers if h not in firsts]
-    chosen = {id(h) for h in (firsts + rest)[:MAX_TRIGGERS_PER_CLAUSE]}
+    firsts: dict[str, Hit[Label]] = {}
+    for hit in triggers:
+        firsts.setdefault(hit.phrase, hit)
+    rest = [h for h in triggers if firsts[h.phrase] is not h]
+    chosen = {id(h) for h in [*firsts.values(), *rest][:MAX_TRIGGERS_PER_CLAUSE]}
     return [h for h in triggers if id(h) in chosen]
