@@ -34,6 +34,7 @@ from storage.postgres_url import redact
 
 ENGINE = "postgresql"
 CONNECT_TIMEOUT_S = 10
+LOCK_TIMEOUT_MS = 10_000  # see PgDatabase.connect
 ERRORS: tuple[type[BaseException], ...] = (psycopg.Error, PoolTimeout)
 
 # A string literal, a `::` cast, a named parameter, a positional one, or a literal percent sign
@@ -104,7 +105,15 @@ class PgDatabase:
             max_size=max_size,
             # Client-side binding, as sqlite3 does: the shared SQL has `:error IS NULL`, which a server-side
             # parameter cannot type ("could not determine data type of parameter $1")
-            kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_S, "cursor_factory": psycopg.ClientCursor},
+            kwargs={
+                "autocommit": True,
+                "connect_timeout": CONNECT_TIMEOUT_S,
+                "cursor_factory": psycopg.ClientCursor,
+                # A daemon runs its statements on one event loop: a wait for a lock that one of its own
+                # transactions holds would stop the loop for good. A wait this long fails instead (the
+                # tick or the article is tried again), and so does one behind a stuck peer.
+                "options": f"-c lock_timeout={LOCK_TIMEOUT_MS}",
+            },
             check=ConnectionPool.check_connection,  # a connection the server dropped is replaced, not handed out
             timeout=30,
             name="monitor",

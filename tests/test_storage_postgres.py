@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
+import psycopg
 import pytest
 
 from monitor.errors import StorageError
@@ -141,6 +142,19 @@ def test_a_new_database_is_migrated_once_and_reopening_applies_nothing(postgres_
         assert versions == list(range(1, SCHEMA_VERSION + 1))
         assert migrate(store.sql) == []
         assert applied_version(store.sql) == SCHEMA_VERSION
+
+
+def test_a_wait_for_a_lock_fails_after_the_lock_timeout_instead_of_hanging(postgres_url: str) -> None:
+    """A daemon's statements run on one event loop: waiting on a lock must end, not stop the loop for good."""
+    with Store.open(postgres_url) as store:
+        assert next(store.sql.query("SHOW lock_timeout"))["lock_timeout"] == "10s"
+        with psycopg.connect(postgres_url, autocommit=True) as holder:
+            holder.execute("SELECT pg_advisory_lock(4242)")
+            with (
+                psycopg.connect(postgres_url, autocommit=True, options="-c lock_timeout=200") as waiter,
+                pytest.raises(psycopg.errors.LockNotAvailable),
+            ):
+                waiter.execute("SELECT pg_advisory_lock(4242)")  # the same setting, shortened: it gives up
 
 
 def test_two_openers_racing_apply_each_migration_once(postgres_url: str) -> None:
