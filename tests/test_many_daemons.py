@@ -103,6 +103,7 @@ def write_config(
 
 class Daemon:
     def __init__(self, config: Path) -> None:
+        self.id = config.stem  # the [daemon] id write_config gives it
         self.log_path = config.with_suffix(".log")
         self.log = self.log_path.open("ab")
         self.process = subprocess.Popen([sys.executable, "-m", "monitor", "daemon", "--config", str(config)],
@@ -219,14 +220,20 @@ def test_three_daemons_on_postgresql_flag_what_one_on_sqlite_does_through_five_k
         running.append(Daemon(config))
     taken_over = []
     for kill in range(KILLS):
-        victim_id = "d1" if kill == 0 else f"d1.{kill}"
-        victim = running[-3] if kill == 0 else running[-1]
+        # The victim: whichever daemon holds the most leases now, but d2 (it serves the endpoints checked below)
+        victims = {d.id: d for d in running if d.process.poll() is None and d.id != "d2"}
 
-        def held(victim_id: str = victim_id) -> list[int]:
-            return [row[0] for row in query(postgres_url, "SELECT id FROM feeds WHERE lease_owner = %s", (victim_id,))]
+        def holder(victims: dict[str, Daemon] = victims) -> tuple[str, list[int]] | None:
+            held: dict[str, list[int]] = {}
+            for owner, feed_id in query(
+                postgres_url, "SELECT lease_owner, id FROM feeds WHERE lease_owner IS NOT NULL"
+            ):
+                if owner in victims:
+                    held.setdefault(owner, []).append(feed_id)
+            return max(held.items(), key=lambda item: len(item[1])) if held else None
 
-        feeds_held = wait_until(held, timeout=120, what=f"{victim_id} to hold leases", daemons=running)
-        victim.kill()
+        victim_id, feeds_held = wait_until(holder, timeout=120, what="a daemon to hold leases", daemons=running)
+        victims[victim_id].kill()
         killed_at = utc_now()
         running.append(Daemon(write_config(folder, f"d1.{kill + 1}", feeds, database=postgres_url, hook=hook)))
 
@@ -254,13 +261,14 @@ def test_three_daemons_on_postgresql_flag_what_one_on_sqlite_does_through_five_k
     listed = subprocess.run([sys.executable, "-m", "monitor", "daemons", "--json"], capture_output=True, text=True,
                             timeout=60, env={**os.environ, "MONITOR_DB": postgres_url})  # fmt: skip
     alive = {row["id"] for row in json.loads(listed.stdout)["daemons"]}
-    assert {"d2", "d3", f"d1.{KILLS}"} <= alive, alive
+    assert {d.id for d in running if d.process.poll() is None} <= alive, alive
+    stopped = {d.id for d in running if d.process.poll() is None}
     for daemon in running:
         if daemon.process.poll() is None:
             daemon.stop()
     listed = subprocess.run([sys.executable, "-m", "monitor", "daemons", "--json"], capture_output=True, text=True,
                             timeout=60, env={**os.environ, "MONITOR_DB": postgres_url})  # fmt: skip
-    assert {"d2", "d3"}.isdisjoint(row["id"] for row in json.loads(listed.stdout)["daemons"]), "stopped: retired"
+    assert stopped.isdisjoint(row["id"] for row in json.loads(listed.stdout)["daemons"]), "stopped: retired"
 
     changes = set(query(postgres_url, "SELECT id, facet, key, kind FROM changes"))
     assert changes == expected, "the same changes as one daemon on SQLite"
