@@ -231,7 +231,9 @@ class _DocumentReader:
     def _read_sentence(self, index: int, s: ScannedSentence, title_entities: set[str]) -> list[Claim]:
         context = self._context(index, title_entities)
         out: list[Claim] = []
-        missing_of = {f: _missing_parties(self.rules.facets[f], s, context, self._asked(index)) for f in s.triggered}
+        question = self._question(index)  # a Q&A answer's: its parties and its verb count here
+        asked = question.entities if question else set()
+        missing_of = {f: _missing_parties(self.rules.facets[f], s, context, asked) for f in s.triggered}
         # A facet whose parties are out of reach reads nothing here, so it takes no cue from another's trigger.
         in_reach = frozenset(f for f, missing in missing_of.items() if not missing)
         for facet, triggers in s.triggered.items():
@@ -256,7 +258,7 @@ class _DocumentReader:
                     job = ClauseJob(
                         rule, self.rules.facets, self.rules.entities, trigger, triggers, s,
                         lambda: self._paragraph_date(index), self.source, self._supposing(index),
-                        tuple(frozenset(c) for c in context[:-1]), in_reach, self._question(index),
+                        tuple(frozenset(c) for c in context[:-1]), in_reach, question,
                     )  # fmt: skip
                     results.append(read_clause(job))
                 best = ClauseResult.best(results)
@@ -266,11 +268,6 @@ class _DocumentReader:
                 found.extend(results[best].claims)
             out.extend(_merge_clauses(found))
         return out
-
-    def _asked(self, index: int) -> set[str]:
-        """The entities of the question just before (within two sentences): a Q&A answer's parties."""
-        question = self._question(index)
-        return question.entities if question else set()
 
     def _question(self, index: int) -> ScannedSentence | None:
         """The question sentence `index` answers (one of the two before it), if any."""
