@@ -85,6 +85,15 @@ class Phrase:
     # A plain phrase (words only, no stem, choice or gap) is matched on tokens, without its regex:
     # its words, and what must stand between each two (" " for spaces or hyphens, else the exact text).
     literal: tuple[tuple[str, ...], tuple[str, ...]] | None = None
+    # Words a sentence must hold besides the anchor, checked before the phrase is matched ("openai
+    # group" is indexed on "openai", which many sentences hold, and "group" rules out most of them):
+    # every required word spelt one way, and the choices of a required word spelt several ways.
+    needs: frozenset[str] = frozenset()
+    needs_one_of: tuple[frozenset[str], ...] = ()
+
+    def may_match(self, words: set[str]) -> bool:
+        """False when `words` lack a word the phrase requires: then it cannot match."""
+        return self.needs <= words and all(not words.isdisjoint(group) for group in self.needs_one_of)
 
     @classmethod
     def compile(cls, source: str) -> Phrase:
@@ -95,6 +104,7 @@ class Phrase:
             raise ValueError(f"not a phrase: {source!r}")
         parts: list[str] = []
         anchors: tuple[tuple[str, bool], ...] | None = None
+        required: list[frozenset[str]] = []  # each required token's exact anchors (none if a stem)
         attached = False  # the previous word ends in an elision (n', l', d'): the next one may follow at once
         gap_open = False  # a gap and no required word since: another gap would make two ways to read a word
         readings = 1
@@ -126,8 +136,13 @@ class Phrase:
             gap_open = gap_open and optional
             if not optional and (anchors is None or _rarer(token_anchors, anchors)):
                 anchors = token_anchors
+            if not optional and not any(is_prefix for _, is_prefix in token_anchors):
+                required.append(frozenset(word for word, _ in token_anchors))
         assert anchors is not None  # the first token is required
-        return cls(source, rf"(?<![\w]){''.join(parts)}(?![\w])", anchors, _literal(text))
+        needs = frozenset(next(iter(group)) for group in required if len(group) == 1)
+        needs_one_of = tuple(group for group in required if len(group) > 1)
+        pattern = rf"(?<![\w]){''.join(parts)}(?![\w])"
+        return cls(source, pattern, anchors, _literal(text), needs, needs_one_of)
 
     @cached_property
     def regex(self) -> re.Pattern[str]:
@@ -250,6 +265,7 @@ class Lexicon(Generic[T]):
     _exact: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     _prefix: dict[str, list[tuple[str, int]]] = field(default_factory=lambda: defaultdict(list))
     _selects_cache: dict[str, tuple[int, ...]] = field(default_factory=dict, repr=False, compare=False)
+    _seen_words: set[str] = field(default_factory=set, repr=False, compare=False)
 
     def add(self, source: str, label: T, *, where: str) -> None:
         """Add a phrase; `where` names the file and key for the error message."""
@@ -266,6 +282,7 @@ class Lexicon(Generic[T]):
         index = self._index_of[phrase.pattern] = len(self._phrases)
         self._phrases.append((phrase, [label]))
         self._selects_cache.clear()
+        self._seen_words.clear()
         for literal, is_prefix in phrase.anchors:
             if is_prefix:
                 self._prefix[literal[:MIN_STEM]].append((literal, index))
@@ -284,31 +301,39 @@ class Lexicon(Generic[T]):
         return sum(len(labels) for _, labels in self._phrases)
 
     def candidates(self, words: Iterable[str]) -> set[int]:
-        """Indexes of the phrases whose anchor is among `words` (a sentence's folded words)."""
+        """Indexes of the phrases whose anchor is among `words` (a sentence's folded words).
+
+        Set operations, not a loop over the words: most of a sentence's words select nothing, and
+        the lexicon remembers both kinds, so only the words never seen before cost a look-up.
+        """
+        words = words if isinstance(words, (set, frozenset)) else set(words)
+        selecting = self._selects_cache
+        for word in words - self._seen_words:
+            self._remember(word)
         found: set[int] = set()
-        selects, cache = self._selects, self._selects_cache
-        for word in words:
-            indexes = cache.get(word)
-            if indexes is None:
-                indexes = selects(word)
-            if indexes:
-                found.update(indexes)
+        for word in words & selecting.keys():
+            found.update(selecting[word])
         return found
 
-    def _selects(self, word: str) -> tuple[int, ...]:
-        """The phrases one word selects, remembered: a text's words mostly recur from page to page."""
+    def _remember(self, word: str) -> None:
+        """Which phrases one word selects: held only for the words that select some."""
+        if len(self._seen_words) >= _SELECTS_CACHE:  # a bound on memory: a daemon reads endless words
+            self._seen_words.clear()
+            self._selects_cache.clear()
+        self._seen_words.add(word)
         found = set(self._exact.get(word, ()))
         found.update(index for literal, index in self._prefix.get(word[:MIN_STEM], ()) if word.startswith(literal))
-        if len(self._selects_cache) >= _SELECTS_CACHE:
-            self._selects_cache.clear()  # a bound on memory: a long-running daemon reads endless words
-        self._selects_cache[word] = indexes = tuple(found)
-        return indexes
+        if found:
+            self._selects_cache[word] = tuple(found)
 
     def find(self, tokens: Tokens) -> list[Hit[T]]:
         """Every match of every phrase the text's words select, in text order."""
         hits: list[Hit[T]] = []
-        for index in self.candidates(tokens.words):
+        words = tokens.words
+        for index in self.candidates(words):
             phrase, labels = self._phrases[index]
+            if not phrase.may_match(words):
+                continue
             if phrase.literal is not None:
                 spans = tokens.match_literal(*phrase.literal)
             else:
@@ -319,17 +344,35 @@ class Lexicon(Generic[T]):
 
 
 class Tokens:
-    """A folded text's letter/digit runs with their offsets: what the lexicon indexes and matches on."""
+    """A folded text's letter/digit runs with their offsets: what the lexicon indexes and matches on.
 
-    __slots__ = ("text", "words", "spans", "positions")
+    The set of words comes first and cheaply (one C-level scan): about half the sentences of a page
+    select no phrase, and they never need the runs' offsets, which cost a Python object each.
+    """
+
+    __slots__ = ("text", "words", "_spans", "_positions")
 
     def __init__(self, folded: str) -> None:
         self.text = folded
-        self.spans = [(m.group(), m.start(), m.end()) for m in _WORD_CHARS.finditer(folded)]
-        self.positions: dict[str, list[int]] = {}
-        for index, (word, _, _) in enumerate(self.spans):
-            self.positions.setdefault(word, []).append(index)
-        self.words = self.positions.keys()
+        self.words: set[str] = set(_WORD_CHARS.findall(folded))
+        self._spans: list[tuple[str, int, int]] | None = None
+        self._positions: dict[str, list[int]] = {}
+
+    @property
+    def spans(self) -> list[tuple[str, int, int]]:
+        """Each run: (word, start, end), in text order."""
+        if self._spans is None:
+            self._spans = [(m.group(), m.start(), m.end()) for m in _WORD_CHARS.finditer(self.text)]
+            for index, (word, _, _) in enumerate(self._spans):
+                self._positions.setdefault(word, []).append(index)
+        return self._spans
+
+    @property
+    def positions(self) -> dict[str, list[int]]:
+        """Where each word occurs, as indexes into `spans`."""
+        if self._spans is None:
+            self.spans  # noqa: B018 - computes both
+        return self._positions
 
     def match_literal(self, words: tuple[str, ...], separators: tuple[str, ...]) -> list[tuple[int, int]]:
         """Spans where `words` follow each other with the given separators between them."""
