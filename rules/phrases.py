@@ -375,27 +375,44 @@ class Tokens:
         return self._positions
 
     def match_literal(self, words: tuple[str, ...], separators: tuple[str, ...]) -> list[tuple[int, int]]:
-        """Spans where `words` follow each other with the given separators between them."""
-        found = []
-        spans, text = self.spans, self.text
-        for first in self.positions.get(words[0], ()):
-            last = first + len(words) - 1
-            if last >= len(spans) or not _separated(spans, first, words, separators, text):
-                continue
-            found.append((spans[first][1], spans[last][2]))
+        """Spans where `words` stand as whole runs with the given separators between them.
+
+        Searched with `str.find` in the text, not among its runs: the runs cost a Python object
+        each, and a phrase's first word stands in a sentence once or twice, found in C.
+        """
+        text, first, found = self.text, words[0], []
+        at = text.find(first)
+        while at != -1:
+            end = _phrase_end(text, at, words, separators)
+            if end != -1:
+                found.append((at, end))
+            at = text.find(first, at + 1)
         return found
 
 
-def _separated(
-    spans: list[tuple[str, int, int]], first: int, words: tuple[str, ...], separators: tuple[str, ...], text: str
-) -> bool:
-    for offset in range(1, len(words)):
-        word, start, _ = spans[first + offset]
-        between = text[spans[first + offset - 1][2] : start]
-        expected = separators[offset - 1]
-        if word != words[offset] or not (between == expected or (expected == " " and _GAP.fullmatch(between))):
-            return False
-    return True
+def _phrase_end(text: str, at: int, words: tuple[str, ...], separators: tuple[str, ...]) -> int:
+    """Where `words` end if they stand at `at` as whole runs with their separators, else -1.
+
+    A " " separator stands for any run of spaces and hyphens; the others for themselves.
+    """
+    if at and _is_word_char(text[at - 1]):
+        return -1
+    end = at + len(words[0])
+    for word, expected in zip(words[1:], separators, strict=True):
+        if expected == " ":
+            gap = _GAP.match(text, end)
+            start = gap.end() if gap else -1
+        else:
+            start = end + len(expected) if text.startswith(expected, end) else -1
+        if start == -1 or not text.startswith(word, start):
+            return -1
+        end = start + len(word)
+    return -1 if end < len(text) and _is_word_char(text[end]) else end
+
+
+def _is_word_char(char: str) -> bool:
+    """Is `char` part of a run (`_WORD_CHARS`)?"""
+    return "a" <= char <= "z" or "0" <= char <= "9"
 
 
 _GAP = re.compile(r"[\s-]+")
