@@ -23,13 +23,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from rules.engine import Engine
 from rules.loader import RULES_DIR
 from rules.model import STATUSES, VALUE_NAMES
-from rules.phrases import Phrase
+from rules.phrases import Phrase, Tokens
 from rules.text import clause_spans, detect_language, fold, split_sentences
 from rules.values import Value, find_values
 
@@ -433,3 +433,24 @@ def test_clause_spans_cover_the_sentence_in_order(text: str) -> None:
 @given(st.text(max_size=300))
 def test_detect_language(text: str) -> None:
     assert detect_language(fold(text)) in ("en", "fr", "und")
+
+
+_PLAIN_WORDS = ["ab", "a", "ba", "b9"]
+
+
+@_examples(500)
+@given(
+    st.lists(st.sampled_from(_PLAIN_WORDS), min_size=1, max_size=3),
+    st.lists(st.sampled_from([" ", "'", "-", "."]), min_size=2, max_size=2),
+    st.one_of(st.text(alphabet="ab9 '-.,\n", max_size=16), _soup([*_PLAIN_WORDS, "  ", "'", "xa"], max_size=12)),
+)
+@example(["a", "b9"], [" ", " "], "a - \n b9, ba b9 a\tb9")  # gaps of several spaces and hyphens
+@example(["ab", "a"], ["'", " "], "xab'a ab'a. ab' a")  # a word inside another, a separator not there
+def test_a_plain_phrase_matches_where_its_regex_does(words: list[str], seps: list[str], text: str) -> None:
+    """The lexicon matches plain phrases on the text's runs, without a regex: the same places."""
+    source = words[0] + "".join(sep + word for sep, word in zip(seps, words[1:], strict=False))
+    phrase = Phrase.compile(source)
+    assert phrase.literal is not None
+    folded = fold(text)
+    expected = [m.span() for m in phrase.regex.finditer(folded)]
+    assert sorted(Tokens(folded).match_literal(*phrase.literal)) == expected, (source, folded)
