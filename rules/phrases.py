@@ -344,35 +344,21 @@ class Lexicon(Generic[T]):
 
 
 class Tokens:
-    """A folded text's letter/digit runs with their offsets: what the lexicon indexes and matches on.
+    """A folded text and the set of its letter/digit runs: what the lexicon indexes and matches on.
 
-    The set of words comes first and cheaply (one C-level scan): about half the sentences of a page
-    select no phrase, and they never need the runs' offsets, which cost a Python object each.
+    The set comes from one C-level scan; where a phrase's words stand is then found with
+    `str.find`, never by listing the runs with their offsets (a Python object each).
     """
 
-    __slots__ = ("text", "words", "_spans", "_positions")
+    __slots__ = ("text", "words")
 
     def __init__(self, folded: str) -> None:
         self.text = folded
         self.words: set[str] = set(_WORD_CHARS.findall(folded))
-        self._spans: list[tuple[str, int, int]] | None = None
-        self._positions: dict[str, list[int]] = {}
 
-    @property
-    def spans(self) -> list[tuple[str, int, int]]:
-        """Each run: (word, start, end), in text order."""
-        if self._spans is None:
-            self._spans = [(m.group(), m.start(), m.end()) for m in _WORD_CHARS.finditer(self.text)]
-            for index, (word, _, _) in enumerate(self._spans):
-                self._positions.setdefault(word, []).append(index)
-        return self._spans
-
-    @property
-    def positions(self) -> dict[str, list[int]]:
-        """Where each word occurs, as indexes into `spans`."""
-        if self._spans is None:
-            self.spans  # noqa: B018 - computes both
-        return self._positions
+    def occurrences(self, word: str) -> list[tuple[int, int]]:
+        """Where `word` stands as a whole run."""
+        return self.match_literal((word,), ())
 
     def match_literal(self, words: tuple[str, ...], separators: tuple[str, ...]) -> list[tuple[int, int]]:
         """Spans where `words` stand as whole runs with the given separators between them.

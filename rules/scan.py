@@ -58,11 +58,10 @@ class ScannedSentence:
     def _conditionals(self) -> list[Hit[Label]]:
         """A French conditional reports what is said (« OpenAI dépasserait 20 milliards »): a hedge."""
         words = self.rules.conditionals.intersection(self.tokens.words)
-        spans = self.tokens.spans
         return [
-            Hit(label, spans[i][1], spans[i][2], word)
+            Hit(label, start, end, word)
             for word in words
-            for i in self.tokens.positions[word]
+            for start, end in self.tokens.occurrences(word)
             for label in _CONDITIONAL
         ]
 
