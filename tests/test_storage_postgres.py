@@ -227,6 +227,37 @@ def test_a_daemon_restarted_under_its_id_takes_its_own_leases_back_at_once(store
     assert {f.id for f in store.leases.take_due("host:monitor@1", now=iso(), until=iso(300))} == set(ids)
 
 
+def alive(store: Store, *daemon_ids: str, seen: float = 0.0) -> None:
+    for daemon_id in daemon_ids:
+        store.leases.heartbeat(daemon_id, host="h", pid=1, started_at=iso(-60), now=iso(seen), listen=None)
+
+
+def test_a_daemon_takes_its_share_of_the_due_feeds_and_a_lone_one_takes_all(store: Store) -> None:
+    """Ticks in step must not let the first daemon take every feed that fell due at once: each takes
+    ceil(due / daemons alive); alone (itself counted, though it has not said so yet), it takes them all."""
+    add_feeds(store, 40)
+    alive(store, "a", "b", "c")
+    taken = [store.leases.take_due(owner, now=iso(), until=iso(300)) for owner in ("a", "b", "c")]
+    assert [len(feeds) for feeds in taken] == [14, 14, 12], "ceil(40 / 3), the due feeds held or not"
+    assert len({f.id for feeds in taken for f in feeds}) == 40
+    store.leases.retire("a")
+    store.leases.retire("b")
+    store.leases.retire("c")
+    assert len(store.leases.take_due("alone", now=iso(), until=iso(300))) == 40
+    assert len(store.leases.take_due("alone", now=iso(), until=iso(300), limit=25)) == 25, "limit still bounds it"
+
+
+def test_a_dead_daemon_is_not_counted_in_the_shares(store: Store) -> None:
+    """A daemon last seen more than a lease ago (SIGKILL: no retire) is dead: the live ones share its part."""
+    add_feeds(store, 40)
+    alive(store, "dead", seen=-301)
+    alive(store, "a", "b")
+    assert len(store.leases.take_due("a", now=iso(), until=iso(300))) == 20, "a and b alive: half each"
+    assert len(store.leases.take_due("b", now=iso(), until=iso(300), alive_since=iso(-400))) == 14, (
+        "counted when seen since alive_since"
+    )
+
+
 def test_alerts_claimed_at_once_go_to_one_daemon_each_and_an_expired_claim_to_another(postgres_url: str) -> None:
     with Store.open(postgres_url) as one, Store.open(postgres_url) as two:
         alerts = [{"id": f"alert-{i}", "event": "change.flagged", "channel": "webhook", "payload": {"n": i}}
