@@ -13,9 +13,11 @@ import datetime as dt
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -155,6 +157,35 @@ def test_a_wait_for_a_lock_fails_after_the_lock_timeout_instead_of_hanging(postg
                 pytest.raises(psycopg.errors.LockNotAvailable),
             ):
                 waiter.execute("SELECT pg_advisory_lock(4242)")  # the same setting, shortened: it gives up
+
+
+def test_a_peer_frozen_inside_a_transaction_loses_its_session_and_its_row_locks(postgres_url: str) -> None:
+    """A daemon stopped mid-transaction (SIGSTOP, a hung host) must not keep its feeds locked for good."""
+    with Store.open(postgres_url) as store:
+        setting = next(store.sql.query("SHOW idle_in_transaction_session_timeout"))
+        assert setting["idle_in_transaction_session_timeout"] == "1min"
+        (feed_id,) = add_feeds(store, 1)
+        # the same setting, shortened
+        with psycopg.connect(postgres_url, options="-c idle_in_transaction_session_timeout=200") as frozen:
+            frozen.execute("SELECT id FROM feeds WHERE id = %s FOR UPDATE", [feed_id])  # and then nothing
+            assert store.leases.take_due("a", now=iso(), until=iso(300)) == [], "locked: skipped"
+            time.sleep(0.6)
+            assert [f.id for f in store.leases.take_due("a", now=iso(), until=iso(300))] == [feed_id]
+            with pytest.raises(psycopg.errors.IdleInTransactionSessionTimeout):
+                frozen.execute("SELECT 1")
+
+
+def test_pooled_sessions_probe_a_silent_peer_at_both_ends(store: Store) -> None:
+    """A daemon's host that vanishes (power, network) sends no FIN: the server's keepalive probes end its
+    session, and its locks, within about 25 s rather than the system's two hours; the client's probes
+    do the same for a server that vanishes."""
+    names = ("tcp_keepalives_idle", "tcp_keepalives_interval", "tcp_keepalives_count")
+    assert [next(store.sql.query(f"SHOW {name}"))[name] for name in names] == ["10", "5", "3"]
+    assert isinstance(store.sql, PgDatabase)
+    with store.sql.pool.connection() as conn, socket.fromfd(conn.fileno(), socket.AF_INET, socket.SOCK_STREAM) as sock:
+        assert sock.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE) == 1
+        options = (socket.TCP_KEEPIDLE, socket.TCP_KEEPINTVL, socket.TCP_KEEPCNT)
+        assert [sock.getsockopt(socket.IPPROTO_TCP, option) for option in options] == [10, 5, 3]
 
 
 def test_two_openers_racing_apply_each_migration_once(postgres_url: str) -> None:
