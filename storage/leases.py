@@ -4,7 +4,9 @@
 A daemon takes the feeds that are due and not leased (or whose lease expired)
 in one statement; on PostgreSQL the rows are chosen `FOR UPDATE SKIP LOCKED`,
 so two daemons asking at the same moment get disjoint sets without waiting for
-each other (on SQLite the write lock lets one in at a time). It renews its
+each other (on SQLite the write lock lets one in at a time), and each takes only
+its share of them (the due feeds over the daemons alive), so that the daemon
+whose tick comes first does not take them all. It renews its
 leases while it polls and releases them when the poll is saved; a daemon that
 dies keeps its feeds only until `lease_until`, then any other takes them.
 
@@ -17,6 +19,7 @@ Times are compared as stored text (UTC ISO 8601), like `next_check`.
 
 from __future__ import annotations
 
+import datetime as dt
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -53,13 +56,20 @@ class Leases:
     def __init__(self, store: Transactional) -> None:
         self.store = store
 
-    def take_due(self, owner: str, *, now: str, until: str, limit: int = 1000) -> list[Feed]:
-        """Lease to `owner`, until `until`, the feeds due at `now` that nobody holds; them, by next check."""
-        params = {"owner": owner, "now": now, "until": until, "limit": limit}
+    def take_due(
+        self, owner: str, *, now: str, until: str, limit: int = 1000, alive_since: str | None = None
+    ) -> list[Feed]:
+        """Lease to `owner`, until `until`, its share of the feeds due at `now` that nobody holds (at most
+        `limit`); them, by next check. Its share is the due feeds over the daemons alive, those that said so
+        since `alive_since` (default: one lease, `until` - `now`, before now) and itself, rounded up."""
+        params = {"owner": owner, "now": now, "until": until, "limit": limit,
+                  "alive_since": alive_since or _lease_before(now, until)}  # fmt: skip
         if next(self.store.sql.query(_ANY_DUE, params), None) is None:
             return []  # the common tick: nothing due, and no write transaction for it
+        engine = self.store.engine
         with self.store.transaction():
-            rows = list(self.store.sql.query(_TAKE_DUE.format(**exclusive(self.store.engine, "lease")), params))
+            rows = list(self.store.sql.query(_TAKE_DUE.format(**exclusive(engine, "lease"), share=share(engine)),
+                                             params))  # fmt: skip
         return sorted((feed_of(row) for row in rows), key=lambda f: (f.next_check or "", f.id))
 
     def renew(self, owner: str, feed_ids: list[int], *, until: str) -> int:
@@ -123,6 +133,30 @@ def exclusive(engine: str, column: str) -> dict[str, str]:
     return {"free": free, "skip_locked": " FOR UPDATE SKIP LOCKED"}
 
 
+def share(engine: str) -> str:
+    """How many due feeds one take leases: on PostgreSQL its share, the due feeds (held or not) over the
+    daemons alive, rounded up, so that the daemon whose tick comes first cannot take every feed that fell
+    due at once and leave nothing to one that started since (with ticks in step, it would every time); a
+    lone daemon's share is all. SQLite has one daemon: all, up to `limit`."""
+    if engine != "postgresql":
+        return ":limit"
+    return _SHARE
+
+
+def _lease_before(now: str, until: str) -> str:
+    """The moment a lease's length (`until` - `now`) before `now`: a daemon seen since is alive, as a lease
+    taken since is held."""
+    start, end = dt.datetime.fromisoformat(now), dt.datetime.fromisoformat(until)
+    return (start - (end - start)).isoformat(timespec="milliseconds")
+
+
+# ceil(due / alive), in integers; the asker counts itself (its first take may come before its heartbeat)
+_SHARE = """least(:limit, (
+        SELECT (due.n + alive.n - 1) / alive.n
+        FROM (SELECT count(*) AS n FROM feeds WHERE next_check IS NULL OR next_check <= :now) AS due,
+            (SELECT 1 + count(*) AS n FROM daemons WHERE last_seen >= :alive_since AND id <> :owner) AS alive
+    ))"""
+
 _ANY_DUE = "SELECT 1 AS due FROM feeds WHERE next_check IS NULL OR next_check <= :now LIMIT 1"
 
 _TAKE_DUE = """
@@ -131,7 +165,7 @@ WHERE id IN (
     SELECT id FROM feeds
     WHERE (next_check IS NULL OR next_check <= :now) AND {free}
     ORDER BY coalesce(next_check, ''), id
-    LIMIT :limit{skip_locked}
+    LIMIT {share}{skip_locked}
 )
 RETURNING *
 """

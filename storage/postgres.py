@@ -34,7 +34,10 @@ from storage.postgres_url import redact
 
 ENGINE = "postgresql"
 CONNECT_TIMEOUT_S = 10
-LOCK_TIMEOUT_MS = 10_000  # see PgDatabase.connect
+LOCK_TIMEOUT_MS = 10_000  # see _session_options
+IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000
+# TCP keepalives, both ends: a first probe after 10 s of silence, then every 5 s, dead after 3 unanswered
+KEEPALIVE = {"idle": 10, "interval": 5, "count": 3}
 ERRORS: tuple[type[BaseException], ...] = (psycopg.Error, PoolTimeout)
 
 # A string literal, a `::` cast, a named parameter, a positional one, or a literal percent sign
@@ -109,10 +112,9 @@ class PgDatabase:
                 "autocommit": True,
                 "connect_timeout": CONNECT_TIMEOUT_S,
                 "cursor_factory": psycopg.ClientCursor,
-                # A daemon runs its statements on one event loop: a wait for a lock that one of its own
-                # transactions holds would stop the loop for good. A wait this long fails instead (the
-                # tick or the article is tried again), and so does one behind a stuck peer.
-                "options": f"-c lock_timeout={LOCK_TIMEOUT_MS}",
+                "options": _session_options(),
+                **{f"keepalives_{name}": seconds for name, seconds in KEEPALIVE.items()},
+                "keepalives": 1,
             },
             check=ConnectionPool.check_connection,  # a connection the server dropped is replaced, not handed out
             timeout=30,
@@ -177,3 +179,20 @@ class PgDatabase:
         """Transaction-scoped locks on `keys` (sorted, so two holders never wait for each other)."""
         for key in sorted(set(keys)):
             self.execute("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", [key])
+
+
+def _session_options() -> str:
+    """The settings of each pooled session, as libpq `options`.
+
+    A daemon runs its statements on one event loop: a wait for a lock that one of its own transactions
+    holds would stop the loop for good. A wait of `lock_timeout` fails instead (the tick or the article is
+    tried again), and so does one behind a stuck peer. A peer stuck *inside* a transaction (SIGSTOP, a hung
+    host) would hold its row and advisory locks until it wakes: the server ends its session after
+    `idle_in_transaction_session_timeout`, and a peer whose host is gone after its TCP keepalives go
+    unanswered (the server's probes; the client's are libpq's `keepalives_*`, for a server that is gone)."""
+    settings = {
+        "lock_timeout": LOCK_TIMEOUT_MS,
+        "idle_in_transaction_session_timeout": IDLE_IN_TRANSACTION_TIMEOUT_MS,
+        **{f"tcp_keepalives_{name}": seconds for name, seconds in KEEPALIVE.items()},
+    }
+    return " ".join(f"-c {name}={value}" for name, value in settings.items())

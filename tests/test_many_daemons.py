@@ -136,7 +136,9 @@ def wait_until(condition: Callable[[], Any], *, timeout: float, what: str, daemo
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for daemon in daemons:
-            assert daemon.process.poll() in (None, -signal.SIGKILL), f"a daemon exited: {daemon.process.args}"
+            exited = daemon.process.poll()
+            if exited not in (None, -signal.SIGKILL):
+                raise AssertionError(f"{daemon.id} exited ({exited}); its log ends:\n{_tail(daemon.log_path)}")
         found = condition()
         if found:
             return found

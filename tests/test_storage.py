@@ -4,6 +4,7 @@ durability and migrations on SQLite files under tmp_path (PostgreSQL's own in te
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -138,6 +139,19 @@ def test_record_poll_304_keeps_the_stored_validators(store: Store) -> None:
 def test_record_poll_of_an_unknown_feed_is_a_lookup_error(store: Store) -> None:
     with pytest.raises(LookupError):
         store.record_poll(42, status=200, error=None)
+
+
+def test_a_lease_takes_the_daemons_share_of_the_due_feeds_all_of_them_on_sqlite(store: Store) -> None:
+    """Two other daemons said they are alive: on PostgreSQL a third of 9 due feeds is this one's share; SQLite
+    has one daemon (the lock file), whatever its `daemons` table remembers, and takes all."""
+    for n in range(9):
+        store.add_feed(f"https://feeds.example/{n}.xml")
+    now = utc_now()
+    until = (dt.datetime.fromisoformat(now) + dt.timedelta(minutes=5)).isoformat(timespec="seconds")
+    for other in ("b", "c"):
+        store.leases.heartbeat(other, host="h", pid=1, started_at=now, now=now, listen=None)
+    taken = store.leases.take_due("a", now=now, until=until)
+    assert len(taken) == (3 if store.engine == "postgresql" else 9)
 
 
 # articles

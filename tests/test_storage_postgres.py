@@ -13,9 +13,11 @@ import datetime as dt
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -157,6 +159,35 @@ def test_a_wait_for_a_lock_fails_after_the_lock_timeout_instead_of_hanging(postg
                 waiter.execute("SELECT pg_advisory_lock(4242)")  # the same setting, shortened: it gives up
 
 
+def test_a_peer_frozen_inside_a_transaction_loses_its_session_and_its_row_locks(postgres_url: str) -> None:
+    """A daemon stopped mid-transaction (SIGSTOP, a hung host) must not keep its feeds locked for good."""
+    with Store.open(postgres_url) as store:
+        setting = next(store.sql.query("SHOW idle_in_transaction_session_timeout"))
+        assert setting["idle_in_transaction_session_timeout"] == "1min"
+        (feed_id,) = add_feeds(store, 1)
+        # the same setting, shortened
+        with psycopg.connect(postgres_url, options="-c idle_in_transaction_session_timeout=200") as frozen:
+            frozen.execute("SELECT id FROM feeds WHERE id = %s FOR UPDATE", [feed_id])  # and then nothing
+            assert store.leases.take_due("a", now=iso(), until=iso(300)) == [], "locked: skipped"
+            time.sleep(0.6)
+            assert [f.id for f in store.leases.take_due("a", now=iso(), until=iso(300))] == [feed_id]
+            with pytest.raises(psycopg.errors.IdleInTransactionSessionTimeout):
+                frozen.execute("SELECT 1")
+
+
+def test_pooled_sessions_probe_a_silent_peer_at_both_ends(store: Store) -> None:
+    """A daemon's host that vanishes (power, network) sends no FIN: the server's keepalive probes end its
+    session, and its locks, within about 25 s rather than the system's two hours; the client's probes
+    do the same for a server that vanishes."""
+    names = ("tcp_keepalives_idle", "tcp_keepalives_interval", "tcp_keepalives_count")
+    assert [next(store.sql.query(f"SHOW {name}"))[name] for name in names] == ["10", "5", "3"]
+    assert isinstance(store.sql, PgDatabase)
+    with store.sql.pool.connection() as conn, socket.fromfd(conn.fileno(), socket.AF_INET, socket.SOCK_STREAM) as sock:
+        assert sock.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE) == 1
+        options = (socket.TCP_KEEPIDLE, socket.TCP_KEEPINTVL, socket.TCP_KEEPCNT)
+        assert [sock.getsockopt(socket.IPPROTO_TCP, option) for option in options] == [10, 5, 3]
+
+
 def test_two_openers_racing_apply_each_migration_once(postgres_url: str) -> None:
     stores = at_once(
         lambda: Store.open(postgres_url), lambda: Store.open(postgres_url), lambda: Store.open(postgres_url)
@@ -225,6 +256,37 @@ def test_a_daemon_restarted_under_its_id_takes_its_own_leases_back_at_once(store
     ids = add_feeds(store, 2)
     store.leases.take_due("host:monitor@1", now=iso(), until=iso(300))
     assert {f.id for f in store.leases.take_due("host:monitor@1", now=iso(), until=iso(300))} == set(ids)
+
+
+def alive(store: Store, *daemon_ids: str, seen: float = 0.0) -> None:
+    for daemon_id in daemon_ids:
+        store.leases.heartbeat(daemon_id, host="h", pid=1, started_at=iso(-60), now=iso(seen), listen=None)
+
+
+def test_a_daemon_takes_its_share_of_the_due_feeds_and_a_lone_one_takes_all(store: Store) -> None:
+    """Ticks in step must not let the first daemon take every feed that fell due at once: each takes
+    ceil(due / daemons alive); alone (itself counted, though it has not said so yet), it takes them all."""
+    add_feeds(store, 40)
+    alive(store, "a", "b", "c")
+    taken = [store.leases.take_due(owner, now=iso(), until=iso(300)) for owner in ("a", "b", "c")]
+    assert [len(feeds) for feeds in taken] == [14, 14, 12], "ceil(40 / 3), the due feeds held or not"
+    assert len({f.id for feeds in taken for f in feeds}) == 40
+    store.leases.retire("a")
+    store.leases.retire("b")
+    store.leases.retire("c")
+    assert len(store.leases.take_due("alone", now=iso(), until=iso(300))) == 40
+    assert len(store.leases.take_due("alone", now=iso(), until=iso(300), limit=25)) == 25, "limit still bounds it"
+
+
+def test_a_dead_daemon_is_not_counted_in_the_shares(store: Store) -> None:
+    """A daemon last seen more than a lease ago (SIGKILL: no retire) is dead: the live ones share its part."""
+    add_feeds(store, 40)
+    alive(store, "dead", seen=-301)
+    alive(store, "a", "b")
+    assert len(store.leases.take_due("a", now=iso(), until=iso(300))) == 20, "a and b alive: half each"
+    assert len(store.leases.take_due("b", now=iso(), until=iso(300), alive_since=iso(-400))) == 14, (
+        "counted when seen since alive_since"
+    )
 
 
 def test_alerts_claimed_at_once_go_to_one_daemon_each_and_an_expired_claim_to_another(postgres_url: str) -> None:

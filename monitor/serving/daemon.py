@@ -18,8 +18,9 @@ exit 0 within seconds. SIGHUP reloads the configuration and the rules; an
 invalid one is refused with a logged error and the old one keeps running.
 
 **Several daemons.** On PostgreSQL any number of daemons share one database:
-the tick *leases* the due feeds (`storage.leases`: `FOR UPDATE SKIP LOCKED`,
-until `[daemon] lease`), at most `[daemon] batch` in flight; a **keepalive**
+the tick *leases* its share of the due feeds (`storage.leases`: `FOR UPDATE SKIP
+LOCKED`, until `[daemon] lease`; the due feeds over the daemons alive, so that
+none takes them all), at most `[daemon] batch` in flight; a **keepalive**
 job renews the leases of the feeds being polled and says the daemon is alive
 (`monitor daemons`); the cycle gives them back once their polls are saved. A
 daemon that dies keeps its feeds until its leases expire, then another takes
