@@ -56,6 +56,7 @@ _TOKEN = re.compile(r"\([^()]+\)\??|~\d?|[^\s()~]+")
 _WORD_CHARS = re.compile(r"[a-z0-9]+")
 _ALLOWED = re.compile(r"=[a-z0-9'-]+|[a-z0-9'&.$%+-]+\*?\??")
 _SEP = r"[\s-]+"
+_WORD_START = r"(?<![\w])"  # what `\w` matches: `str.isalnum()` characters and "_" (see `Phrase.spans_in`)
 # A word in a gap: a run of anything but spaces and hyphens, or a compound of up to six such runs
 # joined by hyphens, taken whole (atomic): never split, so a gap reads its text one way only. The
 # gap's last word alone may give back its last runs, so the next word may be glued to it by a
@@ -141,7 +142,7 @@ class Phrase:
         assert anchors is not None  # the first token is required
         needs = frozenset(next(iter(group)) for group in required if len(group) == 1)
         needs_one_of = tuple(group for group in required if len(group) > 1)
-        pattern = rf"(?<![\w]){''.join(parts)}(?![\w])"
+        pattern = rf"{_WORD_START}{''.join(parts)}(?![\w])"
         return cls(source, pattern, anchors, _literal(text), needs, needs_one_of)
 
     @cached_property
@@ -149,6 +150,28 @@ class Phrase:
         """The phrase as a regex, compiled once, when first asked: most phrases are plain words
         matched on tokens, and a lemma's many forms make a long pattern to compile."""
         return re.compile(self.pattern)
+
+    @cached_property
+    def _finder(self) -> re.Pattern[str]:
+        """The regex without its leading look-behind: a pattern that starts with a look-behind makes
+        the regex engine try it at every character, one that starts with letters lets it jump
+        from one candidate to the next (ten times faster over the rules' phrases)."""
+        return re.compile(self.pattern.removeprefix(_WORD_START))
+
+    def spans_in(self, tokens: Tokens) -> list[tuple[int, int]]:
+        """Where the phrase matches in a text: the places `regex.finditer` gives, found faster."""
+        if self.literal is not None:
+            return tokens.match_literal(*self.literal)
+        text, found = tokens.text, []
+        position = 0
+        while (match := self._finder.search(text, position)) is not None:
+            start, end = match.span()
+            if start and (text[start - 1].isalnum() or text[start - 1] == "_"):  # inside a word: not here
+                position = start + 1
+                continue
+            found.append((start, end))
+            position = end if end > start else start + 1
+        return found
 
 
 _PLAIN = re.compile(r"[a-z0-9]+(?:(?: |'|\.|-)[a-z0-9]+)*")
@@ -334,10 +357,7 @@ class Lexicon(Generic[T]):
             phrase, labels = self._phrases[index]
             if not phrase.may_match(words):
                 continue
-            if phrase.literal is not None:
-                spans = tokens.match_literal(*phrase.literal)
-            else:
-                spans = [match.span() for match in phrase.regex.finditer(tokens.text)]
+            spans = phrase.spans_in(tokens)
             hits.extend(Hit(label, start, end, phrase.source) for start, end in spans for label in labels)
         hits.sort(key=lambda h: (h.start, -h.end))
         return hits

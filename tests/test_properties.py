@@ -454,3 +454,28 @@ def test_a_plain_phrase_matches_where_its_regex_does(words: list[str], seps: lis
     folded = fold(text)
     expected = [m.span() for m in phrase.regex.finditer(folded)]
     assert sorted(Tokens(folded).match_literal(*phrase.literal)) == expected, (source, folded)
+
+
+_REGEX_PHRASES = [
+    phrase
+    for lexicon in (ENGINE.rules.lexicon, ENGINE.rules.cue_lexicon)
+    for phrase, _ in lexicon._phrases  # noqa: SLF001 - every phrase the rules compile
+    if phrase.literal is None
+]
+
+
+def test_a_phrase_matches_where_its_regex_does() -> None:
+    """The lexicon finds a phrase without the regex's leading look-behind: the same places, in
+    texts where each phrase stands glued to a letter, a digit or "_" (inside a word) and on its own."""
+    checked = 0
+    for phrase in _REGEX_PHRASES:
+        plain = fold(_plain(phrase.source))
+        for glue in ("x", "é", "_", "1", "-", " ", "'"):
+            text = f"{glue}{plain} {plain}{glue}{plain}, {glue}{plain}"
+            expected = [m.span() for m in phrase.regex.finditer(text)]
+            assert phrase.spans_in(Tokens(text)) == expected, (phrase.source, text)
+            checked += bool(expected)
+    assert checked > len(_REGEX_PHRASES)  # the texts do hold the phrases
+    # A match inside a word hides no match that starts within it
+    twice = Phrase.compile("apple* apple*")
+    assert twice.spans_in(Tokens("xapple apple apple")) == [(7, 18)]
