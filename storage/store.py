@@ -81,8 +81,9 @@ class Store:
     """One database, SQLite or PostgreSQL: feeds, articles, claims, changes and runs."""
 
     def __init__(self, db: Any, *, path: str | None, read_only: bool = False) -> None:
-        """Wrap an opened, migrated database (a sqlite-utils Database or a `Sql`); use `Store.open`
-        or `Store.memory`. `db` stays the engine's own object: sqlite-utils' Database on SQLite."""
+        """Wrap an opened, migrated database (a sqlite-utils Database or a `Sql`); use `Store.open`,
+        `open_for_reading` or `Store.memory`. `db` stays the engine's own object: sqlite-utils' Database
+        on SQLite (a `SqliteReader` when opened for reading with the standard library alone)."""
         self.sql: Sql = as_sql(db)
         self.db = db
         self.path = path
