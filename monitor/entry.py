@@ -62,7 +62,7 @@ def changes_options(args: list[str]) -> dict[str, Any] | None:
 
 def _list_changes(options: dict[str, Any]) -> int:
     """Run the listing as the typer command does: an expected failure is one line on stderr and status 1,
-    a closed pipe status 1 (click's rule)."""
+    a closed pipe status 1, an interrupt status 130 (typer's rules)."""
     from monitor.errors import EXPECTED, cli_error
     from monitor.listing import print_changes
 
@@ -77,4 +77,6 @@ def _list_changes(options: dict[str, Any]) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to flush at exit
         return 1
+    except KeyboardInterrupt:
+        return 130
     return 0
