@@ -8,7 +8,6 @@ do its job; `--json` output is the public shape of ../shared/spec/CONTRACT.md.
 from __future__ import annotations
 
 import functools
-import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,7 +18,8 @@ import typer
 from typer.core import TyperArgument, TyperCommand
 
 from monitor import __version__
-from monitor.errors import EXPECTED, ConfigError, FetchError
+from monitor.errors import EXPECTED, ConfigError, FetchError, cli_error
+from monitor.listing import print_json
 
 # Only what every command needs is imported here: `monitor --help` and `monitor version`
 # start in a fraction of the time a cycle's imports take (bench/startup.py measures it).
@@ -83,7 +83,7 @@ def _one_line_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except EXPECTED as exc:
-            typer.echo(f"monitor: error: {exc}", err=True)
+            typer.echo(cli_error(exc), err=True)
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
@@ -207,22 +207,9 @@ def changes(
     """The changes flagged so far, newest first, with their sources, delivery and review."""
     if ctx.invoked_subcommand is not None:
         return
-    from monitor.dates import parse_date
+    from monitor.listing import print_changes
 
-    settings = _settings(config)
-    with _store(settings, read_only=True) as store:
-        found = store.changes(
-            since=parse_date(since, source="--since") if since else None, newest_first=True, limit=limit
-        )
-        delivery = store.outbox.states([c.id for c in found])
-    if json_output:
-        from monitor.judging.events import listed_change
-
-        _print_json({"changes": [listed_change(c, delivery.get(c.id, {})) for c in found]})
-        return
-    from monitor import render
-
-    sys.stdout.write(render.changes_text(found, delivery))
+    print_changes(_config_file(config), json_output=json_output, since=since, limit=limit)
 
 
 @changes_app.command("accept", cls=_Command)
@@ -316,7 +303,7 @@ def signals(
     if json_output:
         from monitor.judging.signals import signal_json
 
-        _print_json({"signals": [signal_json(s) for s in found]})
+        print_json({"signals": [signal_json(s) for s in found]})
         return
     from monitor import render
 
@@ -384,7 +371,7 @@ def state(
         changes = store.changes()
         rows = standing(known_state(Engine.load(), store, as_of=date, changes=changes), changes)
     if json_output:
-        _print_json({"as_of": date, "state": [row.to_json() for row in rows]})
+        print_json({"as_of": date, "state": [row.to_json() for row in rows]})
         return
     from monitor import render
 
@@ -407,7 +394,7 @@ def alerts(
         rows = store.outbox.rows(statuses=statuses)
         counts = store.outbox.counts()
     if json_output:
-        _print_json({"counts": counts, "alerts": [render.outbox_json(r) for r in rows]})
+        print_json({"counts": counts, "alerts": [render.outbox_json(r) for r in rows]})
         return
     render.outbox(_console(), rows, counts)
 
@@ -448,7 +435,7 @@ def daemons(json_output: JsonOption = False, config: ConfigOption = None) -> Non
         rows = store.leases.daemons(now=now)
         holders = store.leases.holders(now=now)
     if json_output:
-        _print_json(
+        print_json(
             {
                 "daemons": [render.daemon_json(row, holders.get(row.id, [])) for row in rows],
                 "leases": {owner: [render.feed_json(f)["url"] for f in feeds] for owner, feeds in holders.items()},
@@ -493,7 +480,7 @@ def feeds_list(json_output: JsonOption = False, config: ConfigOption = None) -> 
     with _store(settings, read_only=True) as store:
         found = store.feeds() if store.read_only else watched_feeds(settings, store)
     if json_output:
-        _print_json({"feeds": [render.feed_json(feed) for feed in found]})
+        print_json({"feeds": [render.feed_json(feed) for feed in found]})
         return
 
     render.feeds(_console(), found)
@@ -524,10 +511,11 @@ def demo() -> None:
     """Serve a bundled sample feed on 127.0.0.1, run one cycle on a throwaway database, show what it flagged."""
     from monitor import render
     from monitor.demo import run_demo
+    from monitor.listing import changes_text
 
     console = _console()
     report, found, digest_path = render.with_progress(console, lambda progress: run_demo(progress=progress))
-    sys.stdout.write(render.changes_text(sorted(found, key=lambda c: c.listing_key(), reverse=True), {}))
+    sys.stdout.write(changes_text(sorted(found, key=lambda c: c.listing_key(), reverse=True), {}))
     typer.echo(report.summary())
     typer.echo(f"digest: {digest_path}")
 
@@ -561,7 +549,7 @@ def check(
     document = read_source(source)
     result = check_document(document, engine=Engine.load(), published=date, explain=explain)
     if json_output:
-        _print_json(result.to_json())
+        print_json(result.to_json())
         return
     console = _console()
     if explain:
@@ -580,7 +568,7 @@ def baseline(json_output: JsonOption = False, config: ConfigOption = None) -> No
     _check_config(config)
     state = build_baseline(Engine.load())
     if json_output:
-        _print_json({"date": state.date, "claims": [render.known_json(k) for k in state.known.values()]})
+        print_json({"date": state.date, "claims": [render.known_json(k) for k in state.known.values()]})
         return
     render.baseline(_console(), state)
 
@@ -599,22 +587,12 @@ def _console() -> Console:
     return console if console.is_terminal else Console(width=160)
 
 
-def _print_json(payload: dict[str, Any]) -> None:
-    """Indented for a person at a terminal; one line for a pipe, where json's C encoder is ten times faster."""
-    indent = 2 if sys.stdout.isatty() else None
-    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=indent) + "\n")
-
-
 def main() -> None:
     if sys.argv[1:] in (["version"], ["--version"]):
         # typer 0.29 coerces every parameter through pydantic, 0.1 s to import: the version needs none
         sys.stdout.write(__version__ + "\n")
         return
-    import os
+    from monitor.serving.logs import setup_from_environment
 
-    from monitor.serving.logs import setup_logging
-
-    setup_logging(
-        level=os.environ.get("MONITOR_LOG_LEVEL", "WARNING"), json_lines=os.environ.get("MONITOR_LOG_FORMAT") == "json"
-    )
+    setup_from_environment()
     app(prog_name="monitor")

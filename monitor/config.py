@@ -19,18 +19,17 @@ import os
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
 
-import platformdirs
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+from monitor import locations
 from monitor.errors import ConfigError
+from monitor.locations import APP_NAME, DAEMON_ID_ENV, DEFAULT_CONFIG, LISTEN_ENV, data_dir, default_database
 from monitor.urls import redact_url
 from rules.tomlfile import read_toml
-from storage.postgres_url import is_postgres_url, redact
+from storage.postgres_url import redact
 
-APP_NAME = "msft-openai-monitor"
-DEFAULT_CONFIG = Path("monitor.toml")
+__all__ = ["APP_NAME", "DEFAULT_CONFIG", "Config", "data_dir", "default_database", "load_config"]
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
 
@@ -209,8 +208,7 @@ class Config(_Section):
     @property
     def database_url(self) -> str | None:
         """The PostgreSQL URL when `MONITOR_DB` (else `database`) is one; None for a SQLite file."""
-        value = os.environ.get("MONITOR_DB") or self.database
-        return value if is_postgres_url(value) else None
+        return locations.database_url(self.database)
 
     @property
     def database_label(self) -> str:
@@ -220,32 +218,13 @@ class Config(_Section):
 
     @property
     def database_path(self) -> Path:
-        """The SQLite file: `MONITOR_DB`, else `database`, else monitor.db under the user's data directory.
-        For a PostgreSQL database, the place files kept beside a database go (the digest): the data
-        directory, under the database's name."""
-        if url := self.database_url:
-            return data_dir() / (urlsplit(url).path.strip("/") or "postgresql")
-        if env := os.environ.get("MONITOR_DB"):
-            return Path(env)
-        if self.database is not None:
-            return self._relative(Path(self.database))
-        return default_database()
+        """The SQLite file (`locations.database_path`): `MONITOR_DB`, else `database`, else monitor.db under
+        the user's data directory; for PostgreSQL, where files kept beside the database go."""
+        return locations.database_path(self.database, self.source)
 
     def prepare_database(self) -> Path | str:
-        """The database path, ready to open (or the PostgreSQL URL, as is): the default data directory is made
-        if missing; any other missing directory is a one-line error (a typo must not create directories)."""
-        if url := self.database_url:
-            data_dir().mkdir(parents=True, exist_ok=True)  # where the digest goes by default
-            return url
-        path = self.database_path
-        if path == default_database():
-            path.parent.mkdir(parents=True, exist_ok=True)
-        elif not path.parent.is_dir():
-            where = (
-                "MONITOR_DB" if os.environ.get("MONITOR_DB") else f"{self.source or 'configuration'}: key 'database'"
-            )
-            raise ConfigError(f"{where}: directory {path.parent} does not exist (create it first)")
-        return path
+        """The database path, ready to open, or the PostgreSQL URL (`locations.database_location`)."""
+        return locations.database_location(self.database, self.source)
 
     @property
     def digest_path(self) -> Path:
@@ -265,16 +244,7 @@ class Config(_Section):
         return self.digest_path.absolute().as_uri()
 
     def _relative(self, path: Path) -> Path:
-        base = self.source.parent if self.source else Path.cwd()
-        return path if path.is_absolute() else base / path
-
-
-def default_database() -> Path:
-    return data_dir() / "monitor.db"
-
-
-def data_dir() -> Path:
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+        return locations.relative(path, self.source)
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -294,7 +264,7 @@ def load_config(path: Path | None = None) -> Config:
 def with_environment(config: Config) -> Config:
     """`MONITOR_DAEMON_ID` and `MONITOR_LISTEN` over `[daemon] id` and `[server] listen`: one configuration
     file for N daemons of a systemd template unit (monitor@.service), each instance naming itself."""
-    daemon_id, listen = os.environ.get("MONITOR_DAEMON_ID"), os.environ.get("MONITOR_LISTEN")
+    daemon_id, listen = os.environ.get(DAEMON_ID_ENV), os.environ.get(LISTEN_ENV)
     if daemon_id:
         config = config.model_copy(update={"daemon": config.daemon.model_copy(update={"id": daemon_id})})
     if listen:
@@ -302,7 +272,7 @@ def with_environment(config: Config) -> Config:
             server = ServerConfig.model_validate({**(config.server.model_dump() if config.server else {}),
                                                   "listen": listen})  # fmt: skip
         except ValidationError as exc:
-            raise ConfigError(f"MONITOR_LISTEN: {exc.errors()[0]['msg'].removeprefix('Value error, ')}") from None
+            raise ConfigError(f"{LISTEN_ENV}: {exc.errors()[0]['msg'].removeprefix('Value error, ')}") from None
         config = config.model_copy(update={"server": server})
     return config
 

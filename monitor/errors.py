@@ -49,7 +49,12 @@ class DeliveryError(MonitorError):
 
 EXPECTED: tuple[type[Exception], ...] = (MonitorError, RuleError, StorageError)
 __all__ = ["EXPECTED", "ConfigError", "DeliveryError", "ExtractError", "FetchError", "InputError", "MonitorError",
-           "RuleError", "StorageError", "error_line"]  # fmt: skip
+           "RuleError", "StorageError", "cli_error", "error_line"]  # fmt: skip
+
+
+def cli_error(exc: BaseException) -> str:
+    """The one line the `monitor` command prints on stderr for an expected error (then exits 1)."""
+    return f"monitor: error: {exc}"
 
 
 def error_line(text: str, limit: int = 1000) -> str:

@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # types only: `monitor changes` need not import the reading s
     from monitor.judging.diff import Known, KnownState
     from monitor.judging.state import Standing
     from monitor.pipeline import CycleReport
-    from storage import Feed, Store, StoredChange, StoredSignal
+    from storage import Feed, Store, StoredSignal
     from storage.leases import DaemonRow
     from storage.outbox import OutboxRow
 
@@ -136,27 +136,6 @@ def cycle_summary(store: Store, report: CycleReport) -> None:
         change = store.change(change_id)
         if change is not None:
             print(f"{change.kind:8} {change.severity:8} {change.summary}")
-
-
-def changes_text(changes: list[StoredChange], delivery: dict[str, dict[str, str]]) -> str:
-    """Changes as plain lines, a block each: when, kind, severity and summary, then sources and delivery.
-    Plain text, not a table: thousands of changes print at once, and grep and less read them."""
-    if not changes:
-        return "No change flagged.\n"
-    blocks = []
-    for change in changes:
-        happened = change.happened_at or change.first_seen[:10]
-        lines = [f"{happened}  {change.kind:8} {change.severity:8} {' '.join(change.summary.split())}"]
-        lines += [f"    {redact_url(source.get('url') or '')}" for source in change.sources if source.get("url")]
-        states = ", ".join(f"{name} {state}" for name, state in sorted(delivery.get(change.id, {}).items()))
-        if states:
-            lines.append(f"    delivery: {states}")
-        review = (
-            f" · {change.review}" + (f": {change.review_note}" if change.review_note else "") if change.review else ""
-        )
-        lines.append(f"    id {change.id} · first seen {change.first_seen}{review}")
-        blocks.append("\n".join(lines))
-    return "\n".join(blocks) + "\n"
 
 
 def signals_text(signals: list[StoredSignal]) -> str:

@@ -47,13 +47,14 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import sqlite_utils
-from sqlite_utils.db import TransactionError
-
-from storage.db import Sql, SqliteDatabase, reason, utc_now
+from storage.db import Sql, as_sql, reason, utc_now
 from storage.errors import StorageError
 from storage.records import from_json, happened_on
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 logger = logging.getLogger(__name__)
 
@@ -102,13 +103,9 @@ MIGRATIONS = Registry()
 migration = MIGRATIONS
 
 
-def _sql(db: Sql | sqlite_utils.Database) -> Sql:
-    return SqliteDatabase(db) if isinstance(db, sqlite_utils.Database) else db
-
-
 def applied_version(db: Sql | sqlite_utils.Database) -> int:
     """The highest version applied to `db` (0 for a new database)."""
-    sql = _sql(db)
+    sql = as_sql(db)
     if not sql.table_exists("migrations"):
         return 0
     return int(next(sql.query("SELECT coalesce(max(version), 0) AS v FROM migrations"))["v"])
@@ -123,7 +120,7 @@ def migrate(
     fails (its changes are rolled back) or when the database is newer than
     this program.
     """
-    sql = _sql(db)
+    sql = as_sql(db)
     goal = registry.latest if target is None else target
     if goal > registry.latest:
         raise ValueError(f"no migration {goal}: the latest is {registry.latest}")
@@ -140,6 +137,8 @@ def migrate(
 
 
 def _apply(db: Sql, version: int, fn: MigrationFn) -> bool:
+    from sqlite_utils.db import TransactionError
+
     expected: tuple[type[BaseException], ...] = (*db.errors, TransactionError, ValueError)
     try:
         with db.transaction():

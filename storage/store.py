@@ -29,11 +29,10 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-import sqlite_utils
-
 from storage.db import (
     Sql,
-    SqliteDatabase,
+    SqliteReader,
+    as_sql,
     is_read_only_error,
     memory_database,
     open_database,
@@ -82,9 +81,10 @@ class Store:
     """One database, SQLite or PostgreSQL: feeds, articles, claims, changes and runs."""
 
     def __init__(self, db: Any, *, path: str | None, read_only: bool = False) -> None:
-        """Wrap an opened, migrated database (a sqlite-utils Database or a `Sql`); use `Store.open`
-        or `Store.memory`. `db` stays the engine's own object: sqlite-utils' Database on SQLite."""
-        self.sql: Sql = SqliteDatabase(db) if isinstance(db, sqlite_utils.Database) else db
+        """Wrap an opened, migrated database (a sqlite-utils Database or a `Sql`); use `Store.open`,
+        `open_for_reading` or `Store.memory`. `db` stays the engine's own object: sqlite-utils' Database
+        on SQLite (a `SqliteReader` when opened for reading with the standard library alone)."""
+        self.sql: Sql = as_sql(db)
         self.db = db
         self.path = path
         self.engine = self.sql.engine
@@ -122,6 +122,26 @@ class Store:
             db.close()
             raise
         return cls(db, path=name)
+
+    @classmethod
+    def open_for_reading(cls, path: str | os.PathLike[str]) -> Store:
+        """The database at `path` for a command that only reads: a SQLite file at the current schema is
+        opened read-only with the standard library alone (no sqlite-utils, no write lock, no migration
+        check beyond the version); anything else — a missing file, an older schema, PostgreSQL, a
+        read-only mount — is `open(path, or_read_only=True)`, which creates, migrates or explains."""
+        if not is_postgres_url(path) and os.path.isfile(path):
+            try:
+                reader = SqliteReader(path)
+            except sqlite3.DatabaseError:
+                return cls.open(path, or_read_only=True)  # it names what is wrong
+            try:
+                current = applied_version(reader) == SCHEMA_VERSION
+            except sqlite3.DatabaseError:
+                current = False
+            if current:
+                return cls(reader, path=reader.name, read_only=True)
+            reader.close()
+        return cls.open(path, or_read_only=True)
 
     @classmethod
     def _open_postgres(cls, url: str) -> Store:
@@ -442,9 +462,9 @@ class Store:
         where, params = _change_where(since, only)
         order = "happened_at DESC, first_seen DESC, id DESC" if newest_first else "first_seen, id"
         page = f"LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
-        selected = f"SELECT id FROM changes {where} ORDER BY {order} {page}"
-        rows = list(self.sql.query(f"SELECT * FROM changes WHERE id IN ({selected}) ORDER BY {order}", params))
-        sources = self._sources(selected, params)
+        selected = f"FROM changes {where} ORDER BY {order} {page}"
+        rows = list(self.sql.query(f"SELECT * {selected}", params))
+        sources = self._sources(f"SELECT id {selected}", params)
         return [change_of(row, sources.get(row["id"], [])) for row in rows]
 
     @_guarded

@@ -2,8 +2,8 @@
 """The code's layers look only down, and no module imports itself back (tested over the source's AST).
 
     rules, storage, seeds            the engine, the database, the seed texts: nothing from monitor
-    monitor (config, errors, urls…)  what every stage shares
-      collecting → reading → judging → delivering → pipeline → serving → cli, render, demo
+    monitor (config, locations, errors, urls…)  what every stage shares
+      collecting → reading → judging → delivering → pipeline → serving → cli, entry, listing, render, demo
 
 A package may import its own modules, the shared modules, and the packages before it
 in the line above; rules, storage and seeds import none of monitor. Imports made only
@@ -19,9 +19,17 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 LOWER = ("rules", "storage", "seeds")
-SHARED = {"monitor", "monitor.config", "monitor.errors", "monitor.urls", "monitor.dates", "monitor.backoff"}
+SHARED = {
+    "monitor",
+    "monitor.config",
+    "monitor.locations",
+    "monitor.errors",
+    "monitor.urls",
+    "monitor.dates",
+    "monitor.backoff",
+}
 STAGES = ("collecting", "reading", "judging", "delivering", "pipeline", "serving")
-ON_TOP = ("cli", "render", "demo", "__main__")
+ON_TOP = ("cli", "entry", "listing", "render", "demo", "__main__")
 
 
 def module_name(path: Path) -> str:

@@ -44,6 +44,14 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(event, ensure_ascii=False)
 
 
+def setup_from_environment() -> None:
+    """The `monitor` command's logging: `MONITOR_LOG_LEVEL` (default WARNING), `MONITOR_LOG_FORMAT=json`."""
+    import os
+
+    setup_logging(level=os.environ.get("MONITOR_LOG_LEVEL", "WARNING"),
+                  json_lines=os.environ.get("MONITOR_LOG_FORMAT") == "json")  # fmt: skip
+
+
 def setup_logging(*, level: str = "WARNING", json_lines: bool = False) -> None:
     """Route every logger to stderr at `level`, as text or JSON lines (replacing earlier setup)."""
     handler = logging.StreamHandler(sys.stderr)
