@@ -151,8 +151,9 @@ def _place_object(text: str, start: int, end: int) -> tuple[int, str] | None:
     return None
 
 
+# "Nvidia GB200 GPUs", "Nvidia's chips", "Nvidia-powered servers", "AMD-based systems"
 _CHIPS_AFTER = re.compile(
-    r"(?:'s?)?(?: [a-z0-9][\w.-]*){0,3}? (?:gpus?|chips?|superchips?|accelerators?|processors?|systems|servers|"
+    r"(?:'s?|-[a-z]+)?(?: [a-z0-9][\w.-]*){0,3}? (?:gpus?|chips?|superchips?|accelerators?|processors?|systems|servers|"
     r"hardware|racks|instinct)\b"
 )
 _CHIPS_BEFORE = re.compile(

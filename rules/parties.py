@@ -32,10 +32,13 @@ _SLOTS = {
         r"\b(?:capacity|compute|GPUs|servers|data cent(?:er|re)s|clusters|capacit[ée]s?|serveurs|"
         r"centres? de donn[ée]es|puissance de calcul|grappes)\b(?: [a-zé]+){0,2}? "
         r"(?:from|de|d'|d’|chez|aupr[eè]s de|fournie?s? par|provided by|supplied by) " + _NAME,
-        # "turned to X", "tapped X", "draws on X", « s'est tourné vers X », « s'appuie sur X »
+        # "turned to X", "tapped X", "draws on X", « s'est tourné vers X », « s'appuie sur X », "picked X"
         r"\b(?:turn(?:s|ed|ing)? to|tap(?:s|ped|ping)?|draw(?:s|ing)? on|drew on|rel(?:y|ies|ied|ying) on|"
         r"lined up (?:capacity|compute|GPUs|servers) (?:from|with)|tourn[ée]e?s? vers|appuie(?:ra)? sur|"
-        r"appuyer sur) " + _NAME,
+        r"appuyer sur|"
+        # "picked X", "chose X", « a choisi X », « a sélectionné X »
+        r"pick(?:s|ed|ing)?|cho(?:se|sen|oses|osing)|select(?:s|ed|ing)?|choisi[rt]?|choisira|"
+        r"s[ée]lectionn[ée]e?s?) " + _NAME,
         # "in Fluidstack's data centres", "on X servers"
         r"\b(?:in|at|on|inside) " + _NAME + r"(?:['’]s)? (?:data cent(?:er|re)s|servers|cloud|facilities)\b",
     ),
