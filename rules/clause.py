@@ -445,13 +445,18 @@ def _values(job: ClauseJob, start: int, end: int) -> dict[str, Any]:
         if any(value.start - gap in previous_ends for gap in range(4)):
             continue  # "up from $10 billion": the old figure
         best = chosen.get(value.kind)
-        if best is None or (value.kind == "amount_usd" and _better_amount(value, best, total_ends)):
+        if best is None or (value.kind in _ADDITIVE and _better_amount(value, best, total_ends)):
             chosen[value.kind] = value
     out: dict[str, Any] = {kind: v.value for kind, v in chosen.items()}
     names = _names(job, start, end)
     if names:
         out["names"] = names
     return out
+
+
+# Quantities that add up: a clause may give a part and the whole ("adds 1.5 GW, bringing its total to
+# 8 GW", « un premier versement de 10 milliards sur 40 »); the whole is the claim's value.
+_ADDITIVE = frozenset({"amount_usd", "capacity_gw"})
 
 
 def _amount_cues(cues: list[Hit[Label]]) -> tuple[set[int], set[int]]:
