@@ -588,10 +588,6 @@ def _console() -> Console:
 
 
 def main() -> None:
-    if sys.argv[1:] in (["version"], ["--version"]):
-        # typer 0.29 coerces every parameter through pydantic, 0.1 s to import: the version needs none
-        sys.stdout.write(__version__ + "\n")
-        return
     from monitor.serving.logs import setup_from_environment
 
     setup_from_environment()

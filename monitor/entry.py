@@ -22,6 +22,12 @@ CHANGES_OPTIONS = {"--json": False, "--since": True, "--limit": True, "--config"
 
 def main() -> None:
     argv = sys.argv[1:]
+    if argv in (["version"], ["--version"]):
+        # typer 0.29 coerces every parameter through pydantic, 0.1 s to import: the version needs none
+        from monitor import __version__
+
+        sys.stdout.write(__version__ + "\n")
+        return
     options = changes_options(argv[1:]) if argv[:1] == ["changes"] else None
     if options is None:
         from monitor.cli import main as cli_main

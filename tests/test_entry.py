@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from typer.main import get_command
 
+from monitor import __version__
 from monitor.cli import app
 from monitor.entry import CHANGES_OPTIONS, changes_options
 from storage import Store
@@ -148,3 +149,12 @@ def test_the_fast_path_knows_the_options_typer_declares() -> None:
     command = get_command(app).commands["changes"]  # type: ignore[attr-defined]
     declared = {name: not param.is_flag for param in command.params for name in (*param.opts, *param.secondary_opts)}
     assert declared == CHANGES_OPTIONS
+
+
+@pytest.mark.parametrize("word", ["version", "--version"])
+def test_the_version_is_printed_without_typer(word: str) -> None:
+    """The same version typer's command prints, without importing typer or any heavy library."""
+    fast = subprocess.run([sys.executable, "-c", FAST, word], capture_output=True, text=True, timeout=60)
+    typer = subprocess.run([sys.executable, "-c", TYPER, word], capture_output=True, text=True, timeout=60)
+    assert (fast.returncode, fast.stdout) == (typer.returncode, typer.stdout) == (0, __version__ + "\n")
+    assert fast.stderr.rpartition("\nheavy: ")[2] == "[]"
