@@ -16,7 +16,9 @@ Evaluation order (each step only sees what the previous one let through):
    (`rules.phrases.Lexicon`); only those run, so the cost follows the text,
    not the number of rules. Phase one finds entities and triggers; only a
    sentence some trigger hits goes on to phase two (cues, `also`, `exclude`),
-   its clauses and its values. A question asserts nothing and is skipped.
+   its clauses and its values. A question asserts nothing and is skipped;
+   an answer that names no facet but says a status ("A: No, it ended")
+   takes its question's triggers (`ScannedSentence.answering`).
 5. **Requirements.** A facet whose triggers hit is evaluated only when its
    required parties are in the sentence (or, where the rule allows, in the
    last few sentences or the title), and a two-party facet only when the
@@ -191,6 +193,9 @@ class _DocumentReader:
         claims: list[Claim] = []
         for index, scanned in enumerate(self.sentences):
             if not scanned.triggered:
+                answer = self._answer(index)
+                if answer is not None:
+                    claims.extend(self._read_sentence(index, answer, title_entities))
                 continue
             if _is_question(scanned):  # a question asserts nothing
                 for facet, triggers in scanned.triggered.items():
@@ -269,11 +274,31 @@ class _DocumentReader:
             out.extend(_merge_clauses(found))
         return out
 
+    def _answer(self, index: int) -> ScannedSentence | None:
+        """Sentence `index` read as the answer to its question, when it names no facet itself.
+
+        "Q: Does Microsoft still have a right of first refusal? A: No, it ended in January.": the
+        answer's ending is about the question's right. It takes the question's triggers, placed on
+        its first word, and only when it says something of their status: a status cue, or a bare
+        "No" / « Non » to a question of whether something still holds (an ending).
+        """
+        s = self.sentences[index]
+        asked = self._question_index(index)
+        if asked is None or not self.sentences[asked].triggered or _is_question(s):
+            return None
+        if any(self.sentences[i].triggered for i in range(asked + 1, index)):
+            return None  # an earlier sentence of the answer named the facet: this one is its sequel
+        return s.answering(self.sentences[asked])
+
     def _question(self, index: int) -> ScannedSentence | None:
         """The question sentence `index` answers (one of the two before it), if any."""
+        asked = self._question_index(index)
+        return None if asked is None else self.sentences[asked]
+
+    def _question_index(self, index: int) -> int | None:
         for before in range(index - 1, max(-1, index - 3), -1):
             if _is_question(self.sentences[before]):
-                return self.sentences[before]
+                return before
         return None
 
     def _supposing(self, index: int) -> bool:
@@ -353,12 +378,14 @@ def _missing_parties(rule: FacetRule, s: ScannedSentence, context: list[set[str]
     """The first required group no entity of the sentence (or of its allowed context) meets.
 
     A sentence naming none of a two-party facet's parties is not about them, unless it answers a
-    question that names them all ("Q: Is Microsoft still OpenAI's only cloud? A: No, that ended").
+    question that names them all ("Q: Is Microsoft still OpenAI's only cloud? A: No, that ended"),
+    the title naming those the question leaves out (an interview headed "OpenAI's CFO on…").
     """
+    framed = asked | context[-1] if asked else asked
     if (
         len(rule.requires) > 1
         and not any(group & s.entities for group in rule.requires)
-        and not all(group & asked for group in rule.requires)
+        and not all(group & framed for group in rule.requires)
     ):
         return set(rule.requires[0])
     for group in rule.requires:

@@ -9,6 +9,7 @@ rule triggers on, and they cost one tokenisation and a few dictionary look-ups.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ class ScannedSentence:
     rules: RuleSet
     lang: str
     published: dt.date | None
+    answer_cues: tuple[Hit[Label], ...] = ()  # an answer's opening "No" and what it says, see `answering`
     _memo: dict[tuple[Any, ...], Any] = field(default_factory=dict, repr=False)
 
     def memo(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
@@ -49,10 +51,41 @@ class ScannedSentence:
         tokens = Tokens(folded)
         return cls(sentence, folded, tokens, rules.lexicon.find(tokens), rules, lang, published)
 
+    def answering(self, question: ScannedSentence) -> ScannedSentence | None:
+        """This sentence, which names no facet, read as the answer to `question`; None when it
+        says nothing of a status.
+
+        The question's triggers (its first of each facet) are placed on the answer's first word,
+        so that the answer's cues find them nearest. A bare "No" / « Non » to a question of
+        whether something still holds ("still", « toujours », « conserve-t-il ») is an ending.
+        """
+        says_status = not _STATUS_CUES.isdisjoint(self._cue_classes)
+        answer = _ANSWER.match(self.folded)
+        if answer is None:  # the pattern matches any text (every part is optional): never so
+            return None
+        denies_still = bool(answer.group(1)) and question.has_cue("continuing")
+        start, end = answer.span(1) if answer.group(1) else (answer.end(), answer.end() + 1)
+        if end > len(self.folded) or not (says_status or denies_still):
+            return None
+        carried = [
+            Hit(hits[0].label, start, end, f"{hits[0].phrase} (from the question)")
+            for hits in question.triggered.values()
+        ]
+        primary = sorted(self.primary + carried, key=lambda h: (h.start, -h.end))
+        # The reply's "No" answers the question; it negates nothing in the answer's clause.
+        said = ("ended" if denies_still and not says_status else "answer") if answer.group(1) else ""
+        cues: tuple[Hit[Label], ...] = (Hit(("cue", said, ""), start, end, answer.group(1)),) if said else ()
+        return ScannedSentence(
+            self.sentence, self.folded, self.tokens, primary, self.rules, self.lang, self.published, cues
+        )
+
     @cached_property
     def hits(self) -> list[Hit[Label]]:
         """Every hit: entities, triggers, and the cues, `also` and `exclude` phrases (overlaps resolved)."""
         secondary = resolve_overlaps(self.rules.cue_lexicon.find(self.tokens) + self._conditionals())
+        for said in self.answer_cues:  # "No" answering "still?" is an ending, not a negation
+            secondary = [h for h in secondary if h.end <= said.start or h.start >= said.end]
+            secondary += [said] if said.label[1] != "answer" else []
         return sorted(self.primary + secondary, key=lambda h: (h.start, -h.end))
 
     def _conditionals(self) -> list[Hit[Label]]:
@@ -150,6 +183,12 @@ class ScannedSentence:
 
 
 _CONDITIONAL: tuple[Label, ...] = (("cue", "hedge", ""), ("cue", "conditional", ""))
+_STATUS_CUES = frozenset({"ended", "denied", "cancelled", "continuing"})
+# On folded text: an optional answer marker ("A:", « R : », "Réponse :"), then a bare "no" / « non »
+# (group 1, empty when the answer opens otherwise).
+_ANSWER = re.compile(
+    r"\s*(?:(?:a|r|answer|reponse)\s*[:.\u2013\u2014-]\s*)?(no\b|nope\b|not since\b|non\b|plus depuis\b|)\W*"
+)
 
 
 def resolve_overlaps(hits: list[Hit[Label]]) -> list[Hit[Label]]:
