@@ -10,6 +10,7 @@ the first mention and « a perdu » ends the second.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 from itertools import accumulate
@@ -258,25 +259,29 @@ def _own_cues(job: ClauseJob, start: int, end: int) -> list[Hit[Label]]:
     inside = s.memo(("inside", start, end), lambda: s.hits_in(start, end))
     # The same for every facet that gets this far (it passed its gate and has keys: it applies itself).
     rivals = s.memo(("rivals", start, end), lambda: _Spans(_plausible_triggers(job, inside, start, end)))
+    places = s.memo(("places", start, end), lambda: _places(s, rivals))
     own = []
     decided: dict[tuple[int, int, bool], bool] = {}  # a span may carry several cues: decide it once
     for cue in _clause_cues(s, job.rule.facet, start, end).all.near(trigger.start - CUE_REACH, trigger.end + CUE_REACH):
         successor = cue.label[1] == "successor"
         place = (cue.start, cue.end, successor)
         if place not in decided:
-            decided[place] = _is_nearest(rivals, cue, trigger, successor=successor)
+            decided[place] = _is_nearest(rivals, cue, trigger, successor=successor, places=places)
         if decided[place]:
             own.append(cue)
     return own
 
 
-def _is_nearest(rivals: _Spans, cue: Hit[Label], trigger: Hit[Label], *, successor: bool) -> bool:
+def _is_nearest(
+    rivals: _Spans, cue: Hit[Label], trigger: Hit[Label], *, successor: bool, places: frozenset[int] = frozenset()
+) -> bool:
     """Is `trigger` within reach of `cue`, and no other trigger nearer to it?
 
     Only a trigger nearer to the cue than this one can take it: look no further than that.
     A trigger inside the cue itself ("rival clouds") does not compete for it, nor one that overlaps
     this trigger. "X gave way to Y" speaks of both sides: the nearest trigger before it and the
-    nearest after.
+    nearest after. A trigger that only says where (`places`: « déployée dans ses centres de
+    données ») does not take the cue before it from the thing that is there.
     """
     distance = _distance(cue, trigger)
     if distance > CUE_REACH:
@@ -288,9 +293,24 @@ def _is_nearest(rivals: _Spans, cue: Hit[Label], trigger: Hit[Label], *, success
             and _distance(cue, other) > 0
             and _distance(other, trigger) > 0
             and not (successor and (other.start >= cue.end) != after)
+            and not (other.start in places and other.start >= cue.end)
         ):
             return False
     return True
+
+
+# "in its data centres", « dans ses centres de données », "inside Oracle's facilities": the trigger after
+# it names a place, on folded text, ending where the trigger starts.
+_PLACE_BEFORE = re.compile(
+    r"\b(?:in|into|inside|within|across|at|dans|au sein de|au sein des)\s+"
+    r"(?:(?:its|their|his|her|the|a|an|ses|son|sa|leur|leurs|les|des|le|la|l')\s*)?(?:[\w.-]+'s\s+)?$"
+)
+
+
+def _places(s: ScannedSentence, triggers: _Spans) -> frozenset[int]:
+    """Where the triggers that name a place start (see `_is_nearest`)."""
+    hits = [h for _, h in triggers.short] + [h for _, h in triggers.long]
+    return frozenset(h.start for h in hits if _PLACE_BEFORE.search(s.folded, max(0, h.start - 40), h.start))
 
 
 def _plausible_triggers(job: ClauseJob, inside: list[Hit[Label]], start: int, end: int) -> list[Hit[Label]]:

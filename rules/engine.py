@@ -34,7 +34,9 @@ Evaluation order (each step only sees what the previous one let through):
    party slot (`rules.parties`); a chip maker named as the brand of chips
    that run in a cloud's data centres gives way to the cloud. Cues are resolved:
    the longest overlapping cue wins; a status cue belongs to the nearest
-   trigger of a facet that could read the clause, within reach; negation,
+   trigger of a facet that could read the clause, within reach, but for a
+   trigger that only says where (« déployée dans ses centres de données »)
+   and so leaves the cue before it to the thing that is there; negation,
    denial, supposition and carve-outs qualify the whole clause. Then, in this
    order: a supposition (in the clause, opening the sentence, or carried on
    by a conditional) → no claim; a denial of bad news or a negated ending →
@@ -238,7 +240,7 @@ class _DocumentReader:
         out: list[Claim] = []
         question = self._question(index)  # a Q&A answer's: its parties and its verb count here
         asked = question.entities if question else set()
-        missing_of = {f: _missing_parties(self.rules.facets[f], s, context, asked) for f in s.triggered}
+        missing_of = {f: _missing_parties(self.rules.facets[f], s, context, asked, t) for f, t in s.triggered.items()}
         # A facet whose parties are out of reach reads nothing here, so it takes no cue from another's trigger.
         in_reach = frozenset(f for f, missing in missing_of.items() if not missing)
         for facet, triggers in s.triggered.items():
@@ -374,18 +376,22 @@ def _mentions_time(s: ScannedSentence) -> bool:
     return any(ch.isdigit() for ch in s.folded) or any(word in s.folded for word in _DATE_WORDS)
 
 
-def _missing_parties(rule: FacetRule, s: ScannedSentence, context: list[set[str]], asked: set[str]) -> set[str]:
+def _missing_parties(
+    rule: FacetRule, s: ScannedSentence, context: list[set[str]], asked: set[str], triggers: list[Hit[Label]]
+) -> set[str]:
     """The first required group no entity of the sentence (or of its allowed context) meets.
 
     A sentence naming none of a two-party facet's parties is not about them, unless it answers a
     question that names them all ("Q: Is Microsoft still OpenAI's only cloud? A: No, that ended"),
-    the title naming those the question leaves out (an interview headed "OpenAI's CFO on…").
+    the title naming those the question leaves out (an interview headed "OpenAI's CFO on…"), or
+    a possessive points back to them ("Its stake amounts to 27%", « Sa participation vaut… »).
     """
     framed = asked | context[-1] if asked else asked
     if (
         len(rule.requires) > 1
         and not any(group & s.entities for group in rule.requires)
         and not all(group & framed for group in rule.requires)
+        and not any(_POSSESSIVE_BEFORE.search(s.folded, max(0, t.start - 8), t.start) for t in triggers)
     ):
         return set(rule.requires[0])
     for group in rule.requires:
@@ -396,6 +402,10 @@ def _missing_parties(rule: FacetRule, s: ScannedSentence, context: list[set[str]
         if not any(group & entities for entities in nearby):
             return set(group)
     return set()
+
+
+# "its stake", « sa participation », "their deal": a trigger that a possessive ties to a party named before.
+_POSSESSIVE_BEFORE = re.compile(r"(?:^|\W)(?:its|their|his|her|sa|son|ses|leur|leurs)\s+$")
 
 
 def _carried_rival(rule: FacetRule, s: ScannedSentence, context: list[set[str]]) -> str:

@@ -4,10 +4,12 @@
 The most important alert — a new provider — must not depend on someone having
 listed it. A capitalised name in a slot that only a party can fill ("a compute
 deal with Fluidstack", « les centres de données de Nscale », "models from
-Reka") becomes a key, normalised (`fluidstack`). Precision comes from the slot,
-never from the capital alone: a name must follow a deal noun or verb and its
-preposition, so a sentence's first word never qualifies; names that are known
-entities, places, months, products (with digits) or function words are refused.
+Reka", "Kestrelis will host OpenAI's workloads") becomes a key, normalised
+(`fluidstack`). Precision comes from the slot, never from the capital alone: a
+name must follow a deal noun or verb and its preposition, or be the subject of
+a verb of supplying whose object is OpenAI, so a sentence's first word
+qualifies only in that one slot; names that are known entities, places, months,
+products (with digits) or function words are refused.
 
     >>> unlisted_names("OpenAI signs a $5 billion compute deal with Fluidstack.", "provider")
     [(44, 54, 'fluidstack')]
@@ -41,6 +43,17 @@ _SLOTS = {
         r"s[ée]lectionn[ée]e?s?) " + _NAME,
         # "in Fluidstack's data centres", "on X servers"
         r"\b(?:in|at|on|inside) " + _NAME + r"(?:['’]s)? (?:data cent(?:er|re)s|servers|cloud|facilities)\b",
+        # The subject of a verb of supplying OpenAI: "Kestrelis will host OpenAI's workloads", "Vantara,
+        # a GPU cloud, signed a contract to supply OpenAI", « Kestrelis fournira OpenAI ». Only these
+        # verbs, and OpenAI (or ChatGPT) right after them: an investor "provides OpenAI with funding".
+        _ONE + r"(?:, [^,;:.()]{1,50},)? (?:(?:has|have|will|would|is set to|agreed to|a|va|doit|devrait) )?"
+        r"(?:signed|inked|struck|won|landed|secured|sealed|sign[ée]|conclu|d[ée]croch[ée]|remport[ée])"
+        r" (?:a|an|un|une)\b[^;:.()]{0,50}?\b(?:deal|contract|agreement|pact|accord|contrat)s?\b"
+        r"[^;:.()]{0,40}?\b(?:OpenAI|ChatGPT)\b",
+        _ONE + r"(?:, [^,;:.()]{1,50},)? (?:(?:has|have|will|would|is set to|agreed to|to|va|doit|devrait) )?"
+        r"(?:suppl(?:y|ies|ied|ying)|host(?:s|ed|ing)?|rent(?:s|ed|ing)?|lease[sd]?|leasing|"
+        r"fourni(?:r|t|ra|ssent)?|h[ée]berge(?:r|ra)?|loue(?:r|ra)?|approvisionne(?:r|ra)?)"
+        r"(?: [a-zé]+){0,3}? (?:d['’]|de |à |a )?(?:OpenAI|ChatGPT)\b",
     ),
     "model_maker": (
         # "models from X", « les modèles de X »

@@ -49,7 +49,9 @@ class ScannedSentence:
         cls, sentence: Sentence, folded: str, rules: RuleSet, lang: str, published: dt.date | None
     ) -> ScannedSentence:
         tokens = Tokens(folded)
-        return cls(sentence, folded, tokens, rules.lexicon.find(tokens), rules, lang, published)
+        return cls(
+            sentence, folded, tokens, _appositions_resolved(rules.lexicon.find(tokens), folded), rules, lang, published
+        )
 
     def answering(self, question: ScannedSentence) -> ScannedSentence | None:
         """This sentence, which names no facet, read as the answer to `question`; None when it
@@ -180,6 +182,25 @@ class ScannedSentence:
         # a date ends before the marker it owns, so it is always inside the span that holds the marker
         date_ends = {v.end for v in self.values if v.kind in ("date", "since")}
         return sorted(m for m in markers if not any(m - gap in date_ends for gap in range(3)))
+
+
+def _appositions_resolved(hits: list[Hit[Label]], folded: str) -> list[Hit[Label]]:
+    """Drop an epithet set right before another party's name: "the Santa Clara chipmaker AMD" is AMD.
+
+    An epithet is an alias of several words ("santa clara chipmaker" is Nvidia's), so a name of one
+    word beside another ("Microsoft OpenAI partnership") is never taken for one.
+    """
+    entities = [h for h in hits if h.label[0] == "entity"]
+    starts = {h.start: h.label[1] for h in entities}
+    dropped = {
+        id(h)
+        for h in entities
+        if " " in h.phrase.strip()
+        and (other := starts.get(h.end + 1)) is not None
+        and other != h.label[1]
+        and folded[h.end] == " "
+    }
+    return [h for h in hits if id(h) not in dropped] if dropped else hits
 
 
 _CONDITIONAL: tuple[Label, ...] = (("cue", "hedge", ""), ("cue", "conditional", ""))

@@ -31,6 +31,13 @@ def engine() -> Engine:
         ("OpenAI will draw on Vantara Compute for inference.", ["vantara"]),
         ("OpenAI s'est tourné vers Kestrelis pour 2 gigawatts.", ["kestrelis"]),
         ("Le créateur de ChatGPT s'appuiera sur Vantara en Norvège.", ["vantara"]),
+        # the subject of a verb of supplying OpenAI, past an apposition
+        ("Kestrelis will host OpenAI workloads in Norway.", ["kestrelis"]),
+        ("Vantara, a young GPU cloud, signed a contract to supply OpenAI.", ["vantara"]),
+        ("La société Kestrelis hébergera les serveurs d'OpenAI.", ["kestrelis"]),
+        # an investor provides money, not compute; a subject of other verbs is in no slot
+        ("Thrive Capital will provide OpenAI with funding.", []),
+        ("The Texas site will host OpenAI workloads.", []),
         # a sentence's first capital is in no slot
         ("Fluidstack is growing fast, and OpenAI needs compute.", []),
         # places, months and products are not organisations
