@@ -213,8 +213,10 @@ def unlisted_keys(job: ClauseJob, inside: list[Hit[Label]], start: int, end: int
     if not job.rule.key_class:
         return []
     known = [(h.start, h.end) for h in inside if h.label[0] == "entity"]
+    left_out = job.sentence.left_out(start, end)  # a relative the clause reads apart
     return [
         key
         for first, last, key in unlisted_names(job.sentence.sentence.text[start:end], job.rule.key_class)
         if not any(a < start + last and start + first < b for a, b in known)
+        and not (left_out and left_out[0] <= start + first < left_out[1])
     ]

@@ -25,7 +25,9 @@ Evaluation order (each step only sees what the previous one let through):
    sentence names at least one of them. A subject carried over ("Its stake",
    « Son chiffre d'affaires », a Q&A's answer) is the party of the nearest
    sentence naming the subject or a rival: a rival there makes it its news.
-6. **Per clause and trigger** (`rules.clause`, `rules.binding`): the `also` groups must hit, no
+6. **Per clause and trigger** (`rules.clause`, `rules.binding`; a main clause a relative
+   interrupts, "CoreWeave, which listed in March, will supply OpenAI", is read as one clause
+   without the relative, which is read apart): the `also` groups must hit, no
    `exclude` phrase may, and the clause's first party must not be a rival;
    nor the trigger's object ("an investment in Anthropic"), nor, for a rule
    binding its `subject` to the nearest party, the party named last before

@@ -137,18 +137,58 @@ class ScannedSentence:
         # Clauses are in order and never overlap: the last one starting at or before `position`.
         index = bisect_right(self._clause_starts, position) - 1
         if index >= 0 and position < self.clauses[index][1]:
-            return self.clauses[index]
+            return self._joined.get(index, self.clauses[index])
         return 0, len(self.folded)
+
+    @cached_property
+    def _joined(self) -> dict[int, tuple[int, int]]:
+        """A main clause a relative interrupts, read as one: clause index -> the joined span.
+
+        "CoreWeave, which listed in March, will supply OpenAI": the head ("CoreWeave") and what
+        follows the relative are one proposition; the relative is read on its own, and its hits and
+        values are left out of the joined clause (`_holes`).
+        """
+        joined: dict[int, tuple[int, int]] = {}
+        spans = self.clauses
+        for i in range(1, len(spans) - 1):
+            (_, head_end), (start, end), (next_start, next_end) = spans[i - 1], spans[i], spans[i + 1]
+            if (
+                self.folded.startswith(",", head_end)
+                and next_start == end + 2
+                and self.folded.startswith(",", end)
+                and _RELATIVE.match(self.folded, start)
+                and i - 1 not in joined
+            ):
+                span = (spans[i - 1][0], next_end)
+                joined[i - 1] = joined[i + 1] = span
+                self._holes[span] = (start, end)
+        return joined
+
+    @cached_property
+    def _holes(self) -> dict[tuple[int, int], tuple[int, int]]:
+        return {}  # filled by `_joined`: a joined span -> the relative it leaves out
+
+    def left_out(self, start: int, end: int) -> tuple[int, int] | None:
+        """The relative a joined clause [start, end) leaves out, if it is one."""
+        return self._holes.get((start, end)) if self._joined else None
+
+    def _outside_hole(self, start: int, end: int, positions: list[int]) -> tuple[int, int, int, int]:
+        """Slice bounds of [start, end) in `positions`, without a joined clause's relative."""
+        first, last = bisect_left(positions, start), bisect_left(positions, end)
+        hole = self.left_out(start, end)
+        if hole is None:
+            return first, last, last, last
+        return first, bisect_left(positions, hole[0]), bisect_left(positions, hole[1]), last
 
     def hits_in(self, start: int, end: int) -> list[Hit[Label]]:
         """The hits starting in [start, end), in text order (a slice: a sentence has many clauses)."""
-        starts = self._hit_starts
-        return self.hits[bisect_left(starts, start) : bisect_left(starts, end)]
+        a, b, c, d = self._outside_hole(start, end, self._hit_starts)
+        return self.hits[a:b] + self.hits[c:d] if c < d else self.hits[a:b]
 
     def values_in(self, start: int, end: int) -> list[Value]:
         """The values starting in [start, end), in text order."""
-        starts = self._value_starts
-        return self.values[bisect_left(starts, start) : bisect_left(starts, end)]
+        a, b, c, d = self._outside_hole(start, end, self._value_starts)
+        return self.values[a:b] + self.values[c:d] if c < d else self.values[a:b]
 
     def cues(self, facet: str) -> list[Hit[Label]]:
         """Cue hits that apply to `facet`: the shared ones and the facet's own."""
@@ -204,6 +244,7 @@ def _appositions_resolved(hits: list[Hit[Label]], folded: str) -> list[Hit[Label
 
 
 _CONDITIONAL: tuple[Label, ...] = (("cue", "hedge", ""), ("cue", "conditional", ""))
+_RELATIVE = re.compile(r"(?:which|who|qui|lequel|laquelle|lesquels)\b")
 _STATUS_CUES = frozenset({"ended", "denied", "cancelled", "continuing"})
 # On folded text: an optional answer marker ("A:", « R : », "Réponse :"), then a bare "no" / « non »
 # (group 1, empty when the answer opens otherwise).
