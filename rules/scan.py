@@ -225,10 +225,12 @@ class ScannedSentence:
 
 
 def _appositions_resolved(hits: list[Hit[Label]], folded: str) -> list[Hit[Label]]:
-    """Drop an epithet set right before another party's name: "the Santa Clara chipmaker AMD" is AMD.
+    """Drop the names of parties that only qualify another party's name.
 
-    An epithet is an alias of several words ("santa clara chipmaker" is Nvidia's), so a name of one
-    word beside another ("Microsoft OpenAI partnership") is never taken for one.
+    An epithet set right before a name: "the Santa Clara chipmaker AMD" is AMD. An epithet is an
+    alias of several words ("santa clara chipmaker" is Nvidia's), so a name of one word beside
+    another ("Microsoft OpenAI partnership") is never taken for one. And the party a rival is
+    named of: in "OpenAI's rival Anthropic signed with Google" the deal is Anthropic's.
     """
     entities = [h for h in hits if h.label[0] == "entity"]
     starts = {h.start: h.label[1] for h in entities}
@@ -240,7 +242,27 @@ def _appositions_resolved(hits: list[Hit[Label]], folded: str) -> list[Hit[Label
         and other != h.label[1]
         and folded[h.end] == " "
     }
+    dropped |= {id(h) for h in entities if _qualifies_a_rival(folded, h, starts)}
     return [h for h in hits if id(h) not in dropped] if dropped else hits
+
+
+def _qualifies_a_rival(folded: str, hit: Hit[Label], starts: dict[int, str]) -> bool:
+    """Is the party `hit` names only the one whose rival is named next ("OpenAI's rival Anthropic",
+    « le rival d'OpenAI, Anthropic »)? Then the rival is the subject, and `hit` no party of the clause."""
+    after = _RIVAL_OF_AFTER.match(folded, hit.end)
+    if after is None:
+        if not _RIVAL_OF_BEFORE.search(folded, max(0, hit.start - 20), hit.start):
+            return False
+        after = _APPOSITION.match(folded, hit.end)
+    other = starts.get(after.end()) if after else None
+    return other is not None and other != hit.label[1]
+
+
+# After a party: "'s rival ", "'s main competitor " (the rival's name follows).
+_RIVAL_OF_AFTER = re.compile(r"'s (?:main |chief |closest |biggest )?(?:rival|competitor|archrival|arch-rival) ")
+# Before a party: « le rival d' », "competitor of " (the rival's name follows, after a comma).
+_RIVAL_OF_BEFORE = re.compile(r"(?:rival|concurrent|competitor)\s+(?:d'|de |of )$")
+_APPOSITION = re.compile(r",?\s+")
 
 
 _CONDITIONAL: tuple[Label, ...] = (("cue", "hedge", ""), ("cue", "conditional", ""))
