@@ -145,24 +145,43 @@ class ScannedSentence:
         """A main clause a relative interrupts, read as one: clause index -> the joined span.
 
         "CoreWeave, which listed in March, will supply OpenAI": the head ("CoreWeave") and what
-        follows the relative are one proposition; the relative is read on its own, and its hits and
-        values are left out of the joined clause (`_holes`).
+        follows the relative (or a parenthesis: "CoreWeave (CRWV) expanded…") are one proposition;
+        the relative is read on its own, and its hits and values are left out of the joined clause
+        (`_holes`).
         """
         joined: dict[int, tuple[int, int]] = {}
-        spans = self.clauses
+        spans, text = self.clauses, self.folded
         for i in range(1, len(spans) - 1):
-            (_, head_end), (start, end), (next_start, next_end) = spans[i - 1], spans[i], spans[i + 1]
-            if (
-                self.folded.startswith(",", head_end)
-                and next_start == end + 2
-                and self.folded.startswith(",", end)
-                and _RELATIVE.match(self.folded, start)
-                and i - 1 not in joined
-            ):
-                span = (spans[i - 1][0], next_end)
-                joined[i - 1] = joined[i + 1] = span
-                self._holes[span] = (start, end)
+            if i - 1 in joined:
+                continue
+            last = self._aside_end(i)
+            if last is not None:
+                span = (spans[i - 1][0], spans[last + 1][1])
+                joined[i - 1] = joined[last + 1] = span
+                self._holes[span] = (spans[i][0], spans[last][1])
         return joined
+
+    def _aside_end(self, i: int) -> int | None:
+        """The last clause of the relative or parenthesis that clause `i` opens inside a main clause."""
+        spans, text = self.clauses, self.folded
+        head_end, (start, end) = spans[i - 1][1], spans[i]
+        if (
+            text.startswith(",", head_end)
+            and _RELATIVE.match(text, start)
+            and spans[i + 1][0] == end + 2
+            and text.startswith(",", end)
+        ):
+            return i
+        if not _OPENS.fullmatch(text, head_end, start):
+            return None
+        # "CoreWeave (Nasdaq: CRWV) expanded…": the parenthesis may hold clauses of its own
+        for j in range(i, len(spans) - 1):
+            between = text[spans[j][1] : spans[j + 1][0]]
+            if "(" in between:
+                return None
+            if _CLOSES.fullmatch(between):
+                return j
+        return None
 
     @cached_property
     def _holes(self) -> dict[tuple[int, int], tuple[int, int]]:
@@ -267,6 +286,7 @@ _APPOSITION = re.compile(r",?\s+")
 
 _CONDITIONAL: tuple[Label, ...] = (("cue", "hedge", ""), ("cue", "conditional", ""))
 _RELATIVE = re.compile(r"(?:which|who|qui|lequel|laquelle|lesquels)\b")
+_OPENS, _CLOSES = re.compile(r"\s*\(\s*"), re.compile(r"\s*\)\s*")
 _STATUS_CUES = frozenset({"ended", "denied", "cancelled", "continuing"})
 # On folded text: an optional answer marker ("A:", « R : », "Réponse :"), then a bare "no" / « non »
 # (group 1, empty when the answer opens otherwise).
