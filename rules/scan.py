@@ -288,10 +288,12 @@ _CONDITIONAL: tuple[Label, ...] = (("cue", "hedge", ""), ("cue", "conditional", 
 _RELATIVE = re.compile(r"(?:which|who|qui|lequel|laquelle|lesquels)\b")
 _OPENS, _CLOSES = re.compile(r"\s*\(\s*"), re.compile(r"\s*\)\s*")
 _STATUS_CUES = frozenset({"ended", "denied", "cancelled", "continuing"})
-# On folded text: an optional answer marker ("A:", « R : », "Réponse :"), then a bare "no" / « non »
+# On folded text: an optional answer marker ("A:", « R : », "Réponse :", the speaker's name and a colon:
+# "Brad Smith: No."), then a bare "no" / « non »
 # (group 1, empty when the answer opens otherwise).
 _ANSWER = re.compile(
-    r"\s*(?:(?:a|r|answer|reponse)\s*[:.\u2013\u2014-]\s*)?(no\b|nope\b|not since\b|non\b|plus depuis\b|)\W*"
+    r"\s*(?:(?:a|r|answer|reponse)\s*[:.\u2013\u2014-]\s*|[\w.'-]+(?:\s+[\w.'-]+){0,2}\s*:\s*)?"
+    r"(no\b|nope\b|not since\b|non\b|plus depuis\b|)\W*"
 )
 
 
