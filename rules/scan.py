@@ -150,7 +150,7 @@ class ScannedSentence:
         (`_holes`).
         """
         joined: dict[int, tuple[int, int]] = {}
-        spans, text = self.clauses, self.folded
+        spans = self.clauses
         for i in range(1, len(spans) - 1):
             if i - 1 in joined:
                 continue
