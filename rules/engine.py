@@ -197,7 +197,7 @@ class _DocumentReader:
         claims: list[Claim] = []
         for index, scanned in enumerate(self.sentences):
             if not scanned.triggered:
-                answer = self._answer(index)
+                answer = self._answer(index) or self._referent(index)
                 if answer is not None:
                     claims.extend(self._read_sentence(index, answer, title_entities))
                 continue
@@ -294,6 +294,18 @@ class _DocumentReader:
             return None  # an earlier sentence of the answer named the facet: this one is its sequel
         return s.answering(self.sentences[asked])
 
+    def _referent(self, index: int) -> ScannedSentence | None:
+        """Sentence `index` with the right its demonstrative refers to ("this right", « ce droit »):
+        the rights (facets in force as `held`) the nearest of the two sentences before it names."""
+        for before in range(index - 1, max(-1, index - 3), -1):
+            earlier = self.sentences[before]
+            rights = [
+                (hits[-1].start, f) for f, hits in earlier.triggered.items() if self.rules.facets[f].in_force == "held"
+            ]
+            if rights:  # the right named last is the one "this right" means
+                return self.sentences[index].referring(earlier, [max(rights)[1]])
+        return None
+
     def _question(self, index: int) -> ScannedSentence | None:
         """The question sentence `index` answers (one of the two before it), if any."""
         asked = self._question_index(index)
@@ -386,7 +398,8 @@ def _missing_parties(
     A sentence naming none of a two-party facet's parties is not about them, unless it answers a
     question that names them all ("Q: Is Microsoft still OpenAI's only cloud? A: No, that ended"),
     the title naming those the question leaves out (an interview headed "OpenAI's CFO on…"), or
-    a possessive points back to them ("Its stake amounts to 27%", « Sa participation vaut… »).
+    a possessive or a demonstrative points back to them ("Its stake amounts to 27%", « Sa
+    participation vaut… », « ce droit a disparu »).
     """
     framed = asked | context[-1] if asked else asked
     if (
@@ -406,8 +419,11 @@ def _missing_parties(
     return set()
 
 
-# "its stake", « sa participation », "their deal": a trigger that a possessive ties to a party named before.
-_POSSESSIVE_BEFORE = re.compile(r"(?:^|\W)(?:its|their|his|her|sa|son|ses|leur|leurs)\s+$")
+# "its stake", « sa participation », "that right", « ce droit »: a trigger that a possessive or a
+# demonstrative ties to parties named before.
+_POSSESSIVE_BEFORE = re.compile(
+    r"(?:^|\W)(?:its|their|his|her|sa|son|ses|leur|leurs|this|that|these|those|ce|cet|cette|ces)\s+$"
+)
 
 
 def _carried_rival(rule: FacetRule, s: ScannedSentence, context: list[set[str]]) -> str:

@@ -69,14 +69,39 @@ class ScannedSentence:
         start, end = answer.span(1) if answer.group(1) else (answer.end(), answer.end() + 1)
         if end > len(self.folded) or not (says_status or denies_still):
             return None
-        carried = [
-            Hit(hits[0].label, start, end, f"{hits[0].phrase} (from the question)")
-            for hits in question.triggered.values()
-        ]
-        primary = sorted(self.primary + carried, key=lambda h: (h.start, -h.end))
         # The reply's "No" answers the question; it negates nothing in the answer's clause.
         said = ("ended" if denies_still and not says_status else "answer") if answer.group(1) else ""
         cues: tuple[Hit[Label], ...] = (Hit(("cue", said, ""), start, end, answer.group(1)),) if said else ()
+        return self._carrying(list(question.triggered), question, start, end, "the question", cues)
+
+    def referring(self, earlier: ScannedSentence, facets: list[str]) -> ScannedSentence | None:
+        """This sentence with `facets` of `earlier` carried onto its demonstrative ("this right",
+        « ce droit », "that clause"), or None when it has none.
+
+        « En janvier, l'exclusivité a cédé la place à un droit de préemption. Mardi, ce droit a
+        lui aussi disparu. »: the right that disappeared is the right of first refusal.
+        """
+        found = _DEMONSTRATIVE.search(self.folded)
+        if found is None:
+            return None
+        return self._carrying(facets, earlier, found.start(1), found.end(1), "an earlier sentence")
+
+    def _carrying(
+        self,
+        facets: list[str],
+        source: ScannedSentence,
+        start: int,
+        end: int,
+        where: str,
+        cues: tuple[Hit[Label], ...] = (),
+    ) -> ScannedSentence:
+        """A copy with the first trigger of each of `source`'s `facets` placed on [start, end)."""
+        carried = [
+            Hit(hits[0].label, start, end, f"{hits[0].phrase} (from {where})")
+            for facet, hits in source.triggered.items()
+            if facet in facets
+        ]
+        primary = sorted(self.primary + carried, key=lambda h: (h.start, -h.end))
         return ScannedSentence(
             self.sentence, self.folded, self.tokens, primary, self.rules, self.lang, self.published, cues
         )
@@ -285,6 +310,11 @@ _APPOSITION = re.compile(r",?\s+")
 
 
 _CONDITIONAL: tuple[Label, ...] = (("cue", "hedge", ""), ("cue", "conditional", ""))
+# A demonstrative and a noun any right may be called by: "this right", « ce droit », "that clause".
+_DEMONSTRATIVE = re.compile(
+    r"\b(?:this|that|the same|ce|cet|cette|ledit|ladite)\s+"
+    r"(right|clause|provision|privilege|priority|droit|disposition|privilege|priorite)\b"
+)
 _RELATIVE = re.compile(r"(?:which|who|qui|lequel|laquelle|lesquels)\b")
 _OPENS, _CLOSES = re.compile(r"\s*\(\s*"), re.compile(r"\s*\)\s*")
 _STATUS_CUES = frozenset({"ended", "denied", "cancelled", "continuing"})
