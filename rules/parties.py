@@ -22,14 +22,40 @@ import re
 _ONE = r"([A-Z][A-Za-z]+(?:[-.][A-Za-z]+)?(?: [A-Z][A-Za-z]+){0,2})(?![\w-])"
 # "with Fluidstack and Vantara": a second name joined to the first fills the same slot
 _NAME = _ONE + r"(?:,? (?:and|et) " + _ONE + r")?"
+# "a compute deal with X", "a $5 billion agreement with X", « un contrat de 10 milliards avec X »
+_DEAL_WITH = (
+    r"\b(?:deals?|contracts?|agreements?|partnerships?|pacts?|tie-up|arrangements?|accords?|contrats?|"
+    r"partenariats?|ententes?)\b[^,;:.()]{0,60}? (?:with|avec|aupr[eè]s de) " + _NAME
+)
+# "signed with X", « a signé avec X », « conclu avec X »
+_SIGNED_WITH = (
+    r"\b(?:signs?|signed|signing|inks?|inked|struck|sign[eé]e?s?|conclu|noue)\b[^,;:.()]{0,60}? "
+    r"(?:with|avec|aupr[eè]s de) " + _NAME
+)
+
+
+def _apposition(nouns: str) -> str:
+    """A name set beside what it is: "Kestrelis, a Norwegian neocloud", « Lyraflow, un laboratoire français »."""
+    return _ONE + r", (?:a|an|the|un|une|le|la|l')\s?(?:[\w-]+ ){0,3}?(?:" + nouns + r")\b"
+
+
 _SLOTS = {
     "provider": (
-        # "a compute deal with X", "a $5 billion agreement with X", « un contrat de 10 milliards avec X »
-        r"\b(?:deals?|contracts?|agreements?|partnerships?|pacts?|tie-up|arrangements?|accords?|contrats?|"
-        r"partenariats?|ententes?)\b[^,;:.()]{0,60}? (?:with|avec|aupr[eè]s de) " + _NAME,
-        # "signed with X", « a signé avec X », « conclu avec X »
-        r"\b(?:signs?|signed|signing|inks?|inked|struck|sign[eé]e?s?|conclu|noue)\b[^,;:.()]{0,60}? "
-        r"(?:with|avec|aupr[eè]s de) " + _NAME,
+        _DEAL_WITH,
+        _SIGNED_WITH,
+        _apposition(
+            r"neo-?clouds?|n[ée]o-?clouds?|GPU clouds?|cloud (?:provider|company|firm)|hyperscaler|"
+            r"(?:data ?cent(?:er|re) )?operator|op[ée]rateur|h[ée]bergeur|fournisseur(?: de cloud)?|provider|supplier"
+        ),
+        # "rents GPUs from X", « louera des GPU à X », "buys capacity from X"
+        r"\b(?:rent(?:s|ed|ing)?|leas(?:e|es|ed|ing)|lou(?:e|er|era|ent|eront|ait)|buy(?:s|ing)?|bought|"
+        r"purchas(?:e|es|ed|ing)|ach[eè]t(?:e|er|era|ent)|achat)\b[^,;:.()]{0,40}? (?:from|à|a|aupr[eè]s de|chez) "
+        + _NAME,
+        # "signed X as its newest supplier", "adds X to its list of suppliers", « retient X comme fournisseur »
+        r"\b(?:signs?|signed|adds?|added|names?|named|ajoute|ajout[ée]|retient|retenu)\s+"
+        + _ONE
+        + r"\s+(?:as|to|comme|à|a) (?:its|a|an|the|son|sa|ses|un|une|la|le|sa)\b[^,;:.()]{0,40}?"
+        r"\b(?:suppliers?|providers?|partners?|fournisseurs?|partenaires?)\b",
         # "capacity from X", « les centres de données de X », « les serveurs de X »
         r"\b(?:capacity|compute|GPUs|servers|data cent(?:er|re)s|clusters|capacit[ée]s?|serveurs|"
         r"centres? de donn[ée]es|puissance de calcul|grappes)\b(?: [a-zé]+){0,2}? "
@@ -59,6 +85,13 @@ _SLOTS = {
         # "models from X", « les modèles de X »
         r"\b(?:models|mod[eè]les)\b(?: [a-zé]+){0,2}? (?:from|by|de|d'|d’|con[çc]us par|d[ée]velopp[ée]s par) " + _NAME,
         _NAME + r"['’]s (?:[A-Z][A-Za-z]+ )?(?:models|AI models|language models)\b",
+        # a deal with X in a clause about models: "a deal with Lyraflow to bring its models to Copilot"
+        _DEAL_WITH,
+        _SIGNED_WITH,
+        _apposition(
+            r"(?:AI )?labs?|laboratoires?(?: d'IA)?|model makers?|start-?ups?|jeunes? pousses?|"
+            r"cr[ée]ateurs? de mod[eè]les|fabricants? de mod[eè]les"
+        ),
     ),
 }
 _PATTERNS = {cls: tuple(re.compile(p) for p in slots) for cls, slots in _SLOTS.items()}

@@ -35,6 +35,14 @@ def engine() -> Engine:
         ("Kestrelis will host OpenAI workloads in Norway.", ["kestrelis"]),
         ("Vantara, a young GPU cloud, signed a contract to supply OpenAI.", ["vantara"]),
         ("La société Kestrelis hébergera les serveurs d'OpenAI.", ["kestrelis"]),
+        # a name set beside what it is; renting from it; signing or adding it as a supplier
+        ("OpenAI will rent GPUs from Kestrelis, a Norwegian neocloud.", ["kestrelis"]),
+        ("OpenAI louera des GPU à Kestrelis.", ["kestrelis"]),
+        ("The ChatGPT maker has signed Kestrelis as its newest compute supplier.", ["kestrelis"]),
+        ("OpenAI adds Vantara to its growing list of compute suppliers.", ["vantara"]),
+        # a person named beside a role, or signed as a chief, is no supplier
+        ("OpenAI hired Fidji Simo, a former Instacart executive.", []),
+        ("Microsoft signed Mustafa Suleyman as its AI chief.", []),
         # an investor provides money, not compute; a subject of other verbs is in no slot
         ("Thrive Capital will provide OpenAI with funding.", []),
         ("The Texas site will host OpenAI workloads.", []),
@@ -53,6 +61,11 @@ def test_unlisted_names_in_provider_slots(text: str, keys: list[str]) -> None:
 def test_unlisted_model_makers() -> None:
     assert [k for _, _, k in unlisted_names("Copilot gains models from Lyraflow.", "model_maker")] == ["lyraflow"]
     assert [k for _, _, k in unlisted_names("Lyraflow's models reach Copilot.", "model_maker")] == ["lyraflow"]
+    deal = "Microsoft signed a deal with Lyraflow to bring its models to Copilot."
+    assert [k for _, _, k in unlisted_names(deal, "model_maker")] == ["lyraflow"]
+    lab = "Copilot will now also use Lyraflow, a French AI lab, for coding."
+    assert [k for _, _, k in unlisted_names(lab, "model_maker")] == ["lyraflow"]
+    assert unlisted_names("OpenAI hired Fidji Simo, a former Instacart executive.", "model_maker") == []
 
 
 @pytest.mark.parametrize(
