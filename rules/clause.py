@@ -468,10 +468,32 @@ def _values(job: ClauseJob, start: int, end: int) -> dict[str, Any]:
         if best is None or (value.kind in _ADDITIVE and _better_amount(value, best, total_ends)):
             chosen[value.kind] = value
     out: dict[str, Any] = {kind: v.value for kind, v in chosen.items()}
+    out.update(_from_relative(job, start, end, missing=rule.require_value - out.keys()))
     names = _names(job, start, end)
     if names:
         out["names"] = names
     return out
+
+
+def _from_relative(job: ClauseJob, start: int, end: int, *, missing: frozenset[str] | set[str]) -> dict[str, Any]:
+    """The values a rule requires, from the relative that describes the trigger's noun phrase.
+
+    « Le chiffre d'affaires d'OpenAI, qui devrait atteindre 13 milliards de dollars, reste loin… »:
+    the relative left out of the main clause gives the revenue its figure, when the main clause
+    has none. Only right after the trigger: "CoreWeave, which signed $11.9 billion in March" is
+    about CoreWeave's earlier deal.
+    """
+    hole = job.sentence.left_out(start, end) if missing else None
+    if hole is None or not 0 <= hole[0] - job.trigger.end <= _ANTECEDENT_REACH:
+        return {}
+    found: dict[str, Any] = {}
+    for value in job.sentence.values_in(*hole):
+        if value.kind in missing and value.kind not in found:
+            found[value.kind] = value.value
+    return found
+
+
+_ANTECEDENT_REACH = 30  # characters from a trigger to the relative that describes it ("d'OpenAI, qui")
 
 
 # Quantities that add up: a clause may give a part and the whole ("adds 1.5 GW, bringing its total to

@@ -219,8 +219,9 @@ def _emit_piece(line: str, start: int, end: int, offset: int, paragraph: int, ou
 _CLAUSE_BREAK = re.compile(
     r"\s*[;:](?!\d)\s*|\s+[-–—]\s+|\s*[()]\s*"
     r"|,?\s+(?=(?:but|whereas|while|although|though|yet|mais|tandis que|alors que|bien que|when|lorsque|quand)\b)"
-    # a sentence adverb inside a proposition ("will however remain", « resteront en revanche ») starts none
-    r"|,\s+(?=(?:however|cependant|toutefois|pourtant|en revanche)\b)"
+    # a sentence adverb inside a proposition ("will however remain", « resteront en revanche ») starts none,
+    # nor one set between commas (« Ses droits, en revanche, sont prolongés »)
+    r"|,\s+(?=(?:however|cependant|toutefois|pourtant|en revanche)\b(?!\s*,))"
     r"|,\s+(?=(?:which|who|whose|qui|dont|lequel|laquelle|lesquels)\b)"
     r"|,\s+(?=(?:even if|even though|if|meme si|si)\b)"
     # ", and is…", ", et va…": a new proposition about the same or another subject
@@ -250,9 +251,22 @@ def clause_spans(folded_sentence: str, parties: Sequence[tuple[int, int]] = ()) 
 _AND_PARTY = re.compile(r",\s+(?:and|et)\s+")
 
 
+# A sentence opening on a contrast ("While Microsoft kept…, OpenAI signed…", « Alors que Microsoft a
+# longtemps été…, OpenAI a signé… ») has a subordinate clause that ends at its first comma.
+_LEADING_CONTRAST = re.compile(
+    r"\s*(?:while|whereas|although|though|even though|even as|alors que|tandis que|bien que|quoique)\b"
+    r"[^,;:]{3,200}?,\s+"
+)
+
+
 def _breaks(text: str, parties: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Where clauses break: `_CLAUSE_BREAK`, and ", and <party>" after anything but a party."""
+    """Where clauses break: `_CLAUSE_BREAK`, ", and <party>" after anything but a party, and the
+    comma that ends a leading contrast."""
     breaks = [(m.start(), m.end()) for m in _CLAUSE_BREAK.finditer(text)]
+    if lead := _LEADING_CONTRAST.match(text):
+        comma = text.rindex(",", 0, lead.end())
+        if not any(a <= comma < b for a, b in breaks):
+            breaks = sorted([*breaks, (comma, lead.end())])
     if parties:
         starts, ends = {p[0] for p in parties}, {p[1] for p in parties}
         new_subjects = _AND_PARTY.finditer(text)
