@@ -277,3 +277,18 @@ def test_the_fast_path_knows_the_options_of_run() -> None:
     command = get_command(app).commands["run"]  # type: ignore[attr-defined]
     declared = {name: not param.is_flag for param in command.params for name in (*param.opts, *param.secondary_opts)}
     assert declared == RUN_OPTIONS
+
+
+UNCHANGED_NEEDS_NONE_OF = ("typer", "rich", "feedparser")
+
+
+def test_an_unchanged_cycle_imports_only_what_it_needs(served: dict[str, str], tmp_path: Path) -> None:
+    """A cycle whose feeds all answer 304 (the commonest) parses no feed: feedparser is not imported."""
+    code = FAST.replace(repr(HEAVY), repr(UNCHANGED_NEEDS_NONE_OF))
+    (tmp_path / "monitor.toml").write_text(f'[[feed]]\nurl = "{served["news"]}"\n', encoding="utf-8")
+    env = {**os.environ, "MONITOR_DB": str(tmp_path / "monitor.db")}
+    first = run_command(code, ["--once"], env=env, cwd=tmp_path)
+    again = run_command(code, ["--once"], env=env, cwd=tmp_path)
+    assert first[0] == again[0] == 0 and "(1 unchanged, 0 failed)" in again[1], again
+    assert "feedparser" in first[2].rpartition("\nheavy: ")[2], "the first cycle parsed the feed"
+    assert again[2].rpartition("\nheavy: ")[2] == "[]"
