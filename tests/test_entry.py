@@ -279,11 +279,12 @@ def test_the_fast_path_knows_the_options_of_run() -> None:
     assert declared == RUN_OPTIONS
 
 
-UNCHANGED_NEEDS_NONE_OF = ("typer", "rich", "feedparser")
+UNCHANGED_NEEDS_NONE_OF = ("typer", "rich", "feedparser", "feedgen", "jinja2")
 
 
 def test_an_unchanged_cycle_imports_only_what_it_needs(served: dict[str, str], tmp_path: Path) -> None:
-    """A cycle whose feeds all answer 304 (the commonest) parses no feed: feedparser is not imported."""
+    """A cycle whose feeds all answer 304 (the commonest) parses no feed and leaves the digest as it was:
+    neither feedparser nor the digest's writer (feedgen, jinja2) is imported."""
     code = FAST.replace(repr(HEAVY), repr(UNCHANGED_NEEDS_NONE_OF))
     (tmp_path / "monitor.toml").write_text(f'[[feed]]\nurl = "{served["news"]}"\n', encoding="utf-8")
     env = {**os.environ, "MONITOR_DB": str(tmp_path / "monitor.db")}
@@ -291,4 +292,5 @@ def test_an_unchanged_cycle_imports_only_what_it_needs(served: dict[str, str], t
     again = run_command(code, ["--once"], env=env, cwd=tmp_path)
     assert first[0] == again[0] == 0 and "(1 unchanged, 0 failed)" in again[1], again
     assert "feedparser" in first[2].rpartition("\nheavy: ")[2], "the first cycle parsed the feed"
+    assert "feedgen" in first[2].rpartition("\nheavy: ")[2], "and wrote the digest"
     assert again[2].rpartition("\nheavy: ")[2] == "[]"
