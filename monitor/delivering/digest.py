@@ -12,7 +12,9 @@ ends with a comment naming a SHA-256 of what it was made from (the changes
 and signals as stored, the title, link and limit, the package version and
 DIGEST_FORMAT) and one of the bytes before it: when both match, nothing is
 rendered, so most cycles, which change nothing, do not import feedgen, lxml
-and jinja2 (0.025 s) nor render; a file edited or cut is written again.
+and jinja2 (0.025 s) nor render; a file edited or cut is written again. A
+digest written before stamps, or made from inputs that moved without moving
+its items, gets the stamp once (its ETag changes that once).
 
     write_digest(store.changes(), Path("digest.xml"), title="…", link="https://…")
 """
@@ -116,19 +118,17 @@ def write_digest(
     signals: Sequence[StoredSignal] = (),
 ) -> None:
     """Write the digest to `path` atomically (a temporary file renamed over it), unless the file holds it
-    already: its stamp names the same inputs and its items are as written (nothing is rendered), or it holds
-    the same items (other inputs may render the same: the file, stamp and all, is kept)."""
+    already: its stamp names the same inputs and the bytes before it are as written (nothing is rendered)."""
     inputs = inputs_digest(changes, title=title, link=link, max_items=max_items, signals=signals)
     held = None
     with suppress(OSError):
         held = path.read_bytes()
-    stamped = held is not None and held[-_STAMP_LENGTH:].startswith(_STAMP)
-    if held is not None and stamped and held[-_STAMP_LENGTH:] == _stamp(inputs, held[:-_STAMP_LENGTH]):
+    if held is not None and held[-_STAMP_LENGTH:] == _stamp(inputs, held[:-_STAMP_LENGTH]):
         return  # made from these inputs, and as written: keep its modification time and ETag, which readers compare
     body = render_digest(changes, title=title, link=link, max_items=max_items, signals=signals)
-    if held is not None and (held[:-_STAMP_LENGTH] if stamped else held) == body:
-        return
     try:
+        # Stamped even when the items are those already held (a file from before stamps, an input that
+        # shows nothing new): once, so that the next cycles find the stamp and render nothing
         with tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=".digest-", delete=False) as handle:
             handle.write(body + _stamp(inputs, body))
         os.chmod(handle.name, 0o644)  # a feed for readers (a web server, a feed reader), not a private file
