@@ -18,7 +18,7 @@ import typer
 from typer.core import TyperArgument, TyperCommand
 
 from monitor import __version__
-from monitor.errors import EXPECTED, ConfigError, FetchError, cli_error
+from monitor.errors import EXPECTED, ConfigError, cli_error
 from monitor.listing import print_json
 
 # Only what every command needs is imported here: `monitor --help` and `monitor version`
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from monitor.config import Config
-    from monitor.delivering.channels import Channel
     from storage import Store
 
 
@@ -130,38 +129,11 @@ def run(
     """One full cycle: poll every feed, read new articles, record changes, write the digest."""
     if not once:
         raise ConfigError("run: give --once for one cycle (the scheduled service is `monitor daemon`)")
-    import asyncio
-
     from monitor import render
-    from monitor.pipeline import run_cycle
+    from monitor.once import run_once
 
-    settings = _settings(config)
-    channels = _channels(settings)
-    with _store(settings) as store:
-        # The rules are left to the cycle: it loads them only if there is something new to read
-        report = render.with_progress(
-            _console(),
-            lambda progress: asyncio.run(run_cycle(settings, store, None, channels=channels, progress=progress)),
-        )
-        if report.all_failed:
-            raise FetchError(report.all_failed_hint())
-        render.cycle_summary(store, report)
-        if channels:
-            from monitor.delivering.outbox import deliver_due
-
-            delivery = asyncio.run(deliver_due(store, channels, settings.delivery))
-            typer.echo(f"{report.summary()}; {delivery.summary()}")
-            return
-    typer.echo(report.summary())
-
-
-def _channels(settings: Config) -> list[Channel]:
-    """The alert channels configured; none configured imports none of them (Apprise alone takes 0.1 s)."""
-    if not (settings.webhook or settings.email or settings.apprise.urls):
-        return []
-    from monitor.delivering.channels import build_channels
-
-    return build_channels(settings)
+    # what monitor.entry runs without typer when the output is not a terminal (no status line to show)
+    run_once(_config_file(config), show=lambda work: render.with_progress(_console(), work))
 
 
 @app.command(cls=_Command)

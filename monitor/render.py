@@ -22,8 +22,7 @@ if TYPE_CHECKING:  # types only: `monitor changes` need not import the reading s
     from monitor.judging.check import CheckResult
     from monitor.judging.diff import Known, KnownState
     from monitor.judging.state import Standing
-    from monitor.pipeline import CycleReport
-    from storage import Feed, Store, StoredSignal
+    from storage import Feed, StoredSignal
     from storage.leases import DaemonRow
     from storage.outbox import OutboxRow
 
@@ -128,14 +127,6 @@ def with_progress(console: Console, work: Callable[[Callable[[str], None]], T]) 
         return work(lambda stage: None)
     with console.status("starting") as status:
         return work(lambda stage: status.update(escape(stage)))
-
-
-def cycle_summary(store: Store, report: CycleReport) -> None:
-    """After a cycle: the changes it flagged, one line each."""
-    for change_id in report.changes_flagged:
-        change = store.change(change_id)
-        if change is not None:
-            print(f"{change.kind:8} {change.severity:8} {change.summary}")
 
 
 def signals_text(signals: list[StoredSignal]) -> str:

@@ -70,7 +70,10 @@ class StoredChange:
 
 
 def feed_of(row: dict[str, Any]) -> Feed:
-    return Feed(**{f.name: row[f.name] for f in fields(Feed) if f.name in row})
+    return Feed(**{name: row[name] for name in _FEED_FIELDS if name in row})
+
+
+_FEED_FIELDS = tuple(f.name for f in fields(Feed))  # read once: a cycle makes a Feed of every watched feed, twice
 
 
 def article_of(row: dict[str, Any]) -> Article:

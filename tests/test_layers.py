@@ -3,7 +3,7 @@
 
     rules, storage, seeds            the engine, the database, the seed texts: nothing from monitor
     monitor (config, locations, errors, urls…)  what every stage shares
-      collecting → reading → judging → delivering → pipeline → serving → cli, entry, listing, render, demo
+      collecting → reading → judging → delivering → pipeline → serving → cli, entry, listing, once, render, demo
 
 A package may import its own modules, the shared modules, and the packages before it
 in the line above; rules, storage and seeds import none of monitor. Imports made only
@@ -29,7 +29,7 @@ SHARED = {
     "monitor.backoff",
 }
 STAGES = ("collecting", "reading", "judging", "delivering", "pipeline", "serving")
-ON_TOP = ("cli", "entry", "listing", "render", "demo", "__main__")
+ON_TOP = ("cli", "entry", "listing", "once", "render", "demo", "__main__")
 
 
 def module_name(path: Path) -> str:

@@ -208,6 +208,37 @@ def test_an_untrusted_certificate_is_a_tls_error(certificate: tuple[Path, Path])
     assert "CERTIFICATE_VERIFY_FAILED" in result.error and result.content is None
 
 
+def test_the_ca_bundle_is_loaded_only_for_tls(certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Plain http loads no CA bundle (0.02-0.03 s); a redirect from http to https does, and verifies with it."""
+    loaded: list[object] = []
+    create = ssl.create_default_context
+
+    def counted(*args: Any, **kwargs: Any) -> ssl.SSLContext:
+        loaded.append(kwargs.get("cafile"))
+        return create(*args, **kwargs)
+
+    monkeypatch.setattr("monitor.collecting.transport.ssl.create_default_context", counted)
+    cert, key = certificate
+    server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_context.load_cert_chain(cert, key)
+    with (
+        SocketServer(lambda _path: response("200 OK", b"secret"), tls=server_context) as secure,
+        SocketServer(lambda path: response("301 Moved", b"", f"Location: {secure.base_url}{path}")
+                     if path == "/moved.xml" else response("200 OK", b"plain")) as plain,
+    ):  # fmt: skip
+
+        async def go() -> tuple[FetchResult, int, FetchResult]:
+            async with Fetcher(FetchOptions(timeout_s=5)) as fetcher:
+                first = await fetcher.get(plain.base_url + "/feed.xml")
+                before = len(loaded)
+                return first, before, await fetcher.get(plain.base_url + "/moved.xml")
+
+        first, before, moved = run(go())
+    assert first.ok and first.content == b"plain" and before == 0, "no CA bundle for plain http"
+    assert moved.error is not None and "CERTIFICATE_VERIFY_FAILED" in moved.error and moved.content is None
+    assert len(loaded) == 1 and loaded[0] is not None, "the CA bundle, once, for the https hop"
+
+
 def test_credentials_in_a_url_are_sent_once_as_basic_auth() -> None:
     seen: list[bytes] = []
 

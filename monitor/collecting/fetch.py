@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import ipaddress
 import logging
 import re
@@ -147,9 +148,9 @@ class Fetcher:
         """`transport` replaces the network layer (tests: `httpx.MockTransport`); the default is aiohttp's."""
         self.options = options
         self._transport = transport or Wire(is_public=_is_public, max_connections=options.max_connections)
-        self._headers = httpx.Headers(
-            {"User-Agent": options.user_agent, "Accept": DEFAULT_ACCEPT, "Accept-Encoding": accept_encoding()}
-        )
+        # as pairs, not httpx.Headers: copying those for each request cost more than building the request
+        self._headers = [("User-Agent", options.user_agent), ("Accept", DEFAULT_ACCEPT),
+                         ("Accept-Encoding", accept_encoding())]  # fmt: skip
         self._cookies = httpx.Cookies()
         self._global = asyncio.Semaphore(options.max_connections)
         self._hosts: dict[str, asyncio.Semaphore] = {}
@@ -185,9 +186,10 @@ class Fetcher:
         is not an error: its first `max_bytes` come back, marked `cut` (a feed's first entries are
         worth reading).
         """
-        headers = self._headers.copy()
-        headers.update({name: value for name, value in (("If-None-Match", etag), ("If-Modified-Since", last_modified),
-                                                        ("Accept", accept)) if value})  # fmt: skip
+        asked = [(name, value) for name, value in (("If-None-Match", etag), ("If-Modified-Since", last_modified),
+                                                   ("Accept", accept)) if value]  # fmt: skip
+        # an Accept asked for replaces the default one (and goes last, as httpx.Headers.update puts it)
+        headers = [pair for pair in self._headers if not (accept and pair[0] == "Accept")] + asked
         try:
             request = httpx.Request("GET", _checked_url(url), headers=headers)
         except _Failure as failure:
@@ -331,8 +333,10 @@ def _note_peer(response: httpx.Response) -> None:
     response.extensions[PEER_EXTENSION] = str(address[0]) if address else None
 
 
+@functools.lru_cache(maxsize=1024)
 def is_public_address(address: str) -> bool:
-    """Whether `address` is reachable on the public internet (not loopback, private, link-local, reserved)."""
+    """Whether `address` is reachable on the public internet (not loopback, private, link-local, reserved).
+    Cached: it is asked twice a response, of the few addresses a cycle's hosts resolve to."""
     try:
         return ipaddress.ip_address(address.split("%", 1)[0]).is_global
     except ValueError:

@@ -15,14 +15,16 @@ import dataclasses
 import datetime as dt
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from monitor.collecting.feeds import ParsedFeed, parse_feed
 from monitor.collecting.fetch import Fetcher, FetchResult
 from monitor.collecting.schedule import next_check
 from monitor.config import ScheduleConfig
 from monitor.errors import EXPECTED, error_line
 from storage import Feed, Store
+
+if TYPE_CHECKING:  # the parser is imported when a feed has changed: most polls are 304s
+    from monitor.collecting.feeds import ParsedFeed
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +52,8 @@ async def poll_feed(fetcher: Fetcher, feed: Feed) -> Poll:
             return Poll(feed, "failed", result, error=_without_url(result.error, feed.url))
         if result.not_modified:
             return Poll(feed, "unchanged", result)
+        from monitor.collecting.feeds import parse_feed
+
         # parsing is CPU work (a few ms a feed): off the event loop, so other fetches go on
         parsed = await asyncio.to_thread(parse_feed, result.content or b"", url=result.final_url, cut=result.cut)
         if parsed.warning:  # recovered from: many real feeds are slightly broken, so not a warning

@@ -134,8 +134,8 @@ class Wire(httpx.AsyncBaseTransport):
         self._max_connections = max_connections
         self._proxies = _Proxies()
         self._tls: ssl.SSLContext | None = None
-        self._sessions: dict[tuple[bool, bool], aiohttp.ClientSession] = {}
-        self._senders: dict[tuple[bool, bool, str | None], AiohttpTransport] = {}
+        self._sessions: dict[tuple[bool, bool, bool], aiohttp.ClientSession] = {}  # public only, keep-alive, TLS
+        self._senders: dict[tuple[bool, bool, str | None, bool], AiohttpTransport] = {}
         self._hosts: dict[_HostKey, _Host] = {}
         self._open: set[socket.socket] = set()  # kept-alive sockets, all hosts
 
@@ -187,27 +187,36 @@ class Wire(httpx.AsyncBaseTransport):
     def _sender(
         self, public_only: bool, keep_alive: bool, proxy: str | None, request: httpx.Request
     ) -> AiohttpTransport:
-        """httpx-aiohttp's transport for this kind of request, sharing the session of its kind (made on first use)."""
-        sender = self._senders.get((public_only, keep_alive, proxy))
+        """httpx-aiohttp's transport for this kind of request, sharing the session of its kind (made on first use).
+
+        A plain-http request with no proxy goes through sessions without TLS: the CA bundle (0.02-0.03 s to
+        load) is loaded only once a request may need it, an https URL or any proxy (which may be https)."""
+        tls = request.url.scheme != "http" or proxy is not None
+        sender = self._senders.get((public_only, keep_alive, proxy, tls))
         if sender is None:
             try:
                 proxy_config = httpx.Proxy(proxy) if proxy else None
             except ValueError as exc:
                 raise httpx.ProxyError(f"invalid proxy URL in the environment ({exc})", request=request) from None
-            if self._tls is None:
+            if tls and self._tls is None:
                 # The CA bundle httpx uses, so a site valid under one client is valid under the other.
                 self._tls = ssl.create_default_context(cafile=certifi.where())
-            session = self._sessions.get((public_only, keep_alive)) or self._session(public_only, keep_alive)
-            self._sessions[(public_only, keep_alive)] = session
-            sender = AiohttpTransport(verify=self._tls, proxy=proxy_config, client=session)
-            self._senders[(public_only, keep_alive, proxy)] = sender
+            verify: ssl.SSLContext | bool = self._tls if tls and self._tls is not None else False
+            kind = (public_only, keep_alive, tls)
+            session = self._sessions.get(kind) or self._session(public_only, keep_alive, tls=tls)
+            self._sessions[kind] = session
+            # `verify` is httpx-aiohttp's for sessions it makes itself; this one's connector has its own (or none)
+            sender = AiohttpTransport(verify=verify, proxy=proxy_config, client=session)
+            self._senders[(public_only, keep_alive, proxy, tls)] = sender
         return sender
 
-    def _session(self, public_only: bool, keep_alive: bool) -> aiohttp.ClientSession:
+    def _session(self, public_only: bool, keep_alive: bool, *, tls: bool) -> aiohttp.ClientSession:
         connector = aiohttp.TCPConnector(
             limit=self._max_connections,
             limit_per_host=0,
-            ssl=self._tls or True,
+            # a session without TLS makes plain connections only; True (aiohttp's own verifying context, made
+            # when aiohttp was imported) is there so that nothing on it could ever go unverified
+            ssl=self._tls if tls and self._tls is not None else True,
             force_close=not keep_alive,
             socket_factory=self._public_socket if public_only else _noted_socket,
         )
