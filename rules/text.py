@@ -251,11 +251,12 @@ def clause_spans(folded_sentence: str, parties: Sequence[tuple[int, int]] = ()) 
 _AND_PARTY = re.compile(r",\s+(?:and|et)\s+")
 
 
-# A sentence opening on a contrast ("While Microsoft kept…, OpenAI signed…", « Alors que Microsoft a
-# longtemps été…, OpenAI a signé… ») has a subordinate clause that ends at its first comma.
+# A sentence opening on a contrast or a circumstance ("While Microsoft kept…, OpenAI signed…", « Alors
+# que Microsoft a longtemps été…, OpenAI a signé… », "With the Oracle contract unwound, Azure is…") has a
+# subordinate clause that ends at its first comma. Not "since": "Since 2019, Microsoft has…" dates it.
 _LEADING_CONTRAST = re.compile(
-    r"\s*(?:while|whereas|although|though|even though|even as|alors que|tandis que|bien que|quoique)\b"
-    r"[^,;:]{3,200}?,\s+"
+    r"\s*(?:while|whereas|although|though|even though|even as|with|after|now that|"
+    r"alors que|tandis que|bien que|quoique|maintenant que|apres que)\b[^,;:]{3,200}?,\s+"
 )
 
 
