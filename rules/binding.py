@@ -155,6 +155,8 @@ def _place_object(text: str, start: int, end: int) -> tuple[int, str] | None:
 _CHIPS_AFTER = re.compile(
     r"(?:'s?|-[a-z]+)?(?: [a-z0-9][\w.-]*){0,3}? (?:gpus?|chips?|superchips?|accelerators?|processors?|systems|servers|"
     r"hardware|racks|instinct)\b"
+    # a model of chips, then "capacity": "Nvidia GB200 and GB300 capacity on AWS"
+    r"|(?: [a-z]*\d[\w.-]*| and| et){1,4} (?:capacity|capacite|compute|calcul)\b"
 )
 _CHIPS_BEFORE = re.compile(
     r"\b(?:puces?|gpus?|processeurs?|accelerateurs?|systemes|serveurs|cartes|chips?|accelerators?|processors?)"
