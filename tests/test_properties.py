@@ -517,6 +517,7 @@ _PLAIN_WORDS = ["ab", "a", "ba", "b9"]
 )
 @example(["a", "b9"], [" ", " "], "a - \n b9, ba b9 a\tb9")  # gaps of several spaces and hyphens
 @example(["ab", "a"], ["'", " "], "xab'a ab'a. ab' a")  # a word inside another, a separator not there
+@example(["ab", "ba"], ["-", " "], "ab-ba-ba ab-ba")
 def test_a_plain_phrase_matches_where_its_regex_does(words: list[str], seps: list[str], text: str) -> None:
     """The lexicon matches plain phrases on the text's runs, without a regex: the same places."""
     source = words[0] + "".join(sep + word for sep, word in zip(seps, words[1:], strict=False))
@@ -525,6 +526,20 @@ def test_a_plain_phrase_matches_where_its_regex_does(words: list[str], seps: lis
     folded = fold(text)
     expected = [m.span() for m in phrase.regex.finditer(folded)]
     assert sorted(Tokens(folded).match_literal(*phrase.literal)) == expected, (source, folded)
+    # the lexicon finds them with one regex a phrase, starting with its first word: the same places,
+    # and where a phrase's words repeat, the same overlapping ones as `match_literal`
+    assert phrase.spans_in(Tokens(folded)) == Tokens(folded).match_literal(*phrase.literal), (source, folded)
+
+
+@pytest.mark.parametrize(
+    ("source", "text"),
+    [("a a", "a a a-a  a9 a"), ("ab ab ab", "ab ab ab ab-ab"), ("n'est", "n'est-n'est ann'est"), ("x.y", "x.y.x.y")],
+)
+def test_a_plain_phrase_overlapping_itself(source: str, text: str) -> None:
+    """Where a phrase's words repeat, the lexicon finds the overlapping places `match_literal` finds."""
+    phrase = Phrase.compile(source)
+    assert phrase.literal is not None
+    assert phrase.spans_in(Tokens(text)) == Tokens(text).match_literal(*phrase.literal)
 
 
 _REGEX_PHRASES = [
