@@ -16,7 +16,7 @@ from functools import cached_property
 from typing import Any, TypeVar
 
 from rules.loader import Label, RuleSet
-from rules.phrases import Hit, Tokens
+from rules.phrases import Hit, Tokens, in_text_order
 from rules.text import Sentence, clause_spans
 from rules.values import Value, find_values
 
@@ -53,7 +53,7 @@ class ScannedSentence:
     def hits(self) -> list[Hit[Label]]:
         """Every hit: entities, triggers, and the cues, `also` and `exclude` phrases (overlaps resolved)."""
         secondary = resolve_overlaps(self.rules.cue_lexicon.find(self.tokens) + self._conditionals())
-        return sorted(self.primary + secondary, key=lambda h: (h.start, -h.end))
+        return in_text_order(self.primary + secondary)
 
     def _conditionals(self) -> list[Hit[Label]]:
         """A French conditional reports what is said (« OpenAI dépasserait 20 milliards »): a hedge."""

@@ -30,7 +30,7 @@ from rules import values
 from rules.engine import Engine
 from rules.loader import RULES_DIR
 from rules.model import STATUSES, VALUE_NAMES
-from rules.phrases import Phrase, Tokens
+from rules.phrases import Hit, Phrase, Tokens, in_text_order
 from rules.text import clause_spans, detect_language, fold, split_sentences
 from rules.values import Value, find_values
 
@@ -529,6 +529,15 @@ def test_a_plain_phrase_matches_where_its_regex_does(words: list[str], seps: lis
     # the lexicon finds them with one regex a phrase, starting with its first word: the same places,
     # and where a phrase's words repeat, the same overlapping ones as `match_literal`
     assert phrase.spans_in(Tokens(folded)) == Tokens(folded).match_literal(*phrase.literal), (source, folded)
+
+
+@_examples(300)
+@given(st.lists(st.tuples(st.integers(0, 12), st.integers(0, 4), st.sampled_from("abc")), max_size=40))
+def test_hits_in_text_order(spans: list[tuple[int, int, str]]) -> None:
+    """Two stable sorts by attribute order hits as the one sort by (start, -end) did, ties kept in order."""
+    hits = [Hit(("cue", label, ""), start, start + length, label) for start, length, label in spans]
+    expected = sorted(hits, key=lambda h: (h.start, -h.end))
+    assert [id(h) for h in in_text_order(list(hits))] == [id(h) for h in expected]
 
 
 @pytest.mark.parametrize(
