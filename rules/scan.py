@@ -17,7 +17,7 @@ from functools import cached_property
 from typing import Any, TypeVar
 
 from rules.loader import Label, RuleSet
-from rules.phrases import Hit, Tokens
+from rules.phrases import Hit, Tokens, in_text_order
 from rules.text import Sentence, clause_spans
 from rules.values import Value, find_values
 
@@ -101,7 +101,7 @@ class ScannedSentence:
             for facet, hits in source.triggered.items()
             if facet in facets
         ]
-        primary = sorted(self.primary + carried, key=lambda h: (h.start, -h.end))
+        primary = in_text_order(self.primary + carried)
         return ScannedSentence(
             self.sentence, self.folded, self.tokens, primary, self.rules, self.lang, self.published, cues
         )
@@ -113,7 +113,7 @@ class ScannedSentence:
         for said in self.answer_cues:  # "No" answering "still?" is an ending, not a negation
             secondary = [h for h in secondary if h.end <= said.start or h.start >= said.end]
             secondary += [said] if said.label[1] != "answer" else []
-        return sorted(self.primary + secondary, key=lambda h: (h.start, -h.end))
+        return in_text_order(self.primary + secondary)
 
     def _conditionals(self) -> list[Hit[Label]]:
         """A French conditional reports what is said (« OpenAI dépasserait 20 milliards »): a hedge."""

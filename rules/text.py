@@ -216,7 +216,7 @@ def _emit_piece(line: str, start: int, end: int, offset: int, paragraph: int, ou
 # proposition: a status cue ("lost", "keeps") belongs to the proposition it is
 # in. Relative clauses (", which … ,") are set apart: what they say is about
 # their antecedent, not about the sentence's subject.
-_CLAUSE_BREAK = re.compile(
+_CLAUSE_BREAKS = (
     r"\s*[;:](?!\d)\s*|\s+[-–—]\s+|\s*[()]\s*"
     r"|,?\s+(?=(?:but|whereas|while|although|though|yet|mais|tandis que|alors que|bien que|when|lorsque|quand)\b)"
     # a sentence adverb inside a proposition ("will however remain", « resteront en revanche ») starts none,
@@ -228,6 +228,10 @@ _CLAUSE_BREAK = re.compile(
     r"|,\s+(?=(?:and|et)\s+(?:is|are|was|were|has|have|had|will|would|could|plans|its|their|the two|they|it|"
     r"est|sont|a|ont|va|vont|sera|seront|doit|devrait|prevoit|pourrait|ses|leurs|les deux|ils|elle|il)\b)"
 )
+# Every break starts with a space, ";", ":", a parenthesis or a comma: looked at first, that lets the
+# other characters (four in five) fail at once instead of in each alternative (callgrind: 298M
+# instructions over 200 KB, 123M with it). It changes no match (tests/test_properties.py).
+_CLAUSE_BREAK = re.compile(rf"(?=[\s;:(),])(?:{_CLAUSE_BREAKS})")
 
 
 def clause_spans(folded_sentence: str, parties: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:

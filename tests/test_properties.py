@@ -26,10 +26,12 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from rules import text as text_module
+from rules import values
 from rules.engine import Engine
 from rules.loader import RULES_DIR
 from rules.model import STATUSES, VALUE_NAMES
-from rules.phrases import Phrase, Tokens
+from rules.phrases import Hit, Phrase, Tokens, in_text_order
 from rules.text import clause_spans, detect_language, fold, split_sentences
 from rules.values import Value, find_values
 
@@ -170,6 +172,76 @@ def test_find_values_bounded_time_on_repetition(unit: list[str], space: str, lan
     text = (piece * (5000 // len(piece) + 1))[:5000]
     found = _bounded(lambda: find_values(text, lang=lang, published=datetime.date(2025, 6, 1)), VALUES_BOUND, piece)
     _check_values(text, found, datetime.date(2025, 6, 1))
+
+
+def _scan_before_issue_13() -> re.Pattern[str]:
+    """The value scan as it was before its speed-ups: the prefilter's words as plain alternations,
+    and no look-ahead before each branch. The speed-ups must change nothing it finds."""
+    prefilter = values._PREFILTER
+    for words, whole in ((values._TRIGGERS, True), (values._TRIGGER_STEMS, False)):
+        trie = values._trie_words_re(words, whole=whole)
+        assert trie in prefilter
+        prefilter = prefilter.replace(trie, values._words_re(words, whole=whole))
+    body = "(?:" + "|".join(p if n == "num" else f"(?P<{n}>{p})" for n, p in values._BRANCHES) + ")"
+    return re.compile(prefilter + body, re.I)
+
+
+SCAN_BEFORE = _scan_before_issue_13()
+_CASES = [str.lower, str.upper, str.title, lambda w: w, lambda w: w.replace("s", "ſ").replace("k", "\u212a")]
+# What the scan reacts to, and what it must not: trigger words in any case, glued to letters, digits,
+# "_" or non-ASCII letters, French number words, currency signs, ranges, the letters IGNORECASE folds.
+SCAN_TOKENS = (
+    VALUE_TOKENS
+    + values._TRIGGERS
+    + values._TRIGGER_STEMS
+    + ["vingt-et-un", "quatre-vingts", "deux cent cinquante", "soixante et onze", "un tiers", "la moitié",
+       "les deux tiers", "a third of a", "half a", "C$", "HK$", "US $", "$ US", "G$", "₹", "CHF", "francs suisses",
+       "from 2027 to 2030", "de 2025 à 2030", "entre mai et juin", "2019-2021", "1er", "3e", "No. 1", "n° 2", "top-10",
+       "x", "é", "_", "İ", "ı", "ſ", "\u212a", "1", "9", "H100", "FY2025", "Q3", "mid-2026", "l'an dernier",
+       "il y a deux ans", "à partir d'avril", "GW", "TW", "puces", "centres de données", "au rang", "year-end 2026",
+       "the end of 2027", "Q3 2025", "H1 2026", "fiscal year 2025", "1er trimestre 2026", "next year", "this week"]
+)  # fmt: skip
+
+
+@st.composite
+def scan_texts(draw: st.DrawFn) -> str:
+    """Tokens in any case, each followed by a separator or glued to the next."""
+    parts = draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(SCAN_TOKENS), st.sampled_from(_CASES), st.sampled_from([*SPACES, "-", ", ", "'"])
+            ),
+            max_size=30,
+        )
+    )
+    return "".join(case(token) + sep for token, case, sep in parts)
+
+
+def _scanned(pattern: re.Pattern[str], text: str) -> list[tuple[Any, ...]]:
+    return [(m.span(), m.lastgroup, m.groupdict()) for m in pattern.finditer(text)]
+
+
+@_examples(400)
+@given(st.one_of(value_texts, scan_texts(), st.text(alphabet="ab dlinsS$1'_é\u017f\u212a", max_size=60)))
+def test_value_scan_finds_what_it_found_before(text: str) -> None:
+    """The trie in the prefilter and the look-ahead before each branch are speed-ups only: the scan
+    finds the same matches, with the same groups, as the pattern before them (so the same values)."""
+    assert _scanned(values._SCAN, text) == _scanned(SCAN_BEFORE, text)
+
+
+def test_value_scan_finds_what_it_found_before_on_the_cases() -> None:
+    """The same on every case of tests/values/cases.toml, the adversarial texts, and each token in context."""
+    texts = [case["text"] for case in _toml(Path(__file__).parent / "values" / "cases.toml")["case"]]
+    texts += [fill(3000) for fill in ADVERSARIAL.values()]
+    # every token, in every case, after what may stand before a value or glue it into a word
+    texts += [
+        f"{before}{case(token)}{after}"
+        for token in SCAN_TOKENS
+        for case in _CASES
+        for before, after in (("", ""), (" ", " 2026"), ("x", " $"), ("1", "1"), ("by ", "-2030"), ("l'", "."))
+    ]
+    for text in texts:
+        assert _scanned(values._SCAN, text) == _scanned(SCAN_BEFORE, text), text[:80]
 
 
 @pytest.mark.parametrize(
@@ -429,6 +501,21 @@ def test_clause_spans_cover_the_sentence_in_order(text: str) -> None:
     assert _CLAUSE_GAP.fullmatch(folded, position, len(folded))
 
 
+@_examples(250)
+@given(
+    st.one_of(
+        st.text(max_size=300),
+        rule_texts,
+        _soup(["but", "which", "qui", "and is", "et va", "(", ")", ";", ":", ":3", " - ", "—", ",", "si"], max_size=30),
+    )
+)
+def test_clause_breaks_gate_changes_nothing(text: str) -> None:
+    """The look-ahead before the clause breaks only skips characters no break starts with."""
+    folded = fold(text)
+    plain = re.compile(text_module._CLAUSE_BREAKS)
+    assert [m.span() for m in text_module._CLAUSE_BREAK.finditer(folded)] == [m.span() for m in plain.finditer(folded)]
+
+
 @_examples(200)
 @given(st.text(max_size=300))
 def test_detect_language(text: str) -> None:
@@ -446,6 +533,7 @@ _PLAIN_WORDS = ["ab", "a", "ba", "b9"]
 )
 @example(["a", "b9"], [" ", " "], "a - \n b9, ba b9 a\tb9")  # gaps of several spaces and hyphens
 @example(["ab", "a"], ["'", " "], "xab'a ab'a. ab' a")  # a word inside another, a separator not there
+@example(["ab", "ba"], ["-", " "], "ab-ba-ba ab-ba")
 def test_a_plain_phrase_matches_where_its_regex_does(words: list[str], seps: list[str], text: str) -> None:
     """The lexicon matches plain phrases on the text's runs, without a regex: the same places."""
     source = words[0] + "".join(sep + word for sep, word in zip(seps, words[1:], strict=False))
@@ -454,6 +542,29 @@ def test_a_plain_phrase_matches_where_its_regex_does(words: list[str], seps: lis
     folded = fold(text)
     expected = [m.span() for m in phrase.regex.finditer(folded)]
     assert sorted(Tokens(folded).match_literal(*phrase.literal)) == expected, (source, folded)
+    # the lexicon finds them with one regex a phrase, starting with its first word: the same places,
+    # and where a phrase's words repeat, the same overlapping ones as `match_literal`
+    assert phrase.spans_in(Tokens(folded)) == Tokens(folded).match_literal(*phrase.literal), (source, folded)
+
+
+@_examples(300)
+@given(st.lists(st.tuples(st.integers(0, 12), st.integers(0, 4), st.sampled_from("abc")), max_size=40))
+def test_hits_in_text_order(spans: list[tuple[int, int, str]]) -> None:
+    """Two stable sorts by attribute order hits as the one sort by (start, -end) did, ties kept in order."""
+    hits = [Hit(("cue", label, ""), start, start + length, label) for start, length, label in spans]
+    expected = sorted(hits, key=lambda h: (h.start, -h.end))
+    assert [id(h) for h in in_text_order(list(hits))] == [id(h) for h in expected]
+
+
+@pytest.mark.parametrize(
+    ("source", "text"),
+    [("a a", "a a a-a  a9 a"), ("ab ab ab", "ab ab ab ab-ab"), ("n'est", "n'est-n'est ann'est"), ("x.y", "x.y.x.y")],
+)
+def test_a_plain_phrase_overlapping_itself(source: str, text: str) -> None:
+    """Where a phrase's words repeat, the lexicon finds the overlapping places `match_literal` finds."""
+    phrase = Phrase.compile(source)
+    assert phrase.literal is not None
+    assert phrase.spans_in(Tokens(text)) == Tokens(text).match_literal(*phrase.literal)
 
 
 _REGEX_PHRASES = [

@@ -9,9 +9,13 @@ import re
 import time
 import tomllib
 from pathlib import Path
+from re import _constants as C  # noqa: N812 - the names `re` itself uses
+from re import _parser
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rules import values
 from rules.model import VALUE_NAMES
@@ -93,6 +97,98 @@ def test_prefilter_changes_nothing() -> None:
     for case in CASES:
         spans = [m.span() for m in values._SCAN.finditer(case["text"])]
         assert spans == [m.span() for m in unfiltered.finditer(case["text"])], case["id"]
+
+
+def _first_items(items: Any) -> tuple[list[tuple[Any, Any]], bool]:
+    """The one-character items a parsed pattern can start with, and whether it can match empty."""
+    out: list[tuple[Any, Any]] = []
+    for op, av in items:
+        if op in (C.LITERAL, C.NOT_LITERAL, C.IN, C.ANY):
+            first, empty = [(op, av)], False
+        elif op is C.SUBPATTERN:
+            first, empty = _first_items(av[3])
+        elif op is C.ATOMIC_GROUP:
+            first, empty = _first_items(av)
+        elif op is C.BRANCH:
+            found = [_first_items(alternative) for alternative in av[1]]
+            first, empty = [i for f, _ in found for i in f], any(e for _, e in found)
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
+            first, empty = _first_items(av[2])
+            empty = empty or av[0] == 0
+        elif op in (C.ASSERT, C.ASSERT_NOT, C.AT):  # zero width: what follows starts the match
+            first, empty = [], True
+        else:
+            raise AssertionError(f"no first characters for {op}")
+        out += first
+        if not empty:
+            return out, False
+    return out, True
+
+
+@pytest.mark.parametrize(("name", "branch"), values._BRANCHES, ids=[n for n, _ in values._BRANCHES])
+def test_branch_gates_admit_every_first_character(name: str, branch: str) -> None:
+    """Each branch of the scan is tried only where `_FIRST[name]` admits the character: it must admit
+    every character the branch can start with (read off the parsed pattern), or the gate would hide
+    a value the branch finds."""
+    gate = re.compile(values._FIRST[name], re.I)
+    items, empty = _first_items(_parser.parse(branch, re.I))
+    assert not empty, f"{name} can match the empty string"
+    for op, av in items:
+        assert op is C.LITERAL or op is C.IN, (name, op)  # never "any character"
+        for item, arg in [(op, av)] if op is C.LITERAL else av:
+            if item is C.LITERAL:
+                assert gate.fullmatch(chr(arg)), (name, chr(arg))
+            elif item is C.RANGE:
+                assert all(gate.fullmatch(chr(c)) for c in range(arg[0], arg[1] + 1)), (name, arg)
+            else:  # \d: the gate says \d too
+                assert (item, arg) == (C.CATEGORY, C.CATEGORY_DIGIT) and "\\d" in gate.pattern, (name, item, arg)
+
+
+def _plain_words(words: list[str], *, whole: bool) -> re.Pattern[str]:
+    return re.compile(values._words_re(words, whole=whole), re.I)
+
+
+_TRIE_CHARS = "aAdDeEiIkKsSlL'’_0é\u00e9\u00c9àÀ\u017f\u212a\u0130\u0131 -."
+
+
+@pytest.mark.parametrize(
+    ("words", "whole"),
+    [(values._TRIGGERS, True), (values._TRIGGER_STEMS, False), (values._NUMBER_WORDS, True), (values._MONTHS, True)],
+    ids=["triggers", "stems", "number words", "months"],
+)
+def test_trie_matches_the_plain_alternation(words: list[str], whole: bool) -> None:
+    """The prefilter's trie matches what the plain alternation of the same words matches, at every
+    position: each word in several cases, glued to letters, digits, "_" and the letters
+    IGNORECASE folds to ASCII ("ſ", the Kelvin sign, "İ", "ı"), cut short and run on."""
+    trie, plain = re.compile(values._trie_words_re(words, whole=whole), re.I), _plain_words(words, whole=whole)
+    folds = str.maketrans({"s": "\u017f", "k": "\u212a", "i": "\u0130"})
+    texts = []
+    for word in sorted(set(words)):
+        forms = {word, word.upper(), word.title(), word[:-1], word + "s", word.translate(folds)}
+        forms.add(word.replace("i", "\u0131"))
+        glued = [(glue, end) for glue in ("", "x", "_", "1", "é") for end in ("", " ", "x", "_", "'")]
+        texts += [f"{glue}{form}{end}" for form in forms for glue, end in glued]
+    for text in texts:
+        for position in range(len(text) + 1):
+            expected = plain.match(text, position)
+            found = trie.match(text, position)
+            assert (found and found.span()) == (expected and expected.span()), (text, position)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(
+    st.lists(
+        st.one_of(st.sampled_from(values._TRIGGERS + values._TRIGGER_STEMS), st.text(_TRIE_CHARS, max_size=3)),
+        max_size=12,
+    ).map("".join)
+)
+def test_trie_matches_the_plain_alternation_anywhere(text: str) -> None:
+    """The same, on words and pieces of words run together at random."""
+    for words, whole in ((values._TRIGGERS, True), (values._TRIGGER_STEMS, False)):
+        trie, plain = re.compile(values._trie_words_re(words, whole=whole), re.I), _plain_words(words, whole=whole)
+        for position in range(len(text) + 1):
+            expected, found = plain.match(text, position), trie.match(text, position)
+            assert (found and found.span()) == (expected and expected.span()), (text, position)
 
 
 def test_value_is_frozen() -> None:
