@@ -467,6 +467,15 @@ def _values(job: ClauseJob, start: int, end: int) -> dict[str, Any]:
         best = chosen.get(value.kind)
         if best is None or (value.kind in _ADDITIVE and _better_amount(value, best, total_ends)):
             chosen[value.kind] = value
+    if "amount_usd" in rule.values and "amount_usd" not in chosen:
+        # « atteint désormais 250 milliards »: in a money facet's clause with no other amount, dollars
+        bare = [
+            v
+            for v in s.values_in(start, end)
+            if v.kind == "amount_bare" and not any(v.start - gap in previous_ends for gap in range(4))
+        ]
+        if bare:
+            chosen["amount_usd"] = max(bare, key=lambda v: v.start - 10_000 * (v.start in total_ends))
     out: dict[str, Any] = {kind: v.value for kind, v in chosen.items()}
     out.update(_from_relative(job, start, end, missing=rule.require_value - out.keys()))
     names = _names(job, start, end)

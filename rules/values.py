@@ -38,7 +38,8 @@ class Value:
     """One value found in a text; `start`/`end` index the text given to `find_values`."""
 
     # amount_usd amount_other share_pct capacity_gw units rank duration_years until since date now,
-    # and previous: the date of an old figure (« contre 12 l'an dernier »), which dates no claim
+    # previous: the date of an old figure (« contre 12 l'an dernier »), which dates no claim, and
+    # amount_bare: a scaled figure that names no currency (« 250 milliards »), see `_bare_amounts`
     kind: str
     value: float | int | str
     start: int
@@ -689,10 +690,39 @@ def find_values(text: str, *, lang: str = "en", published: datetime.date | None 
         found.extend(_at(heading, "date", _iso(heading.group().strip(" .:|-\u2013\u2014"), published)))
     for m in _SCAN.finditer(text, heading.end() if heading else 0):
         found.extend(_HANDLERS[m.lastgroup or ""](m, lang, published))
+    if any(word in text for word in _BARE_HINTS):
+        found = sorted(found + _bare_amounts(text, found, lang), key=lambda v: v.start)
     today = published.isoformat() if published else "9999"
     if published:  # a term that ended before this year is no "by 2030"
         found = [_by_then(v) if v.kind == "until" and str(v.value) < today[: len(str(v.value))] else v for v in found]
     return [_previous(v, text) if v.kind == "date" and str(v.value) <= today[: len(str(v.value))] else v for v in found]
+
+
+# A figure with a scale word but no currency (« atteint désormais 250 milliards », "13 billion more"),
+# unless a noun follows it (« 800 millions d'utilisateurs », "20 billion of parameters"): the money
+# facets read it as dollars when their clause has no other amount (rules.clause).
+_BARE = re.compile(
+    r"(?<![\w$€£¥.,])(?P<n>\d{1,3}(?:[.,]\d{1,3})?)\s{1,2}(?P<s>milliards?|billions?|bn|mds?|millions?)(?!\w)"
+    r"(?!\s{0,2}(?:de|d['’]|of|des|du)\s{0,2}(?!plus\b|more\b)[^\W\d_])"
+    r"(?!\s{1,2}(?:weekly|daily|monthly|active|users?|people|parameters?|param[èe]tres|tokens?|subscribers?"
+    r"|abonn[ée]s|utilisateurs|personnes|visits?|visites|requests?|requ[êe]tes|queries|devices?|downloads?"
+    r"|views?|vues|messages?|images?|videos?|vid[ée]os|hours?|heures|customers?|clients?|chips?|puces|gpus?)\b)",
+    re.I,
+)
+_BARE_HINTS = ("illiard", "illion", "bn", "md")
+
+
+def _bare_amounts(text: str, found: list[Value], lang: str) -> list[Value]:
+    """Scaled figures naming no currency, where no other value stands (see `_BARE`)."""
+    taken = [(v.start, v.end) for v in found]
+    out = []
+    for m in _BARE.finditer(text):
+        if any(a < m.end() and m.start() < b for a, b in taken):
+            continue
+        number = _number(m.group("n"), lang)
+        if number is not None:
+            out.append(Value("amount_bare", number * _scale(m.group("s"), ""), m.start(), m.end(), m.group()))
+    return out
 
 
 _BY = re.compile(r"by\b|d['’]ici\b", re.I)

@@ -38,7 +38,7 @@ from rules.values import Value, find_values
 T = TypeVar("T")
 ENGINE = Engine.load()
 FACETS = frozenset(ENGINE.rules.facets)
-VALUE_KINDS = (VALUE_NAMES - {"names"}) | {"date", "now"}
+VALUE_KINDS = (VALUE_NAMES - {"names"}) | {"date", "now", "amount_bare"}
 _ISO = re.compile(r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?")
 # PROPERTIES_SCALE=20 runs 20 times the examples, randomly (a longer hunt); by default the runs are
 # deterministic, so that the suite never flakes on an example a previous run did not draw.
@@ -139,7 +139,7 @@ def _check_values(text: str, found: list[Value], published: datetime.date | None
         assert text[value.start : value.end] == value.text
         end = value.end
         assert value.kind in VALUE_KINDS, value
-        if value.kind in ("amount_usd", "share_pct", "capacity_gw", "duration_years"):
+        if value.kind in ("amount_usd", "amount_bare", "share_pct", "capacity_gw", "duration_years"):
             assert isinstance(value.value, float) and value.value >= 0, value
         elif value.kind in ("units", "rank"):
             assert isinstance(value.value, int) and not isinstance(value.value, bool) and value.value >= 0, value

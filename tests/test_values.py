@@ -26,7 +26,7 @@ CASES: list[dict[str, Any]] = tomllib.loads(
 )["case"]
 # What the parser may return: the claim value kinds, less names (the rules read those),
 # plus the dates that place a claim in time, and those of an old figure ("previous").
-KINDS = (VALUE_NAMES - {"names"}) | {"date", "now", "previous"}
+KINDS = (VALUE_NAMES - {"names"}) | {"date", "now", "previous", "amount_bare"}
 
 
 def _published(case: dict[str, Any]) -> datetime.date | None:
