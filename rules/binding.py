@@ -124,6 +124,9 @@ def _patient_rival(job: ClauseJob, trigger: Hit[Label], end: int) -> str:
     rule, s = job.rule, job.sentence
     limit = s.folded.find(",", trigger.end, min(end, trigger.end + _OBJECT_REACH))
     limit = min(end, trigger.end + _OBJECT_REACH) if limit == -1 else limit
+    # a purpose ends the object: « renonce à sa puce Maia pour se concentrer sur le matériel de Nvidia »
+    if purpose := _PURPOSE.search(s.folded, trigger.end, limit):
+        limit = purpose.start()
     own = set().union(*rule.requires)
     place = _place_object(s.sentence.text, trigger.end, limit) if rule.places_are_rivals else None
     for hit in s.hits_in(trigger.end, limit):
@@ -141,6 +144,12 @@ def _patient_rival(job: ClauseJob, trigger: Hit[Label], end: int) -> str:
     if place:
         return f"skipped: the clause's {trigger.phrase!r} is in a place ({place[1]!r}), not in a party"
     return ""
+
+
+_PURPOSE = re.compile(
+    r"\b(?:pour|afin d['e])\s*(?:se\s+|s')?[a-z]+(?:er|ir|re)\b"
+    r"|\b(?:in order )?to (?:focus|concentrate|rely|shift|pivot|prioriti[sz]e|switch|lean)\b"
+)
 
 
 def _place_object(text: str, start: int, end: int) -> tuple[int, str] | None:
