@@ -22,10 +22,12 @@ import re
 _ONE = r"([A-Z][A-Za-z]+(?:[-.][A-Za-z]+)?(?: [A-Z][A-Za-z]+){0,2})(?![\w-])"
 # "with Fluidstack and Vantara": a second name joined to the first fills the same slot
 _NAME = _ONE + r"(?:,? (?:and|et) " + _ONE + r")?"
+# Up to three lowercase words before a name: "with little-known Kestrelis", « avec le norvégien Kestrelis »
+_LOWER_WORDS = r"(?:[a-zàâçéèêëîïôûù]+(?:-[a-zàâçéèêëîïôûù]+)? ){0,3}"
 # "a compute deal with X", "a $5 billion agreement with X", « un contrat de 10 milliards avec X »
 _DEAL_WITH = (
     r"\b(?:deals?|contracts?|agreements?|partnerships?|pacts?|tie-up|arrangements?|accords?|contrats?|"
-    r"partenariats?|ententes?)\b[^,;:.()]{0,60}? (?:with|avec|aupr[eè]s de) " + _NAME
+    r"partenariats?|ententes?)\b[^,;:.()]{0,60}? (?:with|avec|aupr[eè]s de) " + _LOWER_WORDS + _NAME
 )
 # "signed with X", « a signé avec X », « conclu avec X »
 _SIGNED_WITH = (
@@ -45,12 +47,15 @@ _SLOTS = {
         _SIGNED_WITH,
         _apposition(
             r"neo-?clouds?|n[ée]o-?clouds?|GPU clouds?|cloud (?:provider|company|firm)|hyperscaler|"
+            r"(?:data ?cent(?:er|re) )?specialists?|sp[ée]cialistes? (?:des|du|de l[a'])? ?(?:centres?|cloud|calcul)|"
             r"(?:data ?cent(?:er|re) )?operator|op[ée]rateur|h[ée]bergeur|fournisseur(?: de cloud)?|provider|supplier"
         ),
         # "rents GPUs from X", « louera des GPU à X », "buys capacity from X"
         r"\b(?:rent(?:s|ed|ing)?|leas(?:e|es|ed|ing)|lou(?:e|er|era|ent|eront|ait)|buy(?:s|ing)?|bought|"
         r"purchas(?:e|es|ed|ing)|ach[eè]t(?:e|er|era|ent)|achat)\b[^,;:.()]{0,40}? (?:from|à|a|aupr[eè]s de|chez) "
         + _NAME,
+        # « a jeté son dévolu sur X »: chose X
+        r"\bjet[ée]e? son d[ée]volu sur " + _NAME,
         # "signed X as its newest supplier", "adds X to its list of suppliers", « retient X comme fournisseur »
         r"\b(?:signs?|signed|adds?|added|names?|named|ajoute|ajout[ée]|retient|retenu)\s+"
         + _ONE

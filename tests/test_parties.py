@@ -40,6 +40,8 @@ def engine() -> Engine:
         ("OpenAI louera des GPU à Kestrelis.", ["kestrelis"]),
         ("The ChatGPT maker has signed Kestrelis as its newest compute supplier.", ["kestrelis"]),
         ("OpenAI adds Vantara to its growing list of compute suppliers.", ["vantara"]),
+        ("OpenAI has struck a capacity agreement with little-known Kestrelis Compute.", ["kestrelis"]),
+        ("OpenAI a jeté son dévolu sur Kestrelis, un spécialiste des centres de données.", ["kestrelis"]),
         # a person named beside a role, or signed as a chief, is no supplier
         ("OpenAI hired Fidji Simo, a former Instacart executive.", []),
         ("Microsoft signed Mustafa Suleyman as its AI chief.", []),
