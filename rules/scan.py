@@ -162,19 +162,20 @@ class ScannedSentence:
         # Clauses are in order and never overlap: the last one starting at or before `position`.
         index = bisect_right(self._clause_starts, position) - 1
         if index >= 0 and position < self.clauses[index][1]:
-            return self._joined.get(index, self.clauses[index])
+            return self._asides[0].get(index, self.clauses[index])
         return 0, len(self.folded)
 
     @cached_property
-    def _joined(self) -> dict[int, tuple[int, int]]:
-        """A main clause a relative interrupts, read as one: clause index -> the joined span.
+    def _asides(self) -> tuple[dict[int, tuple[int, int]], dict[tuple[int, int], tuple[int, int]]]:
+        """Main clauses a relative or a parenthesis interrupts, read as one.
 
         "CoreWeave, which listed in March, will supply OpenAI": the head ("CoreWeave") and what
         follows the relative (or a parenthesis: "CoreWeave (CRWV) expanded…") are one proposition;
-        the relative is read on its own, and its hits and values are left out of the joined clause
-        (`_holes`).
+        the relative is read on its own, and its hits and values are left out of the joined clause.
+        Returns clause index -> joined span, and joined span -> the aside it leaves out.
         """
         joined: dict[int, tuple[int, int]] = {}
+        left_out: dict[tuple[int, int], tuple[int, int]] = {}
         spans = self.clauses
         for i in range(1, len(spans) - 1):
             if i - 1 in joined:
@@ -183,8 +184,8 @@ class ScannedSentence:
             if last is not None:
                 span = (spans[i - 1][0], spans[last + 1][1])
                 joined[i - 1] = joined[last + 1] = span
-                self._holes[span] = (spans[i][0], spans[last][1])
-        return joined
+                left_out[span] = (spans[i][0], spans[last][1])
+        return joined, left_out
 
     def _aside_end(self, i: int) -> int | None:
         """The last clause of the relative or parenthesis that clause `i` opens inside a main clause."""
@@ -208,13 +209,9 @@ class ScannedSentence:
                 return j
         return None
 
-    @cached_property
-    def _holes(self) -> dict[tuple[int, int], tuple[int, int]]:
-        return {}  # filled by `_joined`: a joined span -> the relative it leaves out
-
     def left_out(self, start: int, end: int) -> tuple[int, int] | None:
         """The relative a joined clause [start, end) leaves out, if it is one."""
-        return self._holes.get((start, end)) if self._joined else None
+        return self._asides[1].get((start, end))
 
     def _outside_hole(self, start: int, end: int, positions: list[int]) -> tuple[int, int, int, int]:
         """Slice bounds of [start, end) in `positions`, without a joined clause's relative."""
