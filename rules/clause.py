@@ -459,23 +459,20 @@ def _values(job: ClauseJob, start: int, end: int) -> dict[str, Any]:
     s, rule = job.sentence, job.rule
     previous_ends, total_ends = s.memo(("amount cues", rule.facet), lambda: _amount_cues(s.cues(rule.facet)))
     chosen: dict[str, Value] = {}
+    bare: dict[str, Value] = {}  # « atteint désormais 250 milliards »: dollars, when no other amount is
     for value in s.values_in(start, end):
-        if value.kind not in rule.values:
+        kind, slot = value.kind, chosen
+        if kind == "amount_bare":
+            kind, slot = "amount_usd", bare
+        if kind not in rule.values:
             continue
         if any(value.start - gap in previous_ends for gap in range(4)):
             continue  # "up from $10 billion": the old figure
-        best = chosen.get(value.kind)
-        if best is None or (value.kind in _ADDITIVE and _better_amount(value, best, total_ends)):
-            chosen[value.kind] = value
-    if "amount_usd" in rule.values and "amount_usd" not in chosen:
-        # « atteint désormais 250 milliards »: in a money facet's clause with no other amount, dollars
-        bare = [
-            v
-            for v in s.values_in(start, end)
-            if v.kind == "amount_bare" and not any(v.start - gap in previous_ends for gap in range(4))
-        ]
-        if bare:
-            chosen["amount_usd"] = max(bare, key=lambda v: v.start - 10_000 * (v.start in total_ends))
+        best = slot.get(kind)
+        if best is None or (kind in _ADDITIVE and _better_amount(value, best, total_ends)):
+            slot[kind] = value
+    for kind, value in bare.items():
+        chosen.setdefault(kind, value)
     out: dict[str, Any] = {kind: v.value for kind, v in chosen.items()}
     out.update(_from_relative(job, start, end, missing=rule.require_value - out.keys()))
     names = _names(job, start, end)
