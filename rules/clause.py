@@ -464,6 +464,8 @@ def _values(job: ClauseJob, start: int, end: int) -> dict[str, Any]:
         kind, slot = value.kind, chosen
         if kind == "amount_bare":
             kind, slot = "amount_usd", bare
+        elif kind == "until" and "until" not in rule.values and _delayed(s.cues(rule.facet), value):
+            kind = "since"  # "will not ship until 2026": a plan that starts in 2026
         if kind not in rule.values:
             continue
         if any(value.start - gap in previous_ends for gap in range(4)):
@@ -479,6 +481,11 @@ def _values(job: ClauseJob, start: int, end: int) -> dict[str, Any]:
     if names:
         out["names"] = names
     return out
+
+
+def _delayed(cues: list[Hit[Label]], value: Value) -> bool:
+    """Whether a setback cue ends on the value's "until" / « avant » ("not … until 2026")."""
+    return any(c.label[1] == "setback" and c.start <= value.start <= c.end for c in cues)
 
 
 def _from_relative(job: ClauseJob, start: int, end: int, *, missing: frozenset[str] | set[str]) -> dict[str, Any]:
