@@ -553,7 +553,9 @@ def _when(job: ClauseJob, start: int, end: int, *, present: bool) -> tuple[str, 
     past = past_dates(in_clause, s.published) or s.memo(("past dates",), lambda: past_dates(s.values, s.published))
     if past:
         return max(past), True
-    inherited = job.inherited_date()
+    # A sentence that speaks of the present ("That arrangement is now history: …") does not take
+    # the date of the paragraph before it.
+    inherited = None if s.speaks_of_now() else job.inherited_date()
     if inherited:
         return inherited, True
     return published, False

@@ -396,16 +396,17 @@ def _missing_parties(
     """The first required group no entity of the sentence (or of its allowed context) meets.
 
     A sentence naming none of a two-party facet's parties is not about them, unless it answers a
-    question that names them all ("Q: Is Microsoft still OpenAI's only cloud? A: No, that ended"),
-    the title naming those the question leaves out (an interview headed "OpenAI's CFO on…"), or
+    question that names one of them ("Q: Is Microsoft still OpenAI's only cloud? A: No, that
+    ended"; "Q: What does Microsoft end up with? A: A stake of 27%", OpenAI named earlier or in
+    the title, as any party must be within the rule's reach; not when the question names a
+    rival: "Q: What does Microsoft get from its Anthropic deal?"), or
     a possessive or a demonstrative points back to them ("Its stake amounts to 27%", « Sa
     participation vaut… », « ce droit a disparu »).
     """
-    framed = asked | context[-1] if asked else asked
     if (
         len(rule.requires) > 1
         and not any(group & s.entities for group in rule.requires)
-        and not all(group & framed for group in rule.requires)
+        and not (any(group & asked for group in rule.requires) and not asked & rule.rivals)
         and not any(_POSSESSIVE_BEFORE.search(s.folded, max(0, t.start - 8), t.start) for t in triggers)
     ):
         return set(rule.requires[0])
