@@ -271,10 +271,12 @@ class _DocumentReader:
                     )  # fmt: skip
                     results.append(read_clause(job))
                 best = ClauseResult.best(results)
+                listed = _listed_parties(rule, s, clause_triggers, results, best)
                 for trigger, result in zip(clause_triggers, results, strict=True) if self.trace is not None else ():
-                    verdict = _clause_verdict(result, results[best], clause_triggers[best])
+                    verdict = _clause_verdict(result, results[best], clause_triggers[best], listed)
                     self._trace(s, rule, trigger, verdict, **result.details)
                 found.extend(results[best].claims)
+                found.extend(listed)
             out.extend(_merge_clauses(found))
         return out
 
@@ -363,10 +365,39 @@ class _DocumentReader:
             self.trace.append(Trace(s.sentence.text, rule.facet, rule.file, hit.phrase, verdict, dict(details)))
 
 
-def _clause_verdict(result: ClauseResult, best: ClauseResult, best_trigger: Hit[Label]) -> str:
+def _listed_parties(
+    rule: FacetRule, s: ScannedSentence, triggers: list[Hit[Label]], results: list[ClauseResult], best: int
+) -> list[Claim]:
+    """Claims of the parties a clause lists beside the kept reading's: "deals with Oracle, AWS and
+    CoreWeave" names three providers, each a trigger that keys itself alone.
+
+    Only such name triggers: a generic one ("a 1-gigawatt cluster") keys every company of the clause,
+    co-announcers of a venture too. One figure for a list is not each party's: their claims keep
+    no quantity.
+    """
+    if rule.key:
+        return []
+    seen = {c.key for c in results[best].claims}
+    out: list[Claim] = []
+    for trigger, result in zip(triggers, results, strict=True):
+        named = {h.label[1] for h in s.primary if h.label[0] == "entity" and h.start == trigger.start}
+        for claim in result.claims:
+            if claim.key not in seen and claim.key in named:
+                seen.add(claim.key)
+                kept = {k: v for k, v in claim.values.items() if k not in _QUANTITIES}
+                out.append(replace(claim, values=kept))
+    return out
+
+
+_QUANTITIES = frozenset({"amount_usd", "capacity_gw", "units", "share_pct", "duration_years"})
+
+
+def _clause_verdict(result: ClauseResult, best: ClauseResult, best_trigger: Hit[Label], listed: list[Claim]) -> str:
     """The trace verdict of one trigger's reading: kept, the same as the kept one, or dropped and why."""
     if not result.claims or result is best:
         return result.verdict
+    if {c.key for c in result.claims} & {c.key for c in listed}:
+        return "claim: another party the clause lists (its figures stay with the kept reading)"
     theirs = {(c.key, c.status) for c in best.claims}
     if {(c.key, c.status) for c in result.claims} <= theirs:
         return f"claim, as read from trigger {best_trigger.phrase!r}"

@@ -249,7 +249,7 @@ def clause_spans(folded_sentence: str, parties: Sequence[tuple[int, int]] = ()) 
         start = match[1]
     if start < len(folded_sentence):
         spans.append((start, len(folded_sentence)))
-    return _close_relatives(folded_sentence, spans)
+    return _close_relatives(folded_sentence, spans, parties)
 
 
 _AND_PARTY = re.compile(r",\s+(?:and|et)\s+")
@@ -283,12 +283,21 @@ def _breaks(text: str, parties: Sequence[tuple[int, int]]) -> list[tuple[int, in
 _RELATIVE_START = re.compile(r"(?:which|who|whose|qui|dont|lequel|laquelle|lesquels)\b")
 
 
-def _close_relatives(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """End a relative clause at its next comma; what follows rejoins the main proposition."""
+def _close_relatives(
+    text: str, spans: list[tuple[int, int]], parties: Sequence[tuple[int, int]] = ()
+) -> list[tuple[int, int]]:
+    """End a relative clause at its next comma; what follows rejoins the main proposition.
+
+    Not at a comma between two parties: "OpenAI, qui a conclu des accords avec Oracle, AWS et
+    CoreWeave, s'engage…" ends its relative after the list.
+    """
     out: list[tuple[int, int]] = []
+    ends, starts = {p[1] for p in parties}, {p[0] for p in parties}
     for start, end in spans:
         if _RELATIVE_START.match(text, start):
             comma = text.find(", ", start, end)
+            while comma != -1 and comma in ends and comma + 2 in starts:
+                comma = text.find(", ", comma + 2, end)
             if comma != -1:
                 out.append((start, comma))
                 out.append((comma + 2, end))
