@@ -550,7 +550,10 @@ def _when(job: ClauseJob, start: int, end: int, *, present: bool) -> tuple[str, 
         return published, False
     # A clause without a date of its own shares its sentence's ("…, which rents Nvidia GPUs, first
     # signed in March": the relative clause is dated March too), then its paragraph's.
-    past = past_dates(in_clause, s.published) or s.memo(("past dates",), lambda: past_dates(s.values, s.published))
+    # Not the date of the relative a joined clause leaves out: « Le chiffre d'affaires, qui ne dépassait
+    # pas 5,5 milliards fin 2024, a franchi 20 milliards » is today's figure.
+    hole = s.left_out(start, end)
+    past = past_dates(in_clause, s.published) or s.memo(("past dates", hole), lambda: _past_dates_outside(s, hole))
     if past:
         return max(past), True
     # A sentence that speaks of the present ("That arrangement is now history: …") does not take
@@ -559,6 +562,11 @@ def _when(job: ClauseJob, start: int, end: int, *, present: bool) -> tuple[str, 
     if inherited:
         return inherited, True
     return published, False
+
+
+def _past_dates_outside(s: ScannedSentence, hole: tuple[int, int] | None) -> list[str]:
+    values = s.values if hole is None else [v for v in s.values if not hole[0] <= v.start < hole[1]]
+    return past_dates(values, s.published)
 
 
 def past_dates(values: list[Value], published: dt.date | None) -> list[str]:

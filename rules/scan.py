@@ -312,7 +312,7 @@ _DEMONSTRATIVE = re.compile(
     r"\b(?:this|that|the same|ce|cet|cette|ledit|ladite)\s+"
     r"(right|clause|provision|privilege|priority|droit|disposition|privilege|priorite)\b"
 )
-_RELATIVE = re.compile(r"(?:which|who|qui|lequel|laquelle|lesquels)\b")
+_RELATIVE = re.compile(r"(?:which|who|whose|qui|dont|lequel|laquelle|lesquels)\b")
 _OPENS, _CLOSES = re.compile(r"\s*\(\s*"), re.compile(r"\s*\)\s*")
 _STATUS_CUES = frozenset({"ended", "denied", "cancelled", "continuing"})
 # On folded text: an optional answer marker ("A:", « R : », "Réponse :", the speaker's name and a colon:
