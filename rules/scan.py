@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from rules.loader import Label, RuleSet
 from rules.phrases import Hit, Tokens, in_text_order
-from rules.text import Sentence, clause_spans
+from rules.text import FORMERLY, Sentence, clause_spans
 from rules.values import Value, find_values
 
 T = TypeVar("T")
@@ -312,7 +312,7 @@ _DEMONSTRATIVE = re.compile(
     r"\b(?:this|that|the same|ce|cet|cette|ledit|ladite)\s+"
     r"(right|clause|provision|privilege|priority|droit|disposition|privilege|priorite)\b"
 )
-_RELATIVE = re.compile(r"(?:which|who|whose|qui|dont|lequel|laquelle|lesquels)\b")
+_RELATIVE = re.compile(rf"(?:which|who|whose|qui|dont|lequel|laquelle|lesquels|{FORMERLY})\b")
 _OPENS, _CLOSES = re.compile(r"\s*\(\s*"), re.compile(r"\s*\)\s*")
 _STATUS_CUES = frozenset({"ended", "denied", "cancelled", "continuing"})
 # On folded text: an optional answer marker ("A:", « R : », "Réponse :", the speaker's name and a colon:

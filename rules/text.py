@@ -216,6 +216,8 @@ def _emit_piece(line: str, start: int, end: int, offset: int, paragraph: int, ou
 # proposition: a status cue ("lost", "keeps") belongs to the proposition it is
 # in. Relative clauses (", which … ,") are set apart: what they say is about
 # their antecedent, not about the sentence's subject.
+# What opens an aside on the past, read apart like a relative (folded text).
+FORMERLY = r"until now|so far|jusqu'ici|jusqu'a present|jusque-la|previously|formerly|auparavant|naguere"
 _CLAUSE_BREAKS = (
     r"\s*[;:](?!\d)\s*|\s+[-–—]\s+|\s*[()]\s*"
     r"|,?\s+(?=(?:but|whereas|while|although|though|yet|mais|tandis que|alors que|bien que|when|lorsque|quand)\b)"
@@ -223,6 +225,9 @@ _CLAUSE_BREAKS = (
     # nor one set between commas (« Ses droits, en revanche, sont prolongés »)
     r"|,\s+(?=(?:however|cependant|toutefois|pourtant|en revanche)\b(?!\s*,))"
     r"|,\s+(?=(?:which|who|whose|qui|dont|lequel|laquelle|lesquels)\b)"
+    # an aside on what was before: "Anthropic's models, until now reserved for Amazon and Google, will…"
+    # (not a bare adverb between commas: « était, jusque-là, son fournisseur exclusif » keeps its history)
+    rf"|,\s+(?=(?:{FORMERLY})\s+[^\s,])"
     r"|,\s+(?=(?:even if|even though|if|meme si|si)\b)"
     # ", and is…", ", et va…": a new proposition about the same or another subject
     r"|,\s+(?=(?:and|et)\s+(?:is|are|was|were|has|have|had|will|would|could|plans|its|their|the two|they|it|"
@@ -280,7 +285,7 @@ def _breaks(text: str, parties: Sequence[tuple[int, int]]) -> list[tuple[int, in
     return breaks
 
 
-_RELATIVE_START = re.compile(r"(?:which|who|whose|qui|dont|lequel|laquelle|lesquels)\b")
+_RELATIVE_START = re.compile(rf"(?:which|who|whose|qui|dont|lequel|laquelle|lesquels|{FORMERLY})\b")
 
 
 def _close_relatives(

@@ -294,6 +294,11 @@ _UNTIL = (
     r"|(?:extend|prolong|renew|run)\w{0,4}\s{1,2}(?:(?:out|up|through)\s{1,2})?(?:to|into)|valid\s{1,2}(?:to|into)"
     r"|(?:[àa]\s{1,2}l['’]\s?)?horizon(?:\s{1,2}d(?:e|['’]))?)"  # « à l'horizon 2030 »
 )
+# "until AGI is declared or 2032", « jusqu'à l'AGI ou 2032 »: the date is the term's end
+_UNTIL_AGI_OR = (
+    r"(?:until|till|jusqu['’]\s?(?:à|a))\s{1,2}(?:l['’]\s?)?(?:AGI|IAG)(?:\s{1,2}[\w'’-]+){0,6}?"
+    r",?\s{1,2}(?:or|ou)(?:\s{1,2}(?:en|in|until|jusqu['’]\s?(?:en|à|a)))?"
+)
 _SINCE = (
     r"(?:since|depuis|from|starting(?:\s{1,2}(?:in|from|on))?|beginning(?:\s{1,2}(?:in|on))?"
     r"|effective|[àa]\s{1,2}partir\s{1,2}(?:de|du|d['’])|dès)"
@@ -320,7 +325,7 @@ _BRANCHES: list[tuple[str, str]] = [
         rf"(?:from|between|de|du|entre){_S}(?:le{_S})?(?P<rng_a>{_DATE_ANY}){_S0}"
         rf"(?:to|until|till|through|thru|and|à|au|et|-|–|—){_S0}(?:le{_S})?(?P<rng_b>{_DATE_ANY})",
     ),
-    ("until", _UNTIL + _TERM),
+    ("until", rf"(?:{_UNTIL_AGI_OR}|{_UNTIL}){_TERM}"),
     ("since", _SINCE + _TERM),
     ("ago", rf"il{_S}y{_S}a{_S}(?P<ago_m>an?(?!\w)|{_SMALLNUM}){_S}ans?(?!\w)"),
     (
