@@ -126,7 +126,8 @@ class Phrase:
                     # and the regex tries them all at every start; "a ~2" at the end means "a".
                     raise ValueError(f"gap {token!r} not between two required words in {source!r}")
                 gap_open = True
-                gap_sep = r"[\s-]*+" if attached else _GAP_SEP
+                # a comma may close the word before a gap: "gone ~1 is" reads "Gone, too, is…"
+                gap_sep = r"[\s-]*+" if attached else ",?" + _GAP_SEP
                 parts.append(f"(?:{gap_sep}(?:{_GAP_WORD}{_GAP_SEP}){{0,{gap - 1}}}{_GAP_LAST})?")
                 attached = False
                 continue
