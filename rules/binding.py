@@ -138,6 +138,9 @@ def _patient_rival(job: ClauseJob, trigger: Hit[Label], end: int) -> str:
             continue  # « la participation de Microsoft dans Anthropic »: the holder, the object comes next
         if hit.label[1] in own:
             return ""
+        entity = job.entities.get(hit.label[1])
+        if hit.label[1] not in rule.rivals and entity is not None and rule.key_class in entity.classes:
+            return ""  # « les TPU de Google … chez Azure »: the object is Google, a key, not what follows
         if hit.label[1] in rule.rivals and _OBJECT.search(s.folded, max(trigger.end, hit.start - 16), hit.start):
             words = s.sentence.text[trigger.start : hit.end]
             return f"skipped: the clause's {trigger.phrase!r} is {hit.label[1]}'s ({words!r})"
@@ -149,6 +152,9 @@ def _patient_rival(job: ClauseJob, trigger: Hit[Label], end: int) -> str:
 _PURPOSE = re.compile(
     r"\b(?:pour|afin d['e])\s*(?:se\s+|s')?[a-z]+(?:er|ir|re)\b"
     r"|\b(?:in order )?to (?:focus|concentrate|rely|shift|pivot|prioriti[sz]e|switch|lean)\b"
+    # a turn to something else, coordinated: « … et se concentre sur Nvidia », "and focuses on Nvidia instead"
+    r"|\bet (?:se |s')?(?:concentre|recentre|tourne|replie|reporte|appuie)\w*"
+    r"|\band (?:is |will )?(?:focus|concentrat|rel[yi]|shift|pivot|turn|switch|lean)\w*"
 )
 
 
