@@ -438,7 +438,7 @@ def _missing_parties(
         len(rule.requires) > 1
         and not any(group & s.entities for group in rule.requires)
         and not (any(group & asked for group in rule.requires) and not asked & rule.rivals)
-        and not any(_POSSESSIVE_BEFORE.search(s.folded, max(0, t.start - 8), t.start) for t in triggers)
+        and not any(_refers_back(s.folded, t) for t in triggers)
     ):
         return set(rule.requires[0])
     for group in rule.requires:
@@ -451,11 +451,20 @@ def _missing_parties(
     return set()
 
 
+def _refers_back(folded: str, trigger: Hit[Label]) -> bool:
+    """Is the trigger tied to parties named before: by a possessive or a demonstrative ("its stake",
+    « ce droit »), or by a definite article before a name of several words, specific enough to be
+    the one the text spoke of ("the right of first refusal", « le droit de préemption »)?"""
+    before = folded[max(0, trigger.start - 8) : trigger.start]
+    return bool(_POSSESSIVE_BEFORE.search(before) or (" " in trigger.phrase and _DEFINITE_BEFORE.search(before)))
+
+
 # "its stake", « sa participation », "that right", « ce droit »: a trigger that a possessive or a
 # demonstrative ties to parties named before.
 _POSSESSIVE_BEFORE = re.compile(
     r"(?:^|\W)(?:its|their|his|her|sa|son|ses|leur|leurs|this|that|these|those|ce|cet|cette|ces)\s+$"
 )
+_DEFINITE_BEFORE = re.compile(r"(?:(?:^|\W)(?:the|le|la|les)\s+|(?:^|\W)l')$")
 
 
 def _carried_rival(rule: FacetRule, s: ScannedSentence, context: list[set[str]]) -> str:

@@ -219,7 +219,9 @@ def _emit_piece(line: str, start: int, end: int, offset: int, paragraph: int, ou
 # What opens an aside on the past, read apart like a relative (folded text).
 FORMERLY = r"until now|so far|jusqu'ici|jusqu'a present|jusque-la|previously|formerly|auparavant|naguere"
 _CLAUSE_BREAKS = (
-    r"\s*[;:](?!\d)\s*|\s+[-–—]\s+|\s*[()]\s*"
+    # not a colon that gives a figure: "Microsoft's stake: about 27%", « sa participation : environ 27 % »
+    r"\s*;\s*|\s*:(?!\d)(?!\s*(?:about|around|roughly|nearly|almost|some|more than|up to|environ|pres de|quelque"
+    r"|plus de|jusqu'a|[$€£]|\d))\s*|\s+[-–—]\s+|\s*[()]\s*"
     r"|,?\s+(?=(?:but|whereas|while|although|though|yet|mais|tandis que|alors que|bien que|when|lorsque|quand)\b)"
     # a sentence adverb inside a proposition ("will however remain", « resteront en revanche ») starts none,
     # nor one set between commas (« Ses droits, en revanche, sont prolongés »)
