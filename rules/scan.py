@@ -72,7 +72,7 @@ class ScannedSentence:
         # The reply's "No" answers the question; it negates nothing in the answer's clause.
         said = ("ended" if denies_still and not says_status else "answer") if answer.group(1) else ""
         cues: tuple[Hit[Label], ...] = (Hit(("cue", said, ""), start, end, answer.group(1)),) if said else ()
-        return self._carrying(list(question.triggered), question, start, end, "the question", cues)
+        return self._carrying(list(question.triggered), question, start, end, "the question", cues, keys=True)
 
     def referring(self, earlier: ScannedSentence, facets: list[str]) -> ScannedSentence | None:
         """This sentence with `facets` of `earlier` carried onto its demonstrative ("this right",
@@ -94,13 +94,27 @@ class ScannedSentence:
         end: int,
         where: str,
         cues: tuple[Hit[Label], ...] = (),
+        *,
+        keys: bool = False,
     ) -> ScannedSentence:
-        """A copy with the first trigger of each of `source`'s `facets` placed on [start, end)."""
+        """A copy with the first trigger of each of `source`'s `facets` placed on [start, end), and
+        with `keys`, the parties `source` names that could key them ("Q: Are you still using
+        Google's TPUs? A: We wound that down": Google's deal)."""
         carried = [
             Hit(hits[0].label, start, end, f"{hits[0].phrase} (from {where})")
             for facet, hits in source.triggered.items()
             if facet in facets
         ]
+        if keys:
+            classes = {self.rules.facets[f].key_class for f in facets if f in source.triggered} - {""}
+            named = {h.label[1] for h in self.primary if h.label[0] == "entity"}
+            carried += [
+                Hit(h.label, start, end, f"{h.phrase} (from {where})")
+                for h in source.primary
+                if h.label[0] == "entity"
+                and h.label[1] not in named
+                and classes & self.rules.entities[h.label[1]].classes
+            ]
         primary = in_text_order(self.primary + carried)
         return ScannedSentence(
             self.sentence, self.folded, self.tokens, primary, self.rules, self.lang, self.published, cues
