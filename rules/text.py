@@ -267,7 +267,8 @@ _AND_PARTY = re.compile(r",\s+(?:and|et)\s+")
 # subordinate clause that ends at its first comma. Not "since": "Since 2019, Microsoft has…" dates it.
 _LEADING_CONTRAST = re.compile(
     r"\s*(?:while|whereas|although|though|even though|even as|with|after|now that|"
-    r"alors que|tandis que|bien que|quoique|maintenant que|apres que)\b[^,;:]{3,200}?,\s+"
+    r"alors que|tandis que|bien que|quoique|maintenant que|apres|au terme d[e']|a l'issue d[e']|following)\b"
+    r"[^,;:]{3,200}?,\s+"
 )
 
 
