@@ -327,7 +327,8 @@ _DEMONSTRATIVE = re.compile(
     r"(right|clause|provision|privilege|priority|droit|disposition|privilege|priorite)\b"
 )
 _RELATIVE = re.compile(rf"(?:which|who|whose|qui|dont|lequel|laquelle|lesquels|{FORMERLY})\b")
-_OPENS, _CLOSES = re.compile(r"\s*\(\s*"), re.compile(r"\s*\)\s*")
+# A parenthesis, or an aside between two dashes ("IP rights to its research — the methods used — will remain")
+_OPENS, _CLOSES = re.compile(r"\s*\(\s*|\s+[-–—]\s+"), re.compile(r"\s*\)\s*|\s+[-–—]\s+")
 _STATUS_CUES = frozenset({"ended", "denied", "cancelled", "continuing"})
 # On folded text: an optional answer marker ("A:", « R : », "Réponse :", the speaker's name and a colon:
 # "Brad Smith: No."), then a bare "no" / « non »
