@@ -196,6 +196,7 @@ class _DocumentReader:
                 title_entities |= s.entities
         claims: list[Claim] = []
         for index, scanned in enumerate(self.sentences):
+            scanned = self._pointing_back(index) or scanned
             if not scanned.triggered:
                 answer = self._answer(index) or self._referent(index)
                 if answer is not None:
@@ -306,6 +307,19 @@ class _DocumentReader:
             ]
             if rights:  # the right named last is the one "this right" means
                 return self.sentences[index].referring(earlier, [max(rights)[1]])
+        return None
+
+    def _pointing_back(self, index: int) -> ScannedSentence | None:
+        """Sentence `index` with the right "that exclusivity" / « cette exclusivité » points back to,
+        when one of the two sentences before it names another right (see `ScannedSentence.pointing_back`)."""
+        s = self.sentences[index]
+        if not s.triggered or _is_question(s):
+            return None
+        rights = [f for f, rule in self.rules.facets.items() if rule.in_force == "held"]
+        for before in range(index - 1, max(-1, index - 3), -1):
+            earlier = self.sentences[before]
+            if any(f in rights for f in earlier.triggered):
+                return s.pointing_back(earlier, rights)
         return None
 
     def _question(self, index: int) -> ScannedSentence | None:

@@ -86,6 +86,26 @@ class ScannedSentence:
             return None
         return self._carrying(facets, earlier, found.start(1), found.end(1), "an earlier sentence")
 
+    def pointing_back(self, earlier: ScannedSentence, rights: list[str]) -> ScannedSentence | None:
+        """This sentence with a right it names after a demonstrative ("That exclusivity stays", « cette
+        exclusivité demeure ») taken for the right `earlier` names last, when `earlier` does not name it.
+
+        "Q: Is Azure still the only cloud running OpenAI's API? A: Yes. That exclusivity stays in
+        place.": the exclusivity is the API's, not the cloud's. None when nothing points back.
+        """
+        for facet, hits in self.triggered.items():
+            if facet in earlier.triggered or facet not in rights:
+                continue
+            hit = hits[0]
+            if len(hits) == 1 and _POINTING.search(self.folded, max(0, hit.start - 8), hit.start):
+                others = [(h[-1].start, f) for f, h in earlier.triggered.items() if f in rights]
+                if others:
+                    dropping = frozenset({facet})
+                    return self._carrying(
+                        [max(others)[1]], earlier, hit.start, hit.end, "an earlier sentence", dropping=dropping
+                    )
+        return None
+
     def _carrying(
         self,
         facets: list[str],
@@ -96,6 +116,7 @@ class ScannedSentence:
         cues: tuple[Hit[Label], ...] = (),
         *,
         keys: bool = False,
+        dropping: frozenset[str] = frozenset(),
     ) -> ScannedSentence:
         """A copy with the first trigger of each of `source`'s `facets` placed on [start, end), and
         with `keys`, the parties `source` names that could key them ("Q: Are you still using
@@ -115,7 +136,8 @@ class ScannedSentence:
                 and h.label[1] not in named
                 and classes & self.rules.entities[h.label[1]].classes
             ]
-        primary = in_text_order(self.primary + carried)
+        own = [h for h in self.primary if not (h.label[0] == "trigger" and h.label[1] in dropping)]
+        primary = in_text_order(own + carried)
         return ScannedSentence(
             self.sentence, self.folded, self.tokens, primary, self.rules, self.lang, self.published, cues
         )
@@ -322,6 +344,7 @@ _APPOSITION = re.compile(r",?\s+")
 
 _CONDITIONAL: tuple[Label, ...] = (("cue", "hedge", ""), ("cue", "conditional", ""))
 # A demonstrative and a noun any right may be called by: "this right", « ce droit », "that clause".
+_POINTING = re.compile(r"(?:^|\W)(?:this|that|ce|cet|cette)\s+$")
 _DEMONSTRATIVE = re.compile(
     r"\b(?:this|that|the same|ce|cet|cette|ledit|ladite)\s+"
     r"(right|clause|provision|privilege|priority|droit|disposition|privilege|priorite)\b"
