@@ -18,52 +18,20 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeAlias
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from monitor import locations
 from monitor.errors import ConfigError
 from monitor.locations import APP_NAME, DAEMON_ID_ENV, DEFAULT_CONFIG, LISTEN_ENV, data_dir, default_database
-from monitor.urls import redact_url
+from monitor.plain_config import PlainConfig, database_value, http_url, parse_duration
 from rules.tomlfile import read_toml
 from storage.postgres_url import redact
 
 __all__ = ["APP_NAME", "DEFAULT_CONFIG", "Config", "data_dir", "default_database", "load_config"]
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
-
-
-def parse_duration(value: Any) -> float:
-    """Seconds from "30s", "15m", "6h", "1d" or a plain number of seconds."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
-        return float(value)
-    match = _DURATION.match(str(value)) if isinstance(value, str) else None
-    if not match:
-        raise ValueError(f"not a duration: {value!r} (use 30s, 15m, 6h, 1d)")
-    return float(match.group(1)) * _UNITS[match.group(2) or "s"]
-
-
 Duration = Annotated[float, BeforeValidator(parse_duration)]
-
-
-def _http_url(value: Any) -> str:
-    if not isinstance(value, str) or not re.match(r"^https?://[^\s/]+\S*$", value.strip()):
-        shown = redact_url(value) if isinstance(value, str) else value  # an error never echoes a credential
-        raise ValueError(f"not an http(s) URL: {shown!r}")
-    return value.strip()
-
-
-HttpUrl = Annotated[str, BeforeValidator(_http_url)]
-
-
-def _database(value: Any) -> str:
-    """A SQLite path (str or Path) or a PostgreSQL URL, kept as written (a Path would fold its `//`)."""
-    if isinstance(value, os.PathLike):
-        return os.fspath(value)  # type: ignore[return-value]
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"not a file path or a postgresql:// URL: {value!r}")
-    return value.strip()
+HttpUrl = Annotated[str, BeforeValidator(http_url)]
 
 
 class _Section(BaseModel):
@@ -188,7 +156,7 @@ class SignalsConfig(_Section):
 class Config(_Section):
     """The whole configuration (see ../shared/spec/CONTRACT.md, "Configuration")."""
 
-    database: Annotated[str, BeforeValidator(_database)] | None = None  # a SQLite file (relative to this file)
+    database: Annotated[str, BeforeValidator(database_value)] | None = None  # a SQLite file (relative to this file)
     # or a postgresql:// URL
     interval: Duration = 15 * 60.0
     feed: list[FeedConfig] = []
@@ -229,22 +197,16 @@ class Config(_Section):
     @property
     def digest_path(self) -> Path:
         """`[digest] path`, else beside the database it is made from: monitor.db → monitor.digest.xml."""
-        if self.digest.path:
-            return self._relative(self.digest.path)
-        database = self.database_path
-        return database.with_name(f"{database.stem}.digest.xml")
+        return locations.digest_path(self.digest.path, self.database_path, self.source)
 
     @property
     def digest_link(self) -> str:
         """The digest channel's link: `[digest] link`, else the daemon's page, else the digest file."""
-        if self.digest.link:
-            return self.digest.link
-        if self.server is not None:
-            return self.server.url
-        return self.digest_path.absolute().as_uri()
+        return locations.digest_link(self.digest.link, self.server.url if self.server else None, self.digest_path)
 
-    def _relative(self, path: Path) -> Path:
-        return locations.relative(path, self.source)
+
+# What a cycle reads its settings from: a validated configuration, or a plain file read without pydantic
+Settings: TypeAlias = Config | PlainConfig
 
 
 def load_config(path: Path | None = None) -> Config:

@@ -5,8 +5,8 @@ Two commands have a fast path that does not go through typer. `monitor run --onc
 terminal (a cron job, a timer unit, a pipe: nothing to show a live status line on), goes straight to
 `monitor.once.run_once`: typer, click's command tree and rich (and httpx's own command line) were
 about 0.1 s of CPU of a command that takes under a second over 1,000 unchanged feeds
-(`bench/run.py --only poll`; pydantic is still imported, for the configuration). On a terminal typer
-runs it, with its status line.
+(`bench/run.py --only poll`; a plain configuration file is read without pydantic too,
+`monitor.plain_config`). On a terminal typer runs it, with its status line.
 
 `monitor changes` with its listing options, written as `monitor changes --help` shows them, goes
 straight to `monitor.listing` without typer: typer, its click, the pydantic it coerces parameters

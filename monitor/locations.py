@@ -77,3 +77,16 @@ def relative(path: Path, source: Path | None) -> Path:
     """`path` as the file at `source` means it: relative to its directory (no file: the working one)."""
     base = source.parent if source else Path.cwd()
     return path if path.is_absolute() else base / path
+
+
+def digest_path(configured: Path | None, database: Path, source: Path | None) -> Path:
+    """`[digest] path` (relative to `source`'s directory), else beside the database it is made from:
+    monitor.db → monitor.digest.xml."""
+    if configured:
+        return relative(configured, source)
+    return database.with_name(f"{database.stem}.digest.xml")
+
+
+def digest_link(configured: str | None, server_url: str | None, digest: Path) -> str:
+    """The digest channel's link: `[digest] link`, else the daemon's page, else the digest file."""
+    return configured or server_url or digest.absolute().as_uri()

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, TypeVar
 from monitor.errors import FetchError
 
 if TYPE_CHECKING:
-    from monitor.config import Config
+    from monitor.config import Settings
     from monitor.delivering.channels import Channel
     from monitor.pipeline import CycleReport
     from storage import Store
@@ -38,11 +38,11 @@ def run_once(config_file: Path | None, *, show: Show[CycleReport] = quietly) -> 
     """Load the configuration (`config_file`, else ./monitor.toml, else defaults), run one cycle, print
     each change it flagged and its summary; deliver due alerts when channels are configured. Every
     expected failure is raised (`monitor.errors.EXPECTED`), a cycle where every feed failed as FetchError."""
-    from monitor.config import load_config
     from monitor.pipeline import run_cycle
+    from monitor.plain_config import load_plain
     from storage import Store
 
-    settings = load_config(config_file)
+    settings = load_plain(config_file) or _validated(config_file)
     channels = configured_channels(settings)
     with Store.open(settings.prepare_database()) as store:
         # The rules are left to the cycle: it loads them only if there is something new to read
@@ -53,7 +53,10 @@ def run_once(config_file: Path | None, *, show: Show[CycleReport] = quietly) -> 
             raise FetchError(report.all_failed_hint())
         print_flagged(store, report)
         if channels:
+            from monitor.config import Config
             from monitor.delivering.outbox import deliver_due
+
+            assert isinstance(settings, Config)  # only `Config` reads alert channels
 
             delivery = asyncio.run(deliver_due(store, channels, settings.delivery))
             _say(f"{report.summary()}; {delivery.summary()}")
@@ -61,10 +64,19 @@ def run_once(config_file: Path | None, *, show: Show[CycleReport] = quietly) -> 
     _say(report.summary())
 
 
-def configured_channels(settings: Config) -> list[Channel]:
+def _validated(config_file: Path | None) -> Settings:
+    """The configuration as `monitor.config` reads it (pydantic): a file `load_plain` leaves to it."""
+    from monitor.config import load_config
+
+    return load_config(config_file)
+
+
+def configured_channels(settings: Settings) -> list[Channel]:
     """The alert channels configured; none configured imports none of them (Apprise alone takes 0.1 s)."""
-    if not (settings.webhook or settings.email or settings.apprise.urls):
-        return []
+    from monitor.plain_config import PlainConfig
+
+    if isinstance(settings, PlainConfig) or not (settings.webhook or settings.email or settings.apprise.urls):
+        return []  # a plain configuration has no channel
     from monitor.delivering.channels import build_channels
 
     return build_channels(settings)

@@ -35,11 +35,11 @@ from typing import TYPE_CHECKING
 from monitor.collecting.defaults import DEFAULT_FEEDS
 from monitor.collecting.fetch import Fetcher, FetchOptions
 from monitor.collecting.poll import Poll, poll_feeds, save_polls
-from monitor.config import Config
 from monitor.judging.summary import plural
 from storage import Feed, Store
 
 if TYPE_CHECKING:
+    from monitor.config import Settings
     from monitor.delivering.channels import Channel
     from monitor.judging.diff import KnownState
     from monitor.judging.signals import SignalBook
@@ -99,7 +99,7 @@ _NO_NETWORK = ("unreachable", "timed out")  # how monitor.collecting.fetch words
 class Cycle:
     """What the stages of one cycle share: where they record, what they tell, and the report they fill."""
 
-    config: Config
+    config: Settings
     store: Store
     engine: Engine | None
     channels: Sequence[Channel]
@@ -117,7 +117,7 @@ class Cycle:
 
 
 async def run_cycle(
-    config: Config,
+    config: Settings,
     store: Store,
     engine: Engine | None,
     *,
@@ -243,7 +243,7 @@ def _check_health(cycle: Cycle, feeds: list[Feed]) -> None:
     )  # fmt: skip
 
 
-def _write_digest(config: Config, store: Store) -> None:
+def _write_digest(config: Settings, store: Store) -> None:
     from monitor.delivering.digest import write_digest
 
     newest = store.changes(newest_first=True, limit=config.digest.max_items)
@@ -252,7 +252,7 @@ def _write_digest(config: Config, store: Store) -> None:
                  max_items=config.digest.max_items, signals=signals)  # fmt: skip
 
 
-def signal_book(config: Config, engine: Engine, channels: Sequence[Channel]) -> SignalBook | None:
+def signal_book(config: Settings, engine: Engine, channels: Sequence[Channel]) -> SignalBook | None:
     """The cycle's signal book (`[signals]`), None when signals are off; alerts only with `alert = true`."""
     from monitor.judging.signals import SignalBook
 
@@ -262,7 +262,7 @@ def signal_book(config: Config, engine: Engine, channels: Sequence[Channel]) -> 
     return SignalBook(engine.rules, channels=channels if settings.alert else (), similar=settings.similar)
 
 
-def watched_feeds(config: Config, store: Store) -> list[Feed]:
+def watched_feeds(config: Settings, store: Store) -> list[Feed]:
     """The feeds to poll: the stored ones, after adding the configured ones (or, for a
     database that never had a feed and no configured feed, the default list)."""
     store.add_feeds([(feed.url, int(feed.interval) if feed.interval else None) for feed in config.feed])
@@ -270,14 +270,14 @@ def watched_feeds(config: Config, store: Store) -> list[Feed]:
     return store.feeds()
 
 
-def seed_default_feeds(config: Config, store: Store) -> None:
+def seed_default_feeds(config: Settings, store: Store) -> None:
     """The default feeds, into a database that never had one, unless the configuration names feeds.
     Once only: removing a default feed (or all of them) is remembered."""
     if not config.feed:
         store.add_default_feeds(list(DEFAULT_FEEDS))
 
 
-def fetch_options(config: Config) -> FetchOptions:
+def fetch_options(config: Settings) -> FetchOptions:
     options = FetchOptions(
         timeout_s=config.fetch.timeout,
         max_bytes=config.fetch.max_bytes,

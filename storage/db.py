@@ -6,7 +6,8 @@ writes. Foreign keys are off by default in SQLite and are a per-connection
 setting, so every opening turns them on; the busy timeout makes a second
 writer wait for the lock instead of failing at once.
 
-    db = open_database("data/monitor.db")
+    sql = connect("data/monitor.db")      # what the Store writes through: the standard library's sqlite3
+    db = open_database("data/monitor.db")  # the same file as a sqlite-utils Database (tests, tools)
 
 Times live in the database as UTC ISO 8601 text with seconds
 (`2025-10-01T12:00:00+00:00`): they sort as text, read as text in Datasette,
@@ -18,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import os
+import secrets
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -90,48 +92,45 @@ def is_read_only_error(exc: BaseException, path: str | os.PathLike[str]) -> bool
     return "unable to open" in message and file.is_file() and not os.access(file.parent, os.W_OK)
 
 
-def memory_database() -> sqlite_utils.Database:
-    """An in-memory database with the same pragmas (no WAL: memory has no journal file)."""
-    import sqlite_utils
-
-    db = sqlite_utils.Database(memory=True)
-    _configure(db, busy_timeout_ms=0)
-    return db
-
-
 def _configure(db: sqlite_utils.Database, *, busy_timeout_ms: int) -> None:
-    db.execute("PRAGMA foreign_keys = ON")
-    db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+    _configure_connection(db.conn, busy_timeout_ms=busy_timeout_ms)
+
+
+def _configure_connection(conn: sqlite3.Connection, *, busy_timeout_ms: int) -> None:
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
     # In WAL mode NORMAL cannot corrupt the file; a power cut may only lose the last commits
-    db.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
 
 
-def database_file(db: sqlite_utils.Database) -> str:
-    """The file behind `db`, or ':memory:': the name error messages give."""
-    for row in db.execute("PRAGMA database_list").fetchall():
+def database_file(conn: sqlite3.Connection) -> str:
+    """The file behind `conn`, or ':memory:': the name error messages give."""
+    for row in conn.execute("PRAGMA database_list").fetchall():
         if row[1] == "main":
             return str(row[2]) or ":memory:"
     return ":memory:"
 
 
 @contextmanager
-def immediate(db: sqlite_utils.Database) -> Iterator[None]:
+def immediate(conn: sqlite3.Connection) -> Iterator[None]:
     """One write transaction, taking the write lock at BEGIN.
 
     A deferred transaction that reads, then writes, fails with SQLITE_BUSY in
     WAL mode when another connection wrote in between, and the busy timeout
     cannot help it; taking the lock first makes it wait its turn instead.
     """
-    db.conn.execute("BEGIN IMMEDIATE")
+    conn.execute("BEGIN IMMEDIATE")
     try:
         yield
     except BaseException:
-        db.rollback()
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
     try:
-        db.conn.execute("COMMIT")
+        conn.execute("COMMIT")
     except sqlite3.DatabaseError:
-        db.rollback()
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
 
 
@@ -165,7 +164,7 @@ class SqliteDatabase:
 
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
-        self.name = database_file(db)
+        self.name = database_file(db.conn)
 
     def close(self) -> None:
         self.db.close()
@@ -181,7 +180,7 @@ class SqliteDatabase:
             with self.db.atomic():  # the savepoint undoes only this block on error; the outer one commits
                 yield
         else:
-            with immediate(self.db):
+            with immediate(self.db.conn):
                 yield
 
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
@@ -202,6 +201,216 @@ class SqliteDatabase:
 
     def advisory_lock(self, *keys: str) -> None:
         """Nothing to do: BEGIN IMMEDIATE already lets one writer at a time in."""
+
+
+class SqliteConnection:
+    """The `Sql` surface on the standard library's sqlite3 alone, keeping sqlite-utils' transaction rules,
+    on which the Store's crash safety rests: the Store writes through it, without importing sqlite-utils
+    (0.05 s of every command; `store.db` still gives the sqlite-utils Database, made when first asked).
+
+    - `execute` of a write outside a transaction commits it at once; a failed one leaves no transaction open;
+    - `query` runs inside a savepoint, so a statement that returns no rows is undone before the ValueError
+      (a row-returning write, `INSERT … RETURNING`, takes effect at once unless a transaction is open);
+    - `transaction()` takes the write lock at BEGIN (`BEGIN IMMEDIATE`); nested, it is a savepoint that
+      undoes only its block on error.
+
+    tests/test_storage.py runs the same statements through this and through sqlite-utils and compares.
+    """
+
+    engine = "sqlite"
+    errors: tuple[type[BaseException], ...] = (sqlite3.DatabaseError,)
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        # sqlite-utils' Database sets it on every connection it opens; the schema's triggers were written under it
+        self.execute("PRAGMA recursive_triggers=on;")
+        self.name = database_file(conn)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.conn.in_transaction
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction (the lock taken at BEGIN); inside another, a savepoint that joins it."""
+        if not self.conn.in_transaction:
+            with immediate(self.conn):
+                yield
+            return
+        savepoint = f"monitor_{secrets.token_hex(8)}"
+        self.conn.execute(f"SAVEPOINT {savepoint}")
+        try:
+            yield
+        except BaseException:
+            if self.conn.in_transaction:  # an error may have ended the whole transaction, savepoints and all
+                self.conn.execute(f"ROLLBACK TO SAVEPOINT {savepoint}")
+                self.conn.execute(f"RELEASE SAVEPOINT {savepoint}")
+            raise
+        self.conn.execute(f"RELEASE SAVEPOINT {savepoint}")
+
+    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
+        was_in_transaction = self.conn.in_transaction
+        try:
+            cursor = self.conn.execute(sql, params)
+        except Exception:
+            if not was_in_transaction and self.conn.in_transaction:  # the implicit BEGIN of a failed write
+                self.conn.execute("ROLLBACK")
+            raise
+        if (not was_in_transaction and self.conn.in_transaction and cursor.description is None
+                and _first_keyword(sql) not in _TRANSACTION_CONTROL):  # fmt: skip
+            self.conn.execute("COMMIT")  # the write sqlite3 opened a transaction for, committed as it stands
+        return cursor
+
+    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Iterator[dict[str, Any]]:
+        keyword = _first_keyword(sql)
+        if keyword in _NOT_A_QUERY:
+            raise ValueError(_QUERY_ONLY)
+        if keyword == "PRAGMA":  # some refuse to run in a transaction: no savepoint, and no implicit BEGIN
+            cursor = self._pragma(sql, params)
+            if cursor.description is None:
+                raise ValueError(_QUERY_ONLY)
+            return _rows(cursor)
+        self.conn.execute('SAVEPOINT "monitor_query"')
+        released = False
+        try:
+            cursor = self.conn.execute(sql, params)
+            if cursor.description is None:
+                raise ValueError(_QUERY_ONLY)
+            try:
+                self.conn.execute('RELEASE "monitor_query"')
+                released = True
+            except sqlite3.OperationalError:  # a write still running (INSERT … RETURNING): finish it, then release
+                fetched = cursor.fetchall()
+                self.conn.execute('RELEASE "monitor_query"')
+                released = True
+                keys = _keys(cursor)
+                return (dict(zip(keys, row, strict=True)) for row in fetched)
+            return _rows(cursor)
+        finally:
+            if not released and self.conn.in_transaction:
+                self.conn.execute('ROLLBACK TO "monitor_query"')
+                self.conn.execute('RELEASE "monitor_query"')
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any] | dict[str, Any]]) -> None:
+        self.conn.executemany(sql, rows)
+
+    def executescript(self, sql: str) -> None:
+        if not self.conn.in_transaction:
+            self.conn.executescript(sql)
+            return
+        for statement in _statements(sql):  # sqlite3's executescript would COMMIT the transaction first
+            self.conn.execute(statement)
+
+    def table_exists(self, name: str) -> bool:
+        found = self.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [name])
+        return found.fetchone() is not None
+
+    def advisory_lock(self, *keys: str) -> None:
+        """Nothing to do: BEGIN IMMEDIATE already lets one writer at a time in."""
+
+    def enable_wal(self) -> None:
+        if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            self._pragma("PRAGMA journal_mode=wal", ())
+
+    def _pragma(self, sql: str, params: Sequence[Any] | dict[str, Any]) -> sqlite3.Cursor:
+        if self.conn.in_transaction:
+            return self.conn.execute(sql, params)
+        level = self.conn.isolation_level
+        self.conn.isolation_level = None  # no implicit BEGIN before it
+        try:
+            return self.conn.execute(sql, params)
+        finally:
+            self.conn.isolation_level = level
+
+
+_TRANSACTION_CONTROL = frozenset({"BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"})
+_NOT_A_QUERY = _TRANSACTION_CONTROL | {"VACUUM", "ATTACH", "DETACH"}
+_QUERY_ONLY = "query() can only be used with SQL that returns rows - use execute() for other statements"
+
+
+def _first_keyword(sql: str) -> str:
+    """The statement's first keyword, upper-cased, past blanks, `;`, a byte order mark and comments."""
+    i, n = 0, len(sql)
+    while i < n:
+        if sql[i].isspace() or sql[i] in (";", "\ufeff"):
+            i += 1
+        elif sql.startswith("--", i):
+            newline = sql.find("\n", i)
+            if newline == -1:
+                return ""
+            i = newline + 1
+        elif sql.startswith("/*", i):
+            end = sql.find("*/", i + 2)
+            if end == -1:
+                return ""
+            i = end + 2
+        else:
+            break
+    j = i
+    while j < n and (sql[j].isalpha() or sql[j] == "_"):
+        j += 1
+    return sql[i:j].upper()
+
+
+def _statements(script: str) -> Iterator[str]:
+    """The complete statements of a script, one at a time (a `;` inside a string or trigger does not end one)."""
+    start = 0
+    for end, char in enumerate(script):
+        if char == ";" and sqlite3.complete_statement(script[start : end + 1]):
+            if statement := script[start : end + 1].strip():
+                yield statement
+            start = end + 1
+    if rest := script[start:].strip():
+        yield rest
+
+
+def _keys(cursor: sqlite3.Cursor) -> list[str]:
+    """The columns' names, a repeated one renamed `name_2`, `name_3`… as sqlite-utils names them."""
+    keys = [column[0] for column in cursor.description]
+    taken = set(keys)
+    if len(taken) == len(keys):
+        return keys
+    seen: set[str] = set()
+    renamed = []
+    for key in keys:
+        if key in seen:
+            name, suffix = key, 2
+            while name in seen or name in taken:
+                name, suffix = f"{key}_{suffix}", suffix + 1
+            key = name
+        seen.add(key)
+        renamed.append(key)
+    return renamed
+
+
+def _rows(cursor: sqlite3.Cursor) -> Iterator[dict[str, Any]]:
+    keys = _keys(cursor)
+    return (dict(zip(keys, row, strict=True)) for row in cursor)
+
+
+def connect(path: str | os.PathLike[str], *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> SqliteConnection:
+    """`open_database` through the standard library alone: the same file, pragmas and WAL, as the Store
+    writes it. Raises like `open_database`."""
+    if not Path(path).parent.is_dir():
+        raise FileNotFoundError(errno.ENOENT, f"directory {Path(path).parent} does not exist")
+    sql = SqliteConnection(sqlite3.connect(str(path)))
+    try:
+        _configure_connection(sql.conn, busy_timeout_ms=busy_timeout_ms)
+        sql.enable_wal()  # the first statement that reads the file: garbage fails here, not at connect
+    except (sqlite3.DatabaseError, OSError):
+        sql.close()
+        raise
+    return sql
+
+
+def connect_memory() -> SqliteConnection:
+    """An in-memory database with the same pragmas (no WAL: memory has no journal file)."""
+    sql = SqliteConnection(sqlite3.connect(":memory:"))
+    _configure_connection(sql.conn, busy_timeout_ms=0)
+    return sql
 
 
 class SqliteReader:
@@ -235,9 +444,7 @@ class SqliteReader:
         return self.conn.execute(sql, params)
 
     def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Iterator[dict[str, Any]]:
-        cursor = self.conn.execute(sql, params)
-        keys = [column[0] for column in cursor.description]
-        return (dict(zip(keys, row, strict=True)) for row in cursor)
+        return _rows(self.conn.execute(sql, params))
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any] | dict[str, Any]]) -> None:
         self.conn.executemany(sql, rows)

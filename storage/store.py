@@ -31,11 +31,12 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from storage.db import (
     Sql,
+    SqliteConnection,
     SqliteReader,
     as_sql,
+    connect,
+    connect_memory,
     is_read_only_error,
-    memory_database,
-    open_database,
     open_read_only,
     reason,
     utc_iso,
@@ -81,11 +82,10 @@ class Store:
     """One database, SQLite or PostgreSQL: feeds, articles, claims, changes and runs."""
 
     def __init__(self, db: Any, *, path: str | None, read_only: bool = False) -> None:
-        """Wrap an opened, migrated database (a sqlite-utils Database or a `Sql`); use `Store.open`,
-        `open_for_reading` or `Store.memory`. `db` stays the engine's own object: sqlite-utils' Database
-        on SQLite (a `SqliteReader` when opened for reading with the standard library alone)."""
+        """Wrap an opened, migrated database (a `Sql`, or a sqlite-utils Database); use `Store.open`,
+        `open_for_reading` or `Store.memory`."""
         self.sql: Sql = as_sql(db)
-        self.db = db
+        self._db = db
         self.path = path
         self.engine = self.sql.engine
         self.read_only = read_only
@@ -93,6 +93,16 @@ class Store:
         self.outbox = Outbox(self)
         self.leases = Leases(self)
         self.signals = Signals(self)
+
+    @property
+    def db(self) -> Any:
+        """The engine's own object, for tests and tools: sqlite-utils' Database on SQLite (made on first use,
+        over the Store's own connection), a `SqliteReader` when opened for reading, `PgDatabase` on PostgreSQL."""
+        if isinstance(self._db, SqliteConnection):
+            import sqlite_utils
+
+            self._db = sqlite_utils.Database(self._db.conn)
+        return self._db
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], *, or_read_only: bool = False) -> Store:
@@ -106,7 +116,7 @@ class Store:
             return cls._open_postgres(str(path))
         name = os.fspath(path)
         try:
-            db = open_database(path)
+            db = connect(path)
         except (sqlite3.DatabaseError, OSError) as exc:
             if not is_read_only_error(exc, path):
                 raise StorageError(f"{name}: cannot open the database ({reason(exc)})") from exc
@@ -177,7 +187,7 @@ class Store:
     @classmethod
     def memory(cls) -> Store:
         """A migrated in-memory database, for tests and dry runs."""
-        db = memory_database()
+        db = connect_memory()
         migrate(db)
         return cls(db, path=None)
 

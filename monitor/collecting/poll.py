@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING, Any
 
 from monitor.collecting.fetch import Fetcher, FetchResult
 from monitor.collecting.schedule import next_check
-from monitor.config import ScheduleConfig
 from monitor.errors import EXPECTED, error_line
 from storage import Feed, Store
 
 if TYPE_CHECKING:  # the parser is imported when a feed has changed: most polls are 304s
     from monitor.collecting.feeds import ParsedFeed
+    from monitor.collecting.schedule import ScheduleSettings
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ def _without_url(error: str, url: str) -> str:
     return error.removeprefix(f"{url}: ")
 
 
-def save_polls(store: Store, polls: list[Poll], *, interval_s: float, settings: ScheduleConfig) -> None:
+def save_polls(store: Store, polls: list[Poll], *, interval_s: float, settings: ScheduleSettings) -> None:
     """Record each poll on its feed, in one transaction: validators on success, the error and its
     count on failure, and when to poll it next (`monitor.collecting.schedule`)."""
     if polls:
@@ -80,7 +80,7 @@ def save_polls(store: Store, polls: list[Poll], *, interval_s: float, settings: 
         store.record_polls([_recorded(poll, interval_s=interval_s, settings=settings, now=now) for poll in polls])
 
 
-def _recorded(poll: Poll, *, interval_s: float, settings: ScheduleConfig, now: dt.datetime) -> dict[str, Any]:
+def _recorded(poll: Poll, *, interval_s: float, settings: ScheduleSettings, now: dt.datetime) -> dict[str, Any]:
     """What `Store.record_polls` keeps of a poll."""
     result = poll.result
     failures = poll.feed.consecutive_errors + 1 if poll.outcome == "failed" else 0

@@ -11,7 +11,7 @@
 - Jitter (± `[schedule] jitter`, default 10 %) keeps feeds of one host from
   falling due together.
 
-    next_check(feed, outcome, interval_s=900, settings=ScheduleConfig(), now=now)
+    next_check(interval_s=900, failures=0, headers={}, ttl_minutes=None, settings=ScheduleConfig(), now=now)
 """
 
 from __future__ import annotations
@@ -20,9 +20,15 @@ import datetime as dt
 import random
 import re
 from collections.abc import Mapping
+from typing import TYPE_CHECKING, TypeAlias
 
 from monitor.backoff import doubling, jittered, retry_after_seconds, seconds_until
-from monitor.config import ScheduleConfig
+
+if TYPE_CHECKING:  # the settings of a plain file come without pydantic (monitor.plain_config)
+    from monitor.config import ScheduleConfig
+    from monitor.plain_config import PlainSchedule
+
+    ScheduleSettings: TypeAlias = ScheduleConfig | PlainSchedule
 
 _MAX_AGE = re.compile(r"(?:^|,)\s*(?:s-)?max-age\s*=\s*(\d+)", re.IGNORECASE)
 
@@ -33,7 +39,7 @@ def next_check(
     failures: int,
     headers: Mapping[str, str],
     ttl_minutes: int | None,
-    settings: ScheduleConfig,
+    settings: ScheduleSettings,
     now: dt.datetime,
     rng: random.Random | None = None,
 ) -> dt.datetime:
