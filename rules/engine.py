@@ -241,7 +241,8 @@ class _DocumentReader:
     def _read_sentence(self, index: int, s: ScannedSentence, title_entities: set[str]) -> list[Claim]:
         context = self._context(index, title_entities)
         out: list[Claim] = []
-        question = self._question(index)  # a Q&A answer's: its parties and its verb count here
+        # a Q&A answer's question, or a list item's heading: its parties and its verb count here
+        question = self._question(index) or self._list_heading(index)
         asked = question.entities if question else set()
         missing_of = {f: _missing_parties(self.rules.facets[f], s, context, asked, t) for f, t in s.triggered.items()}
         # A facet whose parties are out of reach reads nothing here, so it takes no cue from another's trigger.
@@ -320,6 +321,17 @@ class _DocumentReader:
             earlier = self.sentences[before]
             if any(f in rights for f in earlier.triggered):
                 return s.pointing_back(earlier, rights)
+        return None
+
+    def _list_heading(self, index: int) -> ScannedSentence | None:
+        """The line that introduces the list item `index` ("OpenAI's compute deals so far:" above
+        "• AWS: $38bn over 7 years"), if it is one: the nearest line before the list that ends in a colon."""
+        if not _LIST_ITEM.match(self.sentences[index].sentence.text):
+            return None
+        for before in range(index - 1, max(-1, index - _LIST_REACH), -1):
+            text = self.sentences[before].sentence.text
+            if not _LIST_ITEM.match(text):
+                return self.sentences[before] if text.rstrip().endswith(":") else None
         return None
 
     def _question(self, index: int) -> ScannedSentence | None:
@@ -426,6 +438,10 @@ def _is_question(s: ScannedSentence) -> bool:
     """A question, or an interviewer's prompt in a Q&A ("Q: Amazon joined the list last month.")."""
     return s.sentence.text.rstrip(" \"'»”)").endswith("?") or bool(_PROMPT.match(s.sentence.text))
 
+
+# A list item: a line opening on a bullet or a dash ("• AWS: $38bn", "– Oracle : 300 milliards").
+_LIST_ITEM = re.compile(r"\s*[•·▪◦*\u2013\u2014-]\s")
+_LIST_REACH = 12  # lines back from an item to its list's heading, at most
 
 _PROMPT = re.compile(r"\s*(?:Q|Question)\s*[:.\u2013\u2014-]\s")
 
