@@ -115,7 +115,7 @@ def _read(job: ClauseJob, start: int, end: int, keys: list[str], cues: list[Hit[
             past="history" in classes,
             source=job.source,
             rule=rule.file,
-            basis=STATUS_ORDER[len(STATUS_ORDER) - cue_rank] if 0 < cue_rank < len(STATUS_ORDER) else "",
+            basis=_basis(status, cue_rank, classes),
         )
         for key in keys
     ]
@@ -426,6 +426,14 @@ def _status(
     if future:  # "starting in 2027", « à partir de 2026 »: not under way yet
         return "planned", 1
     return rule.default, 0
+
+
+def _basis(status: str, cue_rank: int, classes: set[str]) -> str:
+    """The class of the cue that set the status; of a denied status, "denied" for a denial and
+    "cancelled" for a cancellation ("scrapped" ends what was, "denied a report" speaks of the report)."""
+    if status == "denied" and cue_rank:
+        return "denied" if "denied" in classes else "cancelled"
+    return STATUS_ORDER[len(STATUS_ORDER) - cue_rank] if 0 < cue_rank < len(STATUS_ORDER) else ""
 
 
 def _own_plan(rule: FacetRule, cues: list[Hit[Label]]) -> bool:

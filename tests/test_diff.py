@@ -137,3 +137,17 @@ def test_a_flagged_change_joins_the_known_state() -> None:
     state.apply(news)
     assert classify(news, state).kind == "confirmed"
     assert classify(claim(key="aws", amount_usd=38.5e9), state).kind == "confirmed"
+
+
+@pytest.mark.parametrize(
+    ("basis", "known_status", "kind"),
+    [
+        ("denied", "active", "confirmed"),  # "OpenAI denied a rumoured deal with Oracle": the deal stays
+        ("cancelled", "active", "reversed"),  # "OpenAI cancelled its Oracle contract": it ends
+        ("denied", "planned", "reversed"),  # "OpenAI denied it is designing a chip": the plan is denied
+    ],
+)
+def test_a_denial_speaks_of_a_report_not_of_an_end(basis: str, known_status: str, kind: str) -> None:
+    facet, key = ("openai.chip", "openai") if known_status == "planned" else ("openai.compute_provider", "oracle")
+    denial = Claim(facet, key, "denied", {}, when="2025-10-01", basis=basis)
+    assert classify(denial, known()).kind == kind

@@ -134,6 +134,10 @@ def classify(claim: Claim, state: KnownState) -> Verdict:
     if known is None:
         return Verdict("new", None, ("nothing known for this facet and key",))
     before = known.claim
+    if claim.status == "denied" and claim.basis == "denied" and before.status in ("active", "held"):
+        # "OpenAI denied a rumoured TPU deal with Google": a denial speaks of a report, and leaves in
+        # force what was known to be (a cancellation, "scrapped", still ends it)
+        return Verdict("confirmed", known, ("a denial of a report; what was in force stays",))
     if (before.status in NOT_IN_FORCE) != (claim.status in NOT_IN_FORCE):
         return Verdict("reversed", known, (f"status {before.status} → {claim.status}",))
     reasons = value_differences(before.values, claim.values, scheduled=_scheduled(claim, before))
