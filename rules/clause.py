@@ -546,6 +546,8 @@ def _names(job: ClauseJob, start: int, end: int) -> list[str]:
         for hit in s.hits_in(start, end):
             if hit.label[0] == "entity" and hit.label[1] in job.entities and hit.label[1] != rule.key:
                 names.append(job.entities[hit.label[1]].name)
+    # "a site of Stargate" names no site: the venture is not one of its own names
+    names = [n for n in names if n.lower() != rule.key]
     return sorted(set(names), key=names.index)
 
 
