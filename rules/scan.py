@@ -226,7 +226,7 @@ class ScannedSentence:
     def _aside_end(self, i: int) -> int | None:
         """The last clause of the relative or parenthesis that clause `i` opens inside a main clause."""
         spans, text = self.clauses, self.folded
-        head_end, (start, end) = spans[i - 1][1], spans[i]
+        head_end, start = spans[i - 1][1], spans[i][0]
         if text.startswith(",", head_end) and _RELATIVE.match(text, start):
             # the relative may hold a break of its own that is no comma ("dont le cours a bondi
             # après l'annonce,"): it ends at the first clause a comma closes
