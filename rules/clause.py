@@ -71,8 +71,10 @@ def read_clause(job: ClauseJob) -> ClauseResult:
     # clause-wide cues are the clause's, the same for every trigger: the cues a trigger adds to
     # them tell one reading from another (and keep the key short in a clause of many cues).
     wide = s.memo(("wide set", rule.facet, start, end), lambda: set(clause_cues))
+    if beyond := {c for c in wide if _past_circumstance(s, job.trigger, c)}:
+        wide = wide - beyond  # "…exclusive again after the cancellation of …": the cancellation is not its
     extra = sorted({(h.start, h.end, h.label) for h in own if h not in wide})
-    reading = (rule.facet, start, end, tuple(keys), tuple(extra))
+    reading = (rule.facet, start, end, tuple(keys), tuple(extra), tuple(sorted((c.start, c.end) for c in beyond)))
     result = s.memo(reading, lambda: _read(job, start, end, keys, sorted(wide.union(own), key=lambda h: h.start)))
     if dropped and result.claims:
         return replace(result, details={**result.details, **_dropped_details(dropped)})
@@ -263,6 +265,8 @@ def _own_cues(job: ClauseJob, start: int, end: int) -> list[Hit[Label]]:
     own = []
     decided: dict[tuple[int, int, bool], bool] = {}  # a span may carry several cues: decide it once
     for cue in _clause_cues(s, job.rule.facet, start, end).all.near(trigger.start - CUE_REACH, trigger.end + CUE_REACH):
+        if _past_circumstance(s, trigger, cue):
+            continue
         successor = cue.label[1] == "successor"
         place = (cue.start, cue.end, successor)
         if place not in decided:
@@ -298,6 +302,21 @@ def _is_nearest(
             return False
     return True
 
+
+def _past_circumstance(s: ScannedSentence, trigger: Hit[Label], cue: Hit[Label]) -> bool:
+    """Whether a trailing circumstance stands between the trigger and a cue after it: "Microsoft is
+    OpenAI's exclusive provider again after the cancellation of the Oracle contract" — the
+    cancellation is the contract's, not the exclusivity's."""
+    if cue.start < trigger.end:
+        return False
+    at = s.memo(("circumstances",), lambda: [m.start() for m in _TRAILING_CIRCUMSTANCE.finditer(s.folded)])
+    return any(trigger.end <= where < cue.start for where in at)
+
+
+# A circumstance after the proposition, "after" and a noun phrase: its cues are its own (folded text).
+_TRAILING_CIRCUMSTANCE = re.compile(
+    r"[\s,]\s*(?:after|following|apres)\s+(?:the|a|an|its|their|l'|la|le|les|un|une|son|sa|ses|leur)\b"
+)
 
 # "in its data centres", « dans ses centres de données », "inside Oracle's facilities": the trigger after
 # it names a place, on folded text, ending where the trigger starts.

@@ -226,16 +226,14 @@ class ScannedSentence:
     def _aside_end(self, i: int) -> int | None:
         """The last clause of the relative or parenthesis that clause `i` opens inside a main clause."""
         spans, text = self.clauses, self.folded
-        head_end, start = spans[i - 1][1], spans[i][0]
-        if text.startswith(",", head_end) and _RELATIVE.match(text, start):
-            # the relative may hold a break of its own that is no comma ("dont le cours a bondi
-            # après l'annonce,"): it ends at the first clause a comma closes
-            for j in range(i, min(i + _RELATIVE_CLAUSES, len(spans) - 1)):
-                if spans[j + 1][0] == spans[j][1] + 2 and text.startswith(",", spans[j][1]):
-                    return j
-                if "," in text[spans[j][1] : spans[j + 1][0]]:
-                    return None
-            return None
+        head_end, (start, end) = spans[i - 1][1], spans[i]
+        if (
+            text.startswith(",", head_end)
+            and _RELATIVE.match(text, start)
+            and spans[i + 1][0] == end + 2
+            and text.startswith(",", end)
+        ):
+            return i
         if not _OPENS.fullmatch(text, head_end, start):
             return None
         # "CoreWeave (Nasdaq: CRWV) expanded…": the parenthesis may hold clauses of its own
@@ -346,7 +344,6 @@ _APPOSITION = re.compile(r",?\s+")
 
 _CONDITIONAL: tuple[Label, ...] = (("cue", "hedge", ""), ("cue", "conditional", ""))
 # A demonstrative and a noun any right may be called by: "this right", « ce droit », "that clause".
-_RELATIVE_CLAUSES = 3  # clauses a relative may span, at most
 _POINTING = re.compile(r"(?:^|\W)(?:this|that|ce|cet|cette)\s+$")
 _DEMONSTRATIVE = re.compile(
     r"\b(?:this|that|the same|ce|cet|cette|ledit|ladite)\s+"

@@ -223,8 +223,6 @@ _CLAUSE_BREAKS = (
     r"\s*;\s*|\s*:(?!\d)(?!\s*(?:about|around|roughly|nearly|almost|some|more than|up to|environ|pres de|quelque"
     r"|plus de|jusqu'a|[$€£]|\d))\s*|\s+[-–—]\s+|\s*[()]\s*"
     r"|,?\s+(?=(?:but|whereas|while|although|though|yet|mais|tandis que|alors que|bien que|when|lorsque|quand)\b)"
-    # a trailing circumstance: "…exclusive again after the Oracle contract was unwound", « après l'annulation »
-    r"|,?\s+(?=(?:after|following|apres)\s+(?:the|a|an|its|their|l'|la|le|les|un|une|son|sa|ses|leur)\b)"
     # a sentence adverb inside a proposition ("will however remain", « resteront en revanche ») starts none,
     # nor one set between commas (« Ses droits, en revanche, sont prolongés »)
     r"|,\s+(?=(?:however|cependant|toutefois|pourtant|en revanche)\b(?!\s*,))"
@@ -303,27 +301,17 @@ def _close_relatives(
     """
     out: list[tuple[int, int]] = []
     ends, starts = {p[1] for p in parties}, {p[0] for p in parties}
-    open_relative = False  # the last span is a relative no comma has closed yet
     for start, end in spans:
-        # a relative goes on past a break that is no comma ("dont le cours a bondi après l'annonce, …")
-        if _RELATIVE_START.match(text, start) or (open_relative and _CIRCUMSTANCE.match(text, start)):
+        if _RELATIVE_START.match(text, start):
             comma = text.find(", ", start, end)
             while comma != -1 and comma in ends and comma + 2 in starts:
                 comma = text.find(", ", comma + 2, end)
             if comma != -1:
                 out.append((start, comma))
                 out.append((comma + 2, end))
-                open_relative = False
                 continue
-            out.append((start, end))
-            open_relative = True
-            continue
-        open_relative = False
         out.append((start, end))
     return out
-
-
-_CIRCUMSTANCE = re.compile(r"(?:after|following|apres)\s")
 
 
 # --- language ----------------------------------------------------------------
