@@ -188,6 +188,7 @@ class _DocumentReader:
         self.source = source
         self.trace = trace
         self._dates: dict[int, str | None] = {}
+        self._rights = [f for f, rule in rules.facets.items() if rule.in_force == "held"]
 
     def read(self, *, title_paragraph: int | None) -> list[Claim]:
         title_entities: set[str] = set()
@@ -316,11 +317,10 @@ class _DocumentReader:
         s = self.sentences[index]
         if not s.triggered or _is_question(s):
             return None
-        rights = [f for f, rule in self.rules.facets.items() if rule.in_force == "held"]
         for before in range(index - 1, max(-1, index - 3), -1):
             earlier = self.sentences[before]
-            if any(f in rights for f in earlier.triggered):
-                return s.pointing_back(earlier, rights)
+            if any(f in self._rights for f in earlier.triggered):
+                return s.pointing_back(earlier, self._rights)
         return None
 
     def _list_heading(self, index: int) -> ScannedSentence | None:

@@ -343,8 +343,9 @@ _APPOSITION = re.compile(r",?\s+")
 
 
 _CONDITIONAL: tuple[Label, ...] = (("cue", "hedge", ""), ("cue", "conditional", ""))
-# A demonstrative and a noun any right may be called by: "this right", « ce droit », "that clause".
+# A demonstrative right before a trigger ("that exclusivity", « cette exclusivité »), on folded text.
 _POINTING = re.compile(r"(?:^|\W)(?:this|that|ce|cet|cette)\s+$")
+# A demonstrative and a noun any right may be called by: "this right", « ce droit », "that clause".
 _DEMONSTRATIVE = re.compile(
     r"\b(?:this|that|the same|ce|cet|cette|ledit|ladite)\s+"
     r"(right|clause|provision|privilege|priority|droit|disposition|privilege|priorite)\b"
