@@ -71,7 +71,8 @@ def read_clause(job: ClauseJob) -> ClauseResult:
     # clause-wide cues are the clause's, the same for every trigger: the cues a trigger adds to
     # them tell one reading from another (and keep the key short in a clause of many cues).
     wide = s.memo(("wide set", rule.facet, start, end), lambda: set(clause_cues))
-    if beyond := {c for c in wide if _past_circumstance(s, job.trigger, c)}:
+    beyond = {c for c in wide if _past_circumstance(_circumstances(s), job.trigger, c)} if _circumstances(s) else set()
+    if beyond:
         wide = wide - beyond  # "…exclusive again after the cancellation of …": the cancellation is not its
     extra = sorted({(h.start, h.end, h.label) for h in own if h not in wide})
     reading = (rule.facet, start, end, tuple(keys), tuple(extra), tuple(sorted((c.start, c.end) for c in beyond)))
@@ -264,8 +265,9 @@ def _own_cues(job: ClauseJob, start: int, end: int) -> list[Hit[Label]]:
     places = s.memo(("places", start, end), lambda: _places(s, rivals))
     own = []
     decided: dict[tuple[int, int, bool], bool] = {}  # a span may carry several cues: decide it once
+    circumstances = _circumstances(s)
     for cue in _clause_cues(s, job.rule.facet, start, end).all.near(trigger.start - CUE_REACH, trigger.end + CUE_REACH):
-        if _past_circumstance(s, trigger, cue):
+        if circumstances and _past_circumstance(circumstances, trigger, cue):
             continue
         successor = cue.label[1] == "successor"
         place = (cue.start, cue.end, successor)
@@ -303,14 +305,16 @@ def _is_nearest(
     return True
 
 
-def _past_circumstance(s: ScannedSentence, trigger: Hit[Label], cue: Hit[Label]) -> bool:
+def _circumstances(s: ScannedSentence) -> list[int]:
+    """Where the sentence's trailing circumstances ("after the cancellation of…") start."""
+    return s.memo(("circumstances",), lambda: [m.start() for m in _TRAILING_CIRCUMSTANCE.finditer(s.folded)])
+
+
+def _past_circumstance(circumstances: list[int], trigger: Hit[Label], cue: Hit[Label]) -> bool:
     """Whether a trailing circumstance stands between the trigger and a cue after it: "Microsoft is
     OpenAI's exclusive provider again after the cancellation of the Oracle contract" — the
     cancellation is the contract's, not the exclusivity's."""
-    if cue.start < trigger.end:
-        return False
-    at = s.memo(("circumstances",), lambda: [m.start() for m in _TRAILING_CIRCUMSTANCE.finditer(s.folded)])
-    return any(trigger.end <= where < cue.start for where in at)
+    return cue.start >= trigger.end and any(trigger.end <= at < cue.start for at in circumstances)
 
 
 # A circumstance after the proposition, "after" and a noun phrase: its cues are its own (folded text).

@@ -406,13 +406,17 @@ def _listed_parties(
     seen = {c.key for c in results[best].claims}
     out: list[Claim] = []
     for trigger, result in zip(triggers, results, strict=True):
-        named = {h.label[1] for h in s.primary if h.label[0] == "entity" and h.start == trigger.start}
         for claim in result.claims:
-            if claim.key not in seen and claim.key in named:
+            if claim.key not in seen and _names_at(s, trigger.start, claim.key):
                 seen.add(claim.key)
                 kept = {k: v for k, v in claim.values.items() if k not in _QUANTITIES}
                 out.append(replace(claim, values=kept))
     return out
+
+
+def _names_at(s: ScannedSentence, start: int, entity: str) -> bool:
+    """Whether `entity` is named at `start` (a trigger that is a company's name)."""
+    return any(h.label == ("entity", entity) for h in s.hits_in(start, start + 1))
 
 
 _QUANTITIES = frozenset({"amount_usd", "capacity_gw", "units", "share_pct", "duration_years"})
