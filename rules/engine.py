@@ -18,11 +18,18 @@ Evaluation order (each step only sees what the previous one let through):
    sentence some trigger hits goes on to phase two (cues, `also`, `exclude`),
    its clauses and its values. A question asserts nothing and is skipped;
    an answer that names no facet but says a status ("A: No, it ended")
-   takes its question's triggers (`ScannedSentence.answering`).
+   takes its question's triggers, and the providers or makers it names
+   (`ScannedSentence.answering`); a list item ("• AWS: $38bn") takes the
+   words and parties of the heading line that introduces its list; a right
+   named after a demonstrative ("That exclusivity stays") is the right the
+   sentence before named, when that one named another
+   (`ScannedSentence.pointing_back`).
 5. **Requirements.** A facet whose triggers hit is evaluated only when its
    required parties are in the sentence (or, where the rule allows, in the
    last few sentences or the title), and a two-party facet only when the
-   sentence names at least one of them. A subject carried over ("Its stake",
+   sentence names at least one of them, or its question does, or a possessive,
+   a demonstrative or (before a right named in several words) a definite
+   article points back to them. A subject carried over ("Its stake",
    « Son chiffre d'affaires », a Q&A's answer) is the party of the nearest
    sentence naming the subject or a rival: a rival there makes it its news.
 6. **Per clause and trigger** (`rules.clause`, `rules.binding`; a main clause a relative
@@ -46,8 +53,12 @@ Evaluation order (each step only sees what the previous one let through):
    denial of a plan, the end of a right in force; status: denied > ended >
    continuing (the facet's in-force status) > planned > active > the facet's
    default (planned when the clause starts in the future); hedging anywhere
-   in the sentence. Of a clause's trigger occurrences, the reading that says
-   most wins; a sentence's clauses that agree merge their values.
+   in the sentence. The cues of a trailing circumstance ("…again after the
+   cancellation of the Oracle contract") are not the proposition's before it.
+   Of a clause's trigger occurrences, the reading that says most wins, and
+   each other party the clause lists by name ("deals with Oracle, AWS and
+   CoreWeave") keeps its claim, without the figures; a sentence's clauses that
+   agree merge their values.
 7. **Values** (`rules.values`) are read once per candidate sentence, kept when
    in the clause and of a kind the facet takes; an amount after "up from" is
    the old value and dropped, one after "total" preferred.
