@@ -222,7 +222,8 @@ _CLAUSE_BREAKS = (
     # not a colon that gives a figure: "Microsoft's stake: about 27%", « sa participation : environ 27 % »
     r"\s*;\s*|\s*:(?!\d)(?!\s*(?:about|around|roughly|nearly|almost|some|more than|up to|environ|pres de|quelque"
     r"|plus de|jusqu'a|[$€£]|\d))\s*|\s+[-–—]\s+|\s*[()]\s*"
-    r"|,?\s+(?=(?:but|whereas|while|although|though|yet|mais|tandis que|alors que|bien que|when|lorsque|quand)\b)"
+    r"|,?\s+(?=(?:but|whereas|while|although|though|even as|yet|mais|tandis que|alors que|bien que|tout en|when|lorsque"
+    r"|quand)\b)"
     # a sentence adverb inside a proposition ("will however remain", « resteront en revanche ») starts none,
     # nor one set between commas (« Ses droits, en revanche, sont prolongés »)
     r"|,\s+(?=(?:however|cependant|toutefois|pourtant|en revanche)\b(?!\s*,))"
