@@ -207,7 +207,12 @@ class _DocumentReader:
             if s.sentence.paragraph == title_paragraph:
                 title_entities |= s.entities
         claims: list[Claim] = []
+        teasers = self._teasers()
         for index, scanned in enumerate(self.sentences):
+            if scanned.sentence.paragraph in teasers:  # "Read more: OpenAI signs…" is another article's news
+                for facet, triggers in scanned.triggered.items():
+                    self._trace(scanned, self.rules.facets[facet], triggers[0], "skipped: a link to another article")
+                continue
             scanned = self._pointing_back(index) or scanned
             if not scanned.triggered:
                 answer = self._answer(index) or self._referent(index)
@@ -321,6 +326,18 @@ class _DocumentReader:
             if rights:  # the right named last is the one "this right" means
                 return self.sentences[index].referring(earlier, [max(rights)[1]])
         return None
+
+    def _teasers(self) -> set[int]:
+        """The paragraphs that open on a link to another article ("Read more:", « À lire aussi : »):
+        the headline that follows is that article's news, told on its own page."""
+        out: set[int] = set()
+        previous = None
+        for s in self.sentences:
+            paragraph = s.sentence.paragraph
+            if paragraph != previous and _TEASER.match(s.folded):
+                out.add(paragraph)
+            previous = paragraph
+        return out
 
     def _pointing_back(self, index: int) -> ScannedSentence | None:
         """Sentence `index` with the right "that exclusivity" / « cette exclusivité » points back to,
@@ -453,6 +470,13 @@ def _is_question(s: ScannedSentence) -> bool:
     """A question, or an interviewer's prompt in a Q&A ("Q: Amazon joined the list last month.")."""
     return s.sentence.text.rstrip(" \"'»”)").endswith("?") or bool(_PROMPT.match(s.sentence.text))
 
+
+# A link to another article, on folded text: "Read more:", "Related:", « À lire aussi : », « Lire aussi ».
+_TEASER = re.compile(
+    r"\s*(?:read (?:more|also|next)|also read|related(?: articles?| stories| coverage)?|see also|more on this"
+    r"|recommended|a lire (?:aussi|egalement|ensuite)|lire (?:aussi|egalement)|voir aussi|a voir aussi"
+    r"|sur le meme sujet)\s*[:>\u2013\u2014|-]"
+)
 
 # A list item: a line opening on a bullet or a dash ("• AWS: $38bn", "– Oracle : 300 milliards").
 _LIST_ITEM = re.compile(r"\s*[•·▪◦*\u2013\u2014-]\s")
