@@ -211,7 +211,8 @@ class _DocumentReader:
         for index, scanned in enumerate(self.sentences):
             if scanned.sentence.paragraph in teasers:  # "Read more: OpenAI signs…" is another article's news
                 for facet, triggers in scanned.triggered.items():
-                    self._trace(scanned, self.rules.facets[facet], triggers[0], "skipped: a link to another article")
+                    why = "skipped: a link to another article, or a correction of this one"
+                    self._trace(scanned, self.rules.facets[facet], triggers[0], why)
                 continue
             scanned = self._pointing_back(index) or scanned
             if not scanned.triggered:
@@ -329,7 +330,8 @@ class _DocumentReader:
 
     def _teasers(self) -> set[int]:
         """The paragraphs that open on a link to another article ("Read more:", « À lire aussi : »):
-        the headline that follows is that article's news, told on its own page."""
+        the headline that follows is that article's news, told on its own page; and a correction
+        of the page ("Correction: an earlier version misstated…"), which restates, not reports."""
         out: set[int] = set()
         previous = None
         for s in self.sentences:
@@ -471,11 +473,12 @@ def _is_question(s: ScannedSentence) -> bool:
     return s.sentence.text.rstrip(" \"'»”)").endswith("?") or bool(_PROMPT.match(s.sentence.text))
 
 
-# A link to another article, on folded text: "Read more:", "Related:", « À lire aussi : », « Lire aussi ».
+# A link to another article, on folded text: "Read more:", "Related:", « À lire aussi : », « Lire aussi »;
+# or a correction of the page itself ("Correction: an earlier version misstated…", « Rectificatif : »).
 _TEASER = re.compile(
     r"\s*(?:read (?:more|also|next)|also read|related(?: articles?| stories| coverage)?|see also|more on this"
     r"|recommended|a lire (?:aussi|egalement|ensuite)|lire (?:aussi|egalement)|voir aussi|a voir aussi"
-    r"|sur le meme sujet)\s*[:>\u2013\u2014|-]"
+    r"|sur le meme sujet|corrections?|rectificatif|erratum|editor's note|note de la redaction)\s*[:>\u2013\u2014|-]"
 )
 
 # A list item: a line opening on a bullet or a dash ("• AWS: $38bn", "– Oracle : 300 milliards").
