@@ -262,7 +262,14 @@ class _DocumentReader:
         # a Q&A answer's question, or a list item's heading: its parties and its verb count here
         question = self._question(index) or self._list_heading(index)
         asked = question.entities if question else set()
-        missing_of = {f: _missing_parties(self.rules.facets[f], s, context, asked, t) for f, t in s.triggered.items()}
+        # "Q: How big is your stake now?": the question's possessive points back to the interview's parties
+        pointed = question is not None and any(
+            _refers_back(question.folded, t) for triggers in question.triggered.values() for t in triggers
+        )
+        missing_of = {
+            f: _missing_parties(self.rules.facets[f], s, context, asked, t, pointed=pointed)
+            for f, t in s.triggered.items()
+        }
         # A facet whose parties are out of reach reads nothing here, so it takes no cue from another's trigger.
         in_reach = frozenset(f for f, missing in missing_of.items() if not missing)
         for facet, triggers in s.triggered.items():
@@ -494,7 +501,13 @@ def _mentions_time(s: ScannedSentence) -> bool:
 
 
 def _missing_parties(
-    rule: FacetRule, s: ScannedSentence, context: list[set[str]], asked: set[str], triggers: list[Hit[Label]]
+    rule: FacetRule,
+    s: ScannedSentence,
+    context: list[set[str]],
+    asked: set[str],
+    triggers: list[Hit[Label]],
+    *,
+    pointed: bool = False,
 ) -> set[str]:
     """The first required group no entity of the sentence (or of its allowed context) meets.
 
@@ -510,6 +523,7 @@ def _missing_parties(
         len(rule.requires) > 1
         and not any(group & s.entities for group in rule.requires)
         and not (any(group & asked for group in rule.requires) and not asked & rule.rivals)
+        and not pointed
         and not any(_refers_back(s.folded, t) for t in triggers)
     ):
         return set(rule.requires[0])
@@ -534,7 +548,8 @@ def _refers_back(folded: str, trigger: Hit[Label]) -> bool:
 # "its stake", « sa participation », "that right", « ce droit »: a trigger that a possessive or a
 # demonstrative ties to parties named before.
 _POSSESSIVE_BEFORE = re.compile(
-    r"(?:^|\W)(?:its|their|his|her|sa|son|ses|leur|leurs|this|that|these|those|ce|cet|cette|ces)\s+$"
+    r"(?:^|\W)(?:its|their|his|her|our|your|sa|son|ses|leur|leurs|notre|nos|votre|vos|this|that|these|those|ce|cet"
+    r"|cette|ces)\s+$"
 )
 _DEFINITE_BEFORE = re.compile(r"(?:(?:^|\W)(?:the|le|la|les)\s+|(?:^|\W)l')$")
 

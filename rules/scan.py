@@ -59,7 +59,8 @@ class ScannedSentence:
 
         The question's triggers (its first of each facet) are placed on the answer's first word,
         so that the answer's cues find them nearest. A bare "No" / « Non » to a question of
-        whether something still holds ("still", « toujours », « conserve-t-il ») is an ending.
+        whether something still holds ("still", « toujours », « conserve-t-il ») is an ending; an
+        answer that only gives a figure the question's facets take ("Roughly 27%") says it.
         """
         says_status = not _STATUS_CUES.isdisjoint(self._cue_classes)
         answer = _ANSWER.match(self.folded)
@@ -67,12 +68,18 @@ class ScannedSentence:
             return None
         denies_still = bool(answer.group(1)) and question.has_cue("continuing")
         start, end = answer.span(1) if answer.group(1) else (answer.end(), answer.end() + 1)
-        if end > len(self.folded) or not (says_status or denies_still):
+        if end > len(self.folded) or not (says_status or denies_still or self._gives_value(question)):
             return None
         # The reply's "No" answers the question; it negates nothing in the answer's clause.
         said = ("ended" if denies_still and not says_status else "answer") if answer.group(1) else ""
         cues: tuple[Hit[Label], ...] = (Hit(("cue", said, ""), start, end, answer.group(1)),) if said else ()
         return self._carrying(list(question.triggered), question, start, end, "the question", cues, keys=True)
+
+    def _gives_value(self, question: ScannedSentence) -> bool:
+        """Does this answer give a figure of a kind the question's facets take ("Q: How big is your
+        stake now? A: Roughly 27%.")?"""
+        kinds = {kind for facet in question.triggered for kind in self.rules.facets[facet].values}
+        return any(v.kind in kinds for v in self.values)
 
     def referring(self, earlier: ScannedSentence, facets: list[str]) -> ScannedSentence | None:
         """This sentence with `facets` of `earlier` carried onto its demonstrative ("this right",
