@@ -267,17 +267,22 @@ _AND_PARTY = re.compile(r",\s+(?:and|et)\s+")
 # que Microsoft a longtemps été…, OpenAI a signé… », "With the Oracle contract unwound, Azure is…") has a
 # subordinate clause that ends at its first comma. Not "since": "Since 2019, Microsoft has…" dates it.
 _LEADING_CONTRAST = re.compile(
-    r"\s*(?:while|whereas|although|though|even though|even as|with|after|now that|"
+    r"\s*(?:while|whereas|although|though|even though|even as|with|avec|after|now that|"
     r"alors que|tandis que|bien que|quoique|maintenant que|apres|au terme d[e']|a l'issue d[e']|following)\b"
     r"[^,;:]{3,200}?,\s+"
 )
+
+
+# A short label before a colon that opens a sentence ("Our take:", « Notre analyse : »).
+_LABEL = re.compile(r"[^:;,.]{1,30}:\s+")
 
 
 def _breaks(text: str, parties: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
     """Where clauses break: `_CLAUSE_BREAK`, ", and <party>" after anything but a party, and the
     comma that ends a leading contrast."""
     breaks = [(m.start(), m.end()) for m in _CLAUSE_BREAK.finditer(text)]
-    if lead := _LEADING_CONTRAST.match(text):
+    label = _LABEL.match(text)  # "Our take: with the contract unwound, Azure is…"
+    if lead := _LEADING_CONTRAST.match(text) or (label and _LEADING_CONTRAST.match(text, label.end())):
         comma = text.rindex(",", 0, lead.end())
         if not any(a <= comma < b for a, b in breaks):
             breaks = sorted([*breaks, (comma, lead.end())])

@@ -296,7 +296,7 @@ _UNTIL = (
 )
 # "until AGI is declared or 2032", « jusqu'à l'AGI ou 2032 »: the date is the term's end
 _UNTIL_AGI_OR = (
-    r"(?:until|till|jusqu['’]\s?(?:à|a))\s{1,2}(?:l['’]\s?)?(?:AGI|IAG)(?:\s{1,2}[\w'’-]+){0,6}?"
+    r"(?:until|till|jusqu['’]\s?(?:à|a))\s{1,2}(?:l['’]\s?|the\s{1,2})?(?:AGI|IAG)(?:\s{1,2}[\w'’-]+){0,6}?"
     r",?\s{1,2}(?:or|ou)(?:\s{1,2}(?:en|in|until|jusqu['’]\s?(?:en|à|a)))?"
 )
 _SINCE = (
