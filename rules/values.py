@@ -88,6 +88,37 @@ _WORD_VALUE = (
 _NUMBER_WORDS = [w for w in _WORD_VALUE if w.isalpha() and w not in ("a", "an")]
 _WEEKDAYS_EN = _list("monday tuesday wednesday thursday friday saturday sunday")
 _WEEKDAYS_FR = _list("lundi mardi mercredi jeudi vendredi samedi dimanche")
+_ORDINALS = {
+    word: rank
+    for rank, words in enumerate(
+        [
+            "first premier premiere",
+            "second deuxieme seconde",
+            "third troisieme",
+            "fourth quatrieme",
+            "fifth cinquieme",
+            "sixth sixieme",
+            "seventh septieme",
+            "eighth huitieme",
+            "ninth neuvieme",
+            "tenth dixieme",
+            "eleventh onzieme",
+            "twelfth douzieme",
+            "thirteenth treizieme",
+            "fourteenth quatorzieme",
+            "fifteenth quinzieme",
+            "sixteenth seizieme",
+            "seventeenth dix-septieme",
+            "eighteenth dix-huitieme",
+            "nineteenth dix-neuvieme",
+            "twentieth vingtieme",
+        ],
+        start=1,
+    )
+    for word in words.split()
+}
+# as written: « cinquième », « première »
+_ORDINAL_WORDS = sorted({*_ORDINALS, *(w.replace("ieme", "ième").replace("premiere", "première") for w in _ORDINALS)})
 _MONTHS = _list(
     "january february march april june july august september october november december "
     "janvier février fevrier mars avril mai juin juillet août aout septembre octobre novembre "
@@ -379,7 +410,10 @@ _BRANCHES: list[tuple[str, str]] = [
         "rank",
         rf"(?:(?:rank(?:ed|s)?|class[ée]e?s?|(?:au{_S})?rang){_S}(?:No\.?{_S0}|n[°º]{_S0}|#)?"
         rf"(?P<rank_a>\d{{1,3}}){_ORD}?|(?:No\.|n[°º]|num[ée]ro|#){_S0}(?P<rank_b>\d{{1,3}})"
-        rf"|top[\s-](?P<rank_c>\d{{1,3}})|{_NB}(?P<rank_d>\d{{1,3}}){_ORD})(?!\w)",
+        rf"|top[\s-](?P<rank_c>\d{{1,3}})|{_NB}(?P<rank_d>\d{{1,3}}){_ORD}"
+        # an ordinal in words after the verb: "now ranks thirteenth", « se classe cinquième »
+        rf"|(?:rank(?:ed|s)?|class[ée]e?s?){_S}(?:(?:now|currently|still|d[ée]sormais|actuellement|toujours|encore){_S})?"
+        rf"(?:(?:the|au){_S})?(?P<rank_e>{_words_re(_ORDINAL_WORDS)}))(?!\w)",
     ),
     ("year", _YEAR),
 ]
@@ -645,6 +679,8 @@ def _on_cap(m: re.Match[str], lang: str, pub: datetime.date | None) -> list[Valu
 
 
 def _on_rank(m: re.Match[str], lang: str, pub: datetime.date | None) -> list[Value]:
+    if word := m.group("rank_e"):
+        return _at(m, "rank", _ORDINALS[_lower(word).translate(_ASCII)])
     return _at(m, "rank", int(next(g for g in m.group("rank_a", "rank_b", "rank_c", "rank_d") if g)))
 
 
