@@ -241,7 +241,7 @@ _WSEP = (
     r"|\s{1,2}(?=hundred|(?:cents?|mille)(?!\w)))"
 )
 # Atomic: the longest run of number words is the number, never a shorter one tried again.
-_WORDNUM = rf"(?>(?:an?\s{{1,2}}(?=hundred))?{_W}(?:{_WSEP}{_W}){{0,5}})"
+_WORDNUM = rf"(?>(?:an?\s{{1,2}}(?=hundred))?{_W}(?:{_WSEP}{_W}){{0,5}}(?:\s{{1,2}}and\s{{1,2}}a\s{{1,2}}half(?!\w))?)"
 # Fractions: "a third", "two-thirds", "three quarters", "half"; « un tiers », « les deux tiers »,
 # « un quart », « la moitié », « un cinquième ». A bare "third"/"quart" is an ordinal or a
 # quarter of a year, never a fraction here.
@@ -517,6 +517,9 @@ def _words(s: str) -> float | None:
     s = _EIGHTY.sub("80", _lower(s))
     if s.startswith("half"):
         return 0.5
+    if s.endswith(" a half"):  # "four and a half"
+        whole = _words(s[: s.rindex(" and ")])
+        return None if whole is None else whole + 0.5
     thousands, group, room = 0, 0, 1000
     for p in _WORD_SPLIT.split(s):
         if p in ("et", "and"):
