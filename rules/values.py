@@ -344,7 +344,7 @@ _TAILS = (
     rf"|(?P<t_dur>[-‑\s]year(?![-\w]))"
     rf"|(?:(?:{_S}{_BETWEEN})?{_S0H}(?P<t_s>{_SCALE}))?{_S0H}{_DE}(?:(?P<t_usd>{_USD})|(?P<t_oth>{_OTHER}))"
     rf"|(?P<t_pct>{_S0H}(?:%|(?:percent|per[-\s]{{1,2}}cent|pour{_S0}cent|pct|pc)(?!\w)))"
-    rf"|(?P<t_cap>{_S0H}(?P<t_cap_u>gigawatts?|GW|m[ée]gawatts?|MW|terawatts?|TW)(?!\w))"
+    rf"|(?P<t_cap>{_S0H}(?P<t_cap_u>gigawatts?|GW|m[ée]gawatts?|MW|terawatts?|TW)(?!\w)(?P<t_cap_half>{_S}et{_S}demie?(?!\w))?)"
     rf"|(?P<t_units>(?:{_S}(?P<t_units_s>millions?|milliards?|billions?|thousands?|mille)"
     rf"(?:{_S}(?:de|of)|{_S}d['’])?)?(?:{_S}(?!{_STOP})(?!\d)[\w-]{{1,20}}){{0,2}}(?:{_S}|(?<=['’])){_UNIT}))"
 )
@@ -678,6 +678,8 @@ def _is_model_number(m: re.Match[str]) -> bool:
 def _on_cap(m: re.Match[str], lang: str, pub: datetime.date | None) -> list[Value]:
     unit, n = _lower(m.group("t_cap_u")), _n(m, lang, article=True)  # "a gigawatt"
     factor = 1e-3 if unit.startswith("m") else 1e3 if unit.startswith("t") else 1.0
+    if n is not None and m.group("t_cap_half"):  # « quatre gigawatts et demi »
+        n += 0.5
     return _at(m, "capacity_gw", None if n is None else n * factor)
 
 
