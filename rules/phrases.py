@@ -281,9 +281,16 @@ def _anchor(word: str, source: str) -> tuple[str, bool]:
     return longest, is_prefix and longest == runs[-1]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Hit(Generic[T]):
-    """Where a phrase matched: its label (what the rule set says it means) and span."""
+    """Where a phrase matched: its label (what the rule set says it means) and span.
+
+    Never changed once made, but not a frozen dataclass: a long sentence holds thousands of
+    hits, and a frozen one's `__init__` sets each field through `object.__setattr__` (0.5 µs a
+    hit; 0.15 µs with plain slots, whose fields are read faster too). `unsafe_hash` gives the
+    hash a frozen one has (of its fields), so hits compare, hash and print as before
+    (tests/test_properties.py).
+    """
 
     label: T
     start: int
