@@ -9,15 +9,21 @@ and on the rule cases.
 from __future__ import annotations
 
 import os
+import unicodedata
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from rules import text as text_module
+from rules.engine import _DATE_WORDS, Engine, _mentions_time
 from rules.phrases import Hit
+from rules.scan import ScannedSentence
+from rules.text import Sentence, fold
 
 T = TypeVar("T")
+ENGINE = Engine.load()
 SCALE = int(os.environ.get("PROPERTIES_SCALE", "1"))
 _BASE = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=SCALE == 1, database=None)
 
@@ -53,3 +59,52 @@ def test_hits_compare_hash_and_print_as_frozen_ones(fields: list[tuple[tuple[str
         assert repr(a) == repr(old_a).replace("_FrozenHit", "Hit")
         assert [a == b for b in new] == [old_a == old_b for old_b in old]
     assert sorted(map(new.index, set(new))) == sorted(map(old.index, set(old)))
+
+
+# --- folding: a table with every character below U+0250 -------------------------------------------
+
+
+def _fold_table_before() -> dict[int, str]:
+    """`rules.text._fold_table` as it was: only the characters that change."""
+    table: dict[int, str] = {}
+    for code in range(0x250):
+        char = chr(code)
+        low = char.lower()
+        base = "".join(c for c in unicodedata.normalize("NFKD", low) if not unicodedata.combining(c))
+        if len(low) == 1 and len(base) == 1 and base != char:
+            table[code] = base
+        elif len(low) == 1 and low != char:
+            table[code] = low
+    for char in text_module._SPACES:
+        table[ord(char)] = " "
+    for char, repl in text_module._QUOTES.items():
+        table[ord(char)] = repl
+    return table
+
+
+_FOLD_BEFORE = _fold_table_before()
+
+
+@_examples(300)
+@given(st.one_of(st.text(max_size=200), st.text(alphabet=st.characters(max_codepoint=0x300), max_size=200)))
+def test_fold_folds_as_before(text: str) -> None:
+    assert fold(text) == text.translate(_FOLD_BEFORE)
+
+
+def test_fold_folds_every_character_as_before() -> None:
+    everything = "".join(map(chr, range(0x3000)))
+    assert fold(everything) == everything.translate(_FOLD_BEFORE)
+
+
+# --- a sentence mentions time: its digits looked for in C ---------------------------------------------
+
+
+_DIGITISH = ["a", " ", "1", "9", "\u00b2", "\u0663", "\u00bd", "\u2460", "x", *_DATE_WORDS]
+
+
+@_examples(300)
+@given(st.one_of(st.text(max_size=100), st.lists(st.sampled_from(_DIGITISH), max_size=8).map("".join)))
+def test_mentions_time_as_before(text: str) -> None:
+    sentence = ScannedSentence.scan(Sentence(text, 0, len(text), 0), fold(text), ENGINE.rules, "en", None)
+    before = any(ch.isdigit() for ch in sentence.folded) or any(word in sentence.folded for word in _DATE_WORDS)
+    assert _mentions_time(sentence) == before
