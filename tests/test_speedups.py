@@ -9,14 +9,18 @@ and on the rule cases.
 from __future__ import annotations
 
 import os
+import re
+import tomllib
 import unicodedata
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from pathlib import Path
+from typing import Any, Generic, TypeVar
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rules import text as text_module
+from rules import values
 from rules.engine import _DATE_WORDS, Engine, _mentions_time
 from rules.phrases import Hit
 from rules.scan import ScannedSentence
@@ -24,6 +28,7 @@ from rules.text import Sentence, fold
 
 T = TypeVar("T")
 ENGINE = Engine.load()
+TESTS = Path(__file__).parent
 SCALE = int(os.environ.get("PROPERTIES_SCALE", "1"))
 _BASE = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=SCALE == 1, database=None)
 
@@ -108,3 +113,67 @@ def test_mentions_time_as_before(text: str) -> None:
     sentence = ScannedSentence.scan(Sentence(text, 0, len(text), 0), fold(text), ENGINE.rules, "en", None)
     before = any(ch.isdigit() for ch in sentence.folded) or any(word in sentence.folded for word in _DATE_WORDS)
     assert _mentions_time(sentence) == before
+
+
+# --- the value scan: only « d'ici » and « l'an » of the elisions ---------------------------------------
+
+
+def _scan_before() -> re.Pattern[str]:
+    """`rules.values._SCAN` with the prefilter admitting every elision (« d' », « l' ») as it did."""
+    narrow = r"|d['’]ici|l['’]an|"
+    assert values._PREFILTER.count(narrow) == 1
+    return re.compile(values._PREFILTER.replace(narrow, r"|[dl]['’]|") + values._BODY, re.I)
+
+
+SCAN_BEFORE = _scan_before()
+_ELISIONS = ["d'", "l'", "D'", "L’", "d’", "l’", "qu'", "jusqu'", "n'", "s'"]
+# Every word a value can start with, and what may follow an elision
+_VALUE_WORDS = values._TRIGGERS + values._TRIGGER_STEMS + values._NUMBER_WORDS + values._MONTHS
+_AFTER = [
+    *_VALUE_WORDS, "ici", "ici 2030", "ici la fin de 2026", "an", "an dernier", "année", "annee prochaine", "an 2000",
+    "OpenAI", "Azure", "exclusivité", "horizon 2030", "avril", "avril 2026", "un tiers", "US$ 5", "2026", "1er", "1,5",
+    "27 %", "environ 10 milliards", "entre 2025 et 2030", "€5bn", "a partir de mai", "of 2026",
+]  # fmt: skip
+
+
+def _scanned(pattern: re.Pattern[str], text: str) -> list[tuple[object, ...]]:
+    return [(m.span(), m.lastgroup, m.groupdict()) for m in pattern.finditer(text)]
+
+
+@_examples(500)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(_ELISIONS + ["", " ", "x"]), st.sampled_from(_AFTER), st.sampled_from([" ", "", ", "])
+        ),
+        max_size=12,
+    ).map(lambda parts: "".join(a + b + c for a, b, c in parts))
+)
+def test_value_scan_after_an_elision_as_before(text: str) -> None:
+    assert _scanned(values._SCAN, text) == _scanned(SCAN_BEFORE, text)
+
+
+def test_value_scan_after_each_elision_as_before() -> None:
+    """Every word a value starts with, in three cases, after each elision and as a whole text."""
+    for word in _AFTER:
+        for case in (str.lower, str.upper, str.title):
+            for elision in _ELISIONS:
+                for text in (
+                    f"{elision}{case(word)}",
+                    f"x {elision}{case(word)} 2026",
+                    f"({elision}{case(word)} de 5 $",
+                ):
+                    assert _scanned(values._SCAN, text) == _scanned(SCAN_BEFORE, text), text
+
+
+def test_value_scan_on_the_cases_as_before() -> None:
+    cases = [*(TESTS / "claims").glob("*.toml"), TESTS / "values" / "cases.toml"]
+    texts = [case["text"] for path in cases for case in _cases(path)]
+    assert len(texts) > 500
+    for text in texts:
+        assert _scanned(values._SCAN, text) == _scanned(SCAN_BEFORE, text), text
+
+
+def _cases(path: Path) -> list[dict[str, Any]]:
+    found = tomllib.loads(path.read_text(encoding="utf-8")).get("case", [])
+    return [case for case in found if isinstance(case, dict) and isinstance(case.get("text"), str)]
