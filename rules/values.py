@@ -306,7 +306,8 @@ _TAILS = (
     r"(?=[-‑\s]{0,2}[^\W\d_]|\s{0,2}[%$€£])(?:"
     rf"(?P<t_ago>{_S}years?{_S}ago(?!\w))"
     rf"|(?P<t_dur>[-‑\s]year(?![-\w]))"
-    rf"|(?:(?:{_S}{_BETWEEN})?{_S0H}(?P<t_s>{_SCALE}))?{_S0H}{_DE}(?:(?P<t_usd>{_USD})|(?P<t_oth>{_OTHER}))"
+    # no currency starts with "%": « 27 % » skips the costliest tail at once
+    rf"|(?!\s{{0,2}}%)(?:(?:{_S}{_BETWEEN})?{_S0H}(?P<t_s>{_SCALE}))?{_S0H}{_DE}(?:(?P<t_usd>{_USD})|(?P<t_oth>{_OTHER}))"
     rf"|(?P<t_pct>{_S0H}(?:%|(?:percent|per[-\s]{{1,2}}cent|pour{_S0}cent|pct|pc)(?!\w)))"
     rf"|(?P<t_cap>{_S0H}(?P<t_cap_u>gigawatts?|GW|m[ée]gawatts?|MW|terawatts?|TW)(?!\w))"
     rf"|(?P<t_units>(?:{_S}(?P<t_units_s>millions?|milliards?|billions?|thousands?|mille)"

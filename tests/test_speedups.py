@@ -115,25 +115,31 @@ def test_mentions_time_as_before(text: str) -> None:
     assert _mentions_time(sentence) == before
 
 
-# --- the value scan: only « d'ici » and « l'an » of the elisions ---------------------------------------
+# --- the value scan: only « d'ici » and « l'an » of the elisions; no currency tail before "%" ---------
 
 
 def _scan_before() -> re.Pattern[str]:
-    """`rules.values._SCAN` with the prefilter admitting every elision (« d' », « l' ») as it did."""
-    narrow = r"|d['’]ici|l['’]an|"
+    """`rules.values._SCAN` as it was: the prefilter admitting every elision (« d' », « l' »), and
+    the currency tail tried before "%" too."""
+    narrow, guard = r"|d['’]ici|l['’]an|", r"|(?!\s{0,2}%)(?:(?:"
     assert values._PREFILTER.count(narrow) == 1
-    return re.compile(values._PREFILTER.replace(narrow, r"|[dl]['’]|") + values._BODY, re.I)
+    assert values._BODY.count(guard) == 1
+    body = values._BODY.replace(guard, "|(?:(?:")
+    return re.compile(values._PREFILTER.replace(narrow, r"|[dl]['’]|") + body, re.I)
 
 
 SCAN_BEFORE = _scan_before()
 _ELISIONS = ["d'", "l'", "D'", "L’", "d’", "l’", "qu'", "jusqu'", "n'", "s'"]
-# Every word a value can start with, and what may follow an elision
+# Every word a value can start with, and what may follow an elision or a number
 _VALUE_WORDS = values._TRIGGERS + values._TRIGGER_STEMS + values._NUMBER_WORDS + values._MONTHS
 _AFTER = [
     *_VALUE_WORDS, "ici", "ici 2030", "ici la fin de 2026", "an", "an dernier", "année", "annee prochaine", "an 2000",
     "OpenAI", "Azure", "exclusivité", "horizon 2030", "avril", "avril 2026", "un tiers", "US$ 5", "2026", "1er", "1,5",
-    "27 %", "environ 10 milliards", "entre 2025 et 2030", "€5bn", "a partir de mai", "of 2026",
+    "27 %", "27%", "27  %", "27 % of", "27\u00a0%", "27 %$", "27 $", "27 €", "27 % de dollars", "27 percent",
+    "27 percent billion dollars", "27-%", "environ 10 milliards", "entre 2025 et 2030", "€5bn", "a partir de mai",
+    "of 2026", "%", " %", "$", "dollars", "de dollars", "milliards %",
 ]  # fmt: skip
+_SEPARATORS = [" ", "", ", ", "\u00a0", "  ", "-"]
 
 
 def _scanned(pattern: re.Pattern[str], text: str) -> list[tuple[object, ...]]:
@@ -149,15 +155,15 @@ def _scanned(pattern: re.Pattern[str], text: str) -> list[tuple[object, ...]]:
         max_size=12,
     ).map(lambda parts: "".join(a + b + c for a, b, c in parts))
 )
-def test_value_scan_after_an_elision_as_before(text: str) -> None:
+def test_value_scan_after_an_elision_or_a_number_as_before(text: str) -> None:
     assert _scanned(values._SCAN, text) == _scanned(SCAN_BEFORE, text)
 
 
 def test_value_scan_after_each_elision_as_before() -> None:
-    """Every word a value starts with, in three cases, after each elision and as a whole text."""
+    """Every word a value starts with, in three cases, after each elision or a number."""
     for word in _AFTER:
         for case in (str.lower, str.upper, str.title):
-            for elision in _ELISIONS:
+            for elision in [*_ELISIONS, "5 ", "27", "1,5 "]:
                 for text in (
                     f"{elision}{case(word)}",
                     f"x {elision}{case(word)} 2026",
