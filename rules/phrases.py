@@ -381,8 +381,9 @@ class Lexicon(Generic[T]):
             phrase, labels = self._phrases[index]
             if not phrase.may_match(words):
                 continue
-            spans = phrase.spans_in(tokens)
-            hits.extend(Hit(label, start, end, phrase.source) for start, end in spans for label in labels)
+            source = phrase.source
+            # a list, not a generator: a long sentence makes hundreds of hits here
+            hits += [Hit(label, start, end, source) for start, end in phrase.spans_in(tokens) for label in labels]
         return in_text_order(hits)
 
 

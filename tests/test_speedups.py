@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 from rules import text as text_module
 from rules import values
 from rules.engine import _DATE_WORDS, Engine, _mentions_time
-from rules.phrases import Hit
+from rules.loader import Label
+from rules.phrases import Hit, Lexicon, Tokens, in_text_order
 from rules.scan import ScannedSentence
 from rules.text import Sentence, fold
 
@@ -183,3 +184,33 @@ def test_value_scan_on_the_cases_as_before() -> None:
 def _cases(path: Path) -> list[dict[str, Any]]:
     found = tomllib.loads(path.read_text(encoding="utf-8")).get("case", [])
     return [case for case in found if isinstance(case, dict) and isinstance(case.get("text"), str)]
+
+
+# --- the lexicon's hits made in a list, not a generator -----------------------------------------------
+
+
+def _find_before(lexicon: Lexicon[Label], tokens: Tokens) -> list[Hit[Label]]:
+    """`rules.phrases.Lexicon.find` as it was."""
+    hits: list[Hit[Label]] = []
+    words = tokens.words
+    for index in lexicon.candidates(words):
+        phrase, labels = lexicon._phrases[index]  # noqa: SLF001 - the reference reads what `find` reads
+        if not phrase.may_match(words):
+            continue
+        spans = phrase.spans_in(tokens)
+        hits.extend(Hit(label, start, end, phrase.source) for start, end in spans for label in labels)
+    return in_text_order(hits)
+
+
+_PHRASE_SOURCES = [
+    p.source for lexicon in (ENGINE.rules.lexicon, ENGINE.rules.cue_lexicon) for p, _ in lexicon._phrases
+]  # noqa: SLF001
+_RULE_WORDS = sorted({word for phrase in _PHRASE_SOURCES for word in re.findall(r"[a-z']+", phrase)})
+
+
+@_examples(300)
+@given(st.lists(st.sampled_from([*_RULE_WORDS, *_AFTER]), max_size=60).map(" ".join))
+def test_lexicons_find_as_before(text: str) -> None:
+    tokens = Tokens(fold(text))
+    for lexicon in (ENGINE.rules.lexicon, ENGINE.rules.cue_lexicon):
+        assert lexicon.find(tokens) == _find_before(lexicon, tokens)
