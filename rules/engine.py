@@ -207,6 +207,7 @@ class _DocumentReader:
                     self._trace(scanned, rule, triggers[0], "skipped: a question asserts nothing")
                 continue
             claims.extend(self._read_sentence(index, scanned, title_entities))
+            scanned.forget_clauses()
         return self._drop_carve_outs(claims)
 
     def _drop_carve_outs(self, claims: list[Claim]) -> list[Claim]:

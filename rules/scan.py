@@ -44,6 +44,13 @@ class ScannedSentence:
             self._memo[key] = compute()
         return self._memo[key]  # type: ignore[no-any-return]
 
+    def forget_clauses(self) -> None:
+        """Drop what `memo` kept, once the sentence is read: later sentences ask it for its entities,
+        triggers, cues and values, never again of its clauses. Kept to the end of a long page, the
+        memos of all its sentences (tens of thousands of objects at 200 KB) were walked by every
+        run of the garbage collector's oldest generation."""
+        self._memo.clear()
+
     @classmethod
     def scan(
         cls, sentence: Sentence, folded: str, rules: RuleSet, lang: str, published: dt.date | None

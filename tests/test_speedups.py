@@ -9,6 +9,7 @@ and on the rule cases.
 from __future__ import annotations
 
 import os
+import random
 import re
 import tomllib
 import unicodedata
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -214,3 +216,28 @@ def test_lexicons_find_as_before(text: str) -> None:
     tokens = Tokens(fold(text))
     for lexicon in (ENGINE.rules.lexicon, ENGINE.rules.cue_lexicon):
         assert lexicon.find(tokens) == _find_before(lexicon, tokens)
+
+
+# --- a read sentence forgets its clauses' memos ---------------------------------------------------------
+
+
+def _documents() -> list[tuple[str, str]]:
+    """Pages of several rule cases each (so that sentences read their neighbours), and the cases alone."""
+    cases = [case for path in sorted((TESTS / "claims").glob("*.toml")) for case in _cases(path)]
+    rng = random.Random(13)
+    pages = [(case["text"], case.get("published", "2025-06-01")) for case in cases]
+    for _ in range(60):
+        picked = rng.sample(cases, 8)
+        pages.append((" ".join(c["text"] for c in picked), picked[0].get("published", "2025-06-01")))
+        pages.append(("\n\n".join(c["text"] for c in picked), picked[-1].get("published", "2025-06-01")))
+    return pages
+
+
+def test_forgetting_clauses_changes_no_claim(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same claims and trace as when every memo was kept to the end of the page."""
+    pages = _documents()
+    found = [ENGINE.extract(text, published=published, explain=True) for text, published in pages]
+    monkeypatch.setattr(ScannedSentence, "forget_clauses", lambda self: None)
+    kept = [ENGINE.extract(text, published=published, explain=True) for text, published in pages]
+    assert [(x.claims, x.trace) for x in found] == [(x.claims, x.trace) for x in kept]
+    assert sum(len(x.claims) for x in found) > 500
