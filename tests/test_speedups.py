@@ -21,10 +21,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from rules import clause, values
 from rules import text as text_module
-from rules import values
 from rules.engine import _DATE_WORDS, Engine, _mentions_time
-from rules.loader import Label
+from rules.loader import FacetRule, Label
 from rules.phrases import Hit, Lexicon, Tokens, in_text_order
 from rules.scan import ScannedSentence
 from rules.text import Sentence, fold
@@ -241,3 +241,62 @@ def test_forgetting_clauses_changes_no_claim(monkeypatch: pytest.MonkeyPatch) ->
     kept = [ENGINE.extract(text, published=published, explain=True) for text, published in pages]
     assert [(x.claims, x.trace) for x in found] == [(x.claims, x.trace) for x in kept]
     assert sum(len(x.claims) for x in found) > 500
+
+
+# --- the clause gate and the clause's cues, on sets and inline tests --------------------------------------
+
+
+def _gate_before(rule: FacetRule, inside: list[Hit[Label]], s: ScannedSentence, asked: ScannedSentence | None) -> str:
+    """`rules.clause._gate` as it was."""
+    for group in range(rule.also_groups):
+        label = ("also", rule.facet, str(group))
+        if not any(h.label == label for h in inside) and not (asked and any(h.label == label for h in asked.hits)):
+            return f"skipped: nothing of 'also' group {group + 1} in the clause"
+    for hit in inside:
+        if hit.label == ("exclude", rule.facet):
+            return f"skipped: excluded by {hit.phrase!r}"
+    first = clause._first_party(rule, inside) or clause._first_party(rule, s.hits)
+    if first in rule.rivals:
+        return f"skipped: the clause is about {first}, not {' or '.join(sorted(rule.requires[0]))}"
+    return ""
+
+
+def _clause_cues_before(s: ScannedSentence, facet: str, start: int, end: int) -> tuple[list[Hit[Label]], ...]:
+    """`rules.clause._clause_cues` as it was: its cues, those qualifying the clause, its bad news."""
+    inside = s.hits_in(start, end)
+    cues = [
+        h
+        for h in inside
+        if h.label[0] == "cue" and h.label[2] in ("", facet) and h.label[1] not in {"hedge", "conditional"}
+    ]
+    return (
+        cues,
+        [h for h in cues if h.label[1] in clause._CLAUSE_WIDE],
+        [h for h in cues if h.label[1] in clause._BAD_NEWS],
+    )
+
+
+def _scanned_sentence(text: str) -> ScannedSentence:
+    return ScannedSentence.scan(Sentence(text, 0, len(text), 0), fold(text), ENGINE.rules, "en", None)
+
+
+_RULE_TEXTS = st.lists(st.sampled_from([*_RULE_WORDS, *_AFTER, ",", ";", "but", "which"]), max_size=50).map(" ".join)
+
+
+@_examples(300)
+@given(_RULE_TEXTS, _RULE_TEXTS)
+def test_gate_and_clause_cues_as_before(text: str, question: str) -> None:
+    s, asked = _scanned_sentence(text), _scanned_sentence(question)
+    for rule in ENGINE.rules.facets.values():
+        for start, end in [*s.clauses, (0, len(s.folded))]:
+            inside = s.hits_in(start, end)
+            for other in (None, asked):
+                assert clause._gate(rule, inside, s, other) == _gate_before(rule, inside, s, other)
+            found = clause._clause_cues(s, rule.facet, start, end)
+            assert (
+                [h for _, h in sorted(found.all.short + found.all.long, key=lambda pair: pair[0])],
+                found.wide,
+                found.bad_news,
+            ) == _clause_cues_before(s, rule.facet, start, end)
+    assert s.has_cue("x") is False
+    assert s._cue_classes == frozenset(h.label[1] for h in s.hits if h.label[0] == "cue")  # noqa: SLF001
