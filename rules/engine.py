@@ -246,6 +246,7 @@ class _DocumentReader:
         missing_of = {f: _missing_parties(self.rules.facets[f], s, context, asked, t) for f, t in s.triggered.items()}
         # A facet whose parties are out of reach reads nothing here, so it takes no cue from another's trigger.
         in_reach = frozenset(f for f, missing in missing_of.items() if not missing)
+        earlier = tuple(frozenset(c) for c in context[:-1])  # the same for each trigger of the sentence
         for facet, triggers in s.triggered.items():
             rule = self.rules.facets[facet]
             missing = missing_of[facet]
@@ -268,7 +269,7 @@ class _DocumentReader:
                     job = ClauseJob(
                         rule, self.rules.facets, self.rules.entities, trigger, triggers, s,
                         lambda: self._paragraph_date(index), self.source, self._supposing(index),
-                        tuple(frozenset(c) for c in context[:-1]), in_reach, question,
+                        earlier, in_reach, question,
                     )  # fmt: skip
                     results.append(read_clause(job))
                 best = ClauseResult.best(results)

@@ -250,7 +250,7 @@ class ScannedSentence:
     @cached_property
     def _cue_classes(self) -> frozenset[str]:
         """The cue classes the sentence holds: asked for each trigger of the next sentence."""
-        return frozenset(h.label[1] for h in self.hits if h.label[0] == "cue")
+        return frozenset({h.label[1] for h in self.hits if h.label[0] == "cue"})
 
     def speaks_of_now(self, start: int = 0, end: int | None = None) -> bool:
         """Does the span report the present ("today", "on Tuesday", « désormais »)?
