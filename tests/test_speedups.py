@@ -122,13 +122,13 @@ def test_mentions_time_as_before(text: str) -> None:
 
 
 def _scan_before() -> re.Pattern[str]:
-    """`rules.values._SCAN` as it was: the prefilter admitting every elision (« d' », « l' »), and
-    the currency tail tried before "%" too."""
-    narrow, guard = r"|d['’]ici|l['’]an|", r"|(?!\s{0,2}%)(?:(?:"
-    assert values._PREFILTER.count(narrow) == 1
-    assert values._BODY.count(guard) == 1
+    """`rules.values._SCAN` as it was: the prefilter admitting every elision (« d' », « l' ») and
+    reading letters before looking for a "$", the currency tail tried before "%" too."""
+    narrow, guard, dollar = r"|d['’]ici|l['’]an|", r"|(?!\s{0,2}%)(?:(?:", r"|(?=[^$]{0,6}+\$)(?:[a-z]"
+    assert values._PREFILTER.count(narrow) == values._PREFILTER.count(dollar) == values._BODY.count(guard) == 1
     body = values._BODY.replace(guard, "|(?:(?:")
-    return re.compile(values._PREFILTER.replace(narrow, r"|[dl]['’]|") + body, re.I)
+    prefilter = values._PREFILTER.replace(narrow, r"|[dl]['’]|").replace(dollar, "|(?:[a-z]")
+    return re.compile(prefilter + body, re.I)
 
 
 SCAN_BEFORE = _scan_before()
@@ -140,7 +140,8 @@ _AFTER = [
     "OpenAI", "Azure", "exclusivité", "horizon 2030", "avril", "avril 2026", "un tiers", "US$ 5", "2026", "1er", "1,5",
     "27 %", "27%", "27  %", "27 % of", "27\u00a0%", "27 %$", "27 $", "27 €", "27 % de dollars", "27 percent",
     "27 percent billion dollars", "27-%", "environ 10 milliards", "entre 2025 et 2030", "€5bn", "a partir de mai",
-    "of 2026", "%", " %", "$", "dollars", "de dollars", "milliards %",
+    "of 2026", "%", " %", "$", "dollars", "de dollars", "milliards %", "C$ 5", "HK$", "US $ 3", "u.s. $", "US  $",
+    "c   $", "u.s.  $1", "abc$", "ab  $", "$US", "A$1", "u.s.$2", "x$", "₹5",
 ]  # fmt: skip
 _SEPARATORS = [" ", "", ", ", "\u00a0", "  ", "-"]
 
