@@ -43,7 +43,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from operator import attrgetter
 from typing import Generic, TypeVar
 
@@ -415,8 +415,11 @@ class Tokens:
         self.words: set[str] = set(_WORD_CHARS.findall(folded))
 
     def occurrences(self, word: str) -> list[tuple[int, int]]:
-        """Where `word` stands as a whole run."""
-        return self.match_literal((word,), ())
+        """Where `word` stands as a whole run: for a run of letters and digits, by one regex in C
+        (« détiendrait » stands 13 times in a long sentence), else as `match_literal` finds it."""
+        if _WORD_CHARS.fullmatch(word) is None:
+            return self.match_literal((word,), ())
+        return [match.span() for match in _whole_run(word).finditer(self.text)]
 
     def match_literal(self, words: tuple[str, ...], separators: tuple[str, ...]) -> list[tuple[int, int]]:
         """Spans where `words` stand as whole runs with the given separators between them.
@@ -460,6 +463,13 @@ def _is_word_char(char: str) -> bool:
 
 
 _GAP = re.compile(r"[\s-]+")
+
+
+@lru_cache(maxsize=4096)
+def _whole_run(word: str) -> re.Pattern[str]:
+    """`word` (letters and digits) where no letter or digit stands right before or after it. Whole
+    runs never overlap, so `finditer` misses none of the places `match_literal` finds."""
+    return re.compile(rf"{word}(?<![a-z0-9]{word})(?![a-z0-9])")
 
 
 def words_of(folded: str) -> set[str]:

@@ -301,3 +301,24 @@ def test_gate_and_clause_cues_as_before(text: str, question: str) -> None:
             ) == _clause_cues_before(s, rule.facet, start, end)
     assert s.has_cue("x") is False
     assert s._cue_classes == frozenset(h.label[1] for h in s.hits if h.label[0] == "cue")  # noqa: SLF001
+
+
+# --- a word's whole runs found by a regex -------------------------------------------------------------
+
+_RUN_WORDS = ["detiendrait", "a", "aa", "ab", "pourrait", "x1"]
+
+
+@_examples(400)
+@given(
+    st.sampled_from(_RUN_WORDS),
+    st.lists(st.sampled_from([*_RUN_WORDS, " ", "-", "'", "é", "_", "9", "z", "\n", "detiendraitx"]), max_size=20),
+)
+def test_occurrences_as_before(word: str, parts: list[str]) -> None:
+    tokens = Tokens("".join(parts))
+    assert tokens.occurrences(word) == tokens.match_literal((word,), ())
+
+
+def test_occurrences_of_a_word_not_a_run_as_before() -> None:
+    tokens = Tokens("contre-passerait, contre-passerait-il entr'aimeraient")
+    for word in ("contre-passerait", "entr'aimeraient", "passerait"):
+        assert tokens.occurrences(word) == tokens.match_literal((word,), ())
