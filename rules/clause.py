@@ -189,7 +189,7 @@ def _keys(job: ClauseJob, inside: list[Hit[Label]], start: int, end: int, rule: 
 
 def _clause_keys(job: ClauseJob, inside: list[Hit[Label]], rule: FacetRule, own: bool) -> list[str]:
     keys: list[str] = []
-    contrasts = {h.end for h in inside if h.label[:2] == ("cue", "contrast")} if own else set()
+    contrasts = {h.end for h in inside if h.label[0] == "cue" and h.label[1] == "contrast"} if own else set()
     for hit in inside:
         entity = job.entities.get(hit.label[1]) if hit.label[0] == "entity" else None
         if entity is None or rule.key_class not in entity.classes or entity.id in keys:
@@ -211,7 +211,7 @@ def _dropped_keys(job: ClauseJob, inside: list[Hit[Label]], start: int, end: int
 
 def _why_not_keys(job: ClauseJob, inside: list[Hit[Label]], keys: set[str]) -> dict[str, str]:
     rule = job.rule
-    contrasts = {h.end for h in inside if h.label[:2] == ("cue", "contrast")}
+    contrasts = {h.end for h in inside if h.label[0] == "cue" and h.label[1] == "contrast"}
     out: dict[str, str] = {}
     for hit in inside:
         entity = job.entities.get(hit.label[1]) if hit.label[0] == "entity" else None

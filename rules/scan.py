@@ -265,7 +265,7 @@ class ScannedSentence:
     @cached_property
     def _present_markers(self) -> list[int]:
         """Where the sentence's markers of the present start, but for those right after a date, sorted."""
-        markers = [h.start for h in self.hits if h.label[:2] == ("cue", "now")]
+        markers = [h.start for h in self.hits if h.label[0] == "cue" and h.label[1] == "now"]
         markers += [v.start for v in self.values if v.kind == "now"]
         # a date ends before the marker it owns, so it is always inside the span that holds the marker
         date_ends = {v.end for v in self.values if v.kind in ("date", "since")}

@@ -322,3 +322,23 @@ def test_occurrences_of_a_word_not_a_run_as_before() -> None:
     tokens = Tokens("contre-passerait, contre-passerait-il entr'aimeraient")
     for word in ("contre-passerait", "entr'aimeraient", "passerait"):
         assert tokens.occurrences(word) == tokens.match_literal((word,), ())
+
+
+# --- a label's first two items compared one by one, not sliced ------------------------------------------
+
+_ANY_LABELS = st.one_of(
+    st.tuples(
+        st.sampled_from(["cue", "trigger", "also"]),
+        st.sampled_from(["now", "contrast", "a"]),
+        st.sampled_from(["", "f"]),
+    ),
+    st.tuples(st.sampled_from(["entity", "exclude", "trigger"]), st.sampled_from(["now", "contrast", "x"])),
+)
+
+
+@_examples(300)
+@given(st.lists(_ANY_LABELS, max_size=20), st.sampled_from(["now", "contrast", "a"]))
+def test_label_tests_as_before(labels: list[tuple[str, ...]], cue: str) -> None:
+    assert [label[0] == "cue" and label[1] == cue for label in labels] == [
+        label[:2] == ("cue", cue) for label in labels
+    ]
