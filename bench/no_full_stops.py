@@ -8,6 +8,12 @@ min–max (bench/spread.py). `--profile` prints cProfile's top functions for the
     .venv/bin/python bench/no_full_stops.py                  # 50, 100, 200 KB; 3 rounds of best of 3
     .venv/bin/python bench/no_full_stops.py --sizes 200 --rounds 1
     .venv/bin/python bench/no_full_stops.py --profile
+    PYTHONHASHSEED=0 valgrind --tool=callgrind --collect-atstart=no --toggle-collect=sys_call_tracing \
+        .venv/bin/python bench/no_full_stops.py --callgrind fr     # instructions of one 200 KB extract
+
+`--callgrind LANG` warms the engine up on the 200 KB text, then extracts it once more inside
+`sys.call_tracing`, which nothing else calls: callgrind, told to count only there, counts that one
+extract ("Collected" in its summary), whatever the machine's load.
 
 To compare two versions of the code, run this file from each checkout in turn (alternating, so a
 busy moment of the shared machine weighs on both): it imports `rules` from the checkout it sits in.
@@ -17,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import functools
 import json
 import pstats
 import sys
@@ -47,7 +54,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--repeat", type=int, default=3, help="runs per round; the best counts")
     parser.add_argument("--profile", action="store_true", help="cProfile the 200 KB texts instead")
+    parser.add_argument("--callgrind", choices=sorted(LANGUAGES), help="one 200 KB extract for callgrind to count")
     args = parser.parse_args()
+    if args.callgrind:
+        text = TEXTS[LANGUAGES[args.callgrind]](200_000)
+        ENGINE.extract(text, published="2025-06-01")  # warm the lexicons' caches
+        sys.call_tracing(functools.partial(ENGINE.extract, text, published="2025-06-01"), ())
+        return
     if args.profile:
         for lang, name in LANGUAGES.items():
             text = TEXTS[name](200_000)

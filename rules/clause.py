@@ -152,13 +152,14 @@ def _gate(rule: FacetRule, inside: list[Hit[Label]], s: ScannedSentence, asked: 
     An answer takes the words it leaves out from its question: "Q: Amazon joined the list last
     month. A: Yes, $38 billion over seven years with AWS." is a deal.
     """
+    labels = {h.label for h in inside}  # one pass over a clause that may hold hundreds of hits
     for group in range(rule.also_groups):
         label = ("also", rule.facet, str(group))
-        if not any(h.label == label for h in inside) and not (asked and any(h.label == label for h in asked.hits)):
+        if label not in labels and not (asked and any(h.label == label for h in asked.hits)):
             return f"skipped: nothing of 'also' group {group + 1} in the clause"
-    for hit in inside:
-        if hit.label == ("exclude", rule.facet):
-            return f"skipped: excluded by {hit.phrase!r}"
+    if ("exclude", rule.facet) in labels:
+        excluded = next(h for h in inside if h.label == ("exclude", rule.facet))
+        return f"skipped: excluded by {excluded.phrase!r}"
     first = _first_party(rule, inside) or s.memo(("first party", rule.facet), lambda: _first_party(rule, s.hits))
     if first in rule.rivals:
         return f"skipped: the clause is about {first}, not {' or '.join(sorted(rule.requires[0]))}"
@@ -191,7 +192,7 @@ def _keys(job: ClauseJob, inside: list[Hit[Label]], start: int, end: int, rule: 
 
 def _clause_keys(job: ClauseJob, inside: list[Hit[Label]], rule: FacetRule, own: bool) -> list[str]:
     keys: list[str] = []
-    contrasts = {h.end for h in inside if h.label[:2] == ("cue", "contrast")} if own else set()
+    contrasts = {h.end for h in inside if h.label[0] == "cue" and h.label[1] == "contrast"} if own else set()
     for hit in inside:
         entity = job.entities.get(hit.label[1]) if hit.label[0] == "entity" else None
         if entity is None or rule.key_class not in entity.classes or entity.id in keys:
@@ -213,7 +214,7 @@ def _dropped_keys(job: ClauseJob, inside: list[Hit[Label]], start: int, end: int
 
 def _why_not_keys(job: ClauseJob, inside: list[Hit[Label]], keys: set[str]) -> dict[str, str]:
     rule = job.rule
-    contrasts = {h.end for h in inside if h.label[:2] == ("cue", "contrast")}
+    contrasts = {h.end for h in inside if h.label[0] == "cue" and h.label[1] == "contrast"}
     out: dict[str, str] = {}
     for hit in inside:
         entity = job.entities.get(hit.label[1]) if hit.label[0] == "entity" else None
@@ -394,7 +395,10 @@ def _clause_cues(s: ScannedSentence, facet: str, start: int, end: int) -> _Claus
     def compute() -> _ClauseCues:
         # Hedges and conditionals speak for the whole sentence (`hedged`, `_supposes`): no trigger owns them.
         inside = s.memo(("inside", start, end), lambda: s.hits_in(start, end))
-        cues = [h for h in inside if _is_cue_of(h, facet) and h.label[1] not in _SENTENCE_WIDE]
+        # a shared cue or the facet's own (as `ScannedSentence.cues`), tested inline: a call a hit cost more
+        cues = [
+            h for h in inside if h.label[0] == "cue" and h.label[2] in ("", facet) and h.label[1] not in _SENTENCE_WIDE
+        ]
         return _ClauseCues(
             _Spans(cues),
             [h for h in cues if h.label[1] in _CLAUSE_WIDE],
@@ -402,11 +406,6 @@ def _clause_cues(s: ScannedSentence, facet: str, start: int, end: int) -> _Claus
         )
 
     return s.memo(("clause cues", facet, start, end), compute)
-
-
-def _is_cue_of(hit: Hit[Label], facet: str) -> bool:
-    """As `ScannedSentence.cues`: a shared cue, or the facet's own."""
-    return hit.label[0] == "cue" and hit.label[2] in ("", facet)
 
 
 def _distance(a: Hit[Label], b: Hit[Label]) -> int:

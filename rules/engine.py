@@ -226,6 +226,7 @@ class _DocumentReader:
                     self._trace(scanned, rule, triggers[0], "skipped: a question asserts nothing")
                 continue
             claims.extend(self._read_sentence(index, scanned, title_entities))
+            scanned.forget_clauses()
         return self._drop_carve_outs(claims)
 
     def _drop_carve_outs(self, claims: list[Claim]) -> list[Claim]:
@@ -272,6 +273,7 @@ class _DocumentReader:
         }
         # A facet whose parties are out of reach reads nothing here, so it takes no cue from another's trigger.
         in_reach = frozenset(f for f, missing in missing_of.items() if not missing)
+        earlier = tuple(frozenset(c) for c in context[:-1])  # the same for each trigger of the sentence
         for facet, triggers in s.triggered.items():
             rule = self.rules.facets[facet]
             missing = missing_of[facet]
@@ -294,7 +296,7 @@ class _DocumentReader:
                     job = ClauseJob(
                         rule, self.rules.facets, self.rules.entities, trigger, triggers, s,
                         lambda: self._paragraph_date(index), self.source, self._supposing(index),
-                        tuple(frozenset(c) for c in context[:-1]), in_reach, question,
+                        earlier, in_reach, question,
                     )  # fmt: skip
                     results.append(read_clause(job))
                 best = ClauseResult.best(results)
@@ -496,8 +498,11 @@ _PROMPT = re.compile(r"\s*(?:Q|Question)\s*[:.\u2013\u2014-]\s")
 
 
 def _mentions_time(s: ScannedSentence) -> bool:
-    """A cheap test before the value parser runs: digits or a month or year word."""
-    return any(ch.isdigit() for ch in s.folded) or any(word in s.folded for word in _DATE_WORDS)
+    """A cheap test before the value parser runs: digits or a month or year word.
+
+    `str.isdigit` mapped in C: a generator calling it for each character took a sentence of 1,200
+    characters without a digit 40 µs."""
+    return any(map(str.isdigit, s.folded)) or any(word in s.folded for word in _DATE_WORDS)
 
 
 def _missing_parties(

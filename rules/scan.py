@@ -44,6 +44,13 @@ class ScannedSentence:
             self._memo[key] = compute()
         return self._memo[key]  # type: ignore[no-any-return]
 
+    def forget_clauses(self) -> None:
+        """Drop what `memo` kept, once the sentence is read: later sentences ask it for its entities,
+        triggers, cues and values, never again of its clauses. Kept to the end of a long page, the
+        memos of all its sentences (tens of thousands of objects at 200 KB) were walked by every
+        run of the garbage collector's oldest generation."""
+        self._memo.clear()
+
     @classmethod
     def scan(
         cls, sentence: Sentence, folded: str, rules: RuleSet, lang: str, published: dt.date | None
@@ -286,7 +293,7 @@ class ScannedSentence:
     @cached_property
     def _cue_classes(self) -> frozenset[str]:
         """The cue classes the sentence holds: asked for each trigger of the next sentence."""
-        return frozenset(h.label[1] for h in self.hits if h.label[0] == "cue")
+        return frozenset({h.label[1] for h in self.hits if h.label[0] == "cue"})
 
     def speaks_of_now(self, start: int = 0, end: int | None = None) -> bool:
         """Does the span report the present ("today", "on Tuesday", « désormais »)?
@@ -301,7 +308,7 @@ class ScannedSentence:
     @cached_property
     def _present_markers(self) -> list[int]:
         """Where the sentence's markers of the present start, but for those right after a date, sorted."""
-        markers = [h.start for h in self.hits if h.label[:2] == ("cue", "now")]
+        markers = [h.start for h in self.hits if h.label[0] == "cue" and h.label[1] == "now"]
         markers += [v.start for v in self.values if v.kind == "now"]
         # a date ends before the marker it owns, so it is always inside the span that holds the marker
         date_ends = {v.end for v in self.values if v.kind in ("date", "since")}

@@ -37,6 +37,10 @@ _QUOTES = {
 
 
 def _fold_table() -> dict[int, str]:
+    """What `fold` maps each character to. Every character below U+0250 is in it, those it leaves
+    alone mapped to themselves: `str.translate` raises and clears a KeyError for each character
+    its table lacks, which made folding 200 KB of French (not pure ASCII, so off the fast path
+    for ASCII) take 16 ms instead of 4 ms."""
     table: dict[int, str] = {}
     for code in range(0x250):
         char = chr(code)
@@ -46,6 +50,8 @@ def _fold_table() -> dict[int, str]:
             table[code] = base
         elif len(low) == 1 and low != char:
             table[code] = low
+        else:
+            table[code] = char
     for char in _SPACES:
         table[ord(char)] = " "
     for char, repl in _QUOTES.items():

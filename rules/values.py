@@ -342,7 +342,8 @@ _TAILS = (
     r"(?=[-‑\s]{0,2}[^\W\d_]|\s{0,2}[%$€£])(?:"
     rf"(?P<t_ago>{_S}years?{_S}ago(?!\w))"
     rf"|(?P<t_dur>[-‑\s]year(?![-\w]))"
-    rf"|(?:(?:{_S}{_BETWEEN})?{_S0H}(?P<t_s>{_SCALE}))?{_S0H}{_DE}(?:(?P<t_usd>{_USD})|(?P<t_oth>{_OTHER}))"
+    # no currency starts with "%": « 27 % » skips the costliest tail at once
+    rf"|(?!\s{{0,2}}%)(?:(?:{_S}{_BETWEEN})?{_S0H}(?P<t_s>{_SCALE}))?{_S0H}{_DE}(?:(?P<t_usd>{_USD})|(?P<t_oth>{_OTHER}))"
     rf"|(?P<t_pct>{_S0H}(?:%|(?:percent|per[-\s]{{1,2}}cent|pour{_S0}cent|pct|pc)(?!\w)))"
     rf"|(?P<t_cap>{_S0H}(?P<t_cap_u>gigawatts?|GW|m[ée]gawatts?|MW|terawatts?|TW)(?!\w)(?P<t_cap_half>{_S}et{_S}demie?(?!\w))?)"
     rf"|(?P<t_units>(?:{_S}(?P<t_units_s>millions?|milliards?|billions?|thousands?|mille)"
@@ -419,8 +420,15 @@ _BRANCHES: list[tuple[str, str]] = [
 ]
 # A branch starts only at a word start (never inside "within", "H100" or "US$") that is a trigger.
 # The "num" branch has no group of its own: m.lastgroup, the group closed last, names its tail.
+# Of the elisions, only « d'ici » ("until") and « l'an », « l'année » ("rel") start a value: the
+# others (« d'OpenAI », « l'exclusivité ») would send the scan into every branch starting with a
+# "d" or an "l", to fail in each (3 µs a word). "C$", "US $": a "$" within seven characters is
+# looked for first, at once, rather than through the letters before it at every word
+# (tests/test_speedups.py).
 _PREFILTER = (
-    r"(?<!\w)(?=\d|[$€£¥₹#]\s{0,2}\d|\$\s{0,2}US\s{0,2}\d|(?:[a-z]{1,2}|u\.s\.)\s{0,2}\$|[dl]['’]|n[°º]|a\s{1,2}partir"
+    r"(?<!\w)(?=\d|[$€£¥₹#]\s{0,2}\d|\$\s{0,2}US\s{0,2}\d|(?=[^$]{0,6}+\$)(?:[a-z]{1,2}|u\.s\.)\s{0,2}\$"
+    r"|d['’]ici|l['’]an|n[°º]"
+    r"|a\s{1,2}partir"
     r"|an?[-\s]{1,2}(?:half|third|quarter|fifth|tenth|hundred)"
     rf"|{_ARTICLE_NUM}|{_trie_words_re(_TRIGGERS)}|{_trie_words_re(_TRIGGER_STEMS, whole=False)})"
 )
