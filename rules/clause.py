@@ -71,9 +71,11 @@ def read_clause(job: ClauseJob) -> ClauseResult:
     # clause-wide cues are the clause's, the same for every trigger: the cues a trigger adds to
     # them tell one reading from another (and keep the key short in a clause of many cues).
     wide = s.memo(("wide set", rule.facet, start, end), lambda: set(clause_cues))
-    beyond = {c for c in wide if _past_circumstance(_circumstances(s), job.trigger, c)} if _circumstances(s) else set()
+    # "…exclusive again after the cancellation of …": the circumstance's cancellation is not the trigger's
+    circumstances = _circumstances(s)
+    beyond = {c for c in wide if _past_circumstance(circumstances, job.trigger, c)} if circumstances else set()
     if beyond:
-        wide = wide - beyond  # "…exclusive again after the cancellation of …": the cancellation is not its
+        wide = wide - beyond  # a new set: the memo's is the clause's, shared by its triggers
     extra = sorted({(h.start, h.end, h.label) for h in own if h not in wide})
     reading = (rule.facet, start, end, tuple(keys), tuple(extra), tuple(sorted((c.start, c.end) for c in beyond)))
     result = s.memo(reading, lambda: _read(job, start, end, keys, sorted(wide.union(own), key=lambda h: h.start)))
