@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""monitor.collecting.transport: httpx over httpx-aiohttp and aiohttp, against real sockets on 127.0.0.1.
+"""monitor.collecting.transport: httpx requests over aiohttp, against real sockets on 127.0.0.1.
 
 The fetcher's behaviour (limits, redirects, decoding, the one-line errors) is
 tested in test_fetch.py and the hostile suite through this transport; here,
