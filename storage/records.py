@@ -3,11 +3,14 @@
 
 JSON columns (`before`, `after`, `claim_values`) are decoded here and SQLite's
 0/1 integers become booleans, so nothing outside `storage` sees a column type.
+A change's `before` and `after` are decoded when first read: `monitor changes`
+lists thousands of changes without showing either.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from dataclasses import dataclass, fields
 from typing import Any
@@ -52,8 +55,8 @@ class StoredChange:
     facet: str
     key: str
     kind: str
-    before: dict[str, Any] | None
-    after: dict[str, Any]
+    before_json: str | None  # as stored; `before` is its value
+    after_json: str  # as stored; `after` is its value
     severity: str
     summary: str
     first_seen: str
@@ -63,6 +66,16 @@ class StoredChange:
     review_note: str | None = None  # why, as the analyst said it
     reviewed_at: str | None = None
     happened_at: str = ""  # YYYY-MM-DD: when the change happened (`happened_on`), what lists are ordered by
+
+    @functools.cached_property
+    def before(self) -> dict[str, Any] | None:
+        """The claim as it stood before (None for a new one), decoded when first read."""
+        return from_json(self.before_json)
+
+    @functools.cached_property
+    def after(self) -> dict[str, Any]:
+        """The claim as it stands now, decoded when first read."""
+        return from_json(self.after_json) or {}
 
     def listing_key(self) -> tuple[str, str, str]:
         """The order lists show changes in, newest last: when it happened, then when first seen."""
@@ -86,8 +99,8 @@ def change_of(row: dict[str, Any], sources: list[dict[str, Any]]) -> StoredChang
         facet=row["facet"],
         key=row["key"],
         kind=row["kind"],
-        before=from_json(row["before"]),
-        after=from_json(row["after"]) or {},
+        before_json=row["before"],
+        after_json=row["after"],
         severity=row["severity"],
         summary=row["summary"],
         first_seen=row["first_seen"],
