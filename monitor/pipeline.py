@@ -271,17 +271,27 @@ def signal_book(config: Settings, engine: Engine, channels: Sequence[Channel]) -
 
 def watched_feeds(config: Settings, store: Store) -> list[Feed]:
     """The feeds to poll: the stored ones, after adding the configured ones (or, for a
-    database that never had a feed and no configured feed, the default list)."""
-    store.add_feeds([(feed.url, int(feed.interval) if feed.interval else None) for feed in config.feed])
-    seed_default_feeds(config, store)
-    return store.feeds()
+    database that never had a feed and no configured feed, the default list).
+
+    The stored feeds are read first and only the configured ones missing are added (as `add_feeds`
+    would: a URL already stored is left as it is), then read again if any was: a cycle over feeds all
+    stored already reads them once and writes nothing."""
+    feeds = store.feeds()
+    stored = {feed.url for feed in feeds}
+    missing = [(feed.url, int(feed.interval) if feed.interval else None) for feed in config.feed
+               if feed.url not in stored]  # fmt: skip
+    if missing:
+        store.add_feeds(missing)
+    seeded = seed_default_feeds(config, store)
+    return store.feeds() if missing or seeded else feeds
 
 
-def seed_default_feeds(config: Settings, store: Store) -> None:
+def seed_default_feeds(config: Settings, store: Store) -> list[Feed]:
     """The default feeds, into a database that never had one, unless the configuration names feeds.
-    Once only: removing a default feed (or all of them) is remembered."""
+    Once only: removing a default feed (or all of them) is remembered. The feeds added now."""
     if not config.feed:
-        store.add_default_feeds(list(DEFAULT_FEEDS))
+        return store.add_default_feeds(list(DEFAULT_FEEDS))
+    return []
 
 
 def fetch_options(config: Settings) -> FetchOptions:
