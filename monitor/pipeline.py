@@ -144,7 +144,7 @@ async def run_cycle(
         # one transaction for all the feeds, after their entries are recorded (see monitor.collecting.poll)
         save_polls(store, [p for p in polls if p.outcome != "failed"], interval_s=config.interval,
                    settings=config.schedule)  # fmt: skip
-        _check_health(cycle, feeds)
+        _check_health(cycle, feeds, failed=report.feeds_failed > 0)
         tell("writing the digest")
         _write_digest(config, store)
     except BaseException as exc:
@@ -233,7 +233,14 @@ def _known_state(cycle: Cycle) -> KnownState:
     return known_state(cycle.rules(), cycle.store)
 
 
-def _check_health(cycle: Cycle, feeds: list[Feed]) -> None:
+def _check_health(cycle: Cycle, feeds: list[Feed], *, failed: bool) -> None:
+    """Feed health, on the feeds as stored after this cycle's polls were saved.
+
+    A cycle where no poll failed and no polled feed was failing cannot change any feed's health: every
+    poll succeeded, so every count of failures is 0 and no feed is marked failing. The feeds are then
+    not read again (a thousand rows decoded for nothing in a cycle of 304s)."""
+    if not failed and all(feed.failing_since is None for feed in feeds):
+        return
     from monitor.judging.feed_health import check_health
 
     polled = {feed.id for feed in feeds}
@@ -264,17 +271,27 @@ def signal_book(config: Settings, engine: Engine, channels: Sequence[Channel]) -
 
 def watched_feeds(config: Settings, store: Store) -> list[Feed]:
     """The feeds to poll: the stored ones, after adding the configured ones (or, for a
-    database that never had a feed and no configured feed, the default list)."""
-    store.add_feeds([(feed.url, int(feed.interval) if feed.interval else None) for feed in config.feed])
-    seed_default_feeds(config, store)
-    return store.feeds()
+    database that never had a feed and no configured feed, the default list).
+
+    The stored feeds are read first and only the configured ones missing are added (as `add_feeds`
+    would: a URL already stored is left as it is), then read again if any was: a cycle over feeds all
+    stored already reads them once and writes nothing."""
+    feeds = store.feeds()
+    stored = {feed.url for feed in feeds}
+    missing = [(feed.url, int(feed.interval) if feed.interval else None) for feed in config.feed
+               if feed.url not in stored]  # fmt: skip
+    if missing:
+        store.add_feeds(missing)
+    seeded = seed_default_feeds(config, store)
+    return store.feeds() if missing or seeded else feeds
 
 
-def seed_default_feeds(config: Settings, store: Store) -> None:
+def seed_default_feeds(config: Settings, store: Store) -> list[Feed]:
     """The default feeds, into a database that never had one, unless the configuration names feeds.
-    Once only: removing a default feed (or all of them) is remembered."""
+    Once only: removing a default feed (or all of them) is remembered. The feeds added now."""
     if not config.feed:
-        store.add_default_feeds(list(DEFAULT_FEEDS))
+        return store.add_default_feeds(list(DEFAULT_FEEDS))
+    return []
 
 
 def fetch_options(config: Settings) -> FetchOptions:

@@ -1,28 +1,27 @@
 # SPDX-License-Identifier: MIT
-"""The wire under `Fetcher`: httpx-aiohttp's transport over aiohttp sessions set up here, public APIs only.
+"""The wire under `Fetcher`: httpx requests sent through aiohttp sessions set up here, public APIs only.
 
 Why aiohttp: polling is bound by the client's CPU, and aiohttp's llhttp
 parser and pool spend about a third of what httpcore does per conditional
-GET. Why httpx-aiohttp: it is the maintained adapter (an httpx request in, an
-httpx response out) that this module used to be by hand, on aiohttp's private
-connector internals. `Fetcher` keeps building httpx requests and reading
-httpx responses (its logic tests keep `httpx.MockTransport`).
+GET. `Fetcher` keeps building httpx requests and reading httpx responses
+(its logic tests keep `httpx.MockTransport`); this module hands each request
+to `aiohttp.ClientSession.request` and wraps its answer as an httpx response
+(`_send`), as httpx-aiohttp's transport did with the same arguments: that
+adapter was dropped in issue 16 (its import, a timeout and an extensions
+object per request, and an exception mapping that this module undid anyway).
 
 This layer is still needed, thin, and uses documented aiohttp options only:
 
 - the sessions: the certifi CA bundle (as httpx), no cookie jar (`Fetcher`
   keeps the cookies), no automatic headers, no aiohttp time limit (`Fetcher`
   bounds each request as a whole), bodies as sent on the wire
-  (httpx-aiohttp turns `auto_decompress` off: `Fetcher` inflates them under
-  its byte limit);
+  (`auto_decompress` off: `Fetcher` inflates them under its byte limit);
 - proxies from the environment (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY,
   NO_PROXY), read once and decided once per host: aiohttp's own `trust_env`
   reads the environment and ~/.netrc on every request;
-- failures named as before: httpx-aiohttp raises a refused connection as
-  `ConnectTimeout` and lets a malformed answer through as aiohttp's own
-  error, so aiohttp's failure is mapped again here, the OS-level cause
-  chained (`Fetcher` names "connection refused", "host name not found", a TLS
-  failure from it);
+- failures named as httpx's: aiohttp's failure is mapped here, the OS-level
+  cause chained (`Fetcher` names "connection refused", "host name not
+  found", a TLS failure from it);
 - the intranet rule and the address connected to (below);
 - idle connections bounded across hosts: aiohttp bounds the connections in
   use, not the idle ones, so a cycle over 1,000 hosts would keep 1,000
@@ -61,7 +60,6 @@ from dataclasses import dataclass, field
 import aiohttp
 import certifi
 import httpx
-from httpx_aiohttp import AiohttpTransport
 
 __all__ = ["PEER_EXTENSION", "PUBLIC_ONLY_EXTENSION", "NonPublicAddress", "Wire"]
 
@@ -124,7 +122,7 @@ class _Host:
 
 
 class Wire(httpx.AsyncBaseTransport):
-    """Send httpx requests through httpx-aiohttp; sessions are made on first use, inside the event loop.
+    """Send httpx requests through aiohttp; sessions are made on first use, inside the event loop.
 
     `is_public(address)` is the caller's rule for the addresses a public-only request may connect to.
     """
@@ -135,7 +133,7 @@ class Wire(httpx.AsyncBaseTransport):
         self._proxies = _Proxies()
         self._tls: ssl.SSLContext | None = None
         self._sessions: dict[tuple[bool, bool, bool], aiohttp.ClientSession] = {}  # public only, keep-alive, TLS
-        self._senders: dict[tuple[bool, bool, str | None, bool], AiohttpTransport] = {}
+        self._proxy_auth: dict[str, tuple[str, aiohttp.BasicAuth | None]] = {}  # proxy URL from the environment
         self._hosts: dict[_HostKey, _Host] = {}
         self._open: set[socket.socket] = set()  # kept-alive sockets, all hosts
 
@@ -146,18 +144,18 @@ class Wire(httpx.AsyncBaseTransport):
         key = (public_only, proxy, url.scheme, url.host, url.port)
         host = self._hosts.get(key) or self._hosts.setdefault(key, _Host())
         keep_alive = host.has_idle() or self._open_count() < self._max_connections
-        sender = self._sender(public_only, keep_alive, proxy, request)
+        session = self._session_for(public_only, keep_alive, proxy, request)
         attempt = _Attempt()
         token = _attempt.set(attempt)
         turn = host if keep_alive else None  # a kept-alive request holds one of its host's connections
         if turn is not None:
             turn.busy += 1
         try:
-            response = await sender.handle_async_request(_on_the_wire(request))
+            response = await self._send(session, _on_the_wire(request), proxy)
         except BaseException as exc:
             if turn is not None:
                 turn.busy -= 1
-            if isinstance(exc, httpx.TransportError | aiohttp.ClientError):
+            if isinstance(exc, aiohttp.ClientError):
                 raise _as_httpx_error(exc, request, attempt) from _cause(exc)
             raise  # cancellation (Fetcher's time limit) passes as it is
         finally:
@@ -169,46 +167,69 @@ class Wire(httpx.AsyncBaseTransport):
         peer = attempt.peer()
         if peer is not None:
             host.note(peer, public=self._is_public(peer))
-        assert isinstance(response.stream, httpx.AsyncByteStream)  # httpx-aiohttp's stream
-        response.stream = _Body(response.stream, request, turn)
-        response.extensions[PEER_EXTENSION] = peer or host.peer()
-        return response
+        extensions: dict[str, object] = {"http_version": b"HTTP/1.1", PEER_EXTENSION: peer or host.peer()}
+        if response.reason:
+            extensions["reason_phrase"] = response.reason.encode()
+        return httpx.Response(response.status, headers=response.raw_headers, stream=_Body(response, request, turn),
+                              request=request, extensions=extensions)  # fmt: skip
 
     async def aclose(self) -> None:
-        for sender in self._senders.values():
-            await sender.aclose()  # closes its session; a session shared by several senders closes once
-        self._senders.clear()
+        for session in self._sessions.values():
+            await session.close()
         self._sessions.clear()
+
+    async def _send(
+        self, session: aiohttp.ClientSession, request: httpx.Request, proxy: str | None
+    ) -> aiohttp.ClientResponse:
+        """The request through aiohttp's public API, with the arguments httpx-aiohttp 0.2 gave it for a GET
+        without a body: redirects, decompression and time limits are `Fetcher`'s."""
+        proxy_url, proxy_auth = self._proxy(proxy, request) if proxy else (None, None)
+        return await session.request(
+            request.method,
+            str(request.url),
+            headers=request.headers,  # httpx's, Host included, as aiohttp reads any mapping
+            allow_redirects=False,
+            auto_decompress=False,
+            compress=False,
+            timeout=_NO_TIME_LIMIT,
+            server_hostname=request.extensions.get("sni_hostname"),
+            proxy=proxy_url,
+            proxy_auth=proxy_auth,
+        ).__aenter__()
+
+    def _proxy(self, proxy: str, request: httpx.Request) -> tuple[str, aiohttp.BasicAuth | None]:
+        """A proxy URL from the environment as httpx.Proxy reads it: its credentials apart, as proxy auth."""
+        if proxy not in self._proxy_auth:
+            try:
+                config = httpx.Proxy(proxy)
+            except ValueError as exc:
+                raise httpx.ProxyError(f"invalid proxy URL in the environment ({exc})", request=request) from None
+            auth = aiohttp.BasicAuth(config.auth[0], config.auth[1]) if config.auth else None
+            self._proxy_auth[proxy] = (str(config.url), auth)
+        return self._proxy_auth[proxy]
 
     def _open_count(self) -> int:
         self._open = {sock for sock in self._open if sock.fileno() != -1}
         return len(self._open)
 
-    def _sender(
+    def _session_for(
         self, public_only: bool, keep_alive: bool, proxy: str | None, request: httpx.Request
-    ) -> AiohttpTransport:
-        """httpx-aiohttp's transport for this kind of request, sharing the session of its kind (made on first use).
+    ) -> aiohttp.ClientSession:
+        """The session for this kind of request (made on first use).
 
         A plain-http request with no proxy goes through sessions without TLS: the CA bundle (0.02-0.03 s to
         load) is loaded only once a request may need it, an https URL or any proxy (which may be https)."""
         tls = request.url.scheme != "http" or proxy is not None
-        sender = self._senders.get((public_only, keep_alive, proxy, tls))
-        if sender is None:
-            try:
-                proxy_config = httpx.Proxy(proxy) if proxy else None
-            except ValueError as exc:
-                raise httpx.ProxyError(f"invalid proxy URL in the environment ({exc})", request=request) from None
+        if proxy:
+            self._proxy(proxy, request)  # an invalid proxy URL fails before any session is made
+        kind = (public_only, keep_alive, tls)
+        session = self._sessions.get(kind)
+        if session is None:
             if tls and self._tls is None:
                 # The CA bundle httpx uses, so a site valid under one client is valid under the other.
                 self._tls = ssl.create_default_context(cafile=certifi.where())
-            verify: ssl.SSLContext | bool = self._tls if tls and self._tls is not None else False
-            kind = (public_only, keep_alive, tls)
-            session = self._sessions.get(kind) or self._session(public_only, keep_alive, tls=tls)
-            self._sessions[kind] = session
-            # `verify` is httpx-aiohttp's for sessions it makes itself; this one's connector has its own (or none)
-            sender = AiohttpTransport(verify=verify, proxy=proxy_config, client=session)
-            self._senders[(public_only, keep_alive, proxy, tls)] = sender
-        return sender
+            session = self._sessions[kind] = self._session(public_only, keep_alive, tls=tls)
+        return session
 
     def _session(self, public_only: bool, keep_alive: bool, *, tls: bool) -> aiohttp.ClientSession:
         connector = aiohttp.TCPConnector(
@@ -267,6 +288,9 @@ class _Proxies:
         return self._chosen[key]
 
 
+_NO_TIME_LIMIT = aiohttp.ClientTimeout(sock_connect=None, sock_read=None, connect=None)  # `Fetcher` bounds each request
+
+
 def _on_the_wire(request: httpx.Request) -> httpx.Request:
     """The request without credentials in its URL: `Fetcher` sends them as an Authorization header
     (and aiohttp refuses both at once)."""
@@ -276,24 +300,28 @@ def _on_the_wire(request: httpx.Request) -> httpx.Request:
 
 
 class _Body(httpx.AsyncByteStream):
-    """httpx-aiohttp's body stream, its failures named; closing it ends the request's turn on its host."""
+    """aiohttp's response body as httpx reads it, in chunks of up to 16 KiB (as httpx-aiohttp read it), its
+    failures named; closing it ends the request's turn on its host."""
 
-    def __init__(self, stream: httpx.AsyncByteStream, request: httpx.Request, host: _Host | None) -> None:
-        self._stream = stream
+    CHUNK = 16 * 1024
+
+    def __init__(self, response: aiohttp.ClientResponse, request: httpx.Request, host: _Host | None) -> None:
+        self._response = response
         self._request = request
         self._host: _Host | None = host
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         try:
-            async for chunk in self._stream:
+            async for chunk in self._response.content.iter_chunked(self.CHUNK):
                 yield chunk
-        except (httpx.TransportError, aiohttp.ClientError) as exc:
+        except aiohttp.ClientError as exc:
             raise _as_httpx_error(exc, self._request) from _cause(exc)
 
     async def aclose(self) -> None:
         try:
-            await self._stream.aclose()  # an unread body closes its connection instead of returning it
-        except (httpx.TransportError, aiohttp.ClientError) as exc:
+            # an unread body closes its connection instead of returning it
+            await self._response.__aexit__(None, None, None)
+        except aiohttp.ClientError as exc:
             raise _as_httpx_error(exc, self._request) from _cause(exc)
         finally:
             if self._host is not None:
@@ -302,26 +330,15 @@ class _Body(httpx.AsyncByteStream):
 
 
 def _as_httpx_error(
-    exc: httpx.TransportError | aiohttp.ClientError, request: httpx.Request, attempt: _Attempt | None = None
+    exc: aiohttp.ClientError, request: httpx.Request, attempt: _Attempt | None = None
 ) -> httpx.TransportError:
-    """aiohttp's failure (raised as it is, or as httpx-aiohttp mapped it) as the httpx error `Fetcher` names.
+    """aiohttp's failure as the httpx error `Fetcher` names.
 
     Raise it `from _cause(exc)`: the OS-level cause chained. Cancellation is not caught, so passes as it is.
     """
     if attempt is not None and attempt.refused is not None and attempt.peer() is None:
         return NonPublicAddress(attempt.refused, request=request)
-    original = _original(exc)
-    if isinstance(original, aiohttp.ClientError):
-        return _httpx_error(original, request)
-    assert isinstance(exc, httpx.TransportError)
-    return exc
-
-
-def _original(exc: BaseException) -> BaseException:
-    """The aiohttp error behind an httpx one from httpx-aiohttp (its mapping chains it as the cause)."""
-    if isinstance(exc, httpx.TransportError) and isinstance(exc.__cause__, aiohttp.ClientError):
-        return exc.__cause__
-    return exc
+    return _httpx_error(exc, request)
 
 
 def _httpx_error(exc: aiohttp.ClientError, request: httpx.Request) -> httpx.TransportError:
@@ -338,10 +355,7 @@ def _httpx_error(exc: aiohttp.ClientError, request: httpx.Request) -> httpx.Tran
     return httpx.TransportError(str(exc) or type(exc).__name__, request=request)
 
 
-def _cause(exc: BaseException) -> BaseException | None:
-    exc = _original(exc)
-    if not isinstance(exc, aiohttp.ClientError):
-        return exc.__cause__  # an httpx error raised as it came
+def _cause(exc: aiohttp.ClientError) -> BaseException | None:
     if isinstance(exc, aiohttp.ClientConnectorCertificateError):
         return exc.certificate_error
     if isinstance(exc, aiohttp.ClientConnectorError):

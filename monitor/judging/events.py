@@ -41,7 +41,10 @@ def listed_change(change: StoredChange, delivery: dict[str, str]) -> dict[str, A
     """A change as `monitor changes --json` and the daemon's /api/changes list it: its alert shape, its
     delivery per channel, and the analyst's review (`{verdict, note, at}` or null)."""
     review = {"verdict": change.review, "note": change.review_note, "at": change.reviewed_at} if change.review else None
-    return {**change_json(change), "delivery": delivery, "review": review}
+    listed = change_json(change)  # a new dict: completed in place, not copied (thousands are listed at once)
+    listed["delivery"] = delivery
+    listed["review"] = review
+    return listed
 
 
 def shown_source(source: dict[str, Any]) -> dict[str, Any]:
