@@ -491,7 +491,7 @@ _TEASER = re.compile(
 )
 
 # A list item: a line opening on a bullet or a dash ("• AWS: $38bn", "– Oracle : 300 milliards").
-_LIST_ITEM = re.compile(r"\s*[•·▪◦*\u2013\u2014-]\s")
+_LIST_ITEM = re.compile(r"\s*(?:[•·▪◦*\u2013\u2014-]|\d{1,2}[.)])\s")
 _LIST_REACH = 12  # lines back from an item to its list's heading, at most
 
 _PROMPT = re.compile(r"\s*(?:Q|Question)\s*[:.\u2013\u2014-]\s")

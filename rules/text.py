@@ -148,13 +148,15 @@ def _split_line(line: str, offset: int, paragraph: int, out: list[Sentence]) -> 
     start = 0
     for match in _BOUNDARY.finditer(line):
         end = match.start() + 1  # after the punctuation mark
-        if _ends_with_abbreviation(line, start, end):
+        if _ends_with_abbreviation(line, start, end) or (start == 0 and _ENUMERATION.fullmatch(line, 0, end)):
             continue
         _emit(line, start, end, offset, paragraph, out)
         start = match.end()
     _emit(line, start, len(line), offset, paragraph, out)
 
 
+# A numbered list item's number ("1. Oracle: $300bn"): it opens the item, it ends no sentence.
+_ENUMERATION = re.compile(r"\s*\d{1,2}\.")
 _TRAILING = frozenset(".!?…\"')]»” ")
 
 
