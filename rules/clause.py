@@ -51,7 +51,7 @@ def read_clause(job: ClauseJob) -> ClauseResult:
     s, rule = job.sentence, job.rule
     start, end = s.clause_of(job.trigger.start)
     inside = s.memo(("inside", start, end), lambda: s.hits_in(start, end))
-    if reason := s.memo(("gate", rule.facet, start, end), lambda: _gate(rule, inside, s, job.asked)):
+    if reason := s.memo(("gate", rule.facet, start, end), lambda: _gate(rule, inside, s, job.asked, start)):
         return ClauseResult([], reason, {})
     if reason := other_party(job, inside, start, end):
         return ClauseResult([], reason, {})
@@ -148,7 +148,9 @@ def _supposes(job: ClauseJob) -> bool:
     return False
 
 
-def _gate(rule: FacetRule, inside: list[Hit[Label]], s: ScannedSentence, asked: ScannedSentence | None = None) -> str:
+def _gate(
+    rule: FacetRule, inside: list[Hit[Label]], s: ScannedSentence, asked: ScannedSentence | None = None, start: int = 0
+) -> str:
     """Why the clause is not about this facet after all, or '' when it is.
 
     An answer takes the words it leaves out from its question: "Q: Amazon joined the list last
@@ -162,10 +164,26 @@ def _gate(rule: FacetRule, inside: list[Hit[Label]], s: ScannedSentence, asked: 
     if ("exclude", rule.facet) in labels:
         excluded = next(h for h in inside if h.label == ("exclude", rule.facet))
         return f"skipped: excluded by {excluded.phrase!r}"
-    first = _first_party(rule, inside) or s.memo(("first party", rule.facet), lambda: _first_party(rule, s.hits))
+    first = (
+        _first_party(rule, inside)
+        or _antecedent(rule, s, start)
+        or s.memo(("first party", rule.facet), lambda: _first_party(rule, s.hits))
+    )
     if first in rule.rivals:
         return f"skipped: the clause is about {first}, not {' or '.join(sorted(rule.requires[0]))}"
     return ""
+
+
+def _antecedent(rule: FacetRule, s: ScannedSentence, start: int) -> str:
+    """The party a relative clause that names none is about: the one named right before it
+    ("…ses calculs à Azure, qui redevient son fournisseur exclusif": Azure)."""
+    if not _RELATIVE_PRONOUN.match(s.folded, start):
+        return ""
+    before = [h for h in s.hits_in(max(0, start - _ANTECEDENT_REACH), start) if h.label[0] == "entity"]
+    return _first_party(rule, before[-1:]) if before and start - before[-1].end <= 3 else ""
+
+
+_RELATIVE_PRONOUN = re.compile(r"(?:which|who|whose|qui|dont|lequel|laquelle|lesquels)\b")
 
 
 # After a trigger, a preposition that opens its object: "a stake in Anthropic", « concurrent de Google ».
