@@ -57,7 +57,7 @@ def read_clause(job: ClauseJob) -> ClauseResult:
         return ClauseResult([], reason, {})
     keys = _keys(job, inside, start, end)
     unlisted = s.memo(("unlisted", rule.facet, start, end), lambda: unlisted_keys(job, inside, start, end))
-    keys = keys + [k for k in unlisted if k not in keys]
+    keys = keys + [k for k in unlisted if k not in keys] or _antecedent_key(job, start)
     dropped = _dropped_keys(job, inside, start, end)
     keys, in_clouds = hosted(job, keys, inside)
     dropped.update(in_clouds)
@@ -82,6 +82,15 @@ def read_clause(job: ClauseJob) -> ClauseResult:
     if dropped and result.claims:
         return replace(result, details={**result.details, **_dropped_details(dropped)})
     return result
+
+
+def _antecedent_key(job: ClauseJob, start: int) -> list[str]:
+    """A relative that names no key takes the one it describes: "…with CoreWeave, which will now
+    supply up to $22.4 billion of capacity" keys CoreWeave."""
+    rule = job.rule
+    hit = _antecedent_hit(job.sentence, start) if rule.key_class else None
+    entity = job.entities.get(hit.label[1]) if hit else None
+    return [entity.id] if entity and rule.key_class in entity.classes else []
 
 
 def _dropped_details(dropped: dict[str, str]) -> dict[str, Any]:
@@ -175,12 +184,19 @@ def _gate(
 
 
 def _antecedent(rule: FacetRule, s: ScannedSentence, start: int) -> str:
-    """The party a relative clause that names none is about: the one named right before it
-    ("…ses calculs à Azure, qui redevient son fournisseur exclusif": Azure)."""
+    """The party a relative clause that names none is about, if it is the rule's subject or a
+    rival: the one named right before it ("…ses calculs à Azure, qui redevient son fournisseur
+    exclusif": Azure)."""
+    hit = _antecedent_hit(s, start)
+    return _first_party(rule, [hit]) if hit else ""
+
+
+def _antecedent_hit(s: ScannedSentence, start: int) -> Hit[Label] | None:
+    """The entity named right before the relative clause that starts at `start`, if any."""
     if not _RELATIVE_PRONOUN.match(s.folded, start):
-        return ""
+        return None
     before = [h for h in s.hits_in(max(0, start - _ANTECEDENT_REACH), start) if h.label[0] == "entity"]
-    return _first_party(rule, before[-1:]) if before and start - before[-1].end <= 3 else ""
+    return before[-1] if before and start - before[-1].end <= 3 else None
 
 
 _RELATIVE_PRONOUN = re.compile(r"(?:which|who|whose|qui|dont|lequel|laquelle|lesquels)\b")
