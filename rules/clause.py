@@ -22,6 +22,7 @@ from rules.loader import FacetRule, Label
 from rules.model import Claim
 from rules.phrases import Hit
 from rules.scan import ScannedSentence
+from rules.text import RELATIVE_PRONOUNS
 from rules.values import Value
 
 CUE_REACH = 90  # characters between a cue and its trigger, at most
@@ -199,7 +200,7 @@ def _antecedent_hit(s: ScannedSentence, start: int) -> Hit[Label] | None:
     return before[-1] if before and start - before[-1].end <= 3 else None
 
 
-_RELATIVE_PRONOUN = re.compile(r"(?:which|who|whose|qui|dont|lequel|laquelle|lesquels)\b")
+_RELATIVE_PRONOUN = re.compile(rf"(?:{RELATIVE_PRONOUNS})\b")
 
 
 # After a trigger, a preposition that opens its object: "a stake in Anthropic", « concurrent de Google ».

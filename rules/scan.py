@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from rules.loader import Label, RuleSet
 from rules.phrases import Hit, Tokens, in_text_order
-from rules.text import FORMERLY, Sentence, clause_spans
+from rules.text import RELATIVE_START, Sentence, clause_spans
 from rules.values import Value, find_values
 
 T = TypeVar("T")
@@ -243,7 +243,7 @@ class ScannedSentence:
         head_end, (start, end) = spans[i - 1][1], spans[i]
         if (
             text.startswith(",", head_end)
-            and _RELATIVE.match(text, start)
+            and RELATIVE_START.match(text, start)
             and spans[i + 1][0] == end + 2
             and text.startswith(",", end)
         ):
@@ -364,7 +364,6 @@ _DEMONSTRATIVE = re.compile(
     r"\b(?:this|that|the same|ce|cet|cette|ledit|ladite)\s+"
     r"(right|clause|provision|privilege|priority|droit|disposition|privilege|priorite)\b"
 )
-_RELATIVE = re.compile(rf"(?:which|who|whose|qui|dont|lequel|laquelle|lesquels|{FORMERLY})\b")
 # A parenthesis, or an aside between two dashes ("IP rights to its research — the methods used — will remain")
 _OPENS, _CLOSES = re.compile(r"\s*\(\s*|\s+[-–—]\s+"), re.compile(r"\s*\)\s*|\s+[-–—]\s+")
 _STATUS_CUES = frozenset({"ended", "denied", "cancelled", "continuing"})

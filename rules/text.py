@@ -224,7 +224,8 @@ def _emit_piece(line: str, start: int, end: int, offset: int, paragraph: int, ou
 # proposition: a status cue ("lost", "keeps") belongs to the proposition it is
 # in. Relative clauses (", which … ,") are set apart: what they say is about
 # their antecedent, not about the sentence's subject.
-# What opens an aside on the past, read apart like a relative (folded text).
+# What opens a relative clause, and an aside on the past read apart like one (folded text).
+RELATIVE_PRONOUNS = r"which|who|whose|qui|dont|lequel|laquelle|lesquels"
 FORMERLY = r"until now|so far|jusqu'ici|jusqu'a present|jusque-la|previously|formerly|auparavant|naguere"
 _CLAUSE_BREAKS = (
     # not a colon that gives a figure: "Microsoft's stake: about 27%", « sa participation : environ 27 % »
@@ -235,7 +236,7 @@ _CLAUSE_BREAKS = (
     # a sentence adverb inside a proposition ("will however remain", « resteront en revanche ») starts none,
     # nor one set between commas (« Ses droits, en revanche, sont prolongés »)
     r"|,\s+(?=(?:however|cependant|toutefois|pourtant|en revanche)\b(?!\s*,))"
-    r"|,\s+(?=(?:which|who|whose|qui|dont|lequel|laquelle|lesquels)\b)"
+    rf"|,\s+(?=(?:{RELATIVE_PRONOUNS})\b)"
     # an aside on what was before: "Anthropic's models, until now reserved for Amazon and Google, will…"
     # (not a bare adverb between commas: « était, jusque-là, son fournisseur exclusif » keeps its history)
     rf"|,\s+(?=(?:{FORMERLY})\s+[^\s,])"
@@ -302,7 +303,8 @@ def _breaks(text: str, parties: Sequence[tuple[int, int]]) -> list[tuple[int, in
     return breaks
 
 
-_RELATIVE_START = re.compile(rf"(?:which|who|whose|qui|dont|lequel|laquelle|lesquels|{FORMERLY})\b")
+# A relative clause or an aside on the past, at a clause's start (`rules.scan` joins what it interrupts).
+RELATIVE_START = re.compile(rf"(?:{RELATIVE_PRONOUNS}|{FORMERLY})\b")
 
 
 def _close_relatives(
@@ -316,7 +318,7 @@ def _close_relatives(
     out: list[tuple[int, int]] = []
     ends, starts = {p[1] for p in parties}, {p[0] for p in parties}
     for start, end in spans:
-        if _RELATIVE_START.match(text, start):
+        if RELATIVE_START.match(text, start):
             comma = text.find(", ", start, end)
             while comma != -1 and comma in ends and comma + 2 in starts:
                 comma = text.find(", ", comma + 2, end)
