@@ -153,7 +153,7 @@ class SignalsConfig(_Section):
     similar: int = Field(default=72, ge=50, le=100)  # how close (0-100) to a known sentence says nothing new
 
 
-class Config(_Section):
+class Config(_Section, locations.Located):
     """The whole configuration (see ../shared/spec/CONTRACT.md, "Configuration")."""
 
     database: Annotated[str, BeforeValidator(database_value)] | None = None  # a SQLite file (relative to this file)
@@ -174,35 +174,10 @@ class Config(_Section):
     source: Path | None = Field(default=None, exclude=True)  # the file it was read from
 
     @property
-    def database_url(self) -> str | None:
-        """The PostgreSQL URL when `MONITOR_DB` (else `database`) is one; None for a SQLite file."""
-        return locations.database_url(self.database)
-
-    @property
     def database_label(self) -> str:
         """The database as logs and errors name it: the file, or the URL without its password."""
         url = self.database_url
         return redact(url) if url else str(self.database_path)
-
-    @property
-    def database_path(self) -> Path:
-        """The SQLite file (`locations.database_path`): `MONITOR_DB`, else `database`, else monitor.db under
-        the user's data directory; for PostgreSQL, where files kept beside the database go."""
-        return locations.database_path(self.database, self.source)
-
-    def prepare_database(self) -> Path | str:
-        """The database path, ready to open, or the PostgreSQL URL (`locations.database_location`)."""
-        return locations.database_location(self.database, self.source)
-
-    @property
-    def digest_path(self) -> Path:
-        """`[digest] path`, else beside the database it is made from: monitor.db → monitor.digest.xml."""
-        return locations.digest_path(self.digest.path, self.database_path, self.source)
-
-    @property
-    def digest_link(self) -> str:
-        """The digest channel's link: `[digest] link`, else the daemon's page, else the digest file."""
-        return locations.digest_link(self.digest.link, self.server.url if self.server else None, self.digest_path)
 
 
 # What a cycle reads its settings from: a validated configuration, or a plain file read without pydantic

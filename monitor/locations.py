@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from monitor.errors import ConfigError
@@ -90,3 +91,40 @@ def digest_path(configured: Path | None, database: Path, source: Path | None) ->
 def digest_link(configured: str | None, server_url: str | None, digest: Path) -> str:
     """The digest channel's link: `[digest] link`, else the daemon's page, else the digest file."""
     return configured or server_url or digest.absolute().as_uri()
+
+
+class Located:
+    """Where a configuration's database and digest are, from its `database`, `source`, `digest`
+    and `server`: the members `monitor.config.Config` (validated) and
+    `monitor.plain_config.PlainConfig` (read without pydantic) share."""
+
+    if TYPE_CHECKING:
+        database: str | None
+        source: Path | None
+        digest: Any  # `path` and `link`
+        server: Any  # None, or the daemon's page at `url`
+
+    @property
+    def database_url(self) -> str | None:
+        """The PostgreSQL URL when `MONITOR_DB` (else `database`) is one; None for a SQLite file."""
+        return database_url(self.database)
+
+    @property
+    def database_path(self) -> Path:
+        """The SQLite file (`database_path`): `MONITOR_DB`, else `database`, else monitor.db under
+        the user's data directory; for PostgreSQL, where files kept beside the database go."""
+        return database_path(self.database, self.source)
+
+    def prepare_database(self) -> Path | str:
+        """The database path, ready to open, or the PostgreSQL URL (`database_location`)."""
+        return database_location(self.database, self.source)
+
+    @property
+    def digest_path(self) -> Path:
+        """`[digest] path`, else beside the database it is made from: monitor.db → monitor.digest.xml."""
+        return digest_path(self.digest.path, self.database_path, self.source)
+
+    @property
+    def digest_link(self) -> str:
+        """The digest channel's link: `[digest] link`, else the daemon's page, else the digest file."""
+        return digest_link(self.digest.link, self.server.url if self.server else None, self.digest_path)

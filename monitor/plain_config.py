@@ -134,7 +134,7 @@ class PlainSignals:
 
 
 @dataclass(frozen=True)
-class PlainConfig:
+class PlainConfig(locations.Located):
     """`monitor.config.Config`'s values for a plain file (no server, no alert channel)."""
 
     database: str | None = None
@@ -152,25 +152,6 @@ class PlainConfig:
     daemon: PlainDaemon = PlainDaemon()
     signals: PlainSignals = PlainSignals()
     source: Path | None = None
-
-    @property
-    def database_url(self) -> str | None:
-        return locations.database_url(self.database)
-
-    @property
-    def database_path(self) -> Path:
-        return locations.database_path(self.database, self.source)
-
-    def prepare_database(self) -> Path | str:
-        return locations.database_location(self.database, self.source)
-
-    @property
-    def digest_path(self) -> Path:
-        return locations.digest_path(self.digest.path, self.database_path, self.source)
-
-    @property
-    def digest_link(self) -> str:
-        return locations.digest_link(self.digest.link, None, self.digest_path)
 
 
 class _NotPlain(Exception):
