@@ -175,9 +175,9 @@ def _gate(
         excluded = next(h for h in inside if h.label == ("exclude", rule.facet))
         return f"skipped: excluded by {excluded.phrase!r}"
     first = (
-        _first_party(rule, inside)
+        _first_party(rule, inside, s)
         or _antecedent(rule, s, start)
-        or s.memo(("first party", rule.facet), lambda: _first_party(rule, s.hits))
+        or s.memo(("first party", rule.facet), lambda: _first_party(rule, s.hits, s))
     )
     if first in rule.rivals:
         return f"skipped: the clause is about {first}, not {' or '.join(sorted(rule.requires[0]))}"
@@ -204,12 +204,36 @@ _RELATIVE_PRONOUN = re.compile(rf"(?:{RELATIVE_PRONOUNS})\b")
 
 
 # After a trigger, a preposition that opens its object: "a stake in Anthropic", « concurrent de Google ».
-def _first_party(rule: FacetRule, hits: list[Hit[Label]]) -> str:
-    """The first of the rule's subject or rivals named in `hits`: taken as the clause's subject."""
+def _first_party(rule: FacetRule, hits: list[Hit[Label]], s: ScannedSentence | None = None) -> str:
+    """The first of the rule's subject or rivals named in `hits`: taken as the clause's subject.
+
+    With the sentence `s`, a rival listed after one of the rule's keys ("…auprès d'Oracle, de
+    Microsoft, d'Amazon") is one more item of the list, not the subject."""
+    before: Hit[Label] | None = None
     for hit in hits:
-        if hit.label[0] == "entity" and (hit.label[1] in rule.requires[0] or hit.label[1] in rule.rivals):
-            return hit.label[1]
+        if hit.label[0] != "entity":
+            continue
+        party = hit.label[1]
+        listed = s is not None and before is not None and _listed_after(rule, s, before, hit)
+        if party in rule.requires[0] or (party in rule.rivals and not listed):
+            return party
+        before = hit
     return ""
+
+
+# What separates two items of a list of parties: ", ", ", de ", ", d'" (not a bare "and": "Nebius and
+# Microsoft signed…" are two subjects).
+_LIST_SEPARATOR = re.compile(r"\s*,\s*(?:(?:and|et|or|ou)\s+)?(?:(?:de|du|des|from|with)\s+|d'\s*)?")
+
+
+def _listed_after(rule: FacetRule, s: ScannedSentence, before: Hit[Label], hit: Hit[Label]) -> bool:
+    """Whether `hit` follows the rule's key `before` as the next item of a list."""
+    entity = s.rules.entities.get(before.label[1])
+    return (
+        entity is not None
+        and rule.key_class in entity.classes
+        and _LIST_SEPARATOR.fullmatch(s.folded, before.end, hit.start) is not None
+    )
 
 
 def _keys(job: ClauseJob, inside: list[Hit[Label]], start: int, end: int, rule: FacetRule | None = None) -> list[str]:

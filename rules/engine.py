@@ -304,7 +304,7 @@ class _DocumentReader:
                 for trigger, result in zip(clause_triggers, results, strict=True) if self.trace is not None else ():
                     verdict = _clause_verdict(result, results[best], clause_triggers[best], listed)
                     self._trace(s, rule, trigger, verdict, **result.details)
-                found.extend(results[best].claims)
+                found.extend(_shared_figures(results[best].claims))
                 found.extend(listed)
             out.extend(_merge_clauses(found))
         return out
@@ -459,6 +459,18 @@ def _names_at(s: ScannedSentence, start: int, entity: str) -> bool:
 
 
 _QUANTITIES = frozenset({"amount_usd", "capacity_gw", "units", "share_pct", "duration_years"})
+
+# Two parties may share a figure (co-announcers: "Oracle and SoftBank will build 4.5 GW"); a list of
+# three or more is a list of suppliers, and its one figure their total, not each one's.
+_A_LIST = 3
+
+
+def _shared_figures(claims: list[Claim]) -> list[Claim]:
+    """One reading's claims, without quantities when they key a list of parties: "committed $1.4
+    trillion with Oracle, AWS, CoreWeave and Broadcom" is no $1.4 trillion deal with Oracle."""
+    if len({c.key for c in claims}) < _A_LIST:
+        return claims
+    return [replace(c, values={k: v for k, v in c.values.items() if k not in _QUANTITIES}) for c in claims]
 
 
 def _clause_verdict(result: ClauseResult, best: ClauseResult, best_trigger: Hit[Label], listed: list[Claim]) -> str:

@@ -286,20 +286,37 @@ _LEADING_CONTRAST = re.compile(
 _LABEL = re.compile(r"[^:;,.]{1,30}:\s+")
 
 
+# ", et lance Stargate avec SoftBank", ", and launched Stargate with SoftBank": after a list ("signe avec
+# Oracle, CoreWeave et Google"), a second verb of the same subject starts a proposition of its own.
+# In French a list's item after « , et » opens on a determiner, a preposition or a name, so any
+# other word is read as the verb; in English, where lists end in ", and" with bare nouns, only the
+# verbs news uses for deals.
+_AND_VERB = re.compile(
+    r",\s+(?:et\s+(?!(?:le|la|les|l|un|une|des|du|de|d|a|au|aux|en|dans|sur|pour|par|avec|chez|entre|son|sa|ses"
+    r"|leur|leurs|ce|cet|cette|ces|plus|moins|pres|environ|jusqu|notamment|surtout|non|pas|aussi|meme|tous|toutes"
+    r"|tout|deux|trois|quatre|cinq|dix|cent|mille|al)\b)(?=[a-z]{3})"
+    r"|and\s+(?=(?:then\s+)?(?:launch|sign|agree|announc|add|strik|struck|unveil|expand|commit|began|begin|start|took"
+    r"|tak|won|win|bought|buy|invest|pledg|secur|unveil)(?:ed|es|s|d|ing)?\b))"
+)
+
+
 def _breaks(text: str, parties: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Where clauses break: `_CLAUSE_BREAK`, ", and <party>" after anything but a party, and the
-    comma that ends a leading contrast."""
+    """Where clauses break: `_CLAUSE_BREAK`, ", and <party>" after anything but a party, ", et <verb>",
+    and the comma that ends a leading contrast."""
     breaks = [(m.start(), m.end()) for m in _CLAUSE_BREAK.finditer(text)]
     label = _LABEL.match(text)  # "Our take: with the contract unwound, Azure is…"
     if lead := _LEADING_CONTRAST.match(text) or (label and _LEADING_CONTRAST.match(text, label.end())):
         comma = text.rindex(",", 0, lead.end())
         if not any(a <= comma < b for a, b in breaks):
             breaks = sorted([*breaks, (comma, lead.end())])
+    starts, ends = {p[0] for p in parties}, {p[1] for p in parties}
     if parties:
-        starts, ends = {p[0] for p in parties}, {p[1] for p in parties}
         new_subjects = _AND_PARTY.finditer(text)
         breaks += [(m.start(), m.end()) for m in new_subjects if m.end() in starts and m.start() not in ends]
-        breaks.sort()
+    taken = {b[0] for b in breaks}
+    verbs = _AND_VERB.finditer(text)  # ", et Google" is a list's last item, not a verb
+    breaks += [(m.start(), m.end()) for m in verbs if m.end() not in starts and m.start() not in taken]
+    breaks.sort()
     return breaks
 
 
