@@ -3,7 +3,7 @@
 Each ``[[case]]`` holds one to three sentences of news prose and exactly one of:
 
 * ``expect``    -- some extracted claim has this facet, key and status (and ``hedged`` when given),
-  and every listed value matches;
+  every listed value matches, and none of the values listed in ``without`` is given;
 * ``absent``    -- no claim of this facet (and key, when given) is extracted;
 * ``no_change`` -- claims may be extracted, but the diff against the seed baseline flags no change
   of this facet (and key, when given);
@@ -222,6 +222,8 @@ def _claim_matches(claim: Any, expect: Mapping[str, Any]) -> bool:
     if "hedged" in expect and bool(_get(claim, "hedged", False)) != expect["hedged"]:
         return False
     values = _values(claim)
+    if any(values.get(name) is not None for name in expect.get("without", [])):
+        return False
     return all(_value_matches(name, want, values.get(name)) for name, want in expect.get("values", {}).items())
 
 
@@ -345,9 +347,12 @@ def _case_problems(stem: str, n: int, case: Mapping[str, Any]) -> list[str]:
             bad(f"'{kind}' takes only facet and key, not {sorted(extra)}")
         return problems
 
-    extra = set(target) - {"facet", "key", "status", "hedged", "values"}
+    extra = set(target) - {"facet", "key", "status", "hedged", "values", "without"}
     if extra:
         bad(f"unknown fields in expect: {sorted(extra)}")
+    without = target.get("without", [])
+    if not isinstance(without, list) or not all(name in VALUE_NAMES for name in without):
+        bad(f"without must be a list of value names, not {without!r}")
     if "key" not in target:
         bad("expect needs a key")
     if target.get("status") not in STATUSES:
