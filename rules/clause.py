@@ -443,6 +443,21 @@ class _Spans:
         return [h for _, h in found]
 
 
+def _without_old_figures_past(s: ScannedSentence, cues: list[Hit[Label]]) -> list[Hit[Label]]:
+    """Leave out a history cue that dates the old figure a comparison gives: in « tombe à 27 %, contre
+    32,5 % auparavant », "up from $13 billion previously", the past is the old figure's, not the claim's."""
+    history = [h for h in cues if h.label[1] == "history"]
+    previous = [h.end for h in cues if h.label[1] == "previous"]
+    if not history or not previous:
+        return cues
+    old = [v for v in s.values if any(0 <= v.start - end <= _OLD_FIGURE_REACH for end in previous)]
+    dating_old = {id(h) for h in history if any(0 <= h.start - v.end <= 2 for v in old)}
+    return [h for h in cues if id(h) not in dating_old]
+
+
+_OLD_FIGURE_REACH = 20  # characters from a comparison ("contre", "up from") to the old figure
+
+
 @dataclass(frozen=True)
 class _ClauseCues:
     all: _Spans  # the cues of the facet in the clause
@@ -460,6 +475,7 @@ def _clause_cues(s: ScannedSentence, facet: str, start: int, end: int) -> _Claus
         cues = [
             h for h in inside if h.label[0] == "cue" and h.label[2] in ("", facet) and h.label[1] not in _SENTENCE_WIDE
         ]
+        cues = _without_old_figures_past(s, cues)
         return _ClauseCues(
             _Spans(cues),
             [h for h in cues if h.label[1] in _CLAUSE_WIDE],
