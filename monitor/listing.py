@@ -18,6 +18,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from monitor.urls import redact_url
+
 if TYPE_CHECKING:
     from storage import StoredChange
     from storage.history import ListedChange
@@ -122,8 +124,6 @@ _scan_once = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # made 
 
 def _shown_source(source: dict[str, Any]) -> dict[str, Any]:
     """`monitor.judging.events.shown_source`: the source with its URL's credentials redacted."""
-    from monitor.urls import redact_url
-
     url = source["url"]
     return {"url": redact_url(url) if url else url, "title": source["title"], "published": source["published"]}
 
@@ -133,8 +133,6 @@ def changes_text(
 ) -> str:
     """Changes as plain lines, a block each: when, kind, severity and summary, then sources and delivery.
     Plain text, not a table: thousands of changes print at once, and grep and less read them."""
-    from monitor.urls import redact_url
-
     if not changes:
         return "No change flagged.\n"
     blocks = []

@@ -10,6 +10,7 @@ source, odd stored JSON (unsorted, escaped, spaced, null), no `happened_at`.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -166,7 +167,7 @@ def test_a_listing_of_a_current_sqlite_file_imports_neither_the_store_nor_loggin
     code = (f"import sys; from monitor.entry import main\ntry: main()\nfinally: sys.stderr.write(repr(sorted("
             f"m for m in {heavy!r} if m in sys.modules)))")  # fmt: skip
     for args in (["changes"], ["changes", "--json", "--since", "2025-03-01", "--limit", "3"]):
-        env = {"MONITOR_DB": str(tmp_path / "monitor.db"), "PATH": "/usr/bin:/bin"}
+        env = {**os.environ, "MONITOR_DB": str(tmp_path / "monitor.db")}
         done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=tmp_path,
                               env=env, timeout=60)  # fmt: skip
         assert done.returncode == 0, done.stderr
