@@ -13,7 +13,7 @@ surfaces as a StorageError whose one line names the database (the file, or
 the URL without its password). A lookup of a feed or run id that does not
 exist is a caller's bug: LookupError.
 
-The SQL here (and in outbox.py, leases.py) is the one text both engines run:
+The SQL here (and in outbox.py, leases.py, history.py) is the one text both engines run:
 SQLite through sqlite-utils, PostgreSQL through psycopg (`storage.postgres`
 rewrites the parameters, nothing else).
 """
