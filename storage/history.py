@@ -26,14 +26,15 @@ from storage.postgres_url import is_postgres_url
 
 class ListedChange(NamedTuple):
     """A change as listed: its columns as stored (`before_json` and `after_json` undecoded, as in
-    `StoredChange`), its sources oldest first, and its delivery state per channel."""
+    `StoredChange`; None where the text listing does not read them), its sources oldest first, and
+    its delivery state per channel."""
 
     id: str
-    facet: str
-    key: str
+    facet: str | None
+    key: str | None
     kind: str
     before_json: str | None
-    after_json: str
+    after_json: str | None
     severity: str
     summary: str
     first_seen: str
