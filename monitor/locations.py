@@ -66,9 +66,11 @@ def database_location(database: str | None, source: Path | None) -> Path | str:
         data_dir().mkdir(parents=True, exist_ok=True)  # where the digest goes by default
         return url
     path = database_path(database, source)
+    if path.parent.is_dir():
+        return path  # first: the default's place is asked of platformdirs (5 ms) only when it is missing
     if path == default_database():
         path.parent.mkdir(parents=True, exist_ok=True)
-    elif not path.parent.is_dir():
+    else:
         where = "MONITOR_DB" if os.environ.get("MONITOR_DB") else f"{source or 'configuration'}: key 'database'"
         raise ConfigError(f"{where}: directory {path.parent} does not exist (create it first)")
     return path

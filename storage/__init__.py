@@ -4,7 +4,8 @@
 One SQLite file in WAL mode (`db.py`) or one PostgreSQL database (`postgres.py`,
 a connection pool), a schema grown by numbered migrations written once for both
 (`migrations.py`), and the `Store` with one method per query the service needs
-(`store.py`; the outbox in `outbox.py`, feed leases and daemons in `leases.py`).
+(`store.py`; the outbox in `outbox.py`, feed leases and daemons in `leases.py`, the rows
+`monitor changes` lists in `history.py`, which reads a SQLite file without the Store).
 Plain tables, JSON kept as TEXT, times as UTC ISO 8601 text, on either engine:
 the SQLite file opens as-is in the sqlite-utils CLI or Datasette.
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import os
-import secrets
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -30,6 +29,7 @@ if TYPE_CHECKING:
     import sqlite_utils
 
 BUSY_TIMEOUT_MS = 5_000
+READER_MMAP_BYTES = 1 << 31  # how much of a file `SqliteReader` maps (SQLite caps it at its build's maximum)
 
 
 def open_database(path: str | os.PathLike[str], *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite_utils.Database:
@@ -240,7 +240,7 @@ class SqliteConnection:
             with immediate(self.conn):
                 yield
             return
-        savepoint = f"monitor_{secrets.token_hex(8)}"
+        savepoint = f"monitor_{os.urandom(8).hex()}"  # secrets.token_hex without importing secrets (5 ms)
         self.conn.execute(f"SAVEPOINT {savepoint}")
         try:
             yield
@@ -428,6 +428,9 @@ class SqliteReader:
         self.conn = sqlite3.connect(f"{Path(path).absolute().as_uri()}?mode=ro", uri=True)
         try:
             self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            # Pages read where they lie in the OS's cache rather than copied by one read() each: a listing
+            # reads thousands of scattered pages once (10,000 reads, 0.02 s of system time)
+            self.conn.execute(f"PRAGMA mmap_size = {READER_MMAP_BYTES}")
             self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # garbage fails here
         except sqlite3.DatabaseError:
             self.conn.close()
@@ -435,6 +438,12 @@ class SqliteReader:
 
     def close(self) -> None:
         self.conn.close()
+
+    def __enter__(self) -> SqliteReader:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -127,13 +127,15 @@ class Outbox:
         return cursor.rowcount
 
     def states(self, change_ids: list[str]) -> dict[str, dict[str, str]]:
-        """Per change, each channel's delivery state: {change_id: {channel: status}}."""
+        """Per change, each channel's delivery state: {change_id: {channel: status}}, the channels in the
+        order their first alert was queued, a channel's latest alert its state (`storage.history` too)."""
         out: dict[str, dict[str, str]] = {}
         for start in range(0, len(change_ids), 500):
             chunk = change_ids[start : start + 500]
             marks = ",".join("?" * len(chunk))
             for row in self.db.query(
-                f"SELECT change_id, channel, status FROM alerts WHERE change_id IN ({marks})", chunk
+                f"SELECT change_id, channel, status FROM alerts WHERE change_id IN ({marks}) ORDER BY change_id, rowid",
+                chunk,
             ):
                 out.setdefault(row["change_id"], {})[row["channel"]] = row["status"]
         return out

@@ -13,7 +13,7 @@ surfaces as a StorageError whose one line names the database (the file, or
 the URL without its password). A lookup of a feed or run id that does not
 exist is a caller's bug: LookupError.
 
-The SQL here (and in outbox.py, leases.py) is the one text both engines run:
+The SQL here (and in outbox.py, leases.py, history.py) is the one text both engines run:
 SQLite through sqlite-utils, PostgreSQL through psycopg (`storage.postgres`
 rewrites the parameters, nothing else).
 """
@@ -32,7 +32,6 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 from storage.db import (
     Sql,
     SqliteConnection,
-    SqliteReader,
     as_sql,
     connect,
     connect_memory,
@@ -43,6 +42,7 @@ from storage.db import (
     utc_now,
 )
 from storage.errors import StorageError
+from storage.history import ListedChange, listed_changes, open_reader
 from storage.leases import Leases
 from storage.migrations import SCHEMA_VERSION, applied_version, migrate
 from storage.outbox import Outbox
@@ -139,19 +139,10 @@ class Store:
         opened read-only with the standard library alone (no sqlite-utils, no write lock, no migration
         check beyond the version); anything else — a missing file, an older schema, PostgreSQL, a
         read-only mount — is `open(path, or_read_only=True)`, which creates, migrates or explains."""
-        if not is_postgres_url(path) and os.path.isfile(path):
-            try:
-                reader = SqliteReader(path)
-            except sqlite3.DatabaseError:
-                return cls.open(path, or_read_only=True)  # it names what is wrong
-            try:
-                current = applied_version(reader) == SCHEMA_VERSION
-            except sqlite3.DatabaseError:
-                current = False
-            if current:
-                return cls(reader, path=reader.name, read_only=True)
-            reader.close()
-        return cls.open(path, or_read_only=True)
+        reader = open_reader(path)
+        if reader is not None:
+            return cls(reader, path=reader.name, read_only=True)
+        return cls.open(path, or_read_only=True)  # it creates, migrates or names what is wrong
 
     @classmethod
     def _open_postgres(cls, url: str) -> Store:
@@ -476,6 +467,14 @@ class Store:
         rows = list(self.sql.query(f"SELECT * {selected}", params))
         sources = self._sources(f"SELECT id {selected}", params)
         return [change_of(row, sources.get(row["id"], [])) for row in rows]
+
+    @_guarded
+    def listed_changes(
+        self, *, since: str | None = None, limit: int | None = None, claims: bool = True
+    ) -> list[ListedChange]:
+        """The changes as `monitor changes` lists them, newest first, with their sources and delivery
+        (`storage.history.listed_changes`: plain rows, nothing decoded)."""
+        return listed_changes(self.sql, since=since, limit=limit, claims=claims)
 
     @_guarded
     def changes_on(self, keys: list[tuple[str, str]]) -> list[StoredChange]:
