@@ -22,7 +22,7 @@ from rules.loader import FacetRule, Label
 from rules.model import Claim
 from rules.phrases import Hit
 from rules.scan import ScannedSentence
-from rules.text import RELATIVE_PRONOUNS
+from rules.text import RELATIVE_PRONOUNS, RELATIVE_START
 from rules.values import Value
 
 CUE_REACH = 90  # characters between a cue and its trigger, at most
@@ -110,8 +110,9 @@ def _read(job: ClauseJob, start: int, end: int, keys: list[str], cues: list[Hit[
     status, cue_rank = _status(rule, job.trigger, cues, bad_news=later_bad_news, future=future)
     if status is None:
         return ClauseResult([], "skipped: negated", {"cues": _phrases(cues)})
-    if future and status == "planned" and rule.default == "planned" and "since" in rule.values:
-        values = {**values, "since": values.get("since") or _future_date(job, start, end)}
+    if status == "planned" and rule.default == "planned" and "since" in rule.values and "since" not in values:
+        since = _future_date(job, start, end) if future else _relative_future_date(job, start, end)
+        values = {**values, "since": since} if since or future else values
     if rule.require_value and not rule.require_value & values.keys():
         return ClauseResult([], f"skipped: no {' or '.join(sorted(rule.require_value))} in the clause", {})
     present = "now" in classes and s.speaks_of_now(start, end)
@@ -560,6 +561,16 @@ def _future_date(job: ClauseJob, start: int, end: int) -> str:
     today = job.sentence.published.isoformat() if job.sentence.published else "9999"
     dates = [str(v.value) for v in job.sentence.values_in(start, end) if v.kind in ("since", "date") and v.value]
     return next((d for d in dates if d > today[: len(d)]), "")
+
+
+def _relative_future_date(job: ClauseJob, start: int, end: int) -> str:
+    """The first future date of a relative that describes the planned thing: "…custom accelerators,
+    which will be deployed from late 2026", « ses propres puces, qui seront déployées dès fin 2026 »,
+    read apart from the clause (after it, or inside it)."""
+    s = job.sentence
+    relatives = [hole] if (hole := s.left_out(start, end)) else []
+    relatives += [(a, b) for a, b in s.clauses if 0 < a - end <= 3 and RELATIVE_START.match(s.folded, a)]
+    return next((date for a, b in relatives if (date := _future_date(job, a, b))), "")
 
 
 def _values(job: ClauseJob, start: int, end: int) -> dict[str, Any]:
