@@ -70,9 +70,11 @@ def other_party(job: ClauseJob, inside: list[Hit[Label]], start: int, end: int) 
     if governed := s.memo(("governs", trigger.start, trigger.end), lambda: governed_facet(s, trigger)):
         return f"skipped: what {trigger.phrase!r} governs is {governed}'s, not {rule.facet}'s"
     # A rule that names rivals, or keys on a class, says others compete with its subject for the slot.
+    # a list item's heading or an answer's question that names the subject names it here too
+    named = s.entities | job.asked.entities if job.asked else s.entities
     if (
         (rule.rivals or rule.key_class)
-        and not rule.requires[0] & s.entities
+        and not rule.requires[0] & named
         and (other := _other_subject(job, inside, trigger))
     ):
         ours = " or ".join(sorted(rule.requires[0]))

@@ -216,7 +216,7 @@ class _DocumentReader:
                 continue
             scanned = self._pointing_back(index) or scanned
             if not scanned.triggered:
-                answer = self._answer(index) or self._referent(index)
+                answer = self._answer(index) or self._referent(index) or self._listed(index)
                 if answer is not None:
                     claims.extend(self._read_sentence(index, answer, title_entities))
                 continue
@@ -284,7 +284,8 @@ class _DocumentReader:
                 why = "skipped: the sentence glosses a figure ('roughly the output of ten reactors'), names no party"
                 self._trace(s, rule, triggers[0], why)
                 continue
-            if other := _carried_rival(rule, s, context):
+            # a list item's heading, or an answer's question, speaks before its siblings do
+            if other := _carried_rival(rule, s, [asked, *context] if question else context):
                 ours = " or ".join(sorted(rule.requires[0]))
                 why = f"skipped: the party carried over from an earlier sentence is {other}, not {ours}"
                 self._trace(s, rule, triggers[0], why)
@@ -361,6 +362,12 @@ class _DocumentReader:
             if any(f in self._rights for f in earlier.triggered):
                 return s.pointing_back(earlier, self._rights)
         return None
+
+    def _listed(self, index: int) -> ScannedSentence | None:
+        """List item `index`, which names no facet, read with its heading's facets ("Les engagements
+        d'OpenAI :" above "- Microsoft — 250 milliards de services Azure")."""
+        heading = self._list_heading(index)
+        return self.sentences[index].listing(heading) if heading is not None and heading.triggered else None
 
     def _list_heading(self, index: int) -> ScannedSentence | None:
         """The line that introduces the list item `index` ("OpenAI's compute deals so far:" above

@@ -230,7 +230,11 @@ FORMERLY = r"until now|so far|jusqu'ici|jusqu'a present|jusque-la|previously|for
 _CLAUSE_BREAKS = (
     # not a colon that gives a figure: "Microsoft's stake: about 27%", « sa participation : environ 27 % »
     r"\s*;\s*|\s*:(?!\d)(?!\s*(?:about|around|roughly|nearly|almost|some|more than|up to|environ|pres de|quelque"
-    r"|plus de|jusqu'a|[$€£]|\d))\s*|\s+[-–—]\s+|\s*[()]\s*"
+    r"|plus de|jusqu'a|[$€£]|\d))\s*"
+    # nor a dash that gives a figure, as list items do: "• Oracle — $300bn over five years"
+    r"|\s+[-–—]\s+(?!(?:about|around|roughly|nearly|up to|more than|some|environ|pres de|quelque|plus de|jusqu'a"
+    r"|incremental|additional|another|[$€£]|\d))"
+    r"|\s*[()]\s*"
     r"|,?\s+(?=(?:but|whereas|while|although|though|even as|yet|mais|tandis que|alors que|bien que|tout en|when|lorsque"
     r"|quand)\b)"
     # a sentence adverb inside a proposition ("will however remain", « resteront en revanche ») starts none,
