@@ -9,7 +9,7 @@ one head written, one head read, a body framed by its length. `transport.Wire` s
 without a proxy or the intranet rule here, and everything else (https, a proxy, public-only pages)
 through aiohttp, imported on first use.
 
-What it speaks, read as aiohttp read it (tests/test_transport.py runs both on the same answers):
+What it speaks, read as aiohttp read it (tests/test_plain_wire.py runs both paths on the same answers):
 
 - the request head as aiohttp wrote it for the same httpx request: `GET <path> HTTP/1.1`, then httpx's
   headers in order, names as httpx gives them ("host", "user-agent", …), "Connection: close" last on a
