@@ -196,3 +196,31 @@ def test_a_kept_connection_closed_by_the_server_is_replaced() -> None:
         closing.close()
     assert [(result.status, result.error) for result in results] == [(304, None)] * 3
     assert closing.connections == 3
+
+
+class _Silent(ThreadedSocketServer):
+    """Reads a request and closes without a word, counting the requests."""
+
+    requests = 0
+
+    def _answer(self, connection: socket.socket) -> None:
+        with connection:
+            connection.settimeout(5)
+            if connection.recv(65536):
+                self.requests += 1
+
+
+def test_a_server_that_closes_unanswered_is_asked_once() -> None:
+    """aiohttp sends a GET again when its connection drops unanswered, a fresh one too (two requests to a
+    hostile server); the plain path sends it again only on a kept connection, which may have timed out."""
+    silent = _Silent()
+    try:
+        url = f"http://127.0.0.1:{silent.port}/feed.xml"
+        result = fetch(url, aiohttp_only=False, options=FetchOptions(timeout_s=3))
+    finally:
+        silent.close()
+    assert (
+        result.error
+        == f"{url}: fetch failed (RemoteProtocolError: server disconnected without sending a complete response)"
+    )
+    assert (silent.requests, silent.connections) == (1, 1)

@@ -65,7 +65,7 @@ class Unanswered(Exception):
 
 
 class _Invalid(Exception):
-    """The answer broke HTTP/1.1 (`reason` says how); named as an httpx error by the caller."""
+    """The answer broke HTTP/1.1 (the message says how); named as an httpx error by the caller."""
 
 
 @dataclass(frozen=True)
