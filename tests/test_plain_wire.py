@@ -5,9 +5,8 @@ Each case is a raw answer (or a short exchange) served by hand on 127.0.0.1 and 
 `Fetcher`: over the plain path and with `Wire(aiohttp_only=True)`. What comes back must be the same
 field for field (status, body, validators, headers, final URL, private peer, cut), and a failure the
 same kind of failure: the same line up to the parser's own wording of what was wrong ("fetch failed
-(RemoteProtocolError: invalid response (…))" on both; aiohttp's llhttp and h11, the plain path's parser,
-word the reason differently). The cases where the two differ on purpose are listed in DIFFERENT, each
-with why.
+(RemoteProtocolError: invalid response (…))" on both; aiohttp's llhttp and this parser word the reason
+differently). The cases where the two differ on purpose are listed in DIFFERENT, each with why.
 """
 
 from __future__ import annotations
@@ -78,26 +77,11 @@ ANSWERS: dict[str, bytes] = {
     "redirect-javascript": b"HTTP/1.1 302 Found\r\nLocation: javascript:alert(1)\r\nContent-Length: 0\r\n\r\n",
 }
 
-# The cases read differently on purpose (every other case must read the same), each with why. The plain
-# path's HTTP is h11's (0.16); aiohttp's is llhttp's, with aiohttp's limits.
+# The cases read differently on purpose (every other case must read the same).
 DIFFERENT = {
-    # llhttp reads chunk extensions without end (the fetch times out); h11 refuses an incomplete chunk-size
-    # line past 64 KiB (`plain.HEAD_MAX`), as it refuses a head that long
+    # llhttp reads chunk extensions without end (the fetch times out); the plain path refuses a chunk-size
+    # line over 8,190 bytes at once, as it refuses a header line that long
     "chunked-endless-extensions",
-    # a bare LF after a chunk's data: llhttp takes it, h11 refuses the body ("malformed chunk footer"), on
-    # purpose since 0.16 (CVE-2025-43859: a chunk must end in CRLF, or two parsers may frame the same
-    # bytes apart). Not HTTP/1.1 (RFC 9112 section 7.1); bare LF stays accepted in the head, as by llhttp
-    "chunked-lf-after-data",
-    # a header line over 8,190 bytes and more than 128 header lines: aiohttp's limits refuse them; h11 bounds
-    # the whole head (64 KiB) and reads them, as valid HTTP
-    "header-over-8190",
-    "200-header-lines",
-    # the same Content-Length twice: llhttp refuses it; h11 takes the one value, as RFC 9110 section 8.6 allows
-    "same-length-twice",
-    # "Content-Length : 2": llhttp frames the body by it while aiohttp names the header "content-length " (two
-    # readings of one line, which is how smuggling starts); h11 refuses the line, as RFC 9112 section 5.1
-    # forbids whitespace before the colon and as httpx's own transport (httpcore, on h11) does
-    "space-before-colon",
 }
 
 
@@ -136,7 +120,7 @@ def fetch(url: str, *, aiohttp_only: bool, options: FetchOptions, cut_at_limit: 
 
 def kind(error: str | None) -> str | None:
     """An error line without the parser's own wording of what was wrong (llhttp may also find a bad chunk
-    while it reads the head, "invalid response", where h11 finds it reading the body)."""
+    while it reads the head, "invalid response", where the plain path finds it reading the body)."""
     return error and re.sub(r"(RemoteProtocolError: invalid) .*", r"\1", error)
 
 

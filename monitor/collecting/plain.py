@@ -4,56 +4,85 @@
 Why not aiohttp here: over 1,000 unchanged feeds, aiohttp's import (about 0.1 s of CPU: its package
 imports the client, and its connector builds two TLS contexts when imported) and its path per request
 (URL objects, request and response objects, the writer, the pool) were most of what `monitor run --once`
-spent above the bare event loop (docs/PERFORMANCE.md, Polling). `transport.Wire` sends plain-http requests
+spent above the bare event loop (docs/PERFORMANCE.md, Polling). A conditional GET needs little of it:
+one head written, one head read, a body framed by its length. `transport.Wire` sends plain-http requests
 without a proxy or the intranet rule here, and everything else (https, a proxy, public-only pages)
 through aiohttp, imported on first use.
 
-What is HTTP is h11's: each connection has an `h11.Connection` (the client's side of HTTP/1.1, without
-I/O), which writes the request head and reads the answer: its status line and headers, interim (1xx)
-answers, the body framed by Transfer-Encoding: chunked, Content-Length or the connection's end, and
-whether the connection may serve another request. What is ours: the socket (an asyncio protocol that
-pauses reading while a body is not read), connecting (happy eyeballs, as aiohttp connects), the pool
-(in `transport.Wire`) and the one retry of a request whose kept connection closed unanswered.
+Why not h11 (the sans-I/O HTTP/1.1 under httpx's own transport) for the parsing below: tried in commit
+639a250 and reverted, it cost a fifth more of the command's CPU over 1,000 unchanged feeds (0.399 -> 0.478 s
+and 0.394 -> 0.471 s, 14 paired rounds each; it validates every header of each request and answer again,
+about 55 µs a request), where the project allows a library 10 % (docs/PERFORMANCE.md, fifth round).
 
-The request goes through h11 as the `Request` event, whose bytes are the head aiohttp wrote for the
-same httpx request (tests/test_transport.py pins them): `GET <path> HTTP/1.1`, Host first, httpx's
-headers in order with their names lower-cased, "Connection: close" last on a request that will not
-keep its connection. The answer is read as aiohttp reads it (tests/test_plain_wire.py runs both paths
-on the same answers and lists where they differ): lines ending in CRLF or a bare LF, a folded header
-line joined to the one before, a connection kept after a whole body of a framed HTTP/1.1 answer.
+What it speaks, read as aiohttp read it (tests/test_plain_wire.py runs both paths on the same answers):
+
+- the request head as aiohttp wrote it for the same httpx request: `GET <path> HTTP/1.1`, then httpx's
+  headers in order, names as httpx gives them ("host", "user-agent", …), "Connection: close" last on a
+  request that will not keep its connection;
+- a response head whose lines end in CRLF or a bare LF; a folded header line joined to the one before;
+  interim (1xx) answers skipped; a body framed by Transfer-Encoding: chunked, else Content-Length,
+  else the connection's end; none after 204, 304 or 1xx;
+- a connection kept for the next request only after a whole body read, from an HTTP/1.1 answer
+  without "Connection: close" (or HTTP/1.0 with "keep-alive") that came framed; a kept connection
+  that closed while idle is seen before reuse, and one that closes as it is reused is retried once on
+  a new connection (the request was never answered).
 
 What it refuses, each a one-line httpx error that `Fetcher` names ("fetch failed (RemoteProtocolError:
-invalid response (…))", the reason in h11's words): what h11 refuses (a status line that is not
-HTTP/1.x with three digits, a header line that is no "name: value" or holds a NUL or CR or LF, a
-Content-Length that is not a number or given twice with two values, a Transfer-Encoding other than
-chunked, a head or chunk-size line that is still incomplete past about 64 KiB), and one check of ours:
-both Content-Length and Transfer-Encoding (request smuggling; h11 would read the body as chunked, aiohttp
-refuses it). "invalid body (…)" for a bad chunk or a body cut short; "server disconnected without
-sending a complete response" for a connection closed before a whole head.
+invalid response (…))"): a status line that is not HTTP/1.x and a three-digit status, a header line
+that is no "name: value" or holds control characters, a line over 8,190 bytes or more than 128 header
+lines (aiohttp's limits), a head over 64 KiB, Content-Length that is not a number or given more than
+once, both Content-Length and Transfer-Encoding (request smuggling), a Transfer-Encoding
+other than chunked; "invalid body (…)" for a bad chunk or a body cut short; "server disconnected
+without sending a complete response" for a connection closed before a whole head.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 
-import h11
 import httpx
 
-__all__ = ["Body", "Connection", "Unanswered", "addresses_of", "connect", "request_event", "send"]
+__all__ = ["Connection", "Head", "Unanswered", "addresses_of", "connect", "request_head", "send"]
 
-HEAD_MAX = 2**16  # bytes of an incomplete head (or chunk-size line, or trailers) past which it is refused
-CHUNK = 16 * 1024  # bytes handed to h11 at a time: a head is refused within HEAD_MAX + CHUNK bytes
+LINE_MAX = 8190  # bytes of a status, header or chunk-size line (aiohttp's max_line_size and max_field_size)
+HEADERS_MAX = 128  # header lines in a head (aiohttp's max_headers)
+HEAD_MAX = 2**16  # bytes of a whole head
+CHUNK = 16 * 1024  # body pieces handed up, at most (as the aiohttp path reads them)
 HIGH_WATER = 2**16  # bytes received and unread past which reading pauses (a body is read as fast as it is used)
 HAPPY_EYEBALLS_DELAY = 0.25  # aiohttp's default: the next address is tried when one has not answered in this time
-SHOWN = 120  # characters of h11's reason kept in an error line (it quotes the line it refused)
 
-_Event = h11.Event | type[h11.NEED_DATA] | type[h11.PAUSED]
+_BLANK_LINE = re.compile(rb"\r?\n\r?\n")
+_LINE_END = re.compile(rb"\r?\n")
+_STATUS = re.compile(rb"HTTP/1\.([01]) ([1-9][0-9][0-9])(?: (.*))?")
+_STATUS_START = re.compile(rb"HTTP/1\.[01] [1-9][0-9][0-9]")
+_TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_CONTROL = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")  # in a header value; a tab is allowed
+_CHUNK_SIZE = re.compile(rb"([0-9A-Fa-f]{1,16})[ \t]*(?:;.*)?")
+_NO_BODY = (204, 304)
 
 
 class Unanswered(Exception):
     """A reused connection closed before any byte of an answer: the request can go again on a new one."""
+
+
+class _Invalid(Exception):
+    """The answer broke HTTP/1.1 (the message says how); named as an httpx error by the caller."""
+
+
+@dataclass(frozen=True)
+class Head:
+    """A response head: status, reason phrase and headers as received (names in their case, values trimmed)."""
+
+    status: int
+    reason: bytes
+    headers: list[tuple[bytes, bytes]]
+    keep_alive: bool  # the connection may serve another request once the body is read
+    length: int | None  # bytes of body; None: chunked or up to the connection's end (see `chunked`)
+    chunked: bool
 
 
 class _Stream(asyncio.Protocol):
@@ -117,12 +146,10 @@ class _Stream(asyncio.Protocol):
 
 
 class Connection:
-    """One connection of the plain path: its stream, its HTTP state (h11's), the address it went to,
-    whether it served a request."""
+    """One connection of the plain path: its stream, the address it went to, whether it served a request."""
 
     def __init__(self, stream: _Stream, peer: str | None) -> None:
         self.stream = stream
-        self.http = h11.Connection(h11.CLIENT, max_incomplete_event_size=HEAD_MAX)
         self.peer = peer
         self.reused = False
 
@@ -138,38 +165,6 @@ class Connection:
     def close(self) -> None:
         if self.stream.transport is not None:
             self.stream.transport.close()
-
-    def finish(self) -> bool:
-        """After an answer: whether the connection may serve the next request (h11 ready for it, and
-        nothing received past the answer), made ready if so, closed if not."""
-        http = self.http
-        if http.our_state is h11.DONE and http.their_state is h11.DONE and not http.trailing_data[0]:
-            http.start_next_cycle()
-            return True
-        self.close()
-        return False
-
-    async def next_event(self, *, sent: bool = False) -> _Event:
-        """h11's next event, bytes handed to it as it needs them (`sent`: a request was just sent, so h11 holds
-        none yet and is not asked before some arrive). `ConnectionClosed` when the connection ended before a
-        whole head (where h11 would raise "can't handle event type ConnectionClosed")."""
-        http, stream = self.http, self.stream
-        event = h11.NEED_DATA if sent else http.next_event()
-        while event is h11.NEED_DATA:
-            if stream.buffer:
-                http.receive_data(stream.take(CHUNK))
-            elif await stream.more():
-                continue
-            elif http.their_state is h11.SEND_RESPONSE:
-                return h11.ConnectionClosed()
-            else:
-                http.receive_data(b"")  # a body up to the connection's end ends here; any other is cut short
-            event = http.next_event()
-        return event
-
-    def unanswered(self) -> bool:
-        """Whether nothing of an answer came: no byte in the stream or in h11's buffer."""
-        return not self.stream.buffer and not self.http.trailing_data[0]
 
 
 async def addresses_of(host: str, port: int) -> list[tuple]:  # type: ignore[type-arg]
@@ -200,70 +195,131 @@ async def connect(addresses: list[tuple]) -> Connection:  # type: ignore[type-ar
     return Connection(stream, str(sock.getpeername()[0]))
 
 
-def request_event(request: httpx.Request, *, keep_alive: bool) -> h11.Request:
-    """The GET as h11's event, written as aiohttp wrote it: httpx's headers in their order, names lower-cased.
-
-    Raises `httpx.LocalProtocolError` for a header h11 will not send (a newline in a value, say)."""
+def request_head(request: httpx.Request, *, keep_alive: bool) -> bytes:
+    """The request head as aiohttp wrote it for this GET: httpx's headers in their order and case, UTF-8."""
     # httpx keeps each header as bytes, ASCII for a str (`Fetcher` gives str): its raw names lower-cased are
-    # what aiohttp wrote from `request.headers.items()`; h11 writes names in the case given, Host first
-    headers = [(name.lower(), value) for name, value in request.headers.raw]
+    # what aiohttp wrote from `request.headers.items()`, without decoding and encoding each header again
+    lines = [request.method.encode() + b" " + request.url.raw_path + b" HTTP/1.1"]
+    lines += [name.lower() + b": " + value for name, value in request.headers.raw]
     if not keep_alive:
-        headers.append((b"Connection", b"close"))
-    try:
-        return h11.Request(method=request.method, target=request.url.raw_path, headers=headers)
-    except h11.LocalProtocolError as exc:
-        raise httpx.LocalProtocolError(f"invalid request ({_said(exc)})") from None
+        lines.append(b"Connection: close")
+    if any(b"\r" in line or b"\n" in line for line in lines):  # refused as aiohttp refuses it
+        raise ValueError("Newline or carriage return character detected in HTTP status message or header")
+    return b"\r\n".join(lines) + b"\r\n\r\n"
 
 
-async def send(connection: Connection, request: h11.Request) -> h11.Response:
-    """Write a request, read the answer's head (after any interim 1xx ones).
+async def send(connection: Connection, head: bytes) -> Head:
+    """Write a request head, read the answer's head (after any interim 1xx ones).
 
     Raises `Unanswered` when a reused connection ended before any byte of an answer, else the httpx
     error naming what went wrong (`httpx.RemoteProtocolError`, `httpx.ReadError`)."""
     stream = connection.stream
     assert stream.transport is not None
-    stream.transport.write(connection.http.send(request) + connection.http.send(h11.EndOfMessage()))
-    interim = False
+    stream.transport.write(head)
+    first = True
     while True:
         try:
-            event = await connection.next_event(sent=not interim)
+            lines = await _head_lines(stream)
         except OSError as exc:
-            if connection.reused and not interim and connection.unanswered():
+            if connection.reused and first and not stream.buffer:
                 raise Unanswered from exc
             raise httpx.ReadError(exc.strerror or str(exc) or "connection lost") from exc
-        except h11.RemoteProtocolError as exc:
-            raise httpx.RemoteProtocolError(f"invalid response ({_said(exc)})") from None
-        if type(event) is h11.ConnectionClosed:
-            raise _ended(connection, interim=interim)
-        if type(event) is h11.Response:
-            if _smuggled(event.headers):
-                raise httpx.RemoteProtocolError("invalid response (both Content-Length and Transfer-Encoding)")
-            return event
-        interim = True  # an InformationalResponse (1xx): the final answer follows
+        except _Invalid as invalid:
+            raise httpx.RemoteProtocolError(f"invalid response ({invalid})") from None
+        if lines is None:
+            if connection.reused and first and not stream.buffer:
+                raise Unanswered
+            raise httpx.RemoteProtocolError("server disconnected without sending a complete response")
+        try:
+            answer = _parse_head(lines)
+        except _Invalid as invalid:
+            raise httpx.RemoteProtocolError(f"invalid response ({invalid})") from None
+        if answer is not None:
+            return answer
+        first = False
 
 
-def _ended(connection: Connection, *, interim: bool) -> Exception:
-    """What a connection closed before a whole head is: a kept one that timed out (`Unanswered`), no HTTP
-    at all (a banner, an HTTP/0.9 body) or an answer cut short."""
-    received = connection.http.trailing_data[0]
-    if connection.reused and not interim and not received:
-        return Unanswered()
-    if received and not received.startswith(b"HTTP/"):
-        return httpx.RemoteProtocolError(f"invalid response (no HTTP/1.x status line: {_shown(received)})")
-    return httpx.RemoteProtocolError("server disconnected without sending a complete response")
+async def _head_lines(stream: _Stream) -> list[bytes] | None:
+    """The lines of the next head (their ends dropped), or None when the connection ended before a whole one."""
+    searched = 0
+    while True:
+        found = _BLANK_LINE.search(stream.buffer, max(searched - 3, 0))
+        if found is not None:
+            lines = _LINE_END.split(bytes(stream.buffer[: found.start()]))
+            del stream.buffer[: found.end()]
+            return lines
+        if len(stream.buffer) > HEAD_MAX:
+            raise _Invalid(f"the head is longer than {HEAD_MAX} bytes")
+        searched = len(stream.buffer)
+        if not await stream.more():
+            if stream.buffer and not _STATUS_START.match(stream.buffer):  # an HTTP/0.9 body, a banner…
+                raise _Invalid(f"not an HTTP/1.x status line: {_shown(bytes(stream.buffer[:60]))}")
+            return None
 
 
-def _smuggled(headers: Sequence[tuple[bytes, bytes]]) -> bool:
-    """Both Content-Length and Transfer-Encoding: refused as aiohttp refuses it (RFC 9112, section 6.3:
-    "ought to be handled as an error"), where h11 reads the body as chunked."""
-    names = {name for name, _value in headers}
-    return b"transfer-encoding" in names and b"content-length" in names
+def _parse_head(lines: list[bytes]) -> Head | None:
+    """The head read from `lines`, or None for an interim (1xx) answer, which a final one follows."""
+    status_line = lines[0]
+    if len(status_line) > LINE_MAX:
+        raise _Invalid(f"a status line longer than {LINE_MAX} bytes")
+    matched = _STATUS.fullmatch(status_line)
+    if matched is None:
+        raise _Invalid(f"not an HTTP/1.x status line: {_shown(status_line)}")
+    minor, status, reason = int(matched[1]), int(matched[2]), (matched[3] or b"").strip()
+    if _CONTROL.search(reason):
+        raise _Invalid("control characters in the reason phrase")
+    if 100 <= status < 200 and status != 101:
+        return None
+    headers = _headers(lines[1:])
+    return _framed(status, reason, headers, minor=minor)
 
 
-def _said(exc: h11.ProtocolError) -> str:
-    """h11's reason, shortened for an error line (it quotes the line it refused, which may be long)."""
-    text = str(exc)
-    return text if len(text) <= SHOWN else text[:SHOWN] + "…"
+def _headers(lines: list[bytes]) -> list[tuple[bytes, bytes]]:
+    if len(lines) > HEADERS_MAX:
+        raise _Invalid(f"more than {HEADERS_MAX} header lines")
+    headers: list[tuple[bytes, bytes]] = []
+    for line in lines:
+        if len(line) > LINE_MAX:
+            raise _Invalid(f"a header line longer than {LINE_MAX} bytes")
+        if line[:1] in (b" ", b"\t") and headers:  # obs-fold: a continuation of the header before
+            name, value = headers.pop()
+            headers.append((name, (value + b" " + line.strip(b" \t")).strip(b" ")))
+            continue
+        name, colon, value = line.partition(b":")
+        # whitespace before the colon is taken, the name kept as sent ("Content-Length "), as aiohttp takes it
+        if not colon or not _TOKEN.fullmatch(name.rstrip(b" \t")):
+            raise _Invalid(f"not a header line: {_shown(line)}")
+        value = value.strip(b" \t")
+        if _CONTROL.search(value):
+            raise _Invalid(f"control characters in the header {_shown(name)}")
+        headers.append((name, value))
+    return headers
+
+
+def _framed(status: int, reason: bytes, headers: list[tuple[bytes, bytes]], *, minor: int) -> Head:
+    """How the body is framed and whether the connection may be kept (RFC 9112 section 6.3)."""
+    named = [(name.rstrip(b" \t").lower(), value) for name, value in headers]
+    lengths = [value for name, value in named if name == b"content-length"]
+    codings = [value for name, value in named if name == b"transfer-encoding"]
+    tokens = {token.strip().lower() for name, value in named if name == b"connection" for token in value.split(b",")}
+    keep_alive = b"close" not in tokens if minor == 1 else b"keep-alive" in tokens
+    if status in _NO_BODY or status == 101:
+        return Head(status, reason, headers, keep_alive and status != 101, 0, chunked=False)
+    if codings:
+        if lengths:
+            raise _Invalid("both Content-Length and Transfer-Encoding")
+        listed = [c.strip().lower() for value in codings for c in value.split(b",") if c.strip()]
+        if listed != [b"chunked"]:
+            raise _Invalid(f"unsupported Transfer-Encoding {_shown(b', '.join(codings))}")
+        return Head(status, reason, headers, keep_alive, None, chunked=True)
+    if len(lengths) > 1:
+        raise _Invalid("Content-Length given more than once")
+    if lengths:
+        [length] = lengths
+        if not (length.isdigit() and len(length) <= 18):
+            raise _Invalid(f"Content-Length is not a number: {_shown(length)}")
+        return Head(status, reason, headers, keep_alive, int(length), chunked=False)
+    return Head(status, reason, headers, False, None, chunked=False)  # up to the connection's end
 
 
 def _shown(data: bytes) -> str:
@@ -273,39 +329,34 @@ def _shown(data: bytes) -> str:
 
 
 class Body(httpx.AsyncByteStream):
-    """A response's body as sent on the wire, chunked framing removed (h11's `Data` events).
+    """A response's body as sent on the wire, chunked framing removed, in pieces of up to CHUNK bytes.
 
-    `done(connection, reusable)` is called once: when the body has been read whole (the connection may
-    serve another request if h11 says so) or when it is closed unread (the connection is closed). A body
-    whose end came with the head (a 304, Content-Length: 0) is read whole at once, so its connection is
-    free before the response is used."""
+    `done(reusable)` is called once: when the body has been read whole (the connection may serve
+    another request if its head said so) or when it is closed unread (the connection is closed)."""
 
-    def __init__(self, connection: Connection, done: Callable[[Connection, bool], None]) -> None:
+    def __init__(self, connection: Connection, head: Head, done: Callable[[Connection, bool], None]) -> None:
         self._connection = connection
+        self._head = head
         self._done: Callable[[Connection, bool], None] | None = done
-        self._read_whole = False
-        self._first: _Event | h11.RemoteProtocolError
-        try:
-            self._first = connection.http.next_event()  # the body's first event, if its bytes came with the head
-        except h11.RemoteProtocolError as exc:
-            self._first = exc  # raised when the body is read
-        if type(self._first) is h11.EndOfMessage:
-            self._read_whole = True
+        self._read_whole = head.length == 0
+        if self._read_whole:
             self._finish()
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         if self._read_whole:
             return
-        event, self._first = self._first, h11.NEED_DATA
+        stream = self._connection.stream
         try:
-            while type(event) is not h11.EndOfMessage:
-                if isinstance(event, h11.RemoteProtocolError):
-                    raise event
-                if type(event) is h11.Data:
-                    yield bytes(event.data)
-                event = await self._connection.next_event()
-        except h11.RemoteProtocolError as exc:
-            raise httpx.RemoteProtocolError(f"invalid body ({_said(exc)})") from None
+            if self._head.chunked:
+                pieces = _chunked(stream)
+            elif self._head.length is not None:
+                pieces = _counted(stream, self._head.length)
+            else:
+                pieces = _to_the_end(stream)
+            async for piece in pieces:
+                yield piece
+        except _Invalid as invalid:
+            raise httpx.RemoteProtocolError(f"invalid body ({invalid})") from None
         except OSError as exc:
             raise httpx.RemoteProtocolError(f"invalid body ({exc.strerror or exc})") from exc
         self._read_whole = True
@@ -317,8 +368,57 @@ class Body(httpx.AsyncByteStream):
     def _finish(self) -> None:
         if self._done is not None:
             done, self._done = self._done, None
-            if self._read_whole:
-                done(self._connection, self._connection.finish())
-            else:
+            reusable = self._read_whole and self._head.keep_alive
+            if not reusable:
                 self._connection.close()
-                done(self._connection, False)
+            done(self._connection, reusable)
+
+
+async def _counted(stream: _Stream, length: int) -> AsyncIterator[bytes]:
+    left = length
+    while left:
+        if not stream.buffer and not await stream.more():
+            raise _Invalid(f"the connection ended {left} bytes short of Content-Length {length}")
+        piece = stream.take(min(left, CHUNK))
+        left -= len(piece)
+        yield piece
+
+
+async def _to_the_end(stream: _Stream) -> AsyncIterator[bytes]:
+    while stream.buffer or await stream.more():
+        if stream.buffer:
+            yield stream.take(CHUNK)
+
+
+async def _chunked(stream: _Stream) -> AsyncIterator[bytes]:
+    while True:
+        size_line = await _line(stream, "chunk size")
+        matched = _CHUNK_SIZE.fullmatch(size_line)
+        if matched is None:
+            raise _Invalid(f"not a chunk size: {_shown(size_line)}")
+        size = int(matched[1], 16)
+        if size == 0:
+            while await _line(stream, "trailer"):  # trailers, up to an empty line
+                pass
+            return
+        async for piece in _counted(stream, size):
+            yield piece
+        if await _line(stream, "chunk end"):
+            raise _Invalid("a chunk longer than its size")
+
+
+async def _line(stream: _Stream, what: str) -> bytes:
+    """The next line of a chunked body, its end (CRLF or LF) dropped."""
+    searched = 0
+    while True:
+        end = stream.buffer.find(b"\n", searched)
+        if end > LINE_MAX:
+            raise _Invalid(f"a {what} line longer than {LINE_MAX} bytes")
+        if end >= 0:
+            line = stream.take(end + 1)
+            return line[:-2] if line.endswith(b"\r\n") else line[:-1]
+        if len(stream.buffer) > LINE_MAX:
+            raise _Invalid(f"a {what} line longer than {LINE_MAX} bytes")
+        searched = len(stream.buffer)
+        if not await stream.more():
+            raise _Invalid(f"the connection ended within the chunked body (at a {what} line)")

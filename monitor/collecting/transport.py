@@ -97,12 +97,12 @@ class Wire(httpx.AsyncBaseTransport):
         connection = self._idle_connection(address)
         keep_alive = connection is not None or self._open_count() < self._max_connections
         try:
-            event = plain.request_event(request, keep_alive=keep_alive)
+            head = plain.request_head(request, keep_alive=keep_alive)
             for _attempt in range(2):
                 if connection is None:
                     connection = await self._connect(address)
                 try:
-                    answer = await plain.send(connection, event)
+                    answer = await plain.send(connection, head)
                     break
                 except plain.Unanswered:
                     connection.close()
@@ -115,12 +115,12 @@ class Wire(httpx.AsyncBaseTransport):
             if isinstance(exc, httpx.RequestError):
                 exc.request = request
             raise  # cancellation (Fetcher's time limit) passes as it is
+        release = self._release(address, keep_alive=keep_alive)
         extensions: dict[str, object] = {"http_version": b"HTTP/1.1", PEER_EXTENSION: connection.peer}
         if answer.reason:
             extensions["reason_phrase"] = answer.reason
-        body = plain.Body(connection, self._release(address))
-        return httpx.Response(answer.status_code, headers=answer.headers.raw_items(), stream=body, request=request,
-                              extensions=extensions)  # fmt: skip
+        return httpx.Response(answer.status, headers=answer.headers, stream=plain.Body(connection, answer, release),
+                              request=request, extensions=extensions)  # fmt: skip
 
     def _idle_connection(self, address: _Address) -> plain.Connection | None:
         idle = self._idle.get(address)
@@ -132,12 +132,11 @@ class Wire(httpx.AsyncBaseTransport):
             connection.close()
         return None
 
-    def _release(self, address: _Address) -> Callable[[plain.Connection, bool], None]:
-        """What a body does once read or closed: its connection kept for the next request if it may serve
-        one (h11 says whether: not after "Connection: close" from either side), or closed."""
+    def _release(self, address: _Address, *, keep_alive: bool) -> Callable[[plain.Connection, bool], None]:
+        """What a body does once read or closed: its connection kept for the next request, or closed."""
 
         def release(connection: plain.Connection, reusable: bool) -> None:
-            if reusable and not self._closed:
+            if reusable and keep_alive and not self._closed:
                 self._idle.setdefault(address, []).append(connection)
             else:
                 connection.close()
