@@ -280,13 +280,14 @@ def test_the_fast_path_knows_the_options_of_run() -> None:
 
 
 UNCHANGED_NEEDS_NONE_OF = ("typer", "rich", "monitor.collecting.feeds", "feedparser", "feedgen", "jinja2",
-                           "pydantic", "sqlite_utils")  # fmt: skip
+                           "pydantic", "sqlite_utils", "aiohttp")  # fmt: skip
 
 
 def test_an_unchanged_cycle_imports_only_what_it_needs(served: dict[str, str], tmp_path: Path) -> None:
     """A cycle whose feeds all answer 304 (the commonest) parses no feed and leaves the digest as it was:
     neither the feed parser (monitor.collecting.feeds, feedparser) nor the digest's writer (feedgen, jinja2)
-    is imported; nor, the configuration being plain and the database current, pydantic or sqlite-utils."""
+    is imported; nor, the configuration being plain and the database current, pydantic or sqlite-utils;
+    nor aiohttp, the feed being plain http (monitor.collecting.plain)."""
     code = FAST.replace(repr(HEAVY), repr(UNCHANGED_NEEDS_NONE_OF))
     (tmp_path / "monitor.toml").write_text(f'[[feed]]\nurl = "{served["news"]}"\n', encoding="utf-8")
     env = {**os.environ, "MONITOR_DB": str(tmp_path / "monitor.db")}

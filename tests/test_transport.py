@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""monitor.collecting.transport: httpx requests over aiohttp, against real sockets on 127.0.0.1.
+"""monitor.collecting.transport: httpx requests over its two paths, against real sockets on 127.0.0.1.
 
 The fetcher's behaviour (limits, redirects, decoding, the one-line errors) is
 tested in test_fetch.py and the hostile suite through this transport; here,
@@ -7,7 +7,8 @@ what the transport itself promises: raw bodies, the address connected to on
 every response (a reused connection too), public-only requests refused at the
 connect, on a name as on an address, and never on a connection made without
 the rule; connections kept alive when a body was read and closed when it was
-not, idle ones bounded, and aiohttp's failures named as httpx's.
+not, idle ones bounded, and failures named as httpx's. Plain http goes through monitor.collecting.plain,
+https and public-only requests through aiohttp; test_plain_wire.py compares the two paths on the same answers.
 """
 
 from __future__ import annotations
@@ -110,7 +111,7 @@ def get_all(urls: list[str], options: FetchOptions = FetchOptions(timeout_s=5)) 
 
 
 def test_a_kept_alive_connection_still_names_its_peer() -> None:
-    # A 304 has no body: aiohttp hands its connection back to the pool before the response is returned.
+    # A 304 has no body: its connection goes back to the pool before the response is returned.
     with SocketServer(lambda _path: response("304 Not Modified", b"", 'ETag: "v1"')) as server:
 
         async def go() -> list[object]:
@@ -224,7 +225,7 @@ def test_the_ca_bundle_is_loaded_only_for_tls(certificate: tuple[Path, Path], mo
         loaded.append(kwargs.get("cafile"))
         return create(*args, **kwargs)
 
-    monkeypatch.setattr("monitor.collecting.transport.ssl.create_default_context", counted)
+    monkeypatch.setattr("monitor.collecting.aiohttp_wire.ssl.create_default_context", counted)
     cert, key = certificate
     server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     server_context.load_cert_chain(cert, key)
@@ -321,7 +322,8 @@ class _Echo(SocketServer):
 
 
 # The request heads as httpx-aiohttp 0.2 sent them, recorded before issue 16 dropped it (the wire now calls
-# aiohttp's ClientSession.request itself, with the same arguments): the same bytes, header for header.
+# aiohttp's ClientSession.request itself, with the same arguments, and plain http goes through
+# monitor.collecting.plain): the same bytes, header for header, on both paths.
 SENT_DIRECT = (
     b"GET /rss?a=1 HTTP/1.1\r\nhost: 127.0.0.1:PORT\r\n"
     b"user-agent: msft-openai-monitor/0.1 (+https://github.com/; change monitor)\r\n"
@@ -336,11 +338,33 @@ SENT_TO_PROXY = (
 )
 
 
-def test_the_request_goes_on_the_wire_as_before() -> None:
+@pytest.mark.parametrize("aiohttp_only", [False, True], ids=["plain", "aiohttp"])
+def test_the_request_goes_on_the_wire_as_before(aiohttp_only: bool) -> None:
     with _Echo(lambda _path: b"") as server:
         url = server.base_url.replace("http://", "http://u:pw@") + "/rss?a=1"
-        [result] = get_all_with(url, etag='"x"')
+        [result] = get_all_with(url, etag='"x"', aiohttp_only=aiohttp_only)
     assert result.ok and result.content == SENT_DIRECT
+
+
+@pytest.mark.parametrize("aiohttp_only", [False, True], ids=["plain", "aiohttp"])
+def test_a_request_past_the_idle_bound_asks_to_close_as_before(aiohttp_only: bool) -> None:
+    """One connection may stay open: the first server's is kept, so the request to the second asks for its
+    connection to be closed after the answer ("Connection: close" last, as aiohttp's force_close writes it)."""
+    with (
+        SocketServer(lambda _path: response("304 Not Modified", b"", 'ETag: "x"')) as kept,
+        _Echo(lambda _path: b"") as echo,
+    ):
+
+        async def go() -> FetchResult:
+            wire = Wire(is_public=is_public_address, max_connections=1, aiohttp_only=aiohttp_only)
+            async with Fetcher(FetchOptions(timeout_s=5, max_connections=1), transport=wire) as fetcher:
+                assert (await fetcher.get(kept.base_url + "/feed.xml", etag='"x"')).not_modified
+                return await fetcher.get(echo.base_url + "/rss")
+
+        result = run(go())
+    assert result.ok and result.content is not None
+    assert result.content.startswith(b"GET /rss HTTP/1.1\r\nhost: 127.0.0.1:PORT\r\n")
+    assert result.content.endswith(b"accept-encoding: " + accept_encoding().encode() + b"\r\nConnection: close")
 
 
 # aiohttp 3.14 deprecates the BasicAuth proxy credentials httpx-aiohttp gave it (and the wire still gives it,
@@ -356,9 +380,10 @@ def test_a_proxy_from_the_environment_gets_its_credentials_as_before(monkeypatch
     assert result.ok and result.content == SENT_TO_PROXY
 
 
-def get_all_with(url: str, *, etag: str) -> list[FetchResult]:
+def get_all_with(url: str, *, etag: str, aiohttp_only: bool = False) -> list[FetchResult]:
     async def go() -> list[FetchResult]:
-        async with Fetcher(FetchOptions(timeout_s=5)) as fetcher:
+        wire = Wire(is_public=is_public_address, aiohttp_only=aiohttp_only)
+        async with Fetcher(FetchOptions(timeout_s=5), transport=wire) as fetcher:
             return [await fetcher.get(url, etag=etag)]
 
     return run(go())

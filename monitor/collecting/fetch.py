@@ -5,7 +5,7 @@ Every feed and article goes through `Fetcher.get`, which never raises for an
 HTTP or network failure: the outcome, good or bad, is a `FetchResult` whose
 `error` is one line naming the URL, so one failing source is recorded and the
 cycle goes on. Requests and responses are httpx's; `monitor.collecting.transport` puts
-them on the wire through aiohttp.
+them on the wire (plain http on asyncio, the rest through aiohttp).
 
     async with Fetcher(FetchOptions(per_host=2)) as fetcher:
         first = await fetcher.get(feed_url)
@@ -50,7 +50,8 @@ from typing import Protocol, TypeVar
 
 import httpx
 
-from monitor.collecting.transport import PEER_EXTENSION, PUBLIC_ONLY_EXTENSION, NonPublicAddress, Wire
+from monitor.collecting.peers import PEER_EXTENSION, PUBLIC_ONLY_EXTENSION, NonPublicAddress
+from monitor.collecting.transport import Wire
 from monitor.urls import host_of
 
 __all__ = ["DEFAULT_ACCEPT", "FetchOptions", "FetchResult", "Fetcher"]
@@ -145,7 +146,7 @@ class Fetcher:
         *,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        """`transport` replaces the network layer (tests: `httpx.MockTransport`); the default is aiohttp's."""
+        """`transport` replaces the network layer (tests: `httpx.MockTransport`); the default is `Wire`."""
         self.options = options
         self._transport = transport or Wire(is_public=_is_public, max_connections=options.max_connections)
         # as pairs, not httpx.Headers: copying those for each request cost more than building the request

@@ -1,273 +1,166 @@
 # SPDX-License-Identifier: MIT
-"""The wire under `Fetcher`: httpx requests sent through aiohttp sessions set up here, public APIs only.
+"""The wire under `Fetcher`: httpx requests in, httpx responses out, over one of two paths.
 
-Why aiohttp: polling is bound by the client's CPU, and aiohttp's llhttp
-parser and pool spend about a third of what httpcore does per conditional
-GET. `Fetcher` keeps building httpx requests and reading httpx responses
-(its logic tests keep `httpx.MockTransport`); this module hands each request
-to `aiohttp.ClientSession.request` and wraps its answer as an httpx response
-(`_send`), as httpx-aiohttp's transport did with the same arguments: that
-adapter was dropped in issue 16 (its import, a timeout and an extensions
-object per request, and an exception mapping that this module undid anyway).
+- A plain-http request without a proxy and without the intranet rule (every feed of a cycle over
+  http) goes through `monitor.collecting.plain`: HTTP/1.1 on asyncio, kept-alive connections pooled
+  here per host and port. Why: aiohttp's import and its path per request were most of what a cycle
+  of unchanged feeds spent above the bare event loop (docs/PERFORMANCE.md, Polling).
+- Every other request (https, through a proxy, public-only) goes through aiohttp
+  (`monitor.collecting.aiohttp_wire`), imported on the first such request.
 
-This layer is still needed, thin, and uses documented aiohttp options only:
+Both paths name their failures as the same httpx errors (the OS-level cause chained), put the
+address connected to on each response (the extension `monitor.peer_address`) and share:
 
-- the sessions: the certifi CA bundle (as httpx), no cookie jar (`Fetcher`
-  keeps the cookies), no automatic headers, no aiohttp time limit (`Fetcher`
-  bounds each request as a whole), bodies as sent on the wire
-  (`auto_decompress` off: `Fetcher` inflates them under its byte limit);
-- proxies from the environment (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY,
-  NO_PROXY), read once and decided once per host: aiohttp's own `trust_env`
-  reads the environment and ~/.netrc on every request;
-- failures named as httpx's: aiohttp's failure is mapped here, the OS-level
-  cause chained (`Fetcher` names "connection refused", "host name not
-  found", a TLS failure from it);
-- the intranet rule and the address connected to (below);
-- idle connections bounded across hosts: aiohttp bounds the connections in
-  use, not the idle ones, so a cycle over 1,000 hosts would keep 1,000
-  sockets open. Once `max_connections` sockets are open, a request that has
-  no idle connection to reuse goes through a session that does not keep
-  connections alive (aiohttp's `force_close`).
-
-The intranet rule. `Fetcher.get(public_only=True)` marks its requests (the
-request extension `monitor.public_only`) and they go through sessions of
-their own, whose connector refuses a non-public address in its
-`socket_factory` (aiohttp >= 3.12). aiohttp calls that factory with the very
-address it is about to connect to: after name resolution and its cache, for
-every address happy eyeballs tries, for a host written as an IP address (which
-never reaches a resolver) and for a proxy. There is no check separate from
-the connection, so a name whose answer changes between a check and the
-connect (DNS rebinding) finds no gap; and as pools are per session, a
-public-only request only ever reuses a connection made under the rule. A
-custom `AbstractResolver` would not see IP-address hosts, and aiohttp's
-tracing hooks carry no address.
-
-The same factory notes the address of each connection a request opens, and
-the response carries it as the extension `monitor.peer_address` (a reused
-connection: the address this host's connections went to; a public one if any
-was public, so a feed is never taken for an intranet one by mistake).
+- proxies from the environment (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, NO_PROXY), read once and
+  decided once per host: aiohttp's own `trust_env` reads the environment and ~/.netrc on every request;
+- the bound on idle connections across hosts: a cycle over 1,000 hosts would otherwise keep 1,000
+  sockets open. Once `max_connections` connections are open (both paths counted), a request that
+  has no idle connection to reuse asks for its connection to be closed after the answer.
 """
 
 from __future__ import annotations
 
-import contextvars
 import socket
-import ssl
+import time
 import urllib.request
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import aiohttp
-import certifi
 import httpx
+
+from monitor.collecting import plain
+from monitor.collecting.peers import PEER_EXTENSION, PUBLIC_ONLY_EXTENSION, NonPublicAddress
+
+if TYPE_CHECKING:
+    from monitor.collecting.aiohttp_wire import AiohttpWire
 
 __all__ = ["PEER_EXTENSION", "PUBLIC_ONLY_EXTENSION", "NonPublicAddress", "Wire"]
 
-PEER_EXTENSION = "monitor.peer_address"
-PUBLIC_ONLY_EXTENSION = "monitor.public_only"
+DNS_CACHE_S = 10.0  # how long a name's addresses are reused for new connections (aiohttp's ttl_dns_cache)
 
-_HostKey = tuple[bool, str | None, str, str, int | None]  # public only, proxy, scheme, host, port
-
-
-class NonPublicAddress(httpx.ConnectError):
-    """A public-only request refused before connecting: the address it would have connected to is not public."""
-
-    def __init__(self, address: str, *, request: httpx.Request) -> None:
-        super().__init__(f"refused to connect to a non-public address ({address})", request=request)
-        self.address = address
-
-
-class _Refused(OSError):
-    """Raised inside aiohttp's connect by the public-only socket factory."""
-
-
-@dataclass
-class _Attempt:
-    """The connections one request opened (socket, address) and the address refused, noted by the socket factory."""
-
-    opened: list[tuple[socket.socket, str]] = field(default_factory=list)
-    refused: str | None = None
-
-    def peer(self) -> str | None:
-        """The address connected to: of the sockets tried, the one still open (happy eyeballs closes the others)."""
-        addresses = [address for sock, address in self.opened if sock.fileno() != -1] or [a for _, a in self.opened]
-        return addresses[-1] if addresses else None
-
-
-# The request being sent, for the socket factory (aiohttp connects in the request's task or its children).
-_attempt: contextvars.ContextVar[_Attempt | None] = contextvars.ContextVar("attempt", default=None)
-
-
-@dataclass
-class _Host:
-    """One pool key as seen from here: its open kept-alive sockets, its requests in flight, where it connected."""
-
-    sockets: list[socket.socket] = field(default_factory=list)
-    busy: int = 0
-    public_peer: str | None = None
-    private_peer: str | None = None
-
-    def has_idle(self) -> bool:
-        self.sockets = [sock for sock in self.sockets if sock.fileno() != -1]
-        return len(self.sockets) > self.busy
-
-    def note(self, address: str, *, public: bool) -> None:
-        if public:
-            self.public_peer = address
-        else:
-            self.private_peer = address
-
-    def peer(self) -> str | None:
-        return self.public_peer or self.private_peer
+_Address = tuple[str, int]  # host, port
 
 
 class Wire(httpx.AsyncBaseTransport):
-    """Send httpx requests through aiohttp; sessions are made on first use, inside the event loop.
+    """Send httpx requests over the plain path or aiohttp (made on first use, inside the event loop).
 
     `is_public(address)` is the caller's rule for the addresses a public-only request may connect to.
+    `aiohttp_only` sends every request through aiohttp (tests compare the two paths).
     """
 
-    def __init__(self, *, is_public: Callable[[str], bool], max_connections: int = 10) -> None:
+    def __init__(
+        self, *, is_public: Callable[[str], bool], max_connections: int = 10, aiohttp_only: bool = False
+    ) -> None:
         self._is_public = is_public
         self._max_connections = max_connections
+        self._plain = not aiohttp_only
         self._proxies = _Proxies()
-        self._tls: ssl.SSLContext | None = None
-        self._sessions: dict[tuple[bool, bool, bool], aiohttp.ClientSession] = {}  # public only, keep-alive, TLS
-        self._proxy_auth: dict[str, tuple[str, aiohttp.BasicAuth | None]] = {}  # proxy URL from the environment
-        self._hosts: dict[_HostKey, _Host] = {}
-        self._open: set[socket.socket] = set()  # kept-alive sockets, all hosts
+        self._aiohttp: AiohttpWire | None = None
+        self._idle: dict[_Address, list[plain.Connection]] = {}  # the plain path's kept-alive connections
+        self._open: set[plain.Connection] = set()  # the plain path's connections, idle or in use
+        self._resolved: dict[_Address, tuple[float, list[tuple]]] = {}  # type: ignore[type-arg]
+        self._closed = False
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        public_only = bool(request.extensions.get(PUBLIC_ONLY_EXTENSION))
         url = request.url
         proxy = self._proxies.for_url(url)
-        key = (public_only, proxy, url.scheme, url.host, url.port)
-        host = self._hosts.get(key) or self._hosts.setdefault(key, _Host())
-        keep_alive = host.has_idle() or self._open_count() < self._max_connections
-        session = self._session_for(public_only, keep_alive, proxy, request)
-        attempt = _Attempt()
-        token = _attempt.set(attempt)
-        turn = host if keep_alive else None  # a kept-alive request holds one of its host's connections
-        if turn is not None:
-            turn.busy += 1
-        try:
-            response = await self._send(session, _on_the_wire(request), proxy)
-        except BaseException as exc:
-            if turn is not None:
-                turn.busy -= 1
-            if isinstance(exc, aiohttp.ClientError):
-                raise _as_httpx_error(exc, request, attempt) from _cause(exc)
-            raise  # cancellation (Fetcher's time limit) passes as it is
-        finally:
-            _attempt.reset(token)
-        if turn is not None:
-            for sock, _address in attempt.opened:
-                turn.sockets.append(sock)
-                self._open.add(sock)
-        peer = attempt.peer()
-        if peer is not None:
-            host.note(peer, public=self._is_public(peer))
-        extensions: dict[str, object] = {"http_version": b"HTTP/1.1", PEER_EXTENSION: peer or host.peer()}
-        if response.reason:
-            extensions["reason_phrase"] = response.reason.encode()
-        return httpx.Response(response.status, headers=response.raw_headers, stream=_Body(response, request, turn),
-                              request=request, extensions=extensions)  # fmt: skip
+        if self._plain and url.scheme == "http" and proxy is None and not request.extensions.get(PUBLIC_ONLY_EXTENSION):
+            return await self._send_plain(request)
+        return await self._through_aiohttp().send(request, proxy=proxy, open_elsewhere=self._plain_open())
 
     async def aclose(self) -> None:
-        for session in self._sessions.values():
-            await session.close()
-        self._sessions.clear()
+        self._closed = True
+        for connection in self._open:  # idle ones, and any whose body was never closed
+            connection.close()
+        self._idle.clear()
+        if self._aiohttp is not None:
+            await self._aiohttp.aclose()
 
-    async def _send(
-        self, session: aiohttp.ClientSession, request: httpx.Request, proxy: str | None
-    ) -> aiohttp.ClientResponse:
-        """The request through aiohttp's public API, with the arguments httpx-aiohttp 0.2 gave it for a GET
-        without a body: redirects, decompression and time limits are `Fetcher`'s."""
-        proxy_url, proxy_auth = self._proxy(proxy, request) if proxy else (None, None)
-        return await session.request(
-            request.method,
-            str(request.url),
-            headers=request.headers,  # httpx's, Host included, as aiohttp reads any mapping
-            allow_redirects=False,
-            auto_decompress=False,
-            compress=False,
-            timeout=_NO_TIME_LIMIT,
-            server_hostname=request.extensions.get("sni_hostname"),
-            proxy=proxy_url,
-            proxy_auth=proxy_auth,
-        ).__aenter__()
+    def _through_aiohttp(self) -> AiohttpWire:
+        if self._aiohttp is None:
+            from monitor.collecting.aiohttp_wire import AiohttpWire
 
-    def _proxy(self, proxy: str, request: httpx.Request) -> tuple[str, aiohttp.BasicAuth | None]:
-        """A proxy URL from the environment as httpx.Proxy reads it: its credentials apart, as proxy auth."""
-        if proxy not in self._proxy_auth:
-            try:
-                config = httpx.Proxy(proxy)
-            except ValueError as exc:
-                raise httpx.ProxyError(f"invalid proxy URL in the environment ({exc})", request=request) from None
-            auth = aiohttp.BasicAuth(config.auth[0], config.auth[1]) if config.auth else None
-            self._proxy_auth[proxy] = (str(config.url), auth)
-        return self._proxy_auth[proxy]
+            self._aiohttp = AiohttpWire(is_public=self._is_public, max_connections=self._max_connections)
+        return self._aiohttp
 
-    def _open_count(self) -> int:
-        self._open = {sock for sock in self._open if sock.fileno() != -1}
+    def _plain_open(self) -> int:
+        self._open = {connection for connection in self._open if connection.is_open()}
         return len(self._open)
 
-    def _session_for(
-        self, public_only: bool, keep_alive: bool, proxy: str | None, request: httpx.Request
-    ) -> aiohttp.ClientSession:
-        """The session for this kind of request (made on first use).
+    def _open_count(self) -> int:
+        return self._plain_open() + (self._aiohttp.open_count() if self._aiohttp is not None else 0)
 
-        A plain-http request with no proxy goes through sessions without TLS: the CA bundle (0.02-0.03 s to
-        load) is loaded only once a request may need it, an https URL or any proxy (which may be https)."""
-        tls = request.url.scheme != "http" or proxy is not None
-        if proxy:
-            self._proxy(proxy, request)  # an invalid proxy URL fails before any session is made
-        kind = (public_only, keep_alive, tls)
-        session = self._sessions.get(kind)
-        if session is None:
-            if tls and self._tls is None:
-                # The CA bundle httpx uses, so a site valid under one client is valid under the other.
-                self._tls = ssl.create_default_context(cafile=certifi.where())
-            session = self._sessions[kind] = self._session(public_only, keep_alive, tls=tls)
-        return session
+    async def _send_plain(self, request: httpx.Request) -> httpx.Response:
+        """The request on a kept-alive connection to its host if one is idle, else on a new one; a kept
+        connection that closes as it is reused (the server's idle timeout) is replaced once."""
+        address = (request.url.host, request.url.port or 80)
+        connection = self._idle_connection(address)
+        keep_alive = connection is not None or self._open_count() < self._max_connections
+        try:
+            head = plain.request_head(request, keep_alive=keep_alive)
+            for _attempt in range(2):
+                if connection is None:
+                    connection = await self._connect(address)
+                try:
+                    answer = await plain.send(connection, head)
+                    break
+                except plain.Unanswered:
+                    connection.close()
+                    connection = None
+            else:
+                raise httpx.RemoteProtocolError("server disconnected without sending a complete response")
+        except BaseException as exc:
+            if connection is not None:
+                connection.close()
+            if isinstance(exc, httpx.RequestError):
+                exc.request = request
+            raise  # cancellation (Fetcher's time limit) passes as it is
+        release = self._release(address, keep_alive=keep_alive)
+        extensions: dict[str, object] = {"http_version": b"HTTP/1.1", PEER_EXTENSION: connection.peer}
+        if answer.reason:
+            extensions["reason_phrase"] = answer.reason
+        return httpx.Response(answer.status, headers=answer.headers, stream=plain.Body(connection, answer, release),
+                              request=request, extensions=extensions)  # fmt: skip
 
-    def _session(self, public_only: bool, keep_alive: bool, *, tls: bool) -> aiohttp.ClientSession:
-        connector = aiohttp.TCPConnector(
-            limit=self._max_connections,
-            limit_per_host=0,
-            # a session without TLS makes plain connections only; True (aiohttp's own verifying context, made
-            # when aiohttp was imported) is there so that nothing on it could ever go unverified
-            ssl=self._tls if tls and self._tls is not None else True,
-            force_close=not keep_alive,
-            socket_factory=self._public_socket if public_only else _noted_socket,
-        )
-        return aiohttp.ClientSession(
-            connector=connector,
-            auto_decompress=False,
-            cookie_jar=aiohttp.DummyCookieJar(),  # `Fetcher` keeps the cookies
-            timeout=aiohttp.ClientTimeout(total=None),
-            skip_auto_headers=("Accept", "Accept-Encoding", "User-Agent"),
-        )
+    def _idle_connection(self, address: _Address) -> plain.Connection | None:
+        idle = self._idle.get(address)
+        while idle:
+            connection = idle.pop()
+            if connection.idle():
+                connection.reused = True
+                return connection
+            connection.close()
+        return None
 
-    def _public_socket(self, addr_info: tuple) -> socket.socket:  # type: ignore[type-arg]
-        """aiohttp's socket factory for public-only requests: called with the address about to be connected to."""
-        address = str(addr_info[4][0])
-        if not self._is_public(address):
-            attempt = _attempt.get()
-            if attempt is not None:
-                attempt.refused = address
-            raise _Refused(f"refused to connect to a non-public address ({address})")
-        return _noted_socket(addr_info)
+    def _release(self, address: _Address, *, keep_alive: bool) -> Callable[[plain.Connection, bool], None]:
+        """What a body does once read or closed: its connection kept for the next request, or closed."""
 
+        def release(connection: plain.Connection, reusable: bool) -> None:
+            if reusable and keep_alive and not self._closed:
+                self._idle.setdefault(address, []).append(connection)
+            else:
+                connection.close()
 
-def _noted_socket(addr_info: tuple) -> socket.socket:  # type: ignore[type-arg]
-    """aiohttp's socket factory: the socket it would make, noted with its address for the request being sent."""
-    family, kind, proto, _name, address = addr_info
-    sock = socket.socket(family=family, type=kind, proto=proto)
-    attempt = _attempt.get()
-    if attempt is not None:
-        attempt.opened.append((sock, str(address[0])))
-    return sock
+        return release
+
+    async def _connect(self, address: _Address) -> plain.Connection:
+        host, port = address
+        try:
+            addresses = await self._addresses_of(host, port)
+        except socket.gaierror as exc:  # `Fetcher` says "host name not found" from it, as for aiohttp's
+            raise httpx.ConnectError(f"Cannot connect to host {host}:{port} [{exc.strerror}]") from exc
+        connection = await plain.connect(addresses)
+        self._open.add(connection)
+        return connection
+
+    async def _addresses_of(self, host: str, port: int) -> list[tuple]:  # type: ignore[type-arg]
+        now = time.monotonic()
+        cached = self._resolved.get((host, port))
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        addresses = await plain.addresses_of(host, port)
+        self._resolved[(host, port)] = (now + DNS_CACHE_S, addresses)
+        return addresses
 
 
 class _Proxies:
@@ -286,86 +179,3 @@ class _Proxies:
                 proxy = None
             self._chosen[key] = proxy
         return self._chosen[key]
-
-
-_NO_TIME_LIMIT = aiohttp.ClientTimeout(sock_connect=None, sock_read=None, connect=None)  # `Fetcher` bounds each request
-
-
-def _on_the_wire(request: httpx.Request) -> httpx.Request:
-    """The request without credentials in its URL: `Fetcher` sends them as an Authorization header
-    (and aiohttp refuses both at once)."""
-    if not request.url.userinfo:
-        return request
-    return httpx.Request(request.method, request.url.copy_with(userinfo=b""), headers=request.headers)
-
-
-class _Body(httpx.AsyncByteStream):
-    """aiohttp's response body as httpx reads it, in chunks of up to 16 KiB (as httpx-aiohttp read it), its
-    failures named; closing it ends the request's turn on its host."""
-
-    CHUNK = 16 * 1024
-
-    def __init__(self, response: aiohttp.ClientResponse, request: httpx.Request, host: _Host | None) -> None:
-        self._response = response
-        self._request = request
-        self._host: _Host | None = host
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        try:
-            async for chunk in self._response.content.iter_chunked(self.CHUNK):
-                yield chunk
-        except aiohttp.ClientError as exc:
-            raise _as_httpx_error(exc, self._request) from _cause(exc)
-
-    async def aclose(self) -> None:
-        try:
-            # an unread body closes its connection instead of returning it
-            await self._response.__aexit__(None, None, None)
-        except aiohttp.ClientError as exc:
-            raise _as_httpx_error(exc, self._request) from _cause(exc)
-        finally:
-            if self._host is not None:
-                self._host.busy -= 1
-                self._host = None
-
-
-def _as_httpx_error(
-    exc: aiohttp.ClientError, request: httpx.Request, attempt: _Attempt | None = None
-) -> httpx.TransportError:
-    """aiohttp's failure as the httpx error `Fetcher` names.
-
-    Raise it `from _cause(exc)`: the OS-level cause chained. Cancellation is not caught, so passes as it is.
-    """
-    if attempt is not None and attempt.refused is not None and attempt.peer() is None:
-        return NonPublicAddress(attempt.refused, request=request)
-    return _httpx_error(exc, request)
-
-
-def _httpx_error(exc: aiohttp.ClientError, request: httpx.Request) -> httpx.TransportError:
-    if isinstance(exc, aiohttp.ClientConnectorError):
-        return httpx.ConnectError(str(exc), request=request)
-    if isinstance(exc, aiohttp.ServerDisconnectedError):
-        return httpx.RemoteProtocolError("server disconnected without sending a complete response", request=request)
-    if isinstance(exc, aiohttp.ClientResponseError):  # the status line or headers could not be parsed
-        return httpx.RemoteProtocolError(f"invalid response ({exc.message})", request=request)
-    if isinstance(exc, aiohttp.ClientPayloadError):
-        return httpx.RemoteProtocolError(f"invalid body ({_payload_reason(exc)})", request=request)
-    if isinstance(exc, aiohttp.ClientOSError):
-        return httpx.ReadError(exc.strerror or str(exc) or "connection lost", request=request)
-    return httpx.TransportError(str(exc) or type(exc).__name__, request=request)
-
-
-def _cause(exc: aiohttp.ClientError) -> BaseException | None:
-    if isinstance(exc, aiohttp.ClientConnectorCertificateError):
-        return exc.certificate_error
-    if isinstance(exc, aiohttp.ClientConnectorError):
-        return exc.os_error
-    return exc
-
-
-def _payload_reason(exc: aiohttp.ClientPayloadError) -> str:
-    """The innermost reason, e.g. "Not enough data to satisfy content length header"."""
-    cause: BaseException = exc
-    while cause.__cause__ is not None:
-        cause = cause.__cause__
-    return str(cause) or str(exc) or "truncated"
