@@ -20,7 +20,9 @@ Evaluation order (each step only sees what the previous one let through):
    an answer that names no facet but says a status ("A: No, it ended")
    takes its question's triggers, and the providers or makers it names
    (`ScannedSentence.answering`); a list item ("• AWS: $38bn") takes the
-   words and parties of the heading line that introduces its list; a right
+   words and parties of the heading line that introduces its list, and an
+   item that names no facet but gives a figure takes the heading's facets
+   (`ScannedSentence.listing`); a right
    named after a demonstrative ("That exclusivity stays") is the right the
    sentence before named, when that one named another
    (`ScannedSentence.pointing_back`).
