@@ -21,7 +21,7 @@ import pytest
 
 from monitor.collecting.fetch import Fetcher, FetchOptions, FetchResult, is_public_address
 from monitor.collecting.transport import Wire
-from tests.support.sockets import ThreadedSocketServer
+from tests.support.sockets import ThreadedSocketServer, request_heads
 
 GZ = gzip.compress(b"<rss>gzipped</rss>")
 
@@ -90,15 +90,8 @@ class Server(ThreadedSocketServer):
 
     def _answer(self, connection: socket.socket) -> None:
         connection.settimeout(5)
-        pending = b""
         try:
-            while True:
-                while b"\r\n\r\n" not in pending:
-                    piece = connection.recv(65536)
-                    if not piece:
-                        return
-                    pending += piece
-                head, pending = pending.split(b"\r\n\r\n", 1)
+            for head in request_heads(connection):
                 answer = ANSWERS[head.split(b" ", 2)[1].decode().lstrip("/")]
                 connection.sendall(answer)
                 if not answer.startswith(b"HTTP/1.1") or b"connection: close" in answer.lower():

@@ -18,7 +18,7 @@ import gzip
 import socket
 import ssl
 import threading
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -34,7 +34,7 @@ from monitor.collecting.fetch import (
     is_public_address,
 )
 from monitor.collecting.transport import PEER_EXTENSION, PUBLIC_ONLY_EXTENSION, NonPublicAddress, Wire
-from tests.support.sockets import ThreadedSocketServer
+from tests.support.sockets import ThreadedSocketServer, request_heads
 
 T = TypeVar("T")
 Reply = Callable[[str], bytes]  # path -> the bytes sent back as they are
@@ -71,7 +71,7 @@ class SocketServer(ThreadedSocketServer):
             connection.settimeout(5)
             if self._tls is not None:
                 connection = self._tls.wrap_socket(connection, server_side=True)
-            for request in _requests(connection):
+            for request in request_heads(connection):
                 reply = self._reply(request.split(b" ", 2)[1].decode("latin-1"))
                 connection.sendall(reply)
                 if not reply or b"connection: close" in reply.lower():
@@ -82,19 +82,6 @@ class SocketServer(ThreadedSocketServer):
             connection.close()
             with self._count:
                 self.open -= 1
-
-
-def _requests(connection: socket.socket) -> Iterator[bytes]:
-    """The request heads arriving on a connection (these tests send no request bodies)."""
-    pending = b""
-    while True:
-        while b"\r\n\r\n" not in pending:
-            piece = connection.recv(4096)
-            if not piece:
-                return
-            pending += piece
-        head, pending = pending.split(b"\r\n\r\n", 1)
-        yield head
 
 
 def response(status: str, body: bytes = b"", *headers: str) -> bytes:
@@ -316,7 +303,7 @@ class _Echo(SocketServer):
 
     def _answer(self, connection: socket.socket) -> None:
         with connection:
-            head = next(_requests(connection), b"")
+            head = next(request_heads(connection), b"")
             body = head.replace(str(self.port).encode(), b"PORT")
             connection.sendall(response("200 OK", body, "Connection: close"))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import socket
 import threading
+from collections.abc import Iterator
 
 
 class ThreadedSocketServer:
@@ -35,3 +36,16 @@ class ThreadedSocketServer:
 
     def _answer(self, connection: socket.socket) -> None:
         raise NotImplementedError
+
+
+def request_heads(connection: socket.socket) -> Iterator[bytes]:
+    """The request heads arriving on a connection, until it closes (these tests send no request bodies)."""
+    pending = b""
+    while True:
+        while b"\r\n\r\n" not in pending:
+            piece = connection.recv(65536)
+            if not piece:
+                return
+            pending += piece
+        head, pending = pending.split(b"\r\n\r\n", 1)
+        yield head
