@@ -300,7 +300,7 @@ _AND_VERB = re.compile(
     r"|leur|leurs|ce|cet|cette|ces|plus|moins|pres|environ|jusqu|notamment|surtout|non|pas|aussi|meme|tous|toutes"
     r"|tout|deux|trois|quatre|cinq|dix|cent|mille|al)\b)(?=[a-z]{3})"
     r"|and\s+(?=(?:then\s+)?(?:launch|sign|agree|announc|add|strik|struck|unveil|expand|commit|began|begin|start|took"
-    r"|tak|won|win|bought|buy|invest|pledg|secur|unveil)(?:ed|es|s|d|ing)?\b))"
+    r"|tak|won|win|bought|buy|invest|pledg|secur)(?:ed|es|s|d|ing)?\b))"
 )
 
 
