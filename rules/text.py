@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -387,6 +386,14 @@ _FR_WORDS = frozenset(
     ]
 )
 _WORD = re.compile(r"[a-z]+")
+# Every ASCII character but a-z to a space: the words of an ASCII text are then what `str.split` gives.
+_LETTERS_ONLY = {code: chr(code) if "a" <= chr(code) <= "z" else " " for code in range(128)}
+
+
+def _words(text: str) -> list[str]:
+    """The runs of `_WORD` in `text`. Folded text is nearly always ASCII, where `str.translate` and
+    `str.split` find them twice as fast as the regex; any other text is left to the regex."""
+    return text.translate(_LETTERS_ONLY).split() if text.isascii() else _WORD.findall(text)
 
 
 def detect_language(folded_text: str, *, sample: int = 4000) -> str:
@@ -395,9 +402,9 @@ def detect_language(folded_text: str, *, sample: int = 4000) -> str:
     Two languages only, so a stop-word vote is as accurate as a language-id
     model here and a hundred times cheaper (it runs on every page).
     """
-    counts = Counter(_WORD.findall(folded_text[:sample]))  # counted in C: the vote runs on every page
-    en = sum(counts[word] for word in _EN_WORDS.intersection(counts))
-    fr = sum(counts[word] for word in _FR_WORDS.intersection(counts))
+    words = _words(folded_text[:sample])
+    en = sum(map(_EN_WORDS.__contains__, words))  # counted in C: the vote runs on every page
+    fr = sum(map(_FR_WORDS.__contains__, words))
     if en + fr < 3:
         return "und"
     return "fr" if fr > en else "en"

@@ -13,6 +13,7 @@ import random
 import re
 import tomllib
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -27,7 +28,7 @@ from rules.engine import _DATE_WORDS, Engine, _mentions_time
 from rules.loader import FacetRule, Label
 from rules.phrases import Hit, Lexicon, Tokens, in_text_order
 from rules.scan import ScannedSentence
-from rules.text import Sentence, fold
+from rules.text import Sentence, detect_language, fold
 
 T = TypeVar("T")
 ENGINE = Engine.load()
@@ -342,3 +343,31 @@ def test_label_tests_as_before(labels: list[tuple[str, ...]], cue: str) -> None:
     assert [label[0] == "cue" and label[1] == cue for label in labels] == [
         label[:2] == ("cue", cue) for label in labels
     ]
+
+
+# --- the language vote: an ASCII text's words split in C, counted without a Counter ---------------------
+
+
+def _language_before(folded_text: str, *, sample: int = 4000) -> str:
+    """`rules.text.detect_language` as it was."""
+    counts = Counter(re.findall(r"[a-z]+", folded_text[:sample]))
+    en = sum(counts[word] for word in text_module._EN_WORDS.intersection(counts))  # noqa: SLF001
+    fr = sum(counts[word] for word in text_module._FR_WORDS.intersection(counts))  # noqa: SLF001
+    if en + fr < 3:
+        return "und"
+    return "fr" if fr > en else "en"
+
+
+_VOTERS = [
+    *sorted(text_module._EN_WORDS | text_module._FR_WORDS),  # noqa: SLF001
+    *["thee", "les2", "x", " ", "  ", "-", "'", "é", "É", "9", "_", "\x1f", "\x85", "\u00a0", "\u2028", "\n"],
+]
+
+
+@_examples(400)
+@given(st.one_of(st.text(max_size=100), st.lists(st.sampled_from(_VOTERS), max_size=40).map("".join)))
+def test_language_vote_as_before(text: str) -> None:
+    for folded in (text, fold(text)):
+        assert text_module._words(folded) == re.findall(r"[a-z]+", folded)  # noqa: SLF001
+        assert detect_language(folded) == _language_before(folded)
+        assert detect_language(folded, sample=9) == _language_before(folded, sample=9)
