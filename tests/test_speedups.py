@@ -371,3 +371,17 @@ def test_language_vote_as_before(text: str) -> None:
         assert text_module._words(folded) == re.findall(r"[a-z]+", folded)  # noqa: SLF001
         assert detect_language(folded) == _language_before(folded)
         assert detect_language(folded, sample=9) == _language_before(folded, sample=9)
+
+
+# --- a sentence's lazy attributes kept without a lock ---------------------------------------------------
+
+
+def test_lazy_attributes_are_computed_once_and_kept() -> None:
+    text = "Microsoft keeps its right of first refusal, OpenAI said on Tuesday."
+    s = ScannedSentence.scan(Sentence(text, 0, len(text), 0), fold(text), ENGINE.rules, "en", None)
+    names = ["hits", "triggered", "entities", "clauses", "values", "_cue_classes", "_present_markers", "_asides"]
+    first = {name: getattr(s, name) for name in names}
+    assert all(getattr(s, name) is first[name] for name in names)  # kept, not computed again
+    assert set(names) <= vars(s).keys()
+    assert first["triggered"] and first["entities"] == {"microsoft", "openai"}
+    assert ScannedSentence.hits.__doc__ and isinstance(ScannedSentence.__dict__["hits"], type(ScannedSentence.hits))
