@@ -198,6 +198,8 @@ class _DocumentReader:
         self.sentences = sentences
         self.source = source
         self.trace = trace
+        # asked of each sentence by the two after it (`_question_index`): answered once
+        self._questions = [_is_question(s) for s in sentences]
         self._dates: dict[int, str | None] = {}
         self._rights = [f for f, rule in rules.facets.items() if rule.in_force == "held"]
 
@@ -330,6 +332,8 @@ class _DocumentReader:
         the rights (facets in force as `held`) the nearest of the two sentences before it names."""
         for before in range(index - 1, max(-1, index - 3), -1):
             earlier = self.sentences[before]
+            if not earlier.triggered:  # most sentences name no facet: no right to look for
+                continue
             rights = [
                 (hits[-1].start, f) for f, hits in earlier.triggered.items() if self.rules.facets[f].in_force == "held"
             ]
@@ -380,7 +384,7 @@ class _DocumentReader:
 
     def _question_index(self, index: int) -> int | None:
         for before in range(index - 1, max(-1, index - 3), -1):
-            if _is_question(self.sentences[before]):
+            if self._questions[before]:
                 return before
         return None
 
