@@ -156,20 +156,38 @@ def _split_line(line: str, offset: int, paragraph: int, out: list[Sentence]) -> 
 
 # A numbered list item's number ("1. Oracle: $300bn"): it opens the item, it ends no sentence.
 _ENUMERATION = re.compile(r"\s*\d{1,2}\.")
-_TRAILING = frozenset(".!?…\"')]»” ")
+_TRAILING_MARKS = ".!?…\"')]»” "
+_TRAILING = frozenset(_TRAILING_MARKS)
+_LAST_WORD_WINDOW = 32  # characters: an abbreviation and what may follow it are far shorter
 
 
 def _ends_with_abbreviation(line: str, start: int, end: int) -> bool:
     """Does line[start:end] end with an abbreviation ("Mr.", "U.S.", an initial)?
 
     Its last word is read from the end, never by copying the chunk: "Mr. A. Mr. A. …" skips every
-    boundary, and the chunk grows with each of them.
+    boundary, and the chunk grows with each of them. String methods read it from a short window at
+    the end (a Python loop over its characters cost more than the rest of the split); when the
+    window holds no space before the word, which may then go on before it, the loop reads it.
     """
+    low = max(start, end - _LAST_WORD_WINDOW)
+    # what `_read_back_last_word` skips: the closing marks, then spaces (`rsplit` drops those)
+    words = line[low:end].rstrip(_TRAILING_MARKS).rsplit(None, 1)
+    if low > start and len(words) < 2:
+        return _read_back_last_word(line, start, end)
+    return bool(words) and _is_abbreviation(words[-1])
+
+
+def _read_back_last_word(line: str, start: int, end: int) -> bool:
+    """`_ends_with_abbreviation`, its last word read back character by character."""
     end = _skip_back(line, start, end, _TRAILING.__contains__)
     end = _skip_back(line, start, end, str.isspace)
     if end == start:
         return False
-    last = fold(line[_skip_back(line, start, end, lambda c: not c.isspace()) : end]).strip("(\"'")
+    return _is_abbreviation(line[_skip_back(line, start, end, lambda c: not c.isspace()) : end])
+
+
+def _is_abbreviation(word: str) -> bool:
+    last = fold(word).strip("(\"'")
     return last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha())
 
 

@@ -385,3 +385,69 @@ def test_lazy_attributes_are_computed_once_and_kept() -> None:
     assert set(names) <= vars(s).keys()
     assert first["triggered"] and first["entities"] == {"microsoft", "openai"}
     assert ScannedSentence.hits.__doc__ and isinstance(ScannedSentence.__dict__["hits"], type(ScannedSentence.hits))
+
+
+# --- a sentence boundary after an abbreviation: the last word read by string methods ---------------------
+
+
+def _ends_with_abbreviation_before(line: str, start: int, end: int) -> bool:
+    """`rules.text._ends_with_abbreviation` as it was: every character read back in a Python loop."""
+    while end > start and line[end - 1] in ".!?…\"')]»” ":
+        end -= 1
+    while end > start and line[end - 1].isspace():
+        end -= 1
+    if end == start:
+        return False
+    word_start = end
+    while word_start > start and not line[word_start - 1].isspace():
+        word_start -= 1
+    last = fold(line[word_start:end]).strip("(\"'")
+    return last in text_module._ABBREVIATIONS or (len(last) == 1 and last.isalpha())  # noqa: SLF001
+
+
+_LINE_PARTS = [
+    *["Mr", "U.S", "e.g", "Inc", "A", "é", "Mme", "(Dr", '"No', "'etc", "x" * 40, "y" * 31, "word", "OpenAI"],
+    *[
+        ".",
+        ". ",
+        "?",
+        "!",
+        "…",
+        ")",
+        "]",
+        "»",
+        "”",
+        '"',
+        "'",
+        " ",
+        "  ",
+        "\t",
+        "\n",
+        "\u00a0",
+        "\u2028",
+        "\x1f",
+        "\x85",
+    ],
+]
+
+
+@_examples(400)
+@given(st.lists(st.sampled_from(_LINE_PARTS), max_size=30).map("".join), st.data())
+def test_abbreviations_read_as_before(line: str, data: st.DataObject) -> None:
+    ends = range(len(line) + 1)
+    for end in [*data.draw(st.lists(st.sampled_from(ends), max_size=5)), len(line)]:
+        for start in {0, end // 2, max(0, end - 33), max(0, end - 32), max(0, end - 31), end}:
+            assert text_module._ends_with_abbreviation(line, start, end) == _ends_with_abbreviation_before(  # noqa: SLF001
+                line, start, end
+            ), (line, start, end)
+
+
+def test_abbreviations_at_the_end_of_a_long_word_read_as_before() -> None:
+    for word in ("a" + "(" * 40 + "Mr", "(" * 40 + "Mr", "x" * 40, "x" * 40 + "\u00a0Mr"):
+        for cut in range(len(word) + 1):
+            line = word[cut:] + ". Smith"
+            end = line.index(". Smith") + 1
+            for start in (0, 1, 5):
+                assert text_module._ends_with_abbreviation(line, start, end) == _ends_with_abbreviation_before(  # noqa: SLF001
+                    line, start, end
+                ), (line, start, end)
