@@ -345,6 +345,8 @@ def _appositions_resolved(hits: list[Hit[Label]], folded: str) -> list[Hit[Label
     named of: in "OpenAI's rival Anthropic signed with Google" the deal is Anthropic's.
     """
     entities = [h for h in hits if h.label[0] == "entity"]
+    if len(entities) < 2:  # a name qualifies another one, named after it: most sentences name one at most
+        return hits
     starts = {h.start: h.label[1] for h in entities}
     dropped = {
         id(h)

@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rules import clause, values
+from rules import scan as scan_module
 from rules import text as text_module
 from rules.engine import _DATE_WORDS, Engine, _mentions_time
 from rules.loader import FacetRule, Label
@@ -451,3 +452,34 @@ def test_abbreviations_at_the_end_of_a_long_word_read_as_before() -> None:
                 assert text_module._ends_with_abbreviation(line, start, end) == _ends_with_abbreviation_before(  # noqa: SLF001
                     line, start, end
                 ), (line, start, end)
+
+
+# --- appositions: a sentence naming one party at most has none -----------------------------------------
+
+
+_NAMES = ["OpenAI", "Microsoft", "Anthropic", "AWS", "the Santa Clara chipmaker", "Nvidia", "Google", "Oracle"]
+_GLUE = ["'s rival ", "'s main competitor ", " ", ", ", " rival d'", " le rival d'", " and ", " signed with "]
+
+
+@_examples(300)
+@given(st.lists(st.one_of(st.sampled_from(_NAMES), st.sampled_from(_GLUE)), max_size=10).map("".join))
+def test_appositions_resolved_as_before(text: str) -> None:
+    folded = fold(text)
+    hits = ENGINE.rules.lexicon.find(Tokens(folded))
+    assert scan_module._appositions_resolved(hits, folded) == _appositions_resolved_before(hits, folded)  # noqa: SLF001
+
+
+def _appositions_resolved_before(hits: list[Hit[Label]], folded: str) -> list[Hit[Label]]:
+    """`rules.scan._appositions_resolved` as it was, without the shortcut for one party."""
+    entities = [h for h in hits if h.label[0] == "entity"]
+    starts = {h.start: h.label[1] for h in entities}
+    dropped = {
+        id(h)
+        for h in entities
+        if " " in h.phrase.strip()
+        and (other := starts.get(h.end + 1)) is not None
+        and other != h.label[1]
+        and folded[h.end] == " "
+    }
+    dropped |= {id(h) for h in entities if scan_module._qualifies_a_rival(folded, h, starts)}  # noqa: SLF001
+    return [h for h in hits if id(h) not in dropped] if dropped else hits
