@@ -9,8 +9,8 @@ Evaluation order (each step only sees what the previous one let through):
 2. **Language.** A function-word vote over the document: `en`, `fr` or `und`.
    Value parsing uses it for decimal commas; the rules themselves are
    bilingual and always all apply.
-3. **Gate.** A document naming no party any rule requires (one regex search
-   over the folded text) has no claim.
+3. **Gate.** A document naming no party any rule requires (a `str.find` for
+   each of their anchor words over the folded text) has no claim.
 4. **Lexicon pass (the prefilter), in two phases** (`rules.scan`). Per
    sentence, the folded words select the phrases anchored on them
    (`rules.phrases.Lexicon`); only those run, so the cost follows the text,
@@ -133,7 +133,7 @@ class Engine:
 
     def __init__(self, rules: RuleSet) -> None:
         self.rules = rules
-        self._parties = _parties_pattern(rules)
+        self._parties = _party_words(rules)
 
     @classmethod
     def load(cls, rules_dir: Path = RULES_DIR) -> Engine:
@@ -159,7 +159,7 @@ class Engine:
         body = f"{title}\n{text}" if title else text
         folded_doc = fold(body)
         language = lang or detect_language(folded_doc)
-        if not self._parties.search(folded_doc):  # no party any rule requires: nothing to read
+        if not _names_a_party(folded_doc, self._parties):  # no party any rule requires: nothing to read
             out = Extraction(language, [])
             if explain:
                 gate = "skipped (step 3, gate): the page names no party any rule requires"
@@ -175,11 +175,31 @@ class Engine:
         return out
 
 
-def _parties_pattern(rules: RuleSet) -> re.Pattern[str]:
-    """The anchor words of every entity some rule requires: a page with none of them has no claim."""
+def _party_words(rules: RuleSet) -> tuple[str, ...]:
+    """The anchor words of every entity some rule requires: a page with none of them has no claim.
+    Longest first: a company's name ("microsoft") before a short alias, and most pages name it."""
     required = {entity for rule in rules.facets.values() for group in rule.requires for entity in group}
-    words = sorted(rules.lexicon.anchors_of(("entity", e) for e in required), key=len, reverse=True)
-    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, words)) + ")")
+    return tuple(sorted(rules.lexicon.anchors_of(("entity", e) for e in required), key=len, reverse=True))
+
+
+def _names_a_party(folded: str, words: tuple[str, ...]) -> bool:
+    """Does one of `words` (runs of letters and digits) start a run of letters and digits in `folded`?
+
+    Each word is found by `str.find`, its start checked at each place. The regex this replaces,
+    an alternation behind a look-behind, was tried by `re` at every character of every page: 7 %
+    of the engine's instructions on the benchmark's pages (callgrind), 3.6 times what this costs
+    there, and 1.1 times on a short text. No words at all: that regex matched the empty string, so
+    every page goes on.
+    """
+    if not words:
+        return True
+    for word in words:
+        at = folded.find(word)
+        while at != -1:
+            if at == 0 or not ("a" <= folded[at - 1] <= "z" or "0" <= folded[at - 1] <= "9"):
+                return True
+            at = folded.find(word, at + 1)
+    return False
 
 
 def _as_date(value: str | dt.date | None) -> dt.date | None:

@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rules import clause, values
+from rules import engine as engine_module
 from rules import scan as scan_module
 from rules import text as text_module
 from rules.engine import _DATE_WORDS, Engine, _mentions_time
@@ -483,3 +484,34 @@ def _appositions_resolved_before(hits: list[Hit[Label]], folded: str) -> list[Hi
     }
     dropped |= {id(h) for h in entities if scan_module._qualifies_a_rival(folded, h, starts)}  # noqa: SLF001
     return [h for h in hits if id(h) not in dropped] if dropped else hits
+
+
+# --- the gate: each party's anchor word found by str.find, not one regex behind a look-behind ---------------
+
+
+def _names_a_party_before(folded: str, words: tuple[str, ...]) -> bool:
+    """`rules.engine`'s gate as it was: one regex."""
+    return re.search(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, words)) + ")", folded) is not None
+
+
+_GATE_PARTS = [*ENGINE._parties, "re", "x", "9", "_", " ", "-", "é", "\n", "'", "mais", "opened", "s"]  # noqa: SLF001
+
+
+@_examples(400)
+@given(
+    st.one_of(st.text(max_size=60), st.lists(st.sampled_from(_GATE_PARTS), max_size=12).map("".join)),
+    st.lists(st.sampled_from(["mai", "open", "openai", "ai", "x9", "a"]), max_size=3).map(tuple),
+)
+def test_gate_as_before(text: str, words: tuple[str, ...]) -> None:
+    for folded in (text, fold(text)):
+        assert engine_module._names_a_party(folded, ENGINE._parties) == _names_a_party_before(folded, ENGINE._parties)  # noqa: SLF001
+        assert engine_module._names_a_party(folded, words) == _names_a_party_before(folded, words)  # noqa: SLF001
+
+
+def test_gate_on_the_pages_as_before() -> None:
+    pages = sorted((TESTS / "corpus").glob("*/*.html")) + sorted((TESTS / "pages").glob("*.html"))
+    texts = [fold(path.read_text(encoding="utf-8", errors="replace")) for path in pages]
+    assert [engine_module._names_a_party(t, ENGINE._parties) for t in texts] == [  # noqa: SLF001
+        _names_a_party_before(t, ENGINE._parties)
+        for t in texts  # noqa: SLF001
+    ]
