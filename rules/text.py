@@ -59,11 +59,42 @@ def _fold_table() -> dict[int, str]:
 
 
 _FOLD = _fold_table()
+# `_FOLD` as a byte table: every character below U+0100 folds to one such character, but "µ" (to "μ").
+_LATIN1_FOLD = bytes(ord(_FOLD[code]) if ord(_FOLD[code]) < 0x100 else code for code in range(0x100))
+_MICRO = "µ".encode("latin-1")
+# The marks beyond Latin-1 that a text in Latin-1 may hold (’ “ ” – — and narrow spaces), and what they fold to.
+_WIDE_MARKS = [(char, _FOLD[ord(char)]) for char in (*_SPACES, *_QUOTES) if ord(char) > 0xFF]
 
 
 def fold(text: str) -> str:
-    """Lowercase, strip accents, unify quotes, dashes and spaces; same length as `text`."""
-    return text.translate(_FOLD)
+    """Lowercase, strip accents, unify quotes, dashes and spaces; same length as `text`.
+
+    A text beyond ASCII is folded as Latin-1 bytes where it can be: `str.translate` looks every
+    character of such a text up in a dict (9 % of the engine's instructions on the benchmark's
+    pages, nearly all on the French ones), `bytes.translate` in an array. Its marks beyond
+    Latin-1 are first replaced by what they fold to, which folds to itself; a text with other
+    characters beyond it ("€", "œ", "…") takes the dict.
+    """
+    if text.isascii():
+        return text.translate(_FOLD)  # str.translate's own fast path, for ASCII
+    latin: bytes | None
+    try:
+        latin = text.encode("latin-1")
+    except UnicodeEncodeError:
+        latin = _latin1_with_marks(text)
+    if latin is None or _MICRO in latin:
+        return text.translate(_FOLD)
+    return latin.translate(_LATIN1_FOLD).decode("latin-1")
+
+
+def _latin1_with_marks(text: str) -> bytes | None:
+    """`text` in Latin-1 once its wide marks are replaced by what they fold to; None if it holds others."""
+    for wide, narrow in _WIDE_MARKS:
+        text = text.replace(wide, narrow)
+    try:
+        return text.encode("latin-1")
+    except UnicodeEncodeError:
+        return None
 
 
 # --- sentences ---------------------------------------------------------------

@@ -107,6 +107,17 @@ def test_fold_folds_every_character_as_before() -> None:
     assert fold(everything) == everything.translate(_FOLD_BEFORE)
 
 
+# Latin-1 (folded as bytes), the wide marks replaced first, and what sends a text back to the dict.
+_FOLD_ALPHABET = [*map(chr, range(0x100)), "’", "‘", "“", "”", "–", "—", "\u202f", "\u2009", "ʼ", "€", "œ", "…", "Ā"]
+
+
+@_examples(400)
+@given(st.lists(st.sampled_from(_FOLD_ALPHABET), max_size=40).map("".join))
+def test_fold_of_latin1_and_marks_as_before(text: str) -> None:
+    assert fold(text) == text.translate(_FOLD_BEFORE)
+    assert fold(text.replace("µ", "")) == text.replace("µ", "").translate(_FOLD_BEFORE)
+
+
 # --- a sentence mentions time: its digits looked for in C ---------------------------------------------
 
 
