@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from rules import clause, values
 from rules import engine as engine_module
+from rules import phrases as phrases_module
 from rules import scan as scan_module
 from rules import text as text_module
 from rules.engine import _DATE_WORDS, Engine, _mentions_time
@@ -526,3 +527,18 @@ def test_gate_on_the_pages_as_before() -> None:
         _names_a_party_before(t, ENGINE._parties)
         for t in texts  # noqa: SLF001
     ]
+
+
+# --- a sentence's runs of letters and digits: split in C in an ASCII text -----------------------------------
+
+
+@_examples(400)
+@given(
+    st.one_of(
+        st.text(max_size=80), st.lists(st.sampled_from([*_VOTERS, "a1", "9", "x_y", "é2"]), max_size=30).map("".join)
+    )
+)
+def test_runs_as_before(text: str) -> None:
+    for folded in (text, fold(text)):
+        assert phrases_module._runs(folded) == re.findall(r"[a-z0-9]+", folded)  # noqa: SLF001
+        assert Tokens(folded).words == set(re.findall(r"[a-z0-9]+", folded))
