@@ -9,8 +9,8 @@ Evaluation order (each step only sees what the previous one let through):
 2. **Language.** A function-word vote over the document: `en`, `fr` or `und`.
    Value parsing uses it for decimal commas; the rules themselves are
    bilingual and always all apply.
-3. **Gate.** A document naming no party any rule requires (a `str.find` for
-   each of their anchor words over the folded text) has no claim.
+3. **Gate.** A document naming no party any rule requires (one regex search
+   over the folded text) has no claim.
 4. **Lexicon pass (the prefilter), in two phases** (`rules.scan`). Per
    sentence, the folded words select the phrases anchored on them
    (`rules.phrases.Lexicon`); only those run, so the cost follows the text,
@@ -133,7 +133,7 @@ class Engine:
 
     def __init__(self, rules: RuleSet) -> None:
         self.rules = rules
-        self._parties = _party_words(rules)
+        self._parties = _party_patterns(_party_words(rules))
 
     @classmethod
     def load(cls, rules_dir: Path = RULES_DIR) -> Engine:
@@ -182,24 +182,23 @@ def _party_words(rules: RuleSet) -> tuple[str, ...]:
     return tuple(sorted(rules.lexicon.anchors_of(("entity", e) for e in required), key=len, reverse=True))
 
 
-def _names_a_party(folded: str, words: tuple[str, ...]) -> bool:
-    """Does one of `words` (runs of letters and digits) start a run of letters and digits in `folded`?
+def _party_patterns(words: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """`words` (runs of letters and digits) at the start of a text, and after a character that is
+    no letter or digit: where they start a run of letters and digits (see `_names_a_party`)."""
+    choice = "(?:" + "|".join(map(re.escape, words)) + ")"
+    return re.compile(choice), re.compile("[^a-z0-9]" + choice)
 
-    Each word is found by `str.find`, its start checked at each place. The regex this replaces,
-    an alternation behind a look-behind, was tried by `re` at every character of every page: 7 %
-    of the engine's instructions on the benchmark's pages (callgrind), 3.6 times what this costs
-    there, and 1.1 times on a short text. No words at all: that regex matched the empty string, so
-    every page goes on.
+
+def _names_a_party(folded: str, patterns: tuple[re.Pattern[str], re.Pattern[str]]) -> bool:
+    """Does one of the words of `patterns` (`_party_patterns`) start a run of letters and digits in `folded`?
+
+    The regex this replaces, `(?<![a-z0-9])(?:microsoft|…)`, started with a look-behind, which
+    `re` tries at every character of every page (7 % of the engine's instructions on the
+    benchmark's pages); one that starts with a character class is looked for in C, class first.
+    A third less time, 44 % fewer instructions; `str.find` for each word took more time still.
     """
-    if not words:
-        return True
-    for word in words:
-        at = folded.find(word)
-        while at != -1:
-            if at == 0 or not ("a" <= folded[at - 1] <= "z" or "0" <= folded[at - 1] <= "9"):
-                return True
-            at = folded.find(word, at + 1)
-    return False
+    at_start, after = patterns
+    return at_start.match(folded) is not None or after.search(folded) is not None
 
 
 def _as_date(value: str | dt.date | None) -> dt.date | None:

@@ -498,7 +498,7 @@ def _appositions_resolved_before(hits: list[Hit[Label]], folded: str) -> list[Hi
     return [h for h in hits if id(h) not in dropped] if dropped else hits
 
 
-# --- the gate: each party's anchor word found by str.find, not one regex behind a look-behind ---------------
+# --- the gate: the party words after a character class, not behind a look-behind ------------------------
 
 
 def _names_a_party_before(folded: str, words: tuple[str, ...]) -> bool:
@@ -506,7 +506,12 @@ def _names_a_party_before(folded: str, words: tuple[str, ...]) -> bool:
     return re.search(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, words)) + ")", folded) is not None
 
 
-_GATE_PARTS = [*ENGINE._parties, "re", "x", "9", "_", " ", "-", "é", "\n", "'", "mais", "opened", "s"]  # noqa: SLF001
+_PARTY_WORDS = engine_module._party_words(ENGINE.rules)  # noqa: SLF001
+_GATE_PARTS = [*_PARTY_WORDS, "re", "x", "9", "_", " ", "-", "é", "\n", "'", "mais", "opened", "s"]
+
+
+def _names_a_party(folded: str, words: tuple[str, ...]) -> bool:
+    return engine_module._names_a_party(folded, engine_module._party_patterns(words))  # noqa: SLF001
 
 
 @_examples(400)
@@ -516,17 +521,14 @@ _GATE_PARTS = [*ENGINE._parties, "re", "x", "9", "_", " ", "-", "é", "\n", "'",
 )
 def test_gate_as_before(text: str, words: tuple[str, ...]) -> None:
     for folded in (text, fold(text)):
-        assert engine_module._names_a_party(folded, ENGINE._parties) == _names_a_party_before(folded, ENGINE._parties)  # noqa: SLF001
-        assert engine_module._names_a_party(folded, words) == _names_a_party_before(folded, words)  # noqa: SLF001
+        assert _names_a_party(folded, _PARTY_WORDS) == _names_a_party_before(folded, _PARTY_WORDS)
+        assert _names_a_party(folded, words) == _names_a_party_before(folded, words)
 
 
 def test_gate_on_the_pages_as_before() -> None:
     pages = sorted((TESTS / "corpus").glob("*/*.html")) + sorted((TESTS / "pages").glob("*.html"))
     texts = [fold(path.read_text(encoding="utf-8", errors="replace")) for path in pages]
-    assert [engine_module._names_a_party(t, ENGINE._parties) for t in texts] == [  # noqa: SLF001
-        _names_a_party_before(t, ENGINE._parties)
-        for t in texts  # noqa: SLF001
-    ]
+    assert [_names_a_party(t, _PARTY_WORDS) for t in texts] == [_names_a_party_before(t, _PARTY_WORDS) for t in texts]
 
 
 # --- a sentence's runs of letters and digits: split in C in an ASCII text -----------------------------------
