@@ -544,3 +544,20 @@ def test_runs_as_before(text: str) -> None:
     for folded in (text, fold(text)):
         assert phrases_module._runs(folded) == re.findall(r"[a-z0-9]+", folded)  # noqa: SLF001
         assert Tokens(folded).words == set(re.findall(r"[a-z0-9]+", folded))
+
+
+# --- a phrase's required words checked by a map of a C method, not a generator --------------------------------
+
+
+_CHOOSING = [p for lexicon in (ENGINE.rules.lexicon, ENGINE.rules.cue_lexicon) for p, _ in lexicon._phrases]  # noqa: SLF001
+_CHOOSING = [p for p in _CHOOSING if p.needs_one_of][:40] + [p for p in _CHOOSING if not p.needs_one_of][:10]
+_CHOICE_WORDS = sorted({w for p in _CHOOSING for group in (p.needs, *p.needs_one_of) for w in group} | {"x"})
+
+
+@_examples(300)
+@given(st.sets(st.sampled_from(_CHOICE_WORDS), max_size=30))
+def test_may_match_as_before(words: set[str]) -> None:
+    for phrase in _CHOOSING:
+        for some in (words, words | phrase.needs):  # with its words needed alone, for the choices to decide
+            before = phrase.needs <= some and all(not some.isdisjoint(group) for group in phrase.needs_one_of)
+            assert phrase.may_match(some) == before
