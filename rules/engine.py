@@ -135,7 +135,7 @@ class Engine:
 
     def __init__(self, rules: RuleSet) -> None:
         self.rules = rules
-        self._parties = _parties_pattern(rules)
+        self._parties = _party_patterns(_party_words(rules))
 
     @classmethod
     def load(cls, rules_dir: Path = RULES_DIR) -> Engine:
@@ -161,7 +161,7 @@ class Engine:
         body = f"{title}\n{text}" if title else text
         folded_doc = fold(body)
         language = lang or detect_language(folded_doc)
-        if not self._parties.search(folded_doc):  # no party any rule requires: nothing to read
+        if not _names_a_party(folded_doc, self._parties):  # no party any rule requires: nothing to read
             out = Extraction(language, [])
             if explain:
                 gate = "skipped (step 3, gate): the page names no party any rule requires"
@@ -177,11 +177,30 @@ class Engine:
         return out
 
 
-def _parties_pattern(rules: RuleSet) -> re.Pattern[str]:
-    """The anchor words of every entity some rule requires: a page with none of them has no claim."""
+def _party_words(rules: RuleSet) -> tuple[str, ...]:
+    """The anchor words of every entity some rule requires: a page with none of them has no claim.
+    Longest first: a company's name ("microsoft") before a short alias, and most pages name it."""
     required = {entity for rule in rules.facets.values() for group in rule.requires for entity in group}
-    words = sorted(rules.lexicon.anchors_of(("entity", e) for e in required), key=len, reverse=True)
-    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, words)) + ")")
+    return tuple(sorted(rules.lexicon.anchors_of(("entity", e) for e in required), key=len, reverse=True))
+
+
+def _party_patterns(words: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """`words` (runs of letters and digits) at the start of a text, and after a character that is
+    no letter or digit: where they start a run of letters and digits (see `_names_a_party`)."""
+    choice = "(?:" + "|".join(map(re.escape, words)) + ")"
+    return re.compile(choice), re.compile("[^a-z0-9]" + choice)
+
+
+def _names_a_party(folded: str, patterns: tuple[re.Pattern[str], re.Pattern[str]]) -> bool:
+    """Does one of the words of `patterns` (`_party_patterns`) start a run of letters and digits in `folded`?
+
+    The regex this replaces, `(?<![a-z0-9])(?:microsoft|…)`, started with a look-behind, which
+    `re` tries at every character of every page (7 % of the engine's instructions on the
+    benchmark's pages); one that starts with a character class is looked for in C, class first.
+    A third less time, 44 % fewer instructions; `str.find` for each word took more time still.
+    """
+    at_start, after = patterns
+    return at_start.match(folded) is not None or after.search(folded) is not None
 
 
 def _as_date(value: str | dt.date | None) -> dt.date | None:
@@ -200,6 +219,8 @@ class _DocumentReader:
         self.sentences = sentences
         self.source = source
         self.trace = trace
+        # asked of each sentence by the two after it (`_question_index`): answered once
+        self._questions = [_is_question(s) for s in sentences]
         self._dates: dict[int, str | None] = {}
         self._rights = [f for f, rule in rules.facets.items() if rule.in_force == "held"]
 
@@ -333,6 +354,8 @@ class _DocumentReader:
         the rights (facets in force as `held`) the nearest of the two sentences before it names."""
         for before in range(index - 1, max(-1, index - 3), -1):
             earlier = self.sentences[before]
+            if not earlier.triggered:  # most sentences name no facet: no right to look for
+                continue
             rights = [
                 (hits[-1].start, f) for f, hits in earlier.triggered.items() if self.rules.facets[f].in_force == "held"
             ]
@@ -389,7 +412,7 @@ class _DocumentReader:
 
     def _question_index(self, index: int) -> int | None:
         for before in range(index - 1, max(-1, index - 3), -1):
-            if _is_question(self.sentences[before]):
+            if self._questions[before]:
                 return before
         return None
 

@@ -13,8 +13,7 @@ import re
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar, overload
 
 from rules.loader import Label, RuleSet
 from rules.phrases import Hit, Tokens, in_text_order
@@ -22,6 +21,28 @@ from rules.text import RELATIVE_START, Sentence, clause_spans
 from rules.values import Value, find_values
 
 T = TypeVar("T")
+
+
+class _cached(Generic[T]):  # noqa: N801 - a decorator, named as `functools.cached_property` is
+    """`functools.cached_property` without its lock: computed on first read and kept in the instance's
+    `__dict__`, where later reads find it first (a descriptor without `__set__`). Python 3.11's takes
+    an RLock at every first read, and every sentence of a page is asked for its triggers and entities
+    once: the lock cost more than building them (Python 3.12 dropped it for that reason)."""
+
+    def __init__(self, compute: Callable[[Any], T]) -> None:
+        self._compute = compute
+        self._name = compute.__name__
+        self.__doc__ = compute.__doc__
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> _cached[T]: ...
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> T: ...
+    def __get__(self, instance: object | None, owner: type | None = None) -> T | _cached[T]:
+        if instance is None:
+            return self
+        value = instance.__dict__[self._name] = self._compute(instance)
+        return value
 
 
 @dataclass
@@ -167,7 +188,7 @@ class ScannedSentence:
             self.sentence, self.folded, self.tokens, primary, self.rules, self.lang, self.published, cues
         )
 
-    @cached_property
+    @_cached
     def hits(self) -> list[Hit[Label]]:
         """Every hit: entities, triggers, and the cues, `also` and `exclude` phrases (overlaps resolved)."""
         secondary = resolve_overlaps(self.rules.cue_lexicon.find(self.tokens) + self._conditionals())
@@ -186,7 +207,7 @@ class ScannedSentence:
             for label in _CONDITIONAL
         ]
 
-    @cached_property
+    @_cached
     def triggered(self) -> dict[str, list[Hit[Label]]]:
         """The facets whose triggers hit, with their hits in text order."""
         out: dict[str, list[Hit[Label]]] = {}
@@ -195,27 +216,27 @@ class ScannedSentence:
                 out.setdefault(hit.label[1], []).append(hit)
         return out
 
-    @cached_property
+    @_cached
     def entities(self) -> set[str]:
         return {hit.label[1] for hit in self.primary if hit.label[0] == "entity"}
 
-    @cached_property
+    @_cached
     def clauses(self) -> list[tuple[int, int]]:
         return clause_spans(self.folded, [(h.start, h.end) for h in self.primary if h.label[0] == "entity"])
 
-    @cached_property
+    @_cached
     def values(self) -> list[Value]:
         return find_values(self.sentence.text, lang=self.lang, published=self.published)
 
-    @cached_property
+    @_cached
     def _clause_starts(self) -> list[int]:
         return [start for start, _ in self.clauses]
 
-    @cached_property
+    @_cached
     def _hit_starts(self) -> list[int]:
         return [h.start for h in self.hits]
 
-    @cached_property
+    @_cached
     def _value_starts(self) -> list[int]:
         return [v.start for v in self.values]
 
@@ -226,7 +247,7 @@ class ScannedSentence:
             return self._asides[0].get(index, self.clauses[index])
         return 0, len(self.folded)
 
-    @cached_property
+    @_cached
     def _asides(self) -> tuple[dict[int, tuple[int, int]], dict[tuple[int, int], tuple[int, int]]]:
         """Main clauses a relative or a parenthesis interrupts, read as one.
 
@@ -301,7 +322,7 @@ class ScannedSentence:
     def has_cue(self, cue_class: str) -> bool:
         return cue_class in self._cue_classes
 
-    @cached_property
+    @_cached
     def _cue_classes(self) -> frozenset[str]:
         """The cue classes the sentence holds: asked for each trigger of the next sentence."""
         return frozenset({h.label[1] for h in self.hits if h.label[0] == "cue"})
@@ -316,7 +337,7 @@ class ScannedSentence:
         markers = self._present_markers
         return bisect_left(markers, start) < bisect_left(markers, end)
 
-    @cached_property
+    @_cached
     def _present_markers(self) -> list[int]:
         """Where the sentence's markers of the present start, but for those right after a date, sorted."""
         markers = [h.start for h in self.hits if h.label[0] == "cue" and h.label[1] == "now"]
@@ -335,6 +356,8 @@ def _appositions_resolved(hits: list[Hit[Label]], folded: str) -> list[Hit[Label
     named of: in "OpenAI's rival Anthropic signed with Google" the deal is Anthropic's.
     """
     entities = [h for h in hits if h.label[0] == "entity"]
+    if len(entities) < 2:  # a name qualifies another one, named after it: most sentences name one at most
+        return hits
     starts = {h.start: h.label[1] for h in entities}
     dropped = {
         id(h)

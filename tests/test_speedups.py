@@ -13,6 +13,7 @@ import random
 import re
 import tomllib
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -22,12 +23,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rules import clause, values
+from rules import engine as engine_module
+from rules import phrases as phrases_module
+from rules import scan as scan_module
 from rules import text as text_module
 from rules.engine import _DATE_WORDS, Engine, _mentions_time
 from rules.loader import FacetRule, Label
 from rules.phrases import Hit, Lexicon, Tokens, in_text_order
 from rules.scan import ScannedSentence
-from rules.text import Sentence, fold
+from rules.text import Sentence, detect_language, fold
 
 T = TypeVar("T")
 ENGINE = Engine.load()
@@ -102,6 +106,17 @@ def test_fold_folds_as_before(text: str) -> None:
 def test_fold_folds_every_character_as_before() -> None:
     everything = "".join(map(chr, range(0x3000)))
     assert fold(everything) == everything.translate(_FOLD_BEFORE)
+
+
+# Latin-1 (folded as bytes), the wide marks replaced first, and what sends a text back to the dict.
+_FOLD_ALPHABET = [*map(chr, range(0x100)), "’", "‘", "“", "”", "–", "—", "\u202f", "\u2009", "ʼ", "€", "œ", "…", "Ā"]
+
+
+@_examples(400)
+@given(st.lists(st.sampled_from(_FOLD_ALPHABET), max_size=40).map("".join))
+def test_fold_of_latin1_and_marks_as_before(text: str) -> None:
+    assert fold(text) == text.translate(_FOLD_BEFORE)
+    assert fold(text.replace("µ", "")) == text.replace("µ", "").translate(_FOLD_BEFORE)
 
 
 # --- a sentence mentions time: its digits looked for in C ---------------------------------------------
@@ -342,3 +357,207 @@ def test_label_tests_as_before(labels: list[tuple[str, ...]], cue: str) -> None:
     assert [label[0] == "cue" and label[1] == cue for label in labels] == [
         label[:2] == ("cue", cue) for label in labels
     ]
+
+
+# --- the language vote: an ASCII text's words split in C, counted without a Counter ---------------------
+
+
+def _language_before(folded_text: str, *, sample: int = 4000) -> str:
+    """`rules.text.detect_language` as it was."""
+    counts = Counter(re.findall(r"[a-z]+", folded_text[:sample]))
+    en = sum(counts[word] for word in text_module._EN_WORDS.intersection(counts))  # noqa: SLF001
+    fr = sum(counts[word] for word in text_module._FR_WORDS.intersection(counts))  # noqa: SLF001
+    if en + fr < 3:
+        return "und"
+    return "fr" if fr > en else "en"
+
+
+_VOTERS = [
+    *sorted(text_module._EN_WORDS | text_module._FR_WORDS),  # noqa: SLF001
+    *["thee", "les2", "x", " ", "  ", "-", "'", "é", "É", "9", "_", "\x1f", "\x85", "\u00a0", "\u2028", "\n"],
+]
+
+
+@_examples(400)
+@given(st.one_of(st.text(max_size=100), st.lists(st.sampled_from(_VOTERS), max_size=40).map("".join)))
+def test_language_vote_as_before(text: str) -> None:
+    for folded in (text, fold(text)):
+        assert text_module._words(folded) == re.findall(r"[a-z]+", folded)  # noqa: SLF001
+        assert detect_language(folded) == _language_before(folded)
+        assert detect_language(folded, sample=9) == _language_before(folded, sample=9)
+
+
+# --- a sentence's lazy attributes kept without a lock ---------------------------------------------------
+
+
+def test_lazy_attributes_are_computed_once_and_kept() -> None:
+    text = "Microsoft keeps its right of first refusal, OpenAI said on Tuesday."
+    s = ScannedSentence.scan(Sentence(text, 0, len(text), 0), fold(text), ENGINE.rules, "en", None)
+    names = ["hits", "triggered", "entities", "clauses", "values", "_cue_classes", "_present_markers", "_asides"]
+    first = {name: getattr(s, name) for name in names}
+    assert all(getattr(s, name) is first[name] for name in names)  # kept, not computed again
+    assert set(names) <= vars(s).keys()
+    assert first["triggered"] and first["entities"] == {"microsoft", "openai"}
+    assert ScannedSentence.hits.__doc__ and isinstance(ScannedSentence.__dict__["hits"], type(ScannedSentence.hits))
+
+
+# --- a sentence boundary after an abbreviation: the last word read by string methods ---------------------
+
+
+def _ends_with_abbreviation_before(line: str, start: int, end: int) -> bool:
+    """`rules.text._ends_with_abbreviation` as it was: every character read back in a Python loop."""
+    while end > start and line[end - 1] in ".!?…\"')]»” ":
+        end -= 1
+    while end > start and line[end - 1].isspace():
+        end -= 1
+    if end == start:
+        return False
+    word_start = end
+    while word_start > start and not line[word_start - 1].isspace():
+        word_start -= 1
+    last = fold(line[word_start:end]).strip("(\"'")
+    return last in text_module._ABBREVIATIONS or (len(last) == 1 and last.isalpha())  # noqa: SLF001
+
+
+_LINE_PARTS = [
+    *["Mr", "U.S", "e.g", "Inc", "A", "é", "Mme", "(Dr", '"No', "'etc", "x" * 40, "y" * 31, "word", "OpenAI"],
+    *[
+        ".",
+        ". ",
+        "?",
+        "!",
+        "…",
+        ")",
+        "]",
+        "»",
+        "”",
+        '"',
+        "'",
+        " ",
+        "  ",
+        "\t",
+        "\n",
+        "\u00a0",
+        "\u2028",
+        "\x1f",
+        "\x85",
+    ],
+]
+
+
+@_examples(400)
+@given(st.lists(st.sampled_from(_LINE_PARTS), max_size=30).map("".join), st.data())
+def test_abbreviations_read_as_before(line: str, data: st.DataObject) -> None:
+    ends = range(len(line) + 1)
+    for end in [*data.draw(st.lists(st.sampled_from(ends), max_size=5)), len(line)]:
+        for start in {0, end // 2, max(0, end - 33), max(0, end - 32), max(0, end - 31), end}:
+            assert text_module._ends_with_abbreviation(line, start, end) == _ends_with_abbreviation_before(  # noqa: SLF001
+                line, start, end
+            ), (line, start, end)
+
+
+def test_abbreviations_at_the_end_of_a_long_word_read_as_before() -> None:
+    for word in ("a" + "(" * 40 + "Mr", "(" * 40 + "Mr", "x" * 40, "x" * 40 + "\u00a0Mr"):
+        for cut in range(len(word) + 1):
+            line = word[cut:] + ". Smith"
+            end = line.index(". Smith") + 1
+            for start in (0, 1, 5):
+                assert text_module._ends_with_abbreviation(line, start, end) == _ends_with_abbreviation_before(  # noqa: SLF001
+                    line, start, end
+                ), (line, start, end)
+
+
+# --- appositions: a sentence naming one party at most has none -----------------------------------------
+
+
+_NAMES = ["OpenAI", "Microsoft", "Anthropic", "AWS", "the Santa Clara chipmaker", "Nvidia", "Google", "Oracle"]
+_GLUE = ["'s rival ", "'s main competitor ", " ", ", ", " rival d'", " le rival d'", " and ", " signed with "]
+
+
+@_examples(300)
+@given(st.lists(st.one_of(st.sampled_from(_NAMES), st.sampled_from(_GLUE)), max_size=10).map("".join))
+def test_appositions_resolved_as_before(text: str) -> None:
+    folded = fold(text)
+    hits = ENGINE.rules.lexicon.find(Tokens(folded))
+    assert scan_module._appositions_resolved(hits, folded) == _appositions_resolved_before(hits, folded)  # noqa: SLF001
+
+
+def _appositions_resolved_before(hits: list[Hit[Label]], folded: str) -> list[Hit[Label]]:
+    """`rules.scan._appositions_resolved` as it was, without the shortcut for one party."""
+    entities = [h for h in hits if h.label[0] == "entity"]
+    starts = {h.start: h.label[1] for h in entities}
+    dropped = {
+        id(h)
+        for h in entities
+        if " " in h.phrase.strip()
+        and (other := starts.get(h.end + 1)) is not None
+        and other != h.label[1]
+        and folded[h.end] == " "
+    }
+    dropped |= {id(h) for h in entities if scan_module._qualifies_a_rival(folded, h, starts)}  # noqa: SLF001
+    return [h for h in hits if id(h) not in dropped] if dropped else hits
+
+
+# --- the gate: the party words after a character class, not behind a look-behind ------------------------
+
+
+def _names_a_party_before(folded: str, words: tuple[str, ...]) -> bool:
+    """`rules.engine`'s gate as it was: one regex."""
+    return re.search(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, words)) + ")", folded) is not None
+
+
+_PARTY_WORDS = engine_module._party_words(ENGINE.rules)  # noqa: SLF001
+_GATE_PARTS = [*_PARTY_WORDS, "re", "x", "9", "_", " ", "-", "é", "\n", "'", "mais", "opened", "s"]
+
+
+def _names_a_party(folded: str, words: tuple[str, ...]) -> bool:
+    return engine_module._names_a_party(folded, engine_module._party_patterns(words))  # noqa: SLF001
+
+
+@_examples(400)
+@given(
+    st.one_of(st.text(max_size=60), st.lists(st.sampled_from(_GATE_PARTS), max_size=12).map("".join)),
+    st.lists(st.sampled_from(["mai", "open", "openai", "ai", "x9", "a"]), max_size=3).map(tuple),
+)
+def test_gate_as_before(text: str, words: tuple[str, ...]) -> None:
+    for folded in (text, fold(text)):
+        assert _names_a_party(folded, _PARTY_WORDS) == _names_a_party_before(folded, _PARTY_WORDS)
+        assert _names_a_party(folded, words) == _names_a_party_before(folded, words)
+
+
+def test_gate_on_the_pages_as_before() -> None:
+    pages = sorted((TESTS / "corpus").glob("*/*.html")) + sorted((TESTS / "pages").glob("*.html"))
+    texts = [fold(path.read_text(encoding="utf-8", errors="replace")) for path in pages]
+    assert [_names_a_party(t, _PARTY_WORDS) for t in texts] == [_names_a_party_before(t, _PARTY_WORDS) for t in texts]
+
+
+# --- a sentence's runs of letters and digits: split in C in an ASCII text -----------------------------------
+
+
+@_examples(400)
+@given(
+    st.one_of(
+        st.text(max_size=80), st.lists(st.sampled_from([*_VOTERS, "a1", "9", "x_y", "é2"]), max_size=30).map("".join)
+    )
+)
+def test_runs_as_before(text: str) -> None:
+    for folded in (text, fold(text)):
+        assert phrases_module._runs(folded) == re.findall(r"[a-z0-9]+", folded)  # noqa: SLF001
+        assert Tokens(folded).words == set(re.findall(r"[a-z0-9]+", folded))
+
+
+# --- a phrase's required words checked by a map of a C method, not a generator --------------------------------
+
+
+_CHOOSING = [p for lexicon in (ENGINE.rules.lexicon, ENGINE.rules.cue_lexicon) for p, _ in lexicon._phrases]  # noqa: SLF001
+_CHOOSING = [p for p in _CHOOSING if p.needs_one_of][:40] + [p for p in _CHOOSING if not p.needs_one_of][:10]
+_CHOICE_WORDS = sorted({w for p in _CHOOSING for group in (p.needs, *p.needs_one_of) for w in group} | {"x"})
+
+
+@_examples(300)
+@given(st.sets(st.sampled_from(_CHOICE_WORDS), max_size=30))
+def test_may_match_as_before(words: set[str]) -> None:
+    for phrase in _CHOOSING:
+        for some in (words, words | phrase.needs):  # with its words needed alone, for the choices to decide
+            before = phrase.needs <= some and all(not some.isdisjoint(group) for group in phrase.needs_one_of)
+            assert phrase.may_match(some) == before
