@@ -58,7 +58,7 @@ def read_clause(job: ClauseJob) -> ClauseResult:
         return ClauseResult([], reason, {})
     keys = _keys(job, inside, start, end)
     unlisted = s.memo(("unlisted", rule.facet, start, end), lambda: unlisted_keys(job, inside, start, end))
-    keys = keys + [k for k in unlisted if k not in keys] or _antecedent_key(job, start)
+    keys = keys + [k for k in unlisted if k not in keys] or _antecedent_key(job, start) or _context_key(job, start, end)
     dropped = _dropped_keys(job, inside, start, end)
     keys, in_clouds = hosted(job, keys, inside)
     dropped.update(in_clouds)
@@ -83,6 +83,25 @@ def read_clause(job: ClauseJob) -> ClauseResult:
     if dropped and result.claims:
         return replace(result, details={**result.details, **_dropped_details(dropped)})
     return result
+
+
+_DEAL = re.compile(r"\b(?:contrat|contrats|contract|contracts|deal|deals|accord|agreement|entente|pacte|pact)\b")
+_CONTEXT_KEY_REACH = 2  # sentences back to the one that names the deal's other party
+
+
+def _context_key(job: ClauseJob, start: int, end: int) -> list[str]:
+    """A deal whose other party the clause leaves to the sentences before ("Oracle's shares jumped…
+    Le créateur de ChatGPT aurait signé un contrat de 300 milliards"): the one party of the key's
+    class the nearest of the two sentences before names, when it names no other party of the class
+    nor a rival."""
+    rule = job.rule
+    if not rule.key_class or not _DEAL.search(job.sentence.folded, start, end):
+        return []
+    for named in job.context[:_CONTEXT_KEY_REACH]:
+        ours = [e for e in named if e in job.entities and rule.key_class in job.entities[e].classes]
+        if ours or named & rule.rivals:
+            return ours if len(ours) == 1 and not named & rule.rivals else []
+    return []
 
 
 def _antecedent_key(job: ClauseJob, start: int) -> list[str]:
