@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from monitor.urls import redact_url
+from monitor.urls import redact_url, shown_source
 
 if TYPE_CHECKING:
     from storage import StoredChange
@@ -97,7 +97,7 @@ def listed_json(change: ListedChange) -> dict[str, Any]:
         "summary": change.summary,
         "first_seen": change.first_seen,
         "happened_at": change.happened_at or None,
-        "sources": [_shown_source(source) for source in change.sources],
+        "sources": [shown_source(source) for source in change.sources],
         "delivery": change.delivery,
         "review": {"verdict": change.review, "note": change.review_note, "at": change.reviewed_at}
         if change.review
@@ -120,12 +120,6 @@ def _decoded(text: str | None) -> Any:
 
 
 _scan_once = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # made in its __init__, not in the stubs
-
-
-def _shown_source(source: dict[str, Any]) -> dict[str, Any]:
-    """`monitor.judging.events.shown_source`: the source with its URL's credentials redacted."""
-    url = source["url"]
-    return {"url": redact_url(url) if url else url, "title": source["title"], "published": source["published"]}
 
 
 def changes_text(

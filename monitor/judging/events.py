@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from monitor.errors import error_line
-from monitor.urls import redact_url
+from monitor.urls import redact_url, shown_source
 from storage import Feed, StoredChange
 
 CHANGE_FLAGGED = "change.flagged"
@@ -45,12 +45,6 @@ def listed_change(change: StoredChange, delivery: dict[str, str]) -> dict[str, A
     listed["delivery"] = delivery
     listed["review"] = review
     return listed
-
-
-def shown_source(source: dict[str, Any]) -> dict[str, Any]:
-    """A change's source as shown and sent: url (credentials redacted), title, published."""
-    return {"url": redact_url(source["url"]) if source.get("url") else source.get("url"),
-            "title": source.get("title"), "published": source.get("published")}  # fmt: skip
 
 
 def change_flagged(change: StoredChange) -> dict[str, Any]:

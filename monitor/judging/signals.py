@@ -47,7 +47,6 @@ from rapidfuzz import fuzz, process
 from monitor.errors import InputError
 from monitor.judging.alerts import Receiver, queue
 from monitor.judging.baseline import load_manifest
-from monitor.judging.events import shown_source
 from monitor.judging.signal_words import (
     MARKER_CUES,
     MARKERS,
@@ -61,6 +60,7 @@ from monitor.judging.signal_words import (
     WEAK_VERBS,
     Words,
 )
+from monitor.urls import shown_source
 from rules.loader import RuleSet
 from rules.model import Claim
 from rules.phrases import Tokens
