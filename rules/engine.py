@@ -392,7 +392,11 @@ class _DocumentReader:
         """List item `index`, which names no facet, read with its heading's facets ("Les engagements
         d'OpenAI :" above "- Microsoft — 250 milliards de services Azure")."""
         heading = self._list_heading(index)
-        return self.sentences[index].listing(heading) if heading is not None and heading.triggered else None
+        if heading is None or not heading.triggered:
+            return None
+        item = self.sentences[index]
+        bullet = _LIST_ITEM.match(item.sentence.text)  # a match: `_list_heading` found the item's list
+        return item.listing(heading, bullet.end()) if bullet else None
 
     def _list_heading(self, index: int) -> ScannedSentence | None:
         """The line that introduces the list item `index` ("OpenAI's compute deals so far:" above

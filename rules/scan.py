@@ -103,14 +103,12 @@ class ScannedSentence:
         cues: tuple[Hit[Label], ...] = (Hit(("cue", said, ""), start, end, answer.group(1)),) if said else ()
         return self._carrying(list(question.triggered), question, start, end, "the question", cues, keys=True)
 
-    def listing(self, heading: ScannedSentence) -> ScannedSentence | None:
+    def listing(self, heading: ScannedSentence, start: int) -> ScannedSentence | None:
         """This list item, which names no facet, read under its heading ("Les engagements
         d'OpenAI :" above "- Microsoft — 250 milliards de services Azure"): the heading's triggers
-        placed on the item's first word, when the item gives a figure of a kind they take."""
-        if not self._gives_value(heading):
-            return None
-        start = _BULLET.match(self.folded).end()  # type: ignore[union-attr]  # matches any text
-        if start >= len(self.folded):
+        placed on the item's first word (at `start`, after its bullet), when the item gives a figure
+        of a kind they take."""
+        if not self._gives_value(heading) or start >= len(self.folded):
             return None
         return self._carrying(list(heading.triggered), heading, start, start + 1, "the list's heading")
 
@@ -404,7 +402,6 @@ _STATUS_CUES = frozenset({"ended", "denied", "cancelled", "continuing"})
 # On folded text: an optional answer marker ("A:", « R : », "Réponse :", the speaker's name and a colon:
 # "Brad Smith: No."), then a bare "no" / « non »
 # (group 1, empty when the answer opens otherwise).
-_BULLET = re.compile(r"[^a-z0-9]*")  # what opens a list item before its first word ("• ", "- ", "1. ")
 _ANSWER = re.compile(
     r"\s*(?:(?:a|r|answer|reponse)\s*[:.\u2013\u2014-]\s*|[\w.'-]+(?:\s+[\w.'-]+){0,2}\s*:\s*)?"
     r"(no\b|nope\b|not since\b|non\b|plus depuis\b|)\W*"
