@@ -17,14 +17,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
+from child_time import timed_run
 from spread import paired_ratio, spread
 
 COMMANDS = {"text": ["changes"], "json": ["changes", "--json"]}
@@ -74,14 +72,10 @@ def _rounds(
 
 def _run(monitor: Path, words: list[str], database: Path) -> tuple[float, float, bytes]:
     """(CPU, wall, output) of one command, checked to have succeeded."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    done = subprocess.run([str(monitor), *words], capture_output=True, env={**os.environ, "MONITOR_DB": str(database)})
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu, wall, done = timed_run([str(monitor), *words], {**os.environ, "MONITOR_DB": str(database)})
     if done.returncode != 0:
         raise SystemExit(f"{monitor} {' '.join(words)}: exited {done.returncode}: {done.stderr[-300:]!r}")
-    return after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime, wall, done.stdout
+    return cpu, wall, done.stdout
 
 
 if __name__ == "__main__":

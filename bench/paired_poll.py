@@ -16,16 +16,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import resource
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import corpus
 import server
 from bigdb import Item, build_database
+from child_time import timed_run
 from spread import paired_ratio, spread
 from tomlconfig import write_monitor_toml
 
@@ -77,15 +75,12 @@ def _rounds(commands: dict[str, Path], toml: Path, database: Path, rounds: int) 
 
 def _run(monitor: Path, toml: Path, database: Path) -> tuple[float, float]:
     """(CPU, wall) seconds of one `monitor run --once`, checked to have found every feed unchanged."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    done = subprocess.run([str(monitor), "run", "--once", "--config", str(toml)], capture_output=True, text=True,
-                          env={**os.environ, "MONITOR_DB": str(database)})  # fmt: skip
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode != 0 or "(1000 unchanged" not in done.stdout:
-        raise SystemExit(f"{monitor}: exited {done.returncode}: {(done.stdout + done.stderr)[-300:]}")
-    return after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime, wall
+    argv = [str(monitor), "run", "--once", "--config", str(toml)]
+    cpu, wall, done = timed_run(argv, {**os.environ, "MONITOR_DB": str(database)})
+    out = done.stdout.decode(errors="replace")
+    if done.returncode != 0 or "(1000 unchanged" not in out:
+        raise SystemExit(f"{monitor}: exited {done.returncode}: {(out + done.stderr.decode(errors='replace'))[-300:]}")
+    return cpu, wall
 
 
 if __name__ == "__main__":
