@@ -219,7 +219,7 @@ class _DocumentReader:
         self.sentences = sentences
         self.source = source
         self.trace = trace
-        # asked of each sentence by the two after it (`_question_index`): answered once
+        # asked of each sentence by itself and the two after it (`_question_index`): answered once
         self._questions = [_is_question(s) for s in sentences]
         self._dates: dict[int, str | None] = {}
         self._rights = [f for f, rule in rules.facets.items() if rule.in_force == "held"]
@@ -243,7 +243,7 @@ class _DocumentReader:
                 if answer is not None:
                     claims.extend(self._read_sentence(index, answer, title_entities))
                 continue
-            if _is_question(scanned):  # a question asserts nothing
+            if self._questions[index]:  # a question asserts nothing
                 for facet, triggers in scanned.triggered.items():
                     rule = self.rules.facets[facet]
                     self._trace(scanned, rule, triggers[0], "skipped: a question asserts nothing")
@@ -343,7 +343,7 @@ class _DocumentReader:
         """
         s = self.sentences[index]
         asked = self._question_index(index)
-        if asked is None or not self.sentences[asked].triggered or _is_question(s):
+        if asked is None or not self.sentences[asked].triggered or self._questions[index]:
             return None
         if any(self.sentences[i].triggered for i in range(asked + 1, index)):
             return None  # an earlier sentence of the answer named the facet: this one is its sequel
@@ -380,7 +380,7 @@ class _DocumentReader:
         """Sentence `index` with the right "that exclusivity" / « cette exclusivité » points back to,
         when one of the two sentences before it names another right (see `ScannedSentence.pointing_back`)."""
         s = self.sentences[index]
-        if not s.triggered or _is_question(s):
+        if not s.triggered or self._questions[index]:
             return None
         for before in range(index - 1, max(-1, index - 3), -1):
             earlier = self.sentences[before]
