@@ -257,8 +257,15 @@ def _word_regex(word: str, source: str) -> str:
     return re.escape(word)
 
 
+# Words a rule may put `=` on by mistake: "=se retirer" inflects the pronoun and leaves the verb
+# an infinitive, which no conjugated text matches.
+_NO_LEMMA = frozenset({"se", "s'", "me", "te", "nous", "vous", "the", "to", "a"})
+
+
 def _lemma_forms(word: str, source: str) -> tuple[str, ...]:
     """The forms an `=lemma` word matches (see `rules.lemmas`)."""
+    if word[1:] in _NO_LEMMA:
+        raise ValueError(f"{word!r} in {source!r}: put '=' on the verb, not on {word[1:]!r} ('se =retirer')")
     found = lemmas.forms(word[1:])
     if len(found) < 2:
         raise ValueError(f"{word!r} in {source!r}: no word has that lemma in English or French")

@@ -77,6 +77,26 @@ def test_an_unknown_lemma_is_refused_naming_the_file(tmp_path: Path) -> None:
         load_rules(rules)
 
 
+def test_a_lemma_on_a_pronoun_is_refused(tmp_path: Path) -> None:
+    """ "=se retirer" would inflect « se » and match the verb only as an infinitive."""
+    rules = tmp_path / "rules"
+    (rules / "vocab").mkdir(parents=True)
+    (rules / "facets").mkdir()
+    (rules / "vocab" / "entities.toml").write_text('[openai]\naliases = ["openai"]\n', encoding="utf-8")
+    (rules / "vocab" / "cues.toml").write_text('[ended]\nphrases = ["=se retirer"]\n', encoding="utf-8")
+    (rules / "facets" / "x.toml").write_text(
+        'facet = "x"\nlabel = "x"\nkey = "openai"\nin_force = "held"\nrequires = ["openai"]\ntriggers = ["x"]\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(RuleError, match=r"cues\.toml: cue class 'ended': '=se'.*put '=' on the verb"):
+        load_rules(rules)
+
+
+def test_a_reflexive_verb_matches_its_inflections() -> None:
+    assert _matches("(se|s'est) =retirer de", "Microsoft se retirera de Stargate")
+    assert _matches("(se|s'est) =retirer de", "Microsoft s'est retiré de Stargate")
+
+
 def test_the_cached_forms_are_simplemma_s() -> None:
     """vocab/lemmas.json holds exactly the lemmas the rules name, with the forms simplemma gives today:
     after a rule names a new lemma or simplemma changes, `python -m rules.lemmas` rewrites it."""
