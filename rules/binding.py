@@ -199,6 +199,7 @@ def hosted(job: ClauseJob, keys: list[str], inside: list[Hit[Label]]) -> tuple[l
     unlisted = [k for k in keys if k not in entities]  # a new neocloud hosts the chips it rents out
 
     dropped: dict[str, str] = {}
+    host_keys: set[str] = set()
     for maker in makers:
         if not job.rule.requires[0] & s.entities and s.memo(("brand", maker), lambda: _named_as_brand(s, maker)):  # noqa: B023
             dropped[maker] = f"named only as the chips' brand, in a sentence that does not name {job.rule.requires[0]}"
@@ -211,7 +212,18 @@ def hosted(job: ClauseJob, keys: list[str], inside: list[Hit[Label]]) -> tuple[l
             dropped[maker] = (
                 f"a chip maker whose chips run in {' or '.join(hosts)}'s data centres: the host is the provider"
             )
-    return [k for k in keys if k not in dropped], dropped
+            host_keys.update(h for h in hosts if h in entities and _may_key(job.rule, entities[h].classes, h))
+    left = [k for k in keys if k not in dropped]
+    # The host the sentence before names is the clause's provider: "Amazon and OpenAI announced a
+    # partnership. Under the agreement, OpenAI gets Nvidia GPUs" keys AWS.
+    if not left and len(host_keys) == 1:
+        left = sorted(host_keys)
+    return left, dropped
+
+
+def _may_key(rule: FacetRule, classes: frozenset[str], key: str) -> bool:
+    """Whether an entity of `classes` may key a claim of `rule`."""
+    return rule.key_class in classes and key not in rule.rivals
 
 
 def _named_as_brand(s: ScannedSentence, maker: str) -> bool:

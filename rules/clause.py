@@ -345,6 +345,10 @@ def _own_cues(job: ClauseJob, start: int, end: int) -> list[Hit[Label]]:
     # The same for every facet that gets this far (it passed its gate and has keys: it applies itself).
     rivals = s.memo(("rivals", start, end), lambda: _Spans(_plausible_triggers(job, inside, start, end)))
     places = s.memo(("places", start, end), lambda: _places(s, rivals))
+    # "terminated its contracts with Oracle and CoreWeave": the parties of one list share its verb
+    mates = s.memo(("mates", trigger.start, trigger.end, start, end), lambda: _coordinated(inside, s.folded, trigger))
+    if mates:
+        rivals = _Spans([h for h in rivals.near(start, end) if (h.start, h.end) not in mates])
     own = []
     decided: dict[tuple[int, int, bool], bool] = {}  # a span may carry several cues: decide it once
     circumstances = _circumstances(s)
@@ -358,6 +362,33 @@ def _own_cues(job: ClauseJob, start: int, end: int) -> list[Hit[Label]]:
         if decided[place]:
             own.append(cue)
     return own
+
+
+# What joins two parties of one list: ", ", " and ", ", et ", " & ", ", as well as ", « ainsi que »
+_COORDINATION = re.compile(
+    r"\s*(?:,\s*(?:(?:and|et|or|ou)\s+)?|(?:and|et|or|ou|&|as well as|ainsi que)\s+)"
+    r"(?:(?:de|du|des|with|avec)\s+|d'\s*)?"
+)
+
+
+def _coordinated(inside: list[Hit[Label]], folded: str, trigger: Hit[Label]) -> frozenset[tuple[int, int]]:
+    """The other parties of the list the trigger (a party's name) stands in: "with Oracle and
+    CoreWeave", « d'Oracle, de CoreWeave et de Google »; none when the trigger names no party."""
+    parties = sorted({(h.start, h.end) for h in inside if h.label[0] == "entity"})
+    here = (trigger.start, trigger.end)
+    if here not in parties:
+        return frozenset()
+    at = parties.index(here)
+    mates: set[tuple[int, int]] = set()
+    for step in (-1, 1):
+        i = at
+        while 0 <= i + step < len(parties):
+            a, b = sorted((parties[i], parties[i + step]))
+            if a[1] >= b[0] or _COORDINATION.fullmatch(folded, a[1], b[0]) is None:
+                break
+            i += step
+            mates.add(parties[i])
+    return frozenset(mates)
 
 
 def _is_nearest(

@@ -353,6 +353,29 @@ _AND_VERB = re.compile(
 )
 
 
+# "contract with CoreWeave and Oracle has expanded its own", « avec CoreWeave et Oracle a étendu le
+# sien »: a party after a bare "and" whose verb is singular is a subject of its own (two parties
+# joined as one subject take a plural: "CoreWeave and Oracle have", « CoreWeave et Oracle ont »).
+_AND_BEFORE = re.compile(r"\s(?:and|et)\s+\Z")
+_SINGULAR_AFTER = re.compile(
+    r"\s+(?:has|is|was|est|avait|etait|va|sera|aura|doit|vient)\b"
+    # « a » folds as « à » does (« et SoftBank à Abilene »): the auxiliary only before a participle news uses
+    r"|\s+a\s+(?:deja\s+|aussi\s+|egalement\s+|pour sa part\s+|de son cote\s+)?(?:signe|conclu|etendu|elargi|annonce"
+    r"|obtenu|rompu|resilie|mis|pris|decide|accepte|accorde|investi|renonce|perdu|gagne|decroche|remporte|double"
+    r"|triple|augmente|porte|reduit|cede|vendu|achete|lance|confirme|dementi|indique|declare|precise|ajoute|fait|ete"
+    r"|abandonne|quitte|rejoint|retire|noue|scelle|prolonge|renouvele|revu|leve|injecte|engage|promis|choisi|opte|recu)\b"
+)
+
+
+def _singular_subjects(text: str, parties: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Breaks before a party that starts a proposition of its own after "and" / « et »."""
+    return [
+        (text.rindex(" ", 0, start - 1) if " " in text[: start - 1] else start - 1, start)
+        for start, end in parties
+        if _AND_BEFORE.search(text, max(0, start - 8), start) and _SINGULAR_AFTER.match(text, end)
+    ]
+
+
 def _breaks(text: str, parties: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
     """Where clauses break: `_CLAUSE_BREAK`, ", and <party>" after anything but a party, ", et <verb>",
     and the comma that ends a leading contrast."""
@@ -366,6 +389,7 @@ def _breaks(text: str, parties: Sequence[tuple[int, int]]) -> list[tuple[int, in
     if parties:
         new_subjects = _AND_PARTY.finditer(text)
         breaks += [(m.start(), m.end()) for m in new_subjects if m.end() in starts and m.start() not in ends]
+        breaks += [b for b in _singular_subjects(text, parties) if not any(a <= b[0] < z for a, z in breaks)]
     taken = {b[0] for b in breaks}
     verbs = _AND_VERB.finditer(text)  # ", et Google" is a list's last item, not a verb
     breaks += [(m.start(), m.end()) for m in verbs if m.end() not in starts and m.start() not in taken]
