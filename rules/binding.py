@@ -23,7 +23,8 @@ from rules.parties import is_place, unlisted_names
 from rules.phrases import Hit
 from rules.scan import ScannedSentence
 
-_OBJECT = re.compile(r"(?:in|into|of|dans|de|d'|du|des|chez|au capital de)\s*$")
+# (not "part of": "making its silicon part of OpenAI's serving" keeps the silicon Microsoft's)
+_OBJECT = re.compile(r"(?:in|into|(?<!\bpart )of|dans|(?<!\bpartie )(?:de|d'|du|des)|chez|au capital de)\s*$")
 _OBJECT_REACH = 60  # characters after the trigger, and never past a comma
 # "invest $30bn in the UK", « investir 30 milliards au Royaume-Uni »: a place as the object
 _PLACE_OBJECT = re.compile(r"\b(?:in|into|across|au|aux|en|dans)\s+(?:the\s+|le\s+|la\s+|les\s+|l')?([A-ZÉ][\w-]*)")

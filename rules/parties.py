@@ -136,6 +136,9 @@ _SUFFIXES = frozenset(
 )  # fmt: skip
 
 
+_DESCRIBED = ("-based", "-backed", "-born", "-headquartered", "-owned", "-funded")
+
+
 def is_place(word: str) -> bool:
     """Whether a capitalised `word` names a place ("Texas", « Royaume » of Royaume-Uni)."""
     return word in _PLACES
@@ -156,6 +159,10 @@ def unlisted_names(text: str, key_class: str) -> list[tuple[int, int, str]]:
 def normalise(name: str) -> str:
     """A key for an organisation name, or '' when the name is not one ("Texas", "The", "Blackwell")."""
     words = name.split()
+    # "London-based Fluidstack", "Nvidia-backed Lambda": what comes before the name describes it
+    described = [i for i, w in enumerate(words) if w.lower().endswith(_DESCRIBED)]
+    if described:
+        words = words[described[-1] + 1 :]
     while words and words[-1].lower() in _SUFFIXES:
         words.pop()
     if not words or words[0] in _NOT_NAMES or len("".join(words)) < 3:
