@@ -123,7 +123,7 @@ def _read(job: ClauseJob, start: int, end: int, keys: list[str], cues: list[Hit[
     classes = {h.label[1] for h in cues}
     if "hypothetical" in classes or s.memo(("supposes", rule.facet), lambda: _supposes(job)):
         return ClauseResult([], "skipped: hypothetical", {"cues": _phrases(cues)})
-    values = s.memo(("values", rule.facet, start, end), lambda: _values(job, start, end))
+    values = s.memo(("values", rule.facet, start, end, tuple(keys)), lambda: _values(job, start, end, keys))
     later_bad_news = _clause_cues(s, rule.facet, start, end).bad_news
     future = s.memo(("future", start, end), lambda: _has_future_start(job, start, end))
     status, cue_rank = _status(rule, job.trigger, cues, bad_news=later_bad_news, future=future)
@@ -623,12 +623,21 @@ def _relative_future_date(job: ClauseJob, start: int, end: int) -> str:
     return next((date for a, b in relatives if (date := _future_date(job, a, b))), "")
 
 
-def _values(job: ClauseJob, start: int, end: int) -> dict[str, Any]:
+def _values(job: ClauseJob, start: int, end: int, keys: list[str]) -> dict[str, Any]:
     s, rule = job.sentence, job.rule
     previous_ends, total_ends = s.memo(("amount cues", rule.facet), lambda: _amount_cues(s.cues(rule.facet)))
+    ours, theirs = _parts(job, start, end, keys)
     chosen: dict[str, Value] = {}
     bare: dict[str, Value] = {}  # « atteint désormais 250 milliards »: dollars, when no other amount is
     for value in s.values_in(start, end):
+        if value.start in theirs:
+            continue  # "including $50 billion with Oracle": another party's part
+        kind = "amount_usd" if value.kind == "amount_bare" else value.kind
+        if value.start in ours:
+            chosen[kind] = value  # "including $250 billion on Azure": the key's own part of a whole
+            continue
+        if kind in chosen and chosen[kind].start in ours:
+            continue
         kind, slot = value.kind, chosen
         if kind == "amount_bare":
             kind, slot = "amount_usd", bare
@@ -649,6 +658,35 @@ def _values(job: ClauseJob, start: int, end: int) -> dict[str, Any]:
     if names:
         out["names"] = names
     return out
+
+
+# A part of a whole just given: "$1.4 trillion of compute, including $250 billion on Azure", « dont 250
+# milliards sur Azure », "of which $300 billion with Oracle"
+_PART_BEFORE = re.compile(
+    r"(?:including|of which|among them|dont|y compris|notamment|incluant)"
+    r"(?:\s+(?:about|around|roughly|some|nearly|almost|more than|up to|environ|quelque|pres de|plus de|jusqu'a))?\s*\Z"
+)
+_PART_PARTY = re.compile(r"\s*(?:[a-z]+\s+){0,4}?(?:on|with|from|for|to|in|sur|avec|chez|aupres de|pour|a|de|d')\s*\Z")
+_PART_REACH = 40  # characters from the figure to the party whose part it is
+_PARTS = frozenset({"amount_usd", "capacity_gw", "amount_bare"})  # the additive quantities, and bare amounts
+
+
+def _parts(job: ClauseJob, start: int, end: int, keys: list[str]) -> tuple[set[int], set[int]]:
+    """Where the clause's parts of a whole start that are the claim's keys' own ("including $250
+    billion on Azure"), and where those of another party start."""
+    s, rule = job.sentence, job.rule
+    # one figure speaks for every key of a reading: a part is one key's only when the reading has one
+    ours_ids = set(keys).union(*rule.requires[1:]) if len(keys) == 1 else set()
+    ours: set[int] = set()
+    theirs: set[int] = set()
+    for value in s.values_in(start, end):
+        if value.kind not in _PARTS or not _PART_BEFORE.search(s.folded, max(start, value.start - 40), value.start):
+            continue
+        for hit in s.hits_in(value.end, min(end, value.end + _PART_REACH)):
+            if hit.label[0] == "entity" and _PART_PARTY.fullmatch(s.folded, value.end, hit.start):
+                (ours if hit.label[1] in ours_ids else theirs).add(value.start)
+                break
+    return ours, theirs
 
 
 def _delayed(cues: list[Hit[Label]], value: Value) -> bool:

@@ -276,6 +276,9 @@ def _emit_piece(line: str, start: int, end: int, offset: int, paragraph: int, ou
 # What opens a relative clause, and an aside on the past read apart like one (folded text).
 RELATIVE_PRONOUNS = r"which|who|whose|qui|dont|lequel|laquelle|lesquels"
 FORMERLY = r"until now|so far|jusqu'ici|jusqu'a present|jusque-la|previously|formerly|auparavant|naguere"
+# « dont » before a figure is a part of the figure before it, not a relative: « 1 400 milliards de
+# services cloud, dont 250 milliards sur Azure » ("including $250 billion on Azure")
+_PARTITIVE = r"(?!dont\s+(?:\d|[$€£]|un\s|une\s|la moitie|le tiers|le quart|pres de|environ|plus de|quelque|jusqu'a))"
 _CLAUSE_BREAKS = (
     # not a colon that gives a figure: "Microsoft's stake: about 27%", « sa participation : environ 27 % »
     r"\s*;\s*|\s*:(?!\d)(?!\s*(?:about|around|roughly|nearly|almost|some|more than|up to|environ|pres de|quelque"
@@ -289,7 +292,7 @@ _CLAUSE_BREAKS = (
     # a sentence adverb inside a proposition ("will however remain", « resteront en revanche ») starts none,
     # nor one set between commas (« Ses droits, en revanche, sont prolongés »)
     r"|,\s+(?=(?:however|cependant|toutefois|pourtant|en revanche)\b(?!\s*,))"
-    rf"|,\s+(?=(?:{RELATIVE_PRONOUNS})\b)"
+    rf"|,\s+{_PARTITIVE}(?=(?:{RELATIVE_PRONOUNS})\b)"
     # an aside on what was before: "Anthropic's models, until now reserved for Amazon and Google, will…"
     # (not a bare adverb between commas: « était, jusque-là, son fournisseur exclusif » keeps its history)
     rf"|,\s+(?=(?:{FORMERLY})\s+[^\s,])"
@@ -398,7 +401,7 @@ def _breaks(text: str, parties: Sequence[tuple[int, int]]) -> list[tuple[int, in
 
 
 # A relative clause or an aside on the past, at a clause's start (`rules.scan` joins what it interrupts).
-RELATIVE_START = re.compile(rf"(?:{RELATIVE_PRONOUNS}|{FORMERLY})\b")
+RELATIVE_START = re.compile(rf"{_PARTITIVE}(?:{RELATIVE_PRONOUNS}|{FORMERLY})\b")
 
 
 def _close_relatives(
