@@ -172,10 +172,28 @@ def _supposes(job: ClauseJob) -> bool:
     conditional right after one, supposes in all its clauses."""
     for hit in job.sentence.cues(job.rule.facet):
         if hit.label[1] == "hypothetical" and hit.start < SENTENCE_START:
-            return True
+            return not _concessive(job.sentence.sentence.text, hit)
         if hit.label[1] == "conditional" and job.supposing:
             return True
     return False
+
+
+# « Si Microsoft reste le premier actionnaire, la start-up a signé… »: a « si » whose main clause tells
+# what happened (a passé composé) concedes, it supposes nothing (a supposition's main clause is in the
+# future or the conditional). Read on the text itself: « à Paris » is no auxiliary, « a signé » is.
+_CONCESSIVE_SI = re.compile(r"\s*(?:[Ss]i|[Ss]'ils?)\b")
+_PASSE_COMPOSE = re.compile(
+    r"\b(?:a|ont|avait|avaient|est|sont|s'est|se sont|s’est)\s+(?:(?:d[ée]j[àa]|bien|aussi|pourtant|finalement|"
+    r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|hier)\s+)?[a-zéèêàùûîôç]+(?:é|ée|és|ées|i|is|ie|u|ue|us|it|ert)\b"
+)
+
+
+def _concessive(text: str, hit: Hit[Label]) -> bool:
+    """Whether the sentence's opening « si » concedes (see `_PASSE_COMPOSE`)."""
+    if not _CONCESSIVE_SI.match(text, hit.start):
+        return False
+    comma = text.find(",", hit.end)
+    return comma != -1 and _PASSE_COMPOSE.search(text, comma) is not None
 
 
 def _gate(
@@ -197,11 +215,31 @@ def _gate(
     first = (
         _first_party(rule, inside, s)
         or _antecedent(rule, s, start)
+        or _role_subject(rule, s, start)
         or s.memo(("first party", rule.facet), lambda: _first_party(rule, s.hits, s))
     )
     if first in rule.rivals:
         return f"skipped: the clause is about {first}, not {' or '.join(sorted(rule.requires[0]))}"
     return ""
+
+
+# A clause whose subject is a start-up named by its role: "While Microsoft remains its largest
+# shareholder, the start-up signed…", « la jeune pousse a signé… »
+_ROLE_SUBJECT = re.compile(
+    r"\s*(?:(?:but|and|yet|so|mais|et|or)\s+)?(?:the|la|le|l')\s*"
+    r"(?:start-?up|jeune pousse|ai (?:lab|start-?up)|lab|laboratoire(?: d'ia)?|artificial intelligence lab)\b"
+)
+
+
+def _role_subject(rule: FacetRule, s: ScannedSentence, start: int) -> str:
+    """The rule's subject, when the clause opens on a start-up's role and the sentence names the
+    subject and no other start-up (a model maker) among the rule's rivals: Microsoft is no start-up."""
+    if not _ROLE_SUBJECT.match(s.folded, start):
+        return ""
+    subjects = sorted(rule.requires[0] & s.entities)
+    entities = s.rules.entities
+    startups = [e for e in s.entities & rule.rivals if e in entities and "model_maker" in entities[e].classes]
+    return subjects[0] if len(subjects) == 1 and not startups else ""
 
 
 def _antecedent(rule: FacetRule, s: ScannedSentence, start: int) -> str:
@@ -527,6 +565,8 @@ def _clause_cues(s: ScannedSentence, facet: str, start: int, end: int) -> _Claus
             h for h in inside if h.label[0] == "cue" and h.label[2] in ("", facet) and h.label[1] not in _SENTENCE_WIDE
         ]
         cues = _without_old_figures_past(s, cues)
+        if start < SENTENCE_START:
+            cues = [h for h in cues if not (h.label[1] == "hypothetical" and _concessive(s.sentence.text, h))]
         return _ClauseCues(
             _Spans(cues),
             [h for h in cues if h.label[1] in _CLAUSE_WIDE],

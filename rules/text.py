@@ -333,7 +333,10 @@ _AND_PARTY = re.compile(r",\s+(?:and|et)\s+")
 # subordinate clause that ends at its first comma. Not "since": "Since 2019, Microsoft has…" dates it.
 _LEADING_CONTRAST = re.compile(
     r"\s*(?:while|whereas|although|though|even though|even as|with|avec|after|now that|"
-    r"alors que|tandis que|bien que|quoique|maintenant que|apres|au terme d[e']|a l'issue d[e']|following)\b"
+    r"alors que|tandis que|bien que|quoique|maintenant que|apres|au terme d[e']|a l'issue d[e']|following"
+    # a supposition or a concession ends at its comma too: « Si Microsoft reste son premier actionnaire, la
+    # start-up a signé… » (what a supposition supposes, `rules.clause._supposes` reads sentence-wide)
+    r"|si|s'il|s'ils|if)\b"
     r"[^,;:]{3,200}?,\s+"
 )
 
