@@ -39,24 +39,34 @@ _DETERMINERS = frozenset({
     "plus", "pas", "aucun", "aucune", "toujours", "encore", "desormais",
 })  # fmt: skip
 _ARTICLES = _DETERMINERS - {"no", "longer", "still", "plus", "pas", "toujours", "encore", "desormais"}
+# and, for bad news, a French head noun before the adjective that triggers: « abandonner le droit exclusif »
+_HEADS = frozenset({"droit", "droits", "statut", "position", "role", "au", "aux"})
 
 
 def governed_facet(sentence: ScannedSentence, trigger: Hit[Label]) -> str:
     """The other facet whose trigger is the very object of `trigger`, or '': "Microsoft no longer holds a
     right of first refusal" speaks of the right, not of a holding (a stake)."""
-    for hit in sentence.hits_in(trigger.end, trigger.end + 60):
-        if hit.start < trigger.end:
+    hit = governed_trigger(sentence, trigger)
+    return hit.label[1] if hit else ""
+
+
+def governed_trigger(sentence: ScannedSentence, word: Hit[Label], *, heads: bool = False) -> Hit[Label] | None:
+    """The trigger of another facet than `word`'s that is the very object of `word` (a trigger, or a
+    cue with `heads`), or None."""
+    allowed = _DETERMINERS | _HEADS if heads else _DETERMINERS
+    for hit in sentence.hits_in(word.end, word.end + 60):
+        if hit.start < word.end:
             continue
-        between = sentence.folded[trigger.end : hit.start].replace("'", " ").split()
-        if any(word not in _DETERMINERS for word in between):
-            return ""
+        between = sentence.folded[word.end : hit.start].replace("'", " ").split()
+        if any(w not in allowed for w in between):
+            return None
         if hit.label[0] == "trigger":
             # no article between: an adjective before its noun ("exclusive cloud provider"), not a verb's object
-            governs = hit.label[1] != trigger.label[1] and set(between) & _ARTICLES
-            return hit.label[1] if governs else ""
+            governs = hit.label[1] != word.label[1] and set(between) & (_ARTICLES | _HEADS if heads else _ARTICLES)
+            return hit if governs else None
         if hit.label[0] == "entity":
-            return ""
-    return ""
+            return None
+    return None
 
 
 def other_party(job: ClauseJob, inside: list[Hit[Label]], start: int, end: int) -> str:
@@ -220,6 +230,38 @@ def hosted(job: ClauseJob, keys: list[str], inside: list[Hit[Label]]) -> tuple[l
     if not left and len(host_keys) == 1:
         left = sorted(host_keys)
     return left, dropped
+
+
+# A model maker named as a cloud, a platform or chips ("Google's TPUs", "through Google Cloud", « les TPU
+# de Google »): what it sells there is no model of its own.
+_PLATFORM_AFTER = re.compile(
+    r"(?:'s?|’s?)?\s+(?:cloud|tpus?|chips?|accelerators?|data cent(?:er|re)s|servers|vertex(?: ai)?|platform|"
+    r"marketplace|infrastructure|bedrock)\b"
+)
+_PLATFORM_BEFORE = re.compile(r"\b(?:tpus?|puces|cloud|plateforme|centres de donnees|serveurs)\s+(?:de\s+|d'\s*)?\Z")
+_PLATFORM_NAMES = frozenset({"google cloud", "tpu", "tpus"})
+
+
+def as_platforms(job: ClauseJob, keys: list[str], start: int, end: int) -> tuple[list[str], dict[str, str]]:
+    """Model makers the clause names only as a cloud, a platform or chips: not makers of the models
+    ("sell its models through Google's Vertex AI", "its use of Google's TPUs")."""
+    if job.rule.key_class != "model_maker":
+        return keys, {}
+    s = job.sentence
+    dropped = {}
+    for key in keys:
+        hits = [h for h in s.hits_in(start, end) if h.label == ("entity", key)]
+        if hits and all(_as_platform(s.folded, h) for h in hits):
+            dropped[key] = "named as a cloud, a platform or chips, not as the maker of models"
+    return [k for k in keys if k not in dropped], dropped
+
+
+def _as_platform(folded: str, hit: Hit[Label]) -> bool:
+    return (
+        folded[hit.start : hit.end] in _PLATFORM_NAMES
+        or _PLATFORM_AFTER.match(folded, hit.end) is not None
+        or _PLATFORM_BEFORE.search(folded, max(0, hit.start - 40), hit.start) is not None
+    )
 
 
 def _may_key(rule: FacetRule, classes: frozenset[str], key: str) -> bool:

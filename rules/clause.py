@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from itertools import accumulate
 from typing import Any
 
-from rules.binding import governed_facet, hosted, other_party, unlisted_keys
+from rules.binding import as_platforms, governed_facet, governed_trigger, hosted, other_party, unlisted_keys
 from rules.job import ClauseJob
 from rules.loader import FacetRule, Label
 from rules.model import Claim
@@ -62,6 +62,8 @@ def read_clause(job: ClauseJob) -> ClauseResult:
     dropped = _dropped_keys(job, inside, start, end)
     keys, in_clouds = hosted(job, keys, inside)
     dropped.update(in_clouds)
+    keys, platforms = as_platforms(job, keys, start, end)
+    dropped.update(platforms)
     if not keys:
         why = f"no {rule.key_class} left in the clause" if dropped else f"no {rule.key_class} named in the clause"
         return ClauseResult([], f"skipped: {why}", _dropped_details(dropped))
@@ -124,6 +126,10 @@ def _read(job: ClauseJob, start: int, end: int, keys: list[str], cues: list[Hit[
     if "hypothetical" in classes or s.memo(("supposes", rule.facet), lambda: _supposes(job)):
         return ClauseResult([], "skipped: hypothetical", {"cues": _phrases(cues)})
     values = s.memo(("values", rule.facet, start, end, tuple(keys)), lambda: _values(job, start, end, keys))
+    if values.keys() & _QUANTITIES and _listed_among_many(job, keys, start, end):
+        values = {k: v for k, v in values.items() if k not in _QUANTITIES}
+    if rule.context_values and not rule.requires[0] & s.entities and not _ANAPHOR.match(job.trigger.phrase):
+        values = {k: v for k, v in values.items() if k in rule.context_values}
     later_bad_news = _clause_cues(s, rule.facet, start, end).bad_news
     future = s.memo(("future", start, end), lambda: _has_future_start(job, start, end))
     status, cue_rank = _status(rule, job.trigger, cues, bad_news=later_bad_news, future=future)
@@ -393,6 +399,10 @@ def _own_cues(job: ClauseJob, start: int, end: int) -> list[Hit[Label]]:
     for cue in _clause_cues(s, job.rule.facet, start, end).all.near(trigger.start - CUE_REACH, trigger.end + CUE_REACH):
         if circumstances and _past_circumstance(circumstances, trigger, cue):
             continue
+        # "pressing its largest investor to give up the exclusive right": the cue's object is another
+        # facet's noun, whose cue it is (not the investor's, a stake)
+        if cue.label[1] in _BAD_NEWS and _governs_another(s, rivals, cue, job.rule):
+            continue
         successor = cue.label[1] == "successor"
         place = (cue.start, cue.end, successor)
         if place not in decided:
@@ -407,6 +417,25 @@ _COORDINATION = re.compile(
     r"\s*(?:,\s*(?:(?:and|et|or|ou)\s+)?|(?:and|et|or|ou|&|as well as|ainsi que)\s+)"
     r"(?:(?:de|du|des|with|avec)\s+|d'\s*)?"
 )
+
+
+_QUANTITIES = frozenset({"amount_usd", "capacity_gw", "units", "share_pct", "duration_years"})
+# a trigger that points back to what the text spoke of: "the project", « ce projet », "joint venture"
+_ANAPHOR = re.compile(r"(?:the|le|la|ce|cette|l')\s|joint venture|coentreprise")
+_MANY = 2  # other parties in the key's list: "OpenAI, SoftBank and Oracle announced $500 billion"
+
+
+def _listed_among_many(job: ClauseJob, keys: list[str], start: int, end: int) -> bool:
+    """Whether a key of the rule's class is named in a list of three parties or more: the list's one
+    figure is theirs together (a venture's, a total), not the key's. A fixed key is the rule's own."""
+    if job.rule.key:
+        return False
+    s = job.sentence
+    inside = s.memo(("inside", start, end), lambda: s.hits_in(start, end))
+    return any(
+        h.label[0] == "entity" and h.label[1] in keys and len(_coordinated(inside, s.folded, h)) >= _MANY
+        for h in inside
+    )
 
 
 def _coordinated(inside: list[Hit[Label]], folded: str, trigger: Hit[Label]) -> frozenset[tuple[int, int]]:
@@ -427,6 +456,18 @@ def _coordinated(inside: list[Hit[Label]], folded: str, trigger: Hit[Label]) -> 
             i += step
             mates.add(parties[i])
     return frozenset(mates)
+
+
+def _governs_another(s: ScannedSentence, rivals: _Spans, cue: Hit[Label], rule: FacetRule) -> bool:
+    """Whether bad news's object is the noun of another facet: one that could read the clause, or a
+    right when the rule's is no right ("pressing its largest investor to give up the exclusive right"
+    ends the right, not the investor's stake; « met fin à l'exclusivité » may end the API's)."""
+    governed = s.memo(("cue governs", cue.start, cue.end), lambda: governed_trigger(s, cue, heads=True))
+    if governed is None or governed.label[1] == rule.facet:
+        return False
+    if any(h.start == governed.start for h in rivals.near(governed.start, governed.end)):
+        return True
+    return s.rules.facets[governed.label[1]].in_force == "held" and rule.in_force != "held"
 
 
 def _is_nearest(

@@ -90,6 +90,8 @@ class FacetRule:
     name_entities: bool
     also_groups: int
     require_value: frozenset[str] = frozenset()
+    # the values kept when the subject is only in the sentences before (all when empty)
+    context_values: frozenset[str] = frozenset()
     description: str = ""
     subject: str = "first"  # who a trigger is about: the clause's first party, or the nearest before it
     places_are_rivals: bool = False  # a place as the trigger's object ("invest in the UK") is another object
@@ -129,6 +131,7 @@ _FACET_KEYS: dict[str, type | tuple[type, ...]] = {
     "exclude": list,
     "values": list,
     "require_value": list,
+    "context_values": list,
     "names": list,
     "name_entities": bool,
     "cues": dict,
@@ -266,6 +269,7 @@ def _load_facet(
         name_entities=table.get("name_entities", False),
         also_groups=len(also),
         require_value=frozenset(_strings(table.get("require_value", []), f"{where}: key 'require_value'")) & values,
+        context_values=frozenset(_strings(table.get("context_values", []), f"{where}: key 'context_values'")) & values,
         description=table.get("description", ""),
         subject=table.get("subject", "first"),
         places_are_rivals=table.get("places_are_rivals", False),

@@ -125,6 +125,11 @@ _NOT_NAME_WORDS = """
     Monday Tuesday Wednesday Thursday Friday Saturday Sunday Lundi Mardi Mercredi Jeudi Vendredi Samedi
     Dimanche
     CEO PDG AI IA GPU GPUs TPU CPU API Cloud Data Chips Compute Capacity Group Groupe Inc Corp Ltd
+    American Americans British French European Europeans Chinese Japanese Korean Canadian German Indian Saudi
+    Emirati Texan Californian Nordic Norwegian Swedish Finnish Irish Dutch Spanish Italian Israeli Taiwanese
+    Américain Américaine Américains Américaines Britannique Britanniques Français Française Européen Européenne
+    Européens Européennes Chinois Chinoise Japonais Japonaise Allemand Allemande Canadien Canadienne Indien
+    Indienne Saoudien Saoudienne Émirati Texan Texane Californien Californienne Norvégien Norvégienne
     Blackwell Hopper Rubin Instinct Grace Trainium Inferentia Maia Cobalt Copilot Foundry Bedrock
 """
 _PLACES = frozenset(_PLACE_WORDS.split())
@@ -136,6 +141,7 @@ _SUFFIXES = frozenset(
 )  # fmt: skip
 
 
+_PLACE_ENDINGS = frozenset({"township", "county", "city", "parish", "village", "borough", "comte", "comté"})
 _DESCRIBED = ("-based", "-backed", "-born", "-headquartered", "-owned", "-funded")
 
 
@@ -166,5 +172,7 @@ def normalise(name: str) -> str:
     while words and words[-1].lower() in _SUFFIXES:
         words.pop()
     if not words or words[0] in _NOT_NAMES or len("".join(words)) < 3:
+        return ""
+    if words[-1].lower() in _PLACE_ENDINGS:  # "Saline Township", "Shackelford County": a place
         return ""
     return "-".join(w.lower() for w in words)

@@ -297,6 +297,9 @@ _CLAUSE_BREAKS = (
     # (not a bare adverb between commas: « était, jusque-là, son fournisseur exclusif » keeps its history)
     rf"|,\s+(?=(?:{FORMERLY})\s+[^\s,])"
     r"|,\s+(?=(?:even if|even though|if|meme si|si)\b)"
+    # a participle that reports or adds starts what it reports: "…, saying the exclusivity remains"
+    r"|,\s+(?=(?:saying|adding|noting|arguing|insisting|affirmant|ajoutant|precisant|soulignant|expliquant"
+    r"|indiquant|assurant|estimant)\b)"
     # ", and is…", ", et va…": a new proposition about the same or another subject
     r"|,\s+(?=(?:and|et)\s+(?:is|are|was|were|has|have|had|will|would|could|plans|its|their|the two|they|it|"
     r"est|sont|a|ont|va|vont|sera|seront|doit|devrait|prevoit|pourrait|ses|leurs|les deux|ils|elle|il)\b)"
@@ -382,6 +385,26 @@ def _singular_subjects(text: str, parties: Sequence[tuple[int, int]]) -> list[tu
     ]
 
 
+# "…a plan led by OpenAI, SoftBank and Oracle, Microsoft says it is no longer…", « …, Microsoft affirme
+# que… »: a party after a comma that reports what follows opens a proposition of its own (what it
+# says is its, not the list's before it). Not at the sentence's end ("…, Microsoft said.").
+_COMMA_BEFORE = re.compile(r",\s+\Z")
+_REPORTS_AFTER = re.compile(
+    r"\s+(?:says|said|announced|confirmed|told|added|noted|argued|admitted|acknowledged|insists|insisted|"
+    r"affirme|a affirme|dit|a dit|annonce|a annonce|indique|a indique|precise|a precise|assure|a assure|"
+    r"explique|a explique|reconnait|a reconnu|confirme|a confirme)\s+(?:that\s+|que\s+|qu'\s*)?(?=[a-z])"
+)
+
+
+def _reporting_subjects(text: str, parties: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Breaks at the comma before a party that reports what follows (see `_REPORTS_AFTER`)."""
+    return [
+        (start - len(comma.group()), start)
+        for start, end in parties
+        if (comma := _COMMA_BEFORE.search(text, max(0, start - 4), start)) and _REPORTS_AFTER.match(text, end)
+    ]
+
+
 def _breaks(text: str, parties: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
     """Where clauses break: `_CLAUSE_BREAK`, ", and <party>" after anything but a party, ", et <verb>",
     and the comma that ends a leading contrast."""
@@ -396,6 +419,7 @@ def _breaks(text: str, parties: Sequence[tuple[int, int]]) -> list[tuple[int, in
         new_subjects = _AND_PARTY.finditer(text)
         breaks += [(m.start(), m.end()) for m in new_subjects if m.end() in starts and m.start() not in ends]
         breaks += [b for b in _singular_subjects(text, parties) if not any(a <= b[0] < z for a, z in breaks)]
+        breaks += [b for b in _reporting_subjects(text, parties) if not any(a <= b[0] < z for a, z in breaks)]
     taken = {b[0] for b in breaks}
     verbs = _AND_VERB.finditer(text)  # ", et Google" is a list's last item, not a verb
     breaks += [(m.start(), m.end()) for m in verbs if m.end() not in starts and m.start() not in taken]

@@ -311,6 +311,12 @@ _DATE_FULL = (
     rf"|{_MONTH}(?:{_S}{_DAY}(?:,?{_S}{_YEAR}|{_NOT_QTY})|,?{_S}{_YEAR}))"
 )
 _DATE_ANY = rf"(?:{_DATE_FULL}|{_MONTH}|{_YEAR})"
+# a month's year said relative to publication: "in January last year", « en janvier de l'année dernière »
+_MONTHS_YEAR = (
+    rf"(?:(?:{_S}(?:of{_S})?(?:last|this|next){_S}year"
+    rf"|{_S}de{_S}l['’](?:ann[ée]e{_S}(?:derni[èe]re|pass[ée]e|prochaine)|an{_S}(?:dernier|pass[ée]|prochain)))(?![\w-]))"
+)
+_RELATIVE_YEAR = re.compile(r"(last|derni|pass)|(next|prochain)|(this|cette)", re.I)
 _MOD = (
     r"(?:(?:the\s{1,2})?(?:end|start|beginning|middle|(?:first|second|1st|2nd)\s{1,2}half"
     r"|(?:first|second|third|fourth|last|1st|2nd|3rd|4th)\s{1,2}quarter)\s{1,2}of\s{1,2}"
@@ -381,7 +387,7 @@ _BRANCHES: list[tuple[str, str]] = [
     (
         "date_in",
         rf"(?:(?:in|en|au|during|durant|pendant|courant|dans|as{_S}of){_S}(?:{_MOD})?|{_MOD})"
-        rf"{_DATE_ANY}",
+        rf"{_DATE_ANY}{_MONTHS_YEAR}?",
     ),
     (
         "now",
@@ -583,8 +589,11 @@ def _iso(text: str, pub: datetime.date | None, *, ahead: bool = False) -> str | 
     """
     y, mo = _YEAR_RE.search(text), _MONTH_RE.search(text)
     month = _month(mo.group()) if mo else 0
+    relative = _RELATIVE_YEAR.search(text, mo.end()) if mo and pub else None
     if y:
         year = int(y.group())
+    elif month and pub and relative:  # "in January last year": the year is said, relative to publication
+        year = pub.year - 1 if relative.group(1) else pub.year + 1 if relative.group(2) else pub.year
     elif month and pub:
         year = pub.year + ((month < pub.month) if ahead else -(month > pub.month))
     else:
