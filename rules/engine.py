@@ -615,14 +615,33 @@ def _carried_rival(rule: FacetRule, s: ScannedSentence, context: list[set[str]])
     resolves "it", « la société », or the subject a Q&A's question implies.
     """
     subject = rule.requires[0]
-    if not rule.rivals or subject & s.entities or rule.rivals & s.entities:
+    if not rule.rivals:
         return ""
-    for entities in context:
-        rivals = sorted(rule.rivals & entities)
-        if subject & entities:
-            return ""
-        if rivals:
-            return rivals[0]
+    if not (subject & s.entities or rule.rivals & s.entities):
+        for entities in context:
+            rivals = sorted(rule.rivals & entities)
+            if subject & entities:
+                break
+            if rivals:
+                return rivals[0]
+    return _carried_other_lab(rule, s, context)
+
+
+def _carried_other_lab(rule: FacetRule, s: ScannedSentence, context: list[set[str]]) -> str:
+    """Another lab than the one a later party group names (OpenAI, of a stake), when the sentence
+    leaves that group to the context: the sentence, then the nearest sentence naming one of them,
+    decides. « Anthropic s'engage…, tandis que Microsoft investira 5 milliards dans la jeune pousse »
+    is no stake in OpenAI, named three sentences before."""
+    entities = s.rules.entities
+    for group in rule.requires[1:]:
+        if group & s.entities or not any("lab" in entities[e].classes for e in group if e in entities):
+            continue
+        labs = {e for e in rule.rivals if e in entities and "lab" in entities[e].classes}
+        for named in [s.entities, *context]:
+            if group & named:
+                break
+            if other := sorted(labs & named):
+                return other[0]
     return ""
 
 

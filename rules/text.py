@@ -423,8 +423,15 @@ def _breaks(text: str, parties: Sequence[tuple[int, int]]) -> list[tuple[int, in
     taken = {b[0] for b in breaks}
     verbs = _AND_VERB.finditer(text)  # ", et Google" is a list's last item, not a verb
     breaks += [(m.start(), m.end()) for m in verbs if m.end() not in starts and m.start() not in taken]
+    if "(" in text:  # « les interfaces (API) d'OpenAI », "the chatbot (ChatGPT)": a gloss, no aside
+        glosses = [(m.start(), m.end()) for m in _GLOSS.finditer(text)]
+        breaks = [b for b in breaks if not any(a - 2 <= b[0] < z for a, z in glosses)]
     breaks.sort()
     return breaks
+
+
+# A parenthesis of one to three words without punctuation: an acronym or a gloss of the word before.
+_GLOSS = re.compile(r"\((?:[\w'’.-]+ ?){1,3}\)")
 
 
 # A relative clause or an aside on the past, at a clause's start (`rules.scan` joins what it interrupts).

@@ -285,7 +285,9 @@ _UNIT = (
     r"(?:data[\s-]?cent(?:er|re)s?(?:\s(?:sites?|campus(?:es)?|buildings?))?|datacent(?:er|re)s?"
     r"|centres?\sde\s(?:donn[ée]es|calcul)|cartes?\sgraphiques|graphics\s(?:processing\sunits|processors)"
     r"|(?:super)?chips?|puces?|GPUs?|TPUs?|[ABH]\d{3}s|GB\d{3}s|processors?|processeurs?"
-    r"|acc[ée]l[ée]rat(?:or|eur)s?|buildings?|b[âa]timents?|sites?|servers?|serveurs?|racks?|baies"
+    r"|acc[ée]l[ée]rat(?:or|eur)s?|buildings?|b[âa]timents?|servers?|serveurs?|racks?|baies"
+    # not a website: « un site spécialisé », « un site d'information », "a news site" is no site built
+    r"|sites?(?!\s{1,2}(?:sp[ée]cialis|web\b|internet|d['’]informations?|d['’]actualit|de\s{1,2}presse|d['’]info\b))"
     r"|campus(?:es)?|facilit(?:y|ies)|installations?|structures?)(?!\w)"
 )
 # Words that never stand between a count and its noun: "one of the sites" is not a count of sites.
