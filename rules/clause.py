@@ -141,6 +141,7 @@ def _read(job: ClauseJob, start: int, end: int, keys: list[str], cues: list[Hit[
     if rule.require_value and not rule.require_value & values.keys():
         return ClauseResult([], f"skipped: no {' or '.join(sorted(rule.require_value))} in the clause", {})
     present = "now" in classes and s.speaks_of_now(start, end)
+    present = present or (status == "ended" and _ends_from_now(cues, s.folded))
     when, dated = s.memo(("when", start, end, present), lambda: _when(job, start, end, present=present))
     hedged = s.memo(("hedged", rule.facet), lambda: any(h.label[1] == "hedge" for h in s.cues(rule.facet)))
     claims = [
@@ -671,6 +672,19 @@ def _own_plan(rule: FacetRule, cues: list[Hit[Label]]) -> bool:
     """Whether the clause names the state of a plan in the facet's own words ("in development",
     "designing"): of a facet that starts as a plan, "still" or "continues to" then keeps it one."""
     return rule.default == "planned" and any(c.label[1] == "planned" and c.label[2] == rule.facet for c in cues)
+
+
+# A French future in an ending's words: « ne disposera plus », « ne détiendra plus », « prendra fin »
+_FRENCH_FUTURE = re.compile(r"\w{2}(?:era|ira|dra|ra|eront|iront|dront|ront)\b")
+
+
+def _ends_from_now(cues: list[Hit[Label]], folded: str) -> bool:
+    """An ending said in the future ("will no longer hold a right that since January had…") is news of
+    now: a date the clause gives is the old arrangement's, not the ending's."""
+    ends = [h for h in cues if h.label[1] == "ended"]
+    if any(_FRENCH_FUTURE.search(folded, h.start, h.end) for h in ends):
+        return True
+    return any(h.label[1] == "planned" and any(0 <= e.start - h.end <= 1 for e in ends) for h in cues)
 
 
 def _has_future_start(job: ClauseJob, start: int, end: int) -> bool:

@@ -328,7 +328,7 @@ class _DocumentReader:
                 for trigger, result in zip(clause_triggers, results, strict=True) if self.trace is not None else ():
                     verdict = _clause_verdict(result, results[best], clause_triggers[best], listed)
                     self._trace(s, rule, trigger, verdict, **result.details)
-                found.extend(_shared_figures(results[best].claims))
+                found.extend(_shared_figures(results[best].claims, s, listed))
                 found.extend(listed)
             out.extend(_merge_clauses(found))
         return out
@@ -497,14 +497,18 @@ def _names_at(s: ScannedSentence, start: int, entity: str) -> bool:
 _QUANTITIES = frozenset({"amount_usd", "capacity_gw", "units", "share_pct", "duration_years"})
 
 # Two parties may share a figure (co-announcers: "Oracle and SoftBank will build 4.5 GW"); a list of
-# three or more is a list of suppliers, and its one figure their total, not each one's.
+# three or more is a list of suppliers, and its one figure their total, not each one's. So is the
+# figure of two that the sentence calls a total ("deals with Oracle and CoreWeave worth $30bn
+# combined", « pour un montant cumulé de… »).
 _A_LIST = 3
 
 
-def _shared_figures(claims: list[Claim]) -> list[Claim]:
-    """One reading's claims, without quantities when they key a list of parties: "committed $1.4
-    trillion with Oracle, AWS, CoreWeave and Broadcom" is no $1.4 trillion deal with Oracle."""
-    if len({c.key for c in claims}) < _A_LIST:
+def _shared_figures(claims: list[Claim], s: ScannedSentence, listed: list[Claim]) -> list[Claim]:
+    """One reading's claims, without quantities when they key a list of parties (with those the clause
+    lists beside them): "committed $1.4 trillion with Oracle, AWS, CoreWeave and Broadcom" is no $1.4
+    trillion deal with Oracle."""
+    keys = len({c.key for c in claims + listed})
+    if keys < _A_LIST and not (keys > 1 and s.has_cue("total")):
         return claims
     return [replace(c, values={k: v for k, v in c.values.items() if k not in _QUANTITIES}) for c in claims]
 

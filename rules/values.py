@@ -164,7 +164,7 @@ _TRIGGERS = (
     mi mid middle next no on over pendant plus pour premier q1 q2 q3 q4 rang second seconde since spanning
     starting start sur the third this thru through till today tonight top until usd across beginning
     between courant fiscal year dernier début debut numéro numero à may at half les horizon valid
-    covering running stretching couvrant
+    covering running stretching couvrant spring summer fall autumn winter printemps été ete automne hiver
     """)
 )
 _TRIGGER_STEMS = _list("jusqu aujourd class rank deuxi troisi quatri fy extend prolong run")  # "FY2025"
@@ -246,7 +246,8 @@ _WORDNUM = rf"(?>(?:an?\s{{1,2}}(?=hundred))?{_W}(?:{_WSEP}{_W}){{0,5}}(?:\s{{1,
 # « un quart », « la moitié », « un cinquième ». A bare "third"/"quart" is an ordinal or a
 # quarter of a year, never a fraction here.
 _FRAC = (
-    r"(?:(?:(?:an?|one|two|three|four)[-\s]{1,2})(?:thirds?|quarters?|fifths?|tenths?)"
+    r"(?:(?:(?:an?|one|two|three|four)[-\s]{1,2})(?:(?:additional|extra|incremental|further|another)\s{1,2})?"
+    r"(?:thirds?|quarters?|fifths?|tenths?)"
     r"|(?:(?:an?|one)[-\s]{1,2})?half"
     r"|(?:les\s{1,2})?(?:deux|trois|quatre)\s{1,2}(?:tiers|quarts|cinqui[èe]mes|dixi[èe]mes)"
     r"|(?:un|le|du)\s{1,2}(?:tiers|quart|cinqui[èe]me|dixi[èe]me)|(?:la|une)\s{1,2}moiti[ée]"
@@ -385,6 +386,14 @@ _BRANCHES: list[tuple[str, str]] = [
         rf"|(?:au{_S}cours{_S}des|(?:sur|dans|pendant|durant|pour){_S}les|des){_S}"
         rf"(?P<dur_c>{_SMALLNUM}){_S}(?:prochaines|suivantes){_S}ann[ée]es(?!\w))",
     ),
+    # a season: "in the fall of 2025", « à l'automne 2025 », "last spring", « au printemps dernier »
+    (
+        "season",
+        rf"(?:(?P<ssn_since>since|depuis){_S}(?:le{_S})?|(?:in|during|at|à|au|en|durant|pendant|dès|courant){_S})?"
+        rf"(?:the{_S}|l['’]{_S0})?"
+        rf"(?:(?P<ssn_r0>last|this|next){_S})?(?P<ssn>spring|summer|fall|autumn|winter|printemps|été|ete|automne|hiver)"
+        rf"(?:{_S}(?:of{_S}|de{_S})?(?P<ssn_y>{_YEAR})|{_S}(?P<ssn_r1>dernier|pass[ée]|prochain))?(?![\w-])",
+    ),
     ("date_full", rf"(?:(?:on|le|the){_S})?(?:(?:{_WD_EN}|{_WD_FR}),?{_S}(?:the{_S})?)?{_DATE_FULL}"),
     (
         "date_in",
@@ -437,7 +446,7 @@ _PREFILTER = (
     r"(?<!\w)(?=\d|[$€£¥₹#]\s{0,2}\d|\$\s{0,2}US\s{0,2}\d|(?=[^$]{0,6}+\$)(?:[a-z]{1,2}|u\.s\.)\s{0,2}\$"
     r"|d['’]ici|l['’]an|n[°º]"
     r"|a\s{1,2}partir"
-    r"|an?[-\s]{1,2}(?:half|third|quarter|fifth|tenth|hundred)"
+    r"|an?[-\s]{1,2}(?:(?:additional|extra|incremental|further|another)\s{1,2})?(?:half|third|quarter|fifth|tenth|hundred)"
     rf"|{_ARTICLE_NUM}|{_trie_words_re(_TRIGGERS)}|{_trie_words_re(_TRIGGER_STEMS, whole=False)})"
 )
 # The characters each branch can start with (under IGNORECASE, as the scan reads them), looked at
@@ -453,6 +462,7 @@ _FIRST = {
     "ago": "i",
     "rel": "[acelnpt]",
     "dur": "[acdfloprs]",
+    "season": "[acdefhilnpstwàé]",  # "since", « depuis » included
     "date_full": r"[\dadfjlmnostvw]",
     "date_in": "[1-4abcdefhilmpqsty]",
     "now": "[acdjlmostv]",
@@ -669,6 +679,38 @@ def _on_rel(m: re.Match[str], lang: str, pub: datetime.date | None) -> list[Valu
     return _at(m, "date", _year(pub.year + shift) if pub else None)
 
 
+_SEASON_MONTH = {
+    "spring": 4,
+    "printemps": 4,
+    "summer": 7,
+    "été": 7,
+    "ete": 7,
+    "fall": 10,
+    "autumn": 10,
+    "automne": 10,
+    "winter": 1,
+    "hiver": 1,
+}
+
+
+def _on_season(m: re.Match[str], lang: str, pub: datetime.date | None) -> list[Value]:
+    """A season as its middle month, in the year said, or relative to publication ("last spring": the
+    latest spring before it); a season without either ("in the spring") is no date."""
+    month = _SEASON_MONTH[m.group("ssn").lower()]
+    relative = m.group("ssn_r0") or m.group("ssn_r1")
+    if m.group("ssn_y"):
+        year = int(m.group("ssn_y"))
+    elif relative and pub:
+        year = pub.year
+        if _PAST.search(relative):
+            year -= month >= pub.month
+        elif _NEXT.search(relative):
+            year += month <= pub.month
+    else:
+        return []
+    return _at(m, "since" if m.group("ssn_since") else "date", f"{year:04d}-{month:02d}")
+
+
 def _on_dur(m: re.Match[str], lang: str, pub: datetime.date | None) -> list[Value]:
     if m.lastgroup == "t_dur":
         n = _n(m, lang)
@@ -727,6 +769,7 @@ _HANDLERS: dict[str, Handler] = {
     "t_dur": _on_dur,
     "date_full": _simple("date", lambda m, lang, pub: _iso(m.group(), pub)),
     "date_in": _simple("date", lambda m, lang, pub: _iso(m.group(), pub)),
+    "season": _on_season,
     "now": _simple("now", lambda m, lang, pub: pub.isoformat() if pub else ""),
     "usd_pre": _on_usd,
     "t_usd": _on_usd,
