@@ -593,11 +593,12 @@ def _month(name: str) -> int:
     return _MONTH_NO.get(n[:4]) or _MONTH_NO[n[:3]]
 
 
-def _iso(text: str, pub: datetime.date | None, *, ahead: bool = False) -> str | None:
+def _iso(text: str, pub: datetime.date | None, *, ahead: bool = False, nearest: bool = False) -> str | None:
     """The ISO date in a matched phrase; a month without a year takes it from `pub`.
 
-    A bare month is the latest such month not after publication ("in March", "since May"), or for the
-    end of a term (`ahead`) the next one not before it ("by March"). Without `pub` it is unknown: None.
+    A bare month is the latest such month not after publication ("in March", "since May"), for the
+    end of a term (`ahead`) the next one not before it ("by March"), for a start that may lie ahead
+    (`nearest`) the one nearer publication ("starting in June" in May). Without `pub` it is unknown: None.
     """
     y, mo = _YEAR_RE.search(text), _MONTH_RE.search(text)
     month = _month(mo.group()) if mo else 0
@@ -606,6 +607,8 @@ def _iso(text: str, pub: datetime.date | None, *, ahead: bool = False) -> str | 
         year = int(y.group())
     elif month and pub and relative:  # "in January last year": the year is said, relative to publication
         year = pub.year - 1 if relative.group(1) else pub.year + 1 if relative.group(2) else pub.year
+    elif month and pub and nearest:
+        year = pub.year + (1 if month - pub.month < -6 else -1 if month - pub.month > 6 else 0)
     elif month and pub:
         year = pub.year + ((month < pub.month) if ahead else -(month > pub.month))
     else:
@@ -679,6 +682,7 @@ def _on_rel(m: re.Match[str], lang: str, pub: datetime.date | None) -> list[Valu
     return _at(m, "date", _year(pub.year + shift) if pub else None)
 
 
+_LOOKS_BACK = re.compile(r"since|depuis", re.I)
 _SEASON_MONTH = {
     "spring": 4,
     "printemps": 4,
@@ -761,7 +765,9 @@ def _simple(kind: str, convert: Convert) -> Handler:
 _HANDLERS: dict[str, Handler] = {
     "rng": _on_range,
     "until": _simple("until", lambda m, lang, pub: _iso(m.group(), pub, ahead=True)),
-    "since": _simple("since", lambda m, lang, pub: _iso(m.group(), pub)),
+    # "since May" looks back; "starting in June", « dès juin » may look ahead: their bare month is
+    # the nearest such month, before or after publication
+    "since": _simple("since", lambda m, lang, pub: _iso(m.group(), pub, nearest=not _LOOKS_BACK.match(m.group()))),
     "ago": _on_ago,
     "t_ago": _on_ago,
     "rel": _on_rel,
