@@ -69,6 +69,7 @@ class Entity:
     id: str
     name: str
     classes: frozenset[str]
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,7 @@ _FACET_KEYS: dict[str, type | tuple[type, ...]] = {
     "subject": str,
     "context": dict,
     "triggers": list,
+    "entity_triggers": list,
     "also": list,
     "exclude": list,
     "values": list,
@@ -181,9 +183,10 @@ def _load_entities(path: Path, lexicon: Lexicon[Label]) -> dict[str, Entity]:
             raise RuleError(
                 f"{where} key 'classes': unknown class {sorted(bad)[0]!r} (allowed: {', '.join(ENTITY_CLASSES)})"
             )
-        for alias in _strings(table["aliases"], where + " key 'aliases'"):
+        aliases = tuple(_strings(table["aliases"], where + " key 'aliases'"))
+        for alias in aliases:
             lexicon.add(alias, ("entity", entity_id), where=where + " key 'aliases'")
-        entities[entity_id] = Entity(entity_id, table.get("name", _display(entity_id)), classes)
+        entities[entity_id] = Entity(entity_id, table.get("name", _display(entity_id)), classes, aliases)
     return entities
 
 
@@ -241,6 +244,10 @@ def _load_facet(
         )
     )
     _add_phrases(lexicon, table["triggers"], ("trigger", facet), f"{where}: key 'triggers'")
+    for entity_id in _strings(table.get("entity_triggers", []), f"{where}: key 'entity_triggers'"):
+        if entity_id not in entities:
+            raise RuleError(f"{where}: key 'entity_triggers': unknown entity {entity_id!r}")
+        _add_phrases(lexicon, list(entities[entity_id].aliases), ("trigger", facet), f"{where}: key 'entity_triggers'")
     also = table.get("also", [])
     for group, phrases in enumerate(also):
         _add_phrases(cue_lexicon, phrases, ("also", facet, str(group)), f"{where}: key 'also' group {group + 1}")

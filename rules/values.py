@@ -414,8 +414,8 @@ _BRANCHES: list[tuple[str, str]] = [
     # "a third of a trillion dollars", "a quarter-trillion dollars", « un demi-milliard de dollars »
     (
         "frac_amt",
-        rf"(?P<fa>{_FRAC})(?:(?:{_S}of)?{_S}(?:an?|one){_S}|-)(?P<fa_s>trillions?|billions?|millions?|milliards?)"
-        rf"{_S0}{_DE}(?:(?P<fa_usd>{_USD})|{_OTHER})",
+        rf"(?P<fa>{_FRAC})(?:(?:{_S}of)?{_S}(?:an?|one){_S}|{_S}d['’]un{_S}|{_S}de{_S}|-)"
+        rf"(?P<fa_s>trillions?|billions?|millions?|milliards?)(?P<fa_de>{_S0}{_DE})(?:(?P<fa_usd>{_USD})|{_OTHER})",
     ),
     # "a quarter of the company", « un peu plus d'un quart du capital », "a one-third stake"
     (
@@ -668,7 +668,7 @@ def _on_frac_amt(m: re.Match[str], lang: str, pub: datetime.date | None) -> list
     """ "a third of a trillion dollars" → 333 billion; other currencies are kept as written."""
     if m.group("fa_usd") is None:
         return _at(m, "amount_other", m.group())
-    return _at(m, "amount_usd", _fraction(m.group("fa")) * _scale(m.group("fa_s"), ""))
+    return _at(m, "amount_usd", _fraction(m.group("fa")) * _scale(m.group("fa_s"), m.group("fa_de")))
 
 
 def _on_ago(m: re.Match[str], lang: str, pub: datetime.date | None) -> list[Value]:
