@@ -110,11 +110,16 @@ def _other_subject(job: ClauseJob, inside: list[Hit[Label]], trigger: Hit[Label]
     subject ("Oracle will supply the company"); where there are none, the key is what the subject
     uses, and a key named first is its own news ("Google launched its new model")."""
     key_class = job.rule.key_class if job.rule.rivals else None
+    # Where the key is what the subject uses, another user anywhere in the clause owns the use: « les
+    # modèles de fondation d'Apple … reposeront sur Gemini » is Apple's.
+    whole_clause = bool(job.rule.key_class) and not job.rule.rivals
     for hit in inside:
-        if hit.start >= trigger.start:
+        if hit.start >= trigger.start and not whole_clause:
             break
         entity = job.entities.get(hit.label[1]) if hit.label[0] == "entity" else None
-        if entity and entity.id not in job.rule.requires[0] and key_class not in entity.classes:
+        # after the trigger only a party that is no key: a key is what is used
+        after_as_key = hit.start >= trigger.start and entity is not None and job.rule.key_class in entity.classes
+        if entity and entity.id not in job.rule.requires[0] and key_class not in entity.classes and not after_as_key:
             return entity.id
     return ""
 
@@ -254,6 +259,37 @@ def as_platforms(job: ClauseJob, keys: list[str], start: int, end: int) -> tuple
         if hits and all(_as_platform(s.folded, h) for h in hits):
             dropped[key] = "named as a cloud, a platform or chips, not as the maker of models"
     return [k for k in keys if k not in dropped], dropped
+
+
+# A kind of models, then examples of it: "open-weight models such as Llama and Mistral", « des modèles
+# ouverts comme Llama ou Mistral ». The examples are the kind's, not makers of their own.
+_OPEN_KIND = "open-source"
+_EXAMPLES_AFTER = re.compile(
+    r"^[^.;:()]{0,40}?\b(?:such as|like|including|e\.g\.|notably|among them|notamment|comme|dont|par exemple"
+    r"|tel(?:le)?s? que)\b[^.;:()]{0,80}$"
+)
+
+
+def as_examples(job: ClauseJob, keys: list[str], start: int, end: int) -> tuple[list[str], dict[str, str]]:
+    """Makers the clause names as examples of open models: the claim is the open models' (the
+    `open-source` key), not a partnership with each maker."""
+    if job.rule.key_class != "model_maker":
+        return keys, {}
+    s = job.sentence
+    hits = s.hits_in(start, end)
+    kinds = [h.end for h in hits if h.label == ("entity", _OPEN_KIND)]
+    if not kinds:
+        return keys, {}
+    dropped = {}
+    for key in keys:
+        named = [h.start for h in hits if h.label == ("entity", key)]
+        if key != _OPEN_KIND and named and all(_an_example(s.folded, kinds, at) for at in named):
+            dropped[key] = "named as an example of open models"
+    return [k for k in keys if k not in dropped], dropped
+
+
+def _an_example(folded: str, kinds: list[int], at: int) -> bool:
+    return any(kind <= at and _EXAMPLES_AFTER.match(folded[kind:at]) for kind in kinds)
 
 
 def _as_platform(folded: str, hit: Hit[Label]) -> bool:

@@ -16,7 +16,15 @@ from dataclasses import dataclass, replace
 from itertools import accumulate
 from typing import Any
 
-from rules.binding import as_platforms, governed_facet, governed_trigger, hosted, other_party, unlisted_keys
+from rules.binding import (
+    as_examples,
+    as_platforms,
+    governed_facet,
+    governed_trigger,
+    hosted,
+    other_party,
+    unlisted_keys,
+)
 from rules.job import ClauseJob
 from rules.loader import FacetRule, Label
 from rules.model import Claim
@@ -64,6 +72,8 @@ def read_clause(job: ClauseJob) -> ClauseResult:
     dropped.update(in_clouds)
     keys, platforms = as_platforms(job, keys, start, end)
     dropped.update(platforms)
+    keys, examples = as_examples(job, keys, start, end)
+    dropped.update(examples)
     if not keys:
         why = f"no {rule.key_class} left in the clause" if dropped else f"no {rule.key_class} named in the clause"
         return ClauseResult([], f"skipped: {why}", _dropped_details(dropped))
