@@ -60,7 +60,7 @@ def read_clause(job: ClauseJob) -> ClauseResult:
     s, rule = job.sentence, job.rule
     start, end = s.clause_of(job.trigger.start)
     inside = s.memo(("inside", start, end), lambda: s.hits_in(start, end))
-    if reason := s.memo(("gate", rule.facet, start, end), lambda: _gate(rule, inside, s, job.asked, start)):
+    if reason := s.memo(("gate", rule.facet, start, end), lambda: _gate(rule, inside, s, job.asked, start, end)):
         return ClauseResult([], reason, {})
     if reason := other_party(job, inside, start, end):
         return ClauseResult([], reason, {})
@@ -214,17 +214,26 @@ def _concessive(text: str, hit: Hit[Label]) -> bool:
 
 
 def _gate(
-    rule: FacetRule, inside: list[Hit[Label]], s: ScannedSentence, asked: ScannedSentence | None = None, start: int = 0
+    rule: FacetRule,
+    inside: list[Hit[Label]],
+    s: ScannedSentence,
+    asked: ScannedSentence | None = None,
+    start: int = 0,
+    end: int = 0,
 ) -> str:
     """Why the clause is not about this facet after all, or '' when it is.
 
     An answer takes the words it leaves out from its question: "Q: Amazon joined the list last
-    month. A: Yes, $38 billion over seven years with AWS." is a deal.
+    month. A: Yes, $38 billion over seven years with AWS." is a deal. So does a clause from the
+    relative that follows it and says what its party did: "Including Cerebras, which we signed in
+    January", « y compris Cerebras, que nous avons signé en janvier ».
     """
     labels = {h.label for h in inside}  # one pass over a clause that may hold hundreds of hits
     for group in range(rule.also_groups):
         label = ("also", rule.facet, str(group))
-        if label not in labels and not (asked and any(h.label == label for h in asked.hits)):
+        if label in labels or (asked and any(h.label == label for h in asked.hits)):
+            continue
+        if not any(h.label == label for a, b in _party_relatives(s, start, end) for h in s.hits_in(a, b)):
             return f"skipped: nothing of 'also' group {group + 1} in the clause"
     if ("exclude", rule.facet) in labels:
         excluded = next(h for h in inside if h.label == ("exclude", rule.facet))
@@ -718,13 +727,35 @@ def _future_date(job: ClauseJob, start: int, end: int) -> str:
     return next((d for d in dates if d > today[: len(d)]), "")
 
 
+def _party_relatives(s: ScannedSentence, start: int, end: int) -> list[tuple[int, int]]:
+    """The relatives that follow a party's name, after the clause or inside it: what they say the
+    party did ("Cerebras, which we signed in January") is said of the clause's party."""
+    relatives = _relatives_after(s, end, objects=True) + ([hole] if (hole := s.left_out(start, end)) else [])
+    ends = [h.end for h in s.primary if h.label[0] == "entity"]
+    return [(a, b) for a, b in relatives if any(0 < a - e <= 3 for e in ends)]
+
+
+# An object relative after a comma: « Nscale, que nous avons retenu en mars »
+_OBJECT_RELATIVE = re.compile(r"(?:que|qu')\s?")
+
+
+def _relatives_after(s: ScannedSentence, end: int, *, objects: bool = False) -> list[tuple[int, int]]:
+    """The relative clauses that start right after a clause ending at `end` ("…, which…", « …, qui… »;
+    with `objects`, « …, que… » too)."""
+    return [
+        (a, b)
+        for a, b in s.clauses
+        if 0 < a - end <= 3 and (RELATIVE_START.match(s.folded, a) or (objects and _OBJECT_RELATIVE.match(s.folded, a)))
+    ]
+
+
 def _relative_future_date(job: ClauseJob, start: int, end: int) -> str:
     """The first future date of a relative that describes the planned thing: "…custom accelerators,
     which will be deployed from late 2026", « ses propres puces, qui seront déployées dès fin 2026 »,
     read apart from the clause (after it, or inside it)."""
     s = job.sentence
     relatives = [hole] if (hole := s.left_out(start, end)) else []
-    relatives += [(a, b) for a, b in s.clauses if 0 < a - end <= 3 and RELATIVE_START.match(s.folded, a)]
+    relatives += _relatives_after(s, end)
     return next((date for a, b in relatives if (date := _future_date(job, a, b))), "")
 
 

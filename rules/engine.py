@@ -82,6 +82,7 @@ from pathlib import Path
 
 from rules.clause import ClauseJob, ClauseResult, past_dates, read_clause
 from rules.explain import Trace
+from rules.interview import interviewee, speaks_for
 from rules.loader import RULES_DIR, FacetRule, Label, RuleSet, load_rules
 from rules.model import NOT_IN_FORCE, Claim
 from rules.phrases import Hit
@@ -221,6 +222,8 @@ class _DocumentReader:
         self.trace = trace
         # asked of each sentence by itself and the two after it (`_question_index`): answered once
         self._questions = [_is_question(s) for s in sentences]
+        # an interview's "we" and "you": the company its lead gives the interviewee a role in
+        self._interviewee = interviewee(sentences, self._questions)
         self._dates: dict[int, str | None] = {}
         self._rights = [f for f, rule in rules.facets.items() if rule.in_force == "held"]
 
@@ -278,6 +281,8 @@ class _DocumentReader:
     def _context(self, index: int, title_entities: set[str]) -> list[set[str]]:
         """Entities of the previous sentences, nearest first; the title's last."""
         previous = [s.entities for s in reversed(self.sentences[max(0, index - CONTEXT_WINDOW) : index])]
+        if self._interviewee and speaks_for(self.sentences[index].folded):
+            previous = [set(self._interviewee), *previous]
         return previous + [title_entities]
 
     def _read_sentence(self, index: int, s: ScannedSentence, title_entities: set[str]) -> list[Claim]:
