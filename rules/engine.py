@@ -281,9 +281,17 @@ class _DocumentReader:
     def _context(self, index: int, title_entities: set[str]) -> list[set[str]]:
         """Entities of the previous sentences, nearest first; the title's last."""
         previous = [s.entities for s in reversed(self.sentences[max(0, index - CONTEXT_WINDOW) : index])]
-        if self._interviewee and speaks_for(self.sentences[index].folded):
+        if self._speaks_for_interviewee(index):
             previous = [set(self._interviewee), *previous]
         return previous + [title_entities]
+
+    def _leads(self, index: int) -> list[str]:
+        """The party each sentence of `_context` names first ("" for the interviewee and the title)."""
+        previous = [_first_named(s) for s in reversed(self.sentences[max(0, index - CONTEXT_WINDOW) : index])]
+        return ([""] if self._speaks_for_interviewee(index) else []) + previous + [""]
+
+    def _speaks_for_interviewee(self, index: int) -> bool:
+        return bool(self._interviewee) and speaks_for(self.sentences[index])
 
     def _read_sentence(self, index: int, s: ScannedSentence, title_entities: set[str]) -> list[Claim]:
         context = self._context(index, title_entities)
@@ -313,7 +321,8 @@ class _DocumentReader:
                 self._trace(s, rule, triggers[0], why)
                 continue
             # a list item's heading, or an answer's question, speaks before its siblings do
-            if other := _carried_rival(rule, s, [asked, *context] if question else context):
+            leads = ["", *self._leads(index)] if question else self._leads(index)
+            if other := _carried_rival(rule, s, [asked, *context] if question else context, leads):
                 ours = " or ".join(sorted(rule.requires[0]))
                 why = f"skipped: the party carried over from an earlier sentence is {other}, not {ours}"
                 self._trace(s, rule, triggers[0], why)
@@ -616,24 +625,33 @@ _POSSESSIVE_BEFORE = re.compile(
 _DEFINITE_BEFORE = re.compile(r"(?:(?:^|\W)(?:the|le|la|les)\s+|(?:^|\W)l')$")
 
 
-def _carried_rival(rule: FacetRule, s: ScannedSentence, context: list[set[str]]) -> str:
+def _carried_rival(rule: FacetRule, s: ScannedSentence, context: list[set[str]], leads: list[str]) -> str:
     """The rival an earlier sentence makes the subject of a sentence that names neither it nor the
     rule's subject ("Microsoft's numbers are out. Revenue came in at $77.7bn": Microsoft's revenue).
 
     The nearest sentence (then the title) that names the subject or a rival decides, as a reader
-    resolves "it", « la société », or the subject a Q&A's question implies.
+    resolves "it", « la société », or the subject a Q&A's question implies. A sentence that speaks
+    in the first person speaks for whom the one before it names first, its speaker ("A Microsoft
+    executive said the capacity serves the OpenAI models it offers. 'Partners like Nscale let us add
+    capacity'": Microsoft's supplier). `leads` holds the party each context sentence names first.
     """
     subject = rule.requires[0]
     if not rule.rivals:
         return ""
+    speaker = speaks_for(s)
     if not (subject & s.entities or rule.rivals & s.entities):
-        for entities in context:
+        for entities, lead in zip(context, leads, strict=False):
             rivals = sorted(rule.rivals & entities)
-            if subject & entities:
+            if subject & entities and not (speaker and rivals and lead in rule.rivals):
                 break
             if rivals:
-                return rivals[0]
+                return lead if lead in rule.rivals else rivals[0]
     return _carried_other_lab(rule, s, context)
+
+
+def _first_named(s: ScannedSentence) -> str:
+    """The party a sentence names first."""
+    return next((h.label[1] for h in s.primary if h.label[0] == "entity"), "")
 
 
 def _carried_other_lab(rule: FacetRule, s: ScannedSentence, context: list[set[str]]) -> str:

@@ -8,8 +8,6 @@ chief financial officer sat down with…", « Laurent Mercier, vice-président d
 engine does the same: the company joins, as the nearest context, every sentence of an interview
 that speaks in the first or second person.
 
-    >>> speaks_for("including cerebras, which we signed in january.")
-    True
 """
 
 from __future__ import annotations
@@ -32,6 +30,7 @@ _ROLE = re.compile(
 )
 _ROLE_REACH = 30  # characters between a role and the company's name
 _PERSONAL = re.compile(r"\b(?:we|our|ours|you|your|yours|nous|notre|nos|vous|votre|vos)\b")
+_US = re.compile(r"\bus\b")  # in the text as written: "US" is the country
 
 
 def interviewee(sentences: Sequence[ScannedSentence], questions: Sequence[bool]) -> frozenset[str]:
@@ -47,6 +46,6 @@ def interviewee(sentences: Sequence[ScannedSentence], questions: Sequence[bool])
     return frozenset()
 
 
-def speaks_for(folded: str) -> bool:
-    """Does the sentence speak in the first or second person ("we signed", « vous disposiez »)?"""
-    return _PERSONAL.search(folded) is not None
+def speaks_for(s: ScannedSentence) -> bool:
+    """Does the sentence speak in the first or second person ("we signed", "let us", « vous disposiez »)?"""
+    return _PERSONAL.search(s.folded) is not None or _US.search(s.sentence.text) is not None
