@@ -410,7 +410,10 @@ def _own_cues(job: ClauseJob, start: int, end: int) -> list[Hit[Label]]:
     rivals = s.memo(("rivals", start, end), lambda: _Spans(_plausible_triggers(job, inside, start, end)))
     places = s.memo(("places", start, end), lambda: _places(s, rivals))
     # "terminated its contracts with Oracle and CoreWeave": the parties of one list share its verb
-    mates = s.memo(("mates", trigger.start, trigger.end, start, end), lambda: _coordinated(inside, s.folded, trigger))
+    parties = s.memo(("party spans", start, end), lambda: _party_spans(inside))
+    mates = s.memo(
+        ("mates", trigger.start, trigger.end, start, end), lambda: _coordinated(inside, s.folded, trigger, parties)
+    )
     if mates:
         rivals = _Spans([h for h in rivals.near(start, end) if (h.start, h.end) not in mates])
     own = []
@@ -452,16 +455,24 @@ def _listed_among_many(job: ClauseJob, keys: list[str], start: int, end: int) ->
         return False
     s = job.sentence
     inside = s.memo(("inside", start, end), lambda: s.hits_in(start, end))
+    parties = s.memo(("party spans", start, end), lambda: _party_spans(inside))
     return any(
-        h.label[0] == "entity" and h.label[1] in keys and len(_coordinated(inside, s.folded, h)) >= _MANY
+        h.label[0] == "entity" and h.label[1] in keys and len(_coordinated(inside, s.folded, h, parties)) >= _MANY
         for h in inside
     )
 
 
-def _coordinated(inside: list[Hit[Label]], folded: str, trigger: Hit[Label]) -> frozenset[tuple[int, int]]:
+def _party_spans(inside: list[Hit[Label]]) -> list[tuple[int, int]]:
+    return sorted({(h.start, h.end) for h in inside if h.label[0] == "entity"})
+
+
+def _coordinated(
+    inside: list[Hit[Label]], folded: str, trigger: Hit[Label], parties: list[tuple[int, int]] | None = None
+) -> frozenset[tuple[int, int]]:
     """The other parties of the list the trigger (a party's name) stands in: "with Oracle and
-    CoreWeave", « d'Oracle, de CoreWeave et de Google »; none when the trigger names no party."""
-    parties = sorted({(h.start, h.end) for h in inside if h.label[0] == "entity"})
+    CoreWeave", « d'Oracle, de CoreWeave et de Google »; none when the trigger names no party.
+    `parties`: the clause's party spans, sorted, when the caller has them."""
+    parties = _party_spans(inside) if parties is None else parties
     here = (trigger.start, trigger.end)
     if here not in parties:
         return frozenset()

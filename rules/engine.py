@@ -303,6 +303,7 @@ class _DocumentReader:
         pointed = question is not None and any(
             _refers_back(question.folded, t) for triggers in question.triggered.values() for t in triggers
         )
+        leads = ["", *self._leads(index)] if question else self._leads(index)
         missing_of = {
             f: _missing_parties(self.rules.facets[f], s, context, asked, t, pointed=pointed)
             for f, t in s.triggered.items()
@@ -321,7 +322,6 @@ class _DocumentReader:
                 self._trace(s, rule, triggers[0], why)
                 continue
             # a list item's heading, or an answer's question, speaks before its siblings do
-            leads = ["", *self._leads(index)] if question else self._leads(index)
             if other := _carried_rival(rule, s, [asked, *context] if question else context, leads):
                 ours = " or ".join(sorted(rule.requires[0]))
                 why = f"skipped: the party carried over from an earlier sentence is {other}, not {ours}"
@@ -638,15 +638,18 @@ def _carried_rival(rule: FacetRule, s: ScannedSentence, context: list[set[str]],
     subject = rule.requires[0]
     if not rule.rivals:
         return ""
-    speaker = speaks_for(s)
     if not (subject & s.entities or rule.rivals & s.entities):
         for entities, lead in zip(context, leads, strict=False):
             rivals = sorted(rule.rivals & entities)
-            if subject & entities and not (speaker and rivals and lead in rule.rivals):
+            if subject & entities and not (rivals and lead in rule.rivals and _speaks(s)):
                 break
             if rivals:
                 return lead if lead in rule.rivals else rivals[0]
     return _carried_other_lab(rule, s, context)
+
+
+def _speaks(s: ScannedSentence) -> bool:
+    return s.memo(("speaks",), lambda: speaks_for(s))
 
 
 def _first_named(s: ScannedSentence) -> str:
