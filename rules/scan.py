@@ -394,7 +394,7 @@ _POINTING = re.compile(r"(?:^|\W)(?:this|that|ce|cet|cette)\s+$")
 # A demonstrative and a noun any right may be called by: "this right", « ce droit », "that clause".
 _DEMONSTRATIVE = re.compile(
     r"\b(?:this|that|the same|ce|cet|cette|ledit|ladite)\s+"
-    r"(right|clause|provision|privilege|priority|droit|disposition|privilege|priorite)\b"
+    r"(right|clause|provision|privilege|priority|lock|droit|disposition|privilege|priorite|verrou)\b"
 )
 # A parenthesis, or an aside between two dashes ("IP rights to its research — the methods used — will remain")
 _OPENS, _CLOSES = re.compile(r"\s*\(\s*|\s+[-–—]\s+"), re.compile(r"\s*\)\s*|\s+[-–—]\s+")
