@@ -241,6 +241,10 @@ class _DocumentReader:
                     self._trace(scanned, self.rules.facets[facet], triggers[0], why)
                 continue
             scanned = self._pointing_back(index) or scanned
+            if scanned.triggered and not any(f in self._rights for f in scanned.triggered):
+                # "That lock was blown on 28 October, when the deal that sets Microsoft's stake was
+                # signed": the demonstrative names the right, beside the sentence's own facets
+                scanned = self._referent(index) or scanned
             if not scanned.triggered:
                 answer = self._answer(index) or self._referent(index) or self._listed(index)
                 if answer is not None:
