@@ -558,6 +558,8 @@ _TEASER = re.compile(
     r"\s*(?:read (?:more|also|next)|also read|related(?: articles?| stories| coverage)?|see also|more on this"
     r"|recommended|a lire (?:aussi|egalement|ensuite)|lire (?:aussi|egalement)|voir aussi|a voir aussi"
     r"|sur le meme sujet|corrections?|rectificatif|erratum|editor's note|note de la redaction)\s*[:>\u2013\u2014|-]"
+    # a dated correction: "Correction, Feb. 13:", « Rectificatif, 12 mars : »
+    r"|\s*(?:corrections?|rectificatif|erratum)\s*,[^:]{1,30}:"
 )
 
 # A list item: a line opening on a bullet or a dash ("• AWS: $38bn", "– Oracle : 300 milliards").
