@@ -63,31 +63,29 @@ def test_a_lemma_indexes_its_phrase_by_every_form() -> None:
     assert lexicon.find(Tokens(fold("Microsoft a 27 %"))) == []
 
 
-def test_an_unknown_lemma_is_refused_naming_the_file(tmp_path: Path) -> None:
+def _rules_with_ended_cue(tmp_path: Path, phrase: str) -> Path:
+    """A minimal rule tree (one entity, one facet) whose only cue is `phrase`, of class `ended`."""
     rules = tmp_path / "rules"
     (rules / "vocab").mkdir(parents=True)
     (rules / "facets").mkdir()
     (rules / "vocab" / "entities.toml").write_text('[openai]\naliases = ["openai"]\n', encoding="utf-8")
-    (rules / "vocab" / "cues.toml").write_text('[ended]\nphrases = ["=zzqxv"]\n', encoding="utf-8")
+    (rules / "vocab" / "cues.toml").write_text(f'[ended]\nphrases = ["{phrase}"]\n', encoding="utf-8")
     (rules / "facets" / "x.toml").write_text(
         'facet = "x"\nlabel = "x"\nkey = "openai"\nin_force = "held"\nrequires = ["openai"]\ntriggers = ["x"]\n',
         encoding="utf-8",
     )
+    return rules
+
+
+def test_an_unknown_lemma_is_refused_naming_the_file(tmp_path: Path) -> None:
+    rules = _rules_with_ended_cue(tmp_path, "=zzqxv")
     with pytest.raises(RuleError, match=r"cues\.toml: cue class 'ended': '=zzqxv'.*no word has that lemma"):
         load_rules(rules)
 
 
 def test_a_lemma_on_a_pronoun_is_refused(tmp_path: Path) -> None:
     """ "=se retirer" would inflect « se » and match the verb only as an infinitive."""
-    rules = tmp_path / "rules"
-    (rules / "vocab").mkdir(parents=True)
-    (rules / "facets").mkdir()
-    (rules / "vocab" / "entities.toml").write_text('[openai]\naliases = ["openai"]\n', encoding="utf-8")
-    (rules / "vocab" / "cues.toml").write_text('[ended]\nphrases = ["=se retirer"]\n', encoding="utf-8")
-    (rules / "facets" / "x.toml").write_text(
-        'facet = "x"\nlabel = "x"\nkey = "openai"\nin_force = "held"\nrequires = ["openai"]\ntriggers = ["x"]\n',
-        encoding="utf-8",
-    )
+    rules = _rules_with_ended_cue(tmp_path, "=se retirer")
     with pytest.raises(RuleError, match=r"cues\.toml: cue class 'ended': '=se'.*put '=' on the verb"):
         load_rules(rules)
 
