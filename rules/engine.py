@@ -289,6 +289,11 @@ class _DocumentReader:
             previous = [set(self._interviewee), *previous]
         return previous + [title_entities]
 
+    def _excluded_before(self, index: int, facet: str) -> bool:
+        """Whether the sentence before names what `facet` excludes ("And the API? It stays exclusive
+        to Azure": "it" is the API, which the cloud exclusivity excludes)."""
+        return any(h.label == ("exclude", facet) for h in self.sentences[index - 1].hits)
+
     def _leads(self, index: int) -> list[str]:
         """The party each sentence of `_context` names first ("" for the interviewee and the title)."""
         previous = [_first_named(s) for s in reversed(self.sentences[max(0, index - CONTEXT_WINDOW) : index])]
@@ -320,6 +325,10 @@ class _DocumentReader:
             missing = missing_of[facet]
             if missing:
                 self._trace(s, rule, triggers[0], f"skipped: no {' or '.join(sorted(missing))} in reach")
+                continue
+            if _SUBJECT_PRONOUN.match(s.folded) and index > 0 and self._excluded_before(index, facet):
+                why = "skipped: the pronoun that opens it stands for what the sentence before named, excluded here"
+                self._trace(s, rule, triggers[0], why)
                 continue
             if not rule.requires[0] & s.entities and s.has_cue("gloss"):
                 why = "skipped: the sentence glosses a figure ('roughly the output of ten reactors'), names no party"
@@ -554,6 +563,9 @@ def _is_question(s: ScannedSentence) -> bool:
 
 # A link to another article, on folded text: "Read more:", "Related:", « À lire aussi : », « Lire aussi »;
 # or a correction of the page itself ("Correction: an earlier version misstated…", « Rectificatif : »).
+# A subject pronoun opening a sentence: "It stays exclusive", « Elle reste exclusive »
+_SUBJECT_PRONOUN = re.compile(r"\s*(?:it|they|elle|il|elles|ils)\s")
+
 _TEASER = re.compile(
     r"\s*(?:read (?:more|also|next)|also read|related(?: articles?| stories| coverage)?|see also|more on this"
     r"|recommended|a lire (?:aussi|egalement|ensuite)|lire (?:aussi|egalement)|voir aussi|a voir aussi"

@@ -115,6 +115,8 @@ _PLACE_WORDS = """
     Redmond Valley Silicon United Royaume Uni Unis Etats États Nord Sud Est Ouest North South East West New
     Nouveau Nouvelle Stargate UK US USA EU UAE Ukraine Poland Pologne Sweden Suède Denmark Danemark Belgium
     Belgique Netherlands Pays-Bas Switzerland Suisse Portugal Indonesia Indonésie Malaysia Malaisie Vietnam
+    Argentina Argentine Patagonia Patagonie Chile Chili Colombia Colombie Peru Pérou Buenos Aires Santiago
+    Brasil Turkey Turquie Egypt Égypte Kenya Nigeria Thailand Thaïlande Philippines Osaka Sakai Narvik
 """
 # Capitalised words that are not organisations either: months, days, titles, function words.
 _NOT_NAME_WORDS = """
@@ -131,6 +133,10 @@ _NOT_NAME_WORDS = """
     Européens Européennes Chinois Chinoise Japonais Japonaise Allemand Allemande Canadien Canadienne Indien
     Indienne Saoudien Saoudienne Émirati Texan Texane Californien Californienne Norvégien Norvégienne
     Blackwell Hopper Rubin Instinct Grace Trainium Inferentia Maia Cobalt Copilot Foundry Bedrock
+    Argentinian Argentin Argentins Argentines Brazilian Brésilien Brésilienne Mexican Mexicain Mexicaine Chilean
+    Chilien Chilienne Portuguese Portugais Portugaise Polish Polonais Swiss Austrian Belgian Belge Australian
+    Australien Australienne Singaporean Malaysian Indonesian Vietnamese Thai Turkish Turc Turque Qatari
+    Emiratis Spanish Espagnol Espagnole Italien Italienne Danish Danois Swedish Suédois Suédoise Finlandais
 """
 _PLACES = frozenset(_PLACE_WORDS.split())
 _NOT_NAMES = frozenset(_NOT_NAME_WORDS.split()) | _PLACES
