@@ -136,7 +136,7 @@ def _read(job: ClauseJob, start: int, end: int, keys: list[str], cues: list[Hit[
     if "hypothetical" in classes or s.memo(("supposes", rule.facet), lambda: _supposes(job)):
         return ClauseResult([], "skipped: hypothetical", {"cues": _phrases(cues)})
     values = s.memo(("values", rule.facet, start, end, tuple(keys)), lambda: _values(job, start, end, keys))
-    if values.keys() & _QUANTITIES and _listed_among_many(job, keys, start, end):
+    if values.keys() & _QUANTITIES and (_listed_among_many(job, keys, start, end) or _the_ventures(job, start, end)):
         values = {k: v for k, v in values.items() if k not in _QUANTITIES}
     if rule.context_values and not rule.requires[0] & s.entities and not _ANAPHOR.match(job.trigger.phrase):
         values = {k: v for k, v in values.items() if k in rule.context_values}
@@ -460,6 +460,30 @@ def _listed_among_many(job: ClauseJob, keys: list[str], start: int, end: int) ->
         h.label[0] == "entity" and h.label[1] in keys and len(_coordinated(inside, s.folded, h, parties)) >= _MANY
         for h in inside
     )
+
+
+# After a venture's name, an apposition that says what it is: an article or a participle of description
+_VENTURE_APPOSITION = re.compile(
+    r"(?: project| venture| programme| program| projet| programme)?,\s+(?:a|an|the|un|une|le|la|billed|described"
+    r"|valued|estimated|presente|presentee|decrit|decrite|estime|estimee|evalue|evaluee|chiffre|chiffree)\b"
+)
+
+
+def _the_ventures(job: ClauseJob, start: int, end: int) -> bool:
+    """Whether the clause's figures follow a venture it names, of which they speak: « a lancé avec
+    SoftBank et Oracle le projet Stargate, présenté comme un chantier de 500 milliards » is no $500bn
+    deal with Oracle ("Oracle will supply 4.5 GW for Stargate" keeps its figure, said first)."""
+    if job.rule.key or "stargate" in job.rule.requires[0]:
+        return False
+    s = job.sentence
+    ventures = [h.end for h in s.hits_in(start, end) if h.label == ("entity", "stargate")]
+    figures = [v.start for v in s.values_in(start, end) if v.kind in _QUANTITIES]
+    if not (ventures and figures) or min(figures) < min(ventures):
+        return False
+    # set beside the venture's name, as what it is: "Stargate, a $500bn venture", « le projet
+    # Stargate, présenté comme un chantier de 500 milliards » ("for Stargate worth $22bn" is the deal's,
+    # and so is « au sein de Stargate, s'apprête à lui fournir 4,5 GW »: the clause goes on)
+    return any(_VENTURE_APPOSITION.match(s.folded, at) for at in ventures if at < min(figures))
 
 
 def _party_spans(inside: list[Hit[Label]]) -> list[tuple[int, int]]:
