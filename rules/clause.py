@@ -464,7 +464,7 @@ def _listed_among_many(job: ClauseJob, keys: list[str], start: int, end: int) ->
 
 # After a venture's name, an apposition that says what it is: an article or a participle of description
 _VENTURE_APPOSITION = re.compile(
-    r"(?: project| venture| programme| program| projet| programme)?,\s+(?:a|an|the|un|une|le|la|billed|described"
+    r"(?: project| venture| programme| program| projet)?,\s+(?:a|an|the|un|une|le|la|billed|described"
     r"|valued|estimated|presente|presentee|decrit|decrite|estime|estimee|evalue|evaluee|chiffre|chiffree)\b"
 )
 
@@ -729,7 +729,7 @@ def _own_plan(rule: FacetRule, cues: list[Hit[Label]]) -> bool:
 
 
 # A French future in an ending's words: « ne disposera plus », « ne détiendra plus », « prendra fin »
-_FRENCH_FUTURE = re.compile(r"\w{2}(?:era|ira|dra|ra|eront|iront|dront|ront)\b")
+_FRENCH_FUTURE = re.compile(r"\w{2}(?:ra|ront)\b")
 
 
 def _ends_from_now(cues: list[Hit[Label]], folded: str) -> bool:
@@ -765,9 +765,14 @@ def _future_date(job: ClauseJob, start: int, end: int) -> str:
 def _party_relatives(s: ScannedSentence, start: int, end: int) -> list[tuple[int, int]]:
     """The relatives that follow a party's name, after the clause or inside it: what they say the
     party did ("Cerebras, which we signed in January") is said of the clause's party."""
-    relatives = _relatives_after(s, end, objects=True) + ([hole] if (hole := s.left_out(start, end)) else [])
     ends = [h.end for h in s.primary if h.label[0] == "entity"]
-    return [(a, b) for a, b in relatives if any(0 < a - e <= 3 for e in ends)]
+    return [(a, b) for a, b in _relatives(s, start, end, objects=True) if any(0 < a - e <= 3 for e in ends)]
+
+
+def _relatives(s: ScannedSentence, start: int, end: int, *, objects: bool = False) -> list[tuple[int, int]]:
+    """The relative the joined clause [start, end) leaves out, if any, then those right after it."""
+    hole = s.left_out(start, end)
+    return ([hole] if hole else []) + _relatives_after(s, end, objects=objects)
 
 
 # An object relative after a comma: « Nscale, que nous avons retenu en mars »
@@ -789,8 +794,7 @@ def _relative_future_date(job: ClauseJob, start: int, end: int) -> str:
     which will be deployed from late 2026", « ses propres puces, qui seront déployées dès fin 2026 »,
     read apart from the clause (after it, or inside it)."""
     s = job.sentence
-    relatives = [hole] if (hole := s.left_out(start, end)) else []
-    relatives += _relatives_after(s, end)
+    relatives = _relatives(s, start, end)
     return next((date for a, b in relatives if (date := _future_date(job, a, b))), "")
 
 

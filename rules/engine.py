@@ -282,9 +282,13 @@ class _DocumentReader:
             kept.append(claim)
         return kept
 
+    def _window(self, index: int) -> list[ScannedSentence]:
+        """The sentences before `index` a rule may look back to, nearest first."""
+        return self.sentences[max(0, index - CONTEXT_WINDOW) : index][::-1]
+
     def _context(self, index: int, title_entities: set[str]) -> list[set[str]]:
         """Entities of the previous sentences, nearest first; the title's last."""
-        previous = [s.entities for s in reversed(self.sentences[max(0, index - CONTEXT_WINDOW) : index])]
+        previous = [s.entities for s in self._window(index)]
         if self._speaks_for_interviewee(index):
             previous = [set(self._interviewee), *previous]
         return previous + [title_entities]
@@ -296,11 +300,11 @@ class _DocumentReader:
 
     def _leads(self, index: int) -> list[str]:
         """The party each sentence of `_context` names first ("" for the interviewee and the title)."""
-        previous = [_first_named(s) for s in reversed(self.sentences[max(0, index - CONTEXT_WINDOW) : index])]
+        previous = [_first_named(s) for s in self._window(index)]
         return ([""] if self._speaks_for_interviewee(index) else []) + previous + [""]
 
     def _speaks_for_interviewee(self, index: int) -> bool:
-        return bool(self._interviewee) and speaks_for(self.sentences[index])
+        return bool(self._interviewee) and _speaks(self.sentences[index])
 
     def _read_sentence(self, index: int, s: ScannedSentence, title_entities: set[str]) -> list[Claim]:
         context = self._context(index, title_entities)
@@ -563,9 +567,6 @@ def _is_question(s: ScannedSentence) -> bool:
 
 # A link to another article, on folded text: "Read more:", "Related:", « À lire aussi : », « Lire aussi »;
 # or a correction of the page itself ("Correction: an earlier version misstated…", « Rectificatif : »).
-# A subject pronoun opening a sentence: "It stays exclusive", « Elle reste exclusive »
-_SUBJECT_PRONOUN = re.compile(r"\s*(?:it|they|elle|il|elles|ils)\s")
-
 _TEASER = re.compile(
     r"\s*(?:read (?:more|also|next)|also read|related(?: articles?| stories| coverage)?|see also|more on this"
     r"|recommended|a lire (?:aussi|egalement|ensuite)|lire (?:aussi|egalement)|voir aussi|a voir aussi"
@@ -573,6 +574,9 @@ _TEASER = re.compile(
     # a dated correction: "Correction, Feb. 13:", « Rectificatif, 12 mars : »
     r"|\s*(?:corrections?|rectificatif|erratum)\s*,[^:]{1,30}:"
 )
+
+# A subject pronoun opening a sentence: "It stays exclusive", « Elle reste exclusive »
+_SUBJECT_PRONOUN = re.compile(r"\s*(?:it|they|elle|il|elles|ils)\s")
 
 # A list item: a line opening on a bullet or a dash ("• AWS: $38bn", "– Oracle : 300 milliards").
 _LIST_ITEM = re.compile(r"\s*(?:[•·▪◦*\u2013\u2014-]|\d{1,2}[.)])\s")

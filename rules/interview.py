@@ -7,7 +7,6 @@ signed in January", « Jusqu'ici, vous disposiez d'un droit de préemption ». A
 chief financial officer sat down with…", « Laurent Mercier, vice-président de Microsoft ». The
 engine does the same: the company joins, as the nearest context, every sentence of an interview
 that speaks in the first or second person.
-
 """
 
 from __future__ import annotations
