@@ -473,10 +473,10 @@ def _the_ventures(job: ClauseJob, start: int, end: int) -> bool:
     """Whether the clause's figures follow a venture it names, of which they speak: « a lancé avec
     SoftBank et Oracle le projet Stargate, présenté comme un chantier de 500 milliards » is no $500bn
     deal with Oracle ("Oracle will supply 4.5 GW for Stargate" keeps its figure, said first)."""
-    if job.rule.key or "stargate" in job.rule.requires[0]:
+    if job.rule.key:
         return False
     s = job.sentence
-    ventures = [h.end for h in s.hits_in(start, end) if h.label == ("entity", "stargate")]
+    ventures = [h.end for h in s.hits_in(start, end) if h.label[0] == "entity" and _is_venture(job, h.label[1])]
     figures = [v.start for v in s.values_in(start, end) if v.kind in _QUANTITIES]
     if not (ventures and figures) or min(figures) < min(ventures):
         return False
@@ -484,6 +484,11 @@ def _the_ventures(job: ClauseJob, start: int, end: int) -> bool:
     # Stargate, présenté comme un chantier de 500 milliards » ("for Stargate worth $22bn" is the deal's,
     # and so is « au sein de Stargate, s'apprête à lui fournir 4,5 GW »: the clause goes on)
     return any(_VENTURE_APPOSITION.match(s.folded, at) for at in ventures if at < min(figures))
+
+
+def _is_venture(job: ClauseJob, entity_id: str) -> bool:
+    entity = job.entities.get(entity_id)
+    return entity is not None and "venture" in entity.classes
 
 
 def _party_spans(inside: list[Hit[Label]]) -> list[tuple[int, int]]:

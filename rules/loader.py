@@ -56,8 +56,9 @@ CUE_CLASSES = (
 )
 KEY_CLASSES = ("provider", "model_maker")
 # Roles an entity may have besides the key classes: a chip maker's chips may run in the data centres of a
-# cloud (a party that hosts compute), which is then the provider.
-ENTITY_CLASSES = (*KEY_CLASSES, "chip_maker", "cloud", "lab")
+# cloud (a party that hosts compute), which is then the provider; a venture's figures, set beside its
+# name, are not its members' deals.
+ENTITY_CLASSES = (*KEY_CLASSES, "chip_maker", "cloud", "lab", "venture")
 
 # A lexicon label: ("entity", id) | ("cue", class, facet or "") | ("trigger", facet)
 # | ("also", facet, group) | ("exclude", facet)
