@@ -188,6 +188,9 @@ def _place_object(text: str, start: int, end: int) -> tuple[int, str] | None:
 _CHIPS_AFTER = re.compile(
     r"(?:'s?|-[a-z]+)?(?: [a-z0-9][\w.-]*){0,3}? (?:gpus?|chips?|superchips?|accelerators?|processors?|systems|servers|"
     r"hardware|racks|instinct)\b"
+    # models of chips, then what they are: "Nvidia GB200 and GB300 graphics processors", "AMD MI355X or MI450 GPUs"
+    r"|(?: [a-z]*\d[\w.-]*| and| et| or| ou){1,5}(?: [a-z]+)? "
+    r"(?:gpus?|chips?|superchips?|accelerators?|processors?|systems)\b"
     # a model of chips, then "capacity": "Nvidia GB200 and GB300 capacity on AWS"
     r"|(?: [a-z]*\d[\w.-]*| and| et){1,4} (?:capacity|capacite|compute|calcul)\b"
 )

@@ -66,7 +66,12 @@ def read_clause(job: ClauseJob) -> ClauseResult:
         return ClauseResult([], reason, {})
     keys = _keys(job, inside, start, end)
     unlisted = s.memo(("unlisted", rule.facet, start, end), lambda: unlisted_keys(job, inside, start, end))
-    keys = keys + [k for k in unlisted if k not in keys] or _antecedent_key(job, start) or _context_key(job, start, end)
+    keys = (
+        keys + [k for k in unlisted if k not in keys]
+        or _antecedent_key(job, start)
+        or _epithet_key(job, inside, start)
+        or _context_key(job, start, end)
+    )
     dropped = _dropped_keys(job, inside, start, end)
     keys, in_clouds = hosted(job, keys, inside)
     dropped.update(in_clouds)
@@ -123,6 +128,28 @@ def _antecedent_key(job: ClauseJob, start: int) -> list[str]:
     hit = _antecedent_hit(job.sentence, start) if rule.key_class else None
     entity = job.entities.get(hit.label[1]) if hit else None
     return [entity.id] if entity and rule.key_class in entity.classes else []
+
+
+# A clause that opens on a company named by what it is ("…signed by Nvidia with OpenAI: the sector's
+# leader is to supply 10 GW", « : le leader du secteur doit fournir »), on folded text.
+_EPITHET_OPENING = re.compile(
+    r"[\s:;,\u2013\u2014-]*(?:the\s|le\s|la\s|l'\s?|ce\s|cette\s)(?:[\w'-]+\s){0,2}?"
+    r"(?:leader|group|groupe|company|firm|firme|fabricant|chipmaker|maker|concepteur|fondeur|geant|giant"
+    r"|specialiste|specialist|provider|fournisseur|operator|operateur|numero un|champion|californien|americain)\b"
+)
+
+
+def _epithet_key(job: ClauseJob, inside: list[Hit[Label]], start: int) -> list[str]:
+    """A clause that names no key and opens on an epithet takes the one key the sentence named before
+    it, when it named no other party of the class nor a rival: « la lettre d'intention signée par
+    Nvidia avec OpenAI : le leader du secteur doit fournir 10 gigawatts » keys Nvidia."""
+    rule, s = job.rule, job.sentence
+    opening = _EPITHET_OPENING.match(s.folded, start) if rule.key_class and start > 0 else None
+    if opening is None or any(h.label[0] == "entity" and h.start < opening.end() for h in inside):
+        return []  # "the Oracle group": the epithet names its company
+    before = {h.label[1] for h in s.hits_in(0, start) if h.label[0] == "entity"}
+    ours = [e for e in before if e in job.entities and rule.key_class in job.entities[e].classes]
+    return ours if len(ours) == 1 and not before & rule.rivals else []
 
 
 def _dropped_details(dropped: dict[str, str]) -> dict[str, Any]:

@@ -663,7 +663,11 @@ def _carried_rival(rule: FacetRule, s: ScannedSentence, context: list[set[str]],
     if not (subject & s.entities or rule.rivals & s.entities):
         for entities, lead in zip(context, leads, strict=False):
             rivals = sorted(rule.rivals & entities)
-            if subject & entities and not (rivals and lead in rule.rivals and _speaks(s)):
+            # A rival named first leads the sentence: it speaks ("'Partners like Nscale let us…'"), or,
+            # for a figure anyone reports, it is the topic ("Broadcom said OpenAI had ordered its chips.
+            # The quarter was solid. Revenue rose 22%": Broadcom's revenue).
+            leading = rivals and lead in rule.rivals and (_speaks(s) or rule.subject == "nearest")
+            if subject & entities and not leading:
                 break
             if rivals:
                 return lead if lead in rule.rivals else rivals[0]
