@@ -72,6 +72,9 @@ def read_clause(job: ClauseJob) -> ClauseResult:
         or _epithet_key(job, inside, start)
         or _context_key(job, start, end)
     )
+    among = s.memo(("among suppliers", rule.facet, start, end), lambda: _among_suppliers(job, inside, unlisted))
+    if keys and among:
+        return ClauseResult([], among, {})
     dropped = _dropped_keys(job, inside, start, end)
     keys, in_clouds = hosted(job, keys, inside)
     dropped.update(in_clouds)
@@ -128,6 +131,48 @@ def _antecedent_key(job: ClauseJob, start: int) -> list[str]:
     hit = _antecedent_hit(job.sentence, start) if rule.key_class else None
     entity = job.entities.get(hit.label[1]) if hit else None
     return [entity.id] if entity and rule.key_class in entity.classes else []
+
+
+# A party of the key's class that buys ("Nvidia … also has an agreement to buy any unused capacity",
+# « Nvidia s'est engagé à racheter les capacités invendues »): its verb within a few words after it.
+_BUYER = re.compile(
+    r"(?:\s*,[^,]{0,80},)?(?:\s+[\w'-]+){0,6}?\s+(?:to\s+)?(?:buy|buys|bought|purchase[sd]?|acquire[sd]?"
+    r"|(?:r?achet|acquer|acqui)\w*)\b"
+)
+
+
+# What may stand between two parties listed together: "Oracle and CoreWeave", « Oracle, CoreWeave et Nebius »
+_LISTED_BETWEEN = re.compile(
+    r"(?:'s?)?\s*(?:,|,?\s(?:and|et|or|ou|as well as|ainsi que|&))?\s*"
+    r"(?:(?:de|d'|du|des|la|le|les|l'|the|with|from|a|au|aux|chez)\s?)?\Z"
+)
+
+
+def _among_suppliers(job: ClauseJob, inside: list[Hit[Label]], unlisted: list[str]) -> str:
+    """Why a clause that leaves OpenAI to the sentences before and names two parties of the key's
+    class, not listed together, tells of their business with each other, or ''.
+
+    "…where Crusoe is building the halls that Oracle leases", "Nvidia, which supplies its chips, has
+    an agreement to buy CoreWeave's unused capacity": a supplier's own supplier or customer.
+    """
+    rule, s = job.rule, job.sentence
+    if not rule.key_class or rule.requires[0] & s.entities or (job.asked and rule.requires[0] & job.asked.entities):
+        return ""
+    parties = [h for h in inside if h.label[0] == "entity" and h.label[1] in job.entities]
+    ours = [i for i, h in enumerate(parties) if rule.key_class in job.entities[h.label[1]].classes]
+    named = {parties[i].label[1] for i in ours} | set(unlisted)
+    if len(named) == 1 and ours and (buying := _BUYER.match(s.folded, parties[ours[0]].end)):
+        return f"skipped: {parties[ours[0]].label[1]} buys here ({buying.group().strip()!r}), it supplies nothing"
+    if len(named) < 2:
+        return ""
+    # one list of parties ("with Oracle, Microsoft, Amazon and Cerebras"): each a supplier of the same deal
+    chain = parties[ours[0] : ours[-1] + 1] if ours else []
+    pairs = zip(chain, chain[1:], strict=False)
+    listed = all(_LISTED_BETWEEN.match(s.folded[a.end : b.start]) for a, b in pairs if a.label != b.label)
+    if listed and not unlisted:
+        return ""
+    ours_named = " or ".join(sorted(rule.requires[0]))
+    return f"skipped: the clause names {' and '.join(sorted(named))}, not {ours_named}: their business with each other"
 
 
 # A clause that opens on a company named by what it is ("…signed by Nvidia with OpenAI: the sector's
