@@ -250,7 +250,7 @@ class _DocumentReader:
                 if answer is not None:
                     claims.extend(self._read_sentence(index, answer, title_entities))
                 continue
-            if self._questions[index]:  # a question asserts nothing
+            if self._questions[index] and _asks(scanned):  # a question asserts nothing (a prompt's statement does)
                 for facet, triggers in scanned.triggered.items():
                     rule = self.rules.facets[facet]
                     self._trace(scanned, rule, triggers[0], "skipped: a question asserts nothing")
@@ -558,6 +558,12 @@ def _clause_verdict(result: ClauseResult, best: ClauseResult, best_trigger: Hit[
         f"dropped: {lost} — one reading per clause, and trigger {best_trigger.phrase!r} says more "
         f"({', '.join(f'{c.key} ({c.status})' for c in best.claims)})"
     )
+
+
+def _asks(s: ScannedSentence) -> bool:
+    """A question proper, not an interviewer's statement ("Q: Until last week you had first call on
+    our new capacity."): the statement asserts what it says, as the answers do."""
+    return s.sentence.text.rstrip(" \"'»”)").endswith("?")
 
 
 def _is_question(s: ScannedSentence) -> bool:

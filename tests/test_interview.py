@@ -52,3 +52,45 @@ def test_we_in_an_answer_is_the_interviewees_company(engine: Engine, text: str, 
 def test_we_outside_an_interview_is_nobody_in_particular(engine: Engine) -> None:
     claims = engine.extract(NOT_AN_INTERVIEW, published="2026-04-15", lang="en").claims
     assert not [c for c in claims if c.facet == "openai.compute_provider" and c.key == "nscale"]
+
+
+# An interviewer's statement asserts what it says ("Q: Until last week you had first call…"); a
+# question proper ("Q: Is Azure still exclusive?") asserts nothing.
+PROMPTS_EN = """\
+Satya Nadella, Microsoft's chief executive, sat down with us in Redmond.
+Q: Until last week you had first call on all of OpenAI's new capacity. What changed?
+A: We agreed it was time.
+Q: Does Microsoft still hold a right to match rival offers for OpenAI's capacity?
+A: I will not go into the contract.
+Q: And the chips?
+A: Maia is coming along."""
+
+PROMPTS_FR = """\
+Laurent Mercier, vice-président de Microsoft, nous a reçus à Paris.
+Q : Jusqu'à la semaine dernière, vous disposiez d'un droit de premier refus sur les capacités d'OpenAI. \
+Qu'est-ce qui a changé ?
+R : Nous avons jugé que c'était le moment.
+Q : Les puces ?
+R : Maia avance.
+Q : Et la suite ?
+R : Beaucoup de travail."""
+
+PROMPT_QUESTIONS_ONLY = """\
+Satya Nadella, Microsoft's chief executive, sat down with us in Redmond.
+Q: Have you lost your right of first refusal on OpenAI's new capacity?
+A: I will not go into the contract.
+Q: And the chips?
+A: Maia is coming along.
+Q: Anything else?
+A: No."""
+
+
+@pytest.mark.parametrize(("text", "lang"), [(PROMPTS_EN, "en"), (PROMPTS_FR, "fr")])
+def test_an_interviewers_statement_asserts(engine: Engine, text: str, lang: str) -> None:
+    claims = engine.extract(text, published="2025-11-10", lang=lang).claims
+    assert [c.status for c in claims if c.facet == "azure.rofr"] == ["ended"]
+
+
+def test_an_interviewers_question_asserts_nothing(engine: Engine) -> None:
+    claims = engine.extract(PROMPT_QUESTIONS_ONLY, published="2025-11-10", lang="en").claims
+    assert not [c for c in claims if c.facet == "azure.rofr"]
