@@ -148,7 +148,7 @@ _SUFFIXES = frozenset(
 
 
 _PLACE_ENDINGS = frozenset({"township", "county", "city", "parish", "village", "borough", "comte", "comté"})
-_DESCRIBED = ("-based", "-backed", "-born", "-headquartered", "-owned", "-funded")
+_DESCRIBED = ("-based", "-backed", "-born", "-headquartered", "-owned", "-funded", "-listed", "-traded", "-run", "-led")
 
 
 def is_place(word: str) -> bool:

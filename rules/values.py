@@ -408,6 +408,8 @@ _BRANCHES: list[tuple[str, str]] = [
     (
         "usd_pre",
         rf"(?:US{_S0}\$|U\.S\.{_S0}\$|USD{_S0}|\$(?:{_S0}US(?!\w))?){_S0}(?P<usd_n>{_DIGITS})"
+        # a range shares its scale: "US$85–100 bn" is 85 billion at least
+        rf"(?:{_S0}[-–—]{_S0}\$?{_DIGITS}(?={_S0H}{_SCALE}))?"
         rf"(?:{_S0H}(?P<usd_s>{_SCALE}))?",
     ),
     ("oth_pre", rf"{_OTHER_PREFIX}{_S0}{_DIGITS}(?:{_S0}{_SCALE})?"),

@@ -21,6 +21,9 @@ def engine() -> Engine:
     ("text", "keys"),
     [
         ("OpenAI signs a $5 billion compute deal with Fluidstack.", ["fluidstack"]),
+        # what describes the name before it is no part of it: "ASX-listed", « coté »
+        ("OpenAI signed a compute deal with ASX-listed Kestrelis.", ["kestrelis"]),
+        ("OpenAI has signed a GPU rental deal with Nasdaq-listed Vantara Cloud.", ["vantara"]),
         ("Le contrat signé avec Vantara Cloud porte sur 2 GW.", ["vantara"]),
         ("OpenAI louera la capacité de calcul de Kestrelis.", ["kestrelis"]),
         ("OpenAI will run on Kestrelis servers.", ["kestrelis"]),
