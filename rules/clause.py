@@ -130,7 +130,21 @@ def _antecedent_key(job: ClauseJob, start: int) -> list[str]:
     rule = job.rule
     hit = _antecedent_hit(job.sentence, start) if rule.key_class else None
     entity = job.entities.get(hit.label[1]) if hit else None
-    return [entity.id] if entity and rule.key_class in entity.classes else []
+    if entity and rule.key_class in entity.classes:
+        return [entity.id]
+    if entity and entity.id in rule.requires[0]:
+        # "Oracle has built data centres for OpenAI, whose contract is worth $300 billion": the
+        # relative describes the rule's subject, and its deal is with the one key named before
+        return _one_key_before(job, start)
+    return []
+
+
+def _one_key_before(job: ClauseJob, start: int) -> list[str]:
+    """The one party of the key's class the sentence names before `start`, when it names no rival."""
+    rule = job.rule
+    before = {h.label[1] for h in job.sentence.hits_in(0, start) if h.label[0] == "entity"}
+    ours = [e for e in before if e in job.entities and rule.key_class in job.entities[e].classes]
+    return ours if len(ours) == 1 and not before & rule.rivals else []
 
 
 # A party of the key's class that buys ("Nvidia … also has an agreement to buy any unused capacity",
@@ -192,9 +206,7 @@ def _epithet_key(job: ClauseJob, inside: list[Hit[Label]], start: int) -> list[s
     opening = _EPITHET_OPENING.match(s.folded, start) if rule.key_class and start > 0 else None
     if opening is None or any(h.label[0] == "entity" and h.start < opening.end() for h in inside):
         return []  # "the Oracle group": the epithet names its company
-    before = {h.label[1] for h in s.hits_in(0, start) if h.label[0] == "entity"}
-    ours = [e for e in before if e in job.entities and rule.key_class in job.entities[e].classes]
-    return ours if len(ours) == 1 and not before & rule.rivals else []
+    return _one_key_before(job, start)
 
 
 def _dropped_details(dropped: dict[str, str]) -> dict[str, Any]:
@@ -904,12 +916,33 @@ def _values(job: ClauseJob, start: int, end: int, keys: list[str]) -> dict[str, 
             slot[kind] = value
     for kind, value in bare.items():
         chosen.setdefault(kind, value)
+    for value in s.memo(("subject's deal", rule.facet, end), lambda: _subjects_deal_values(job, end)):
+        if value.kind in rule.values and value.kind not in chosen:
+            chosen[value.kind] = value
     out: dict[str, Any] = {kind: v.value for kind, v in chosen.items()}
     out.update(_from_relative(job, start, end, missing=rule.require_value - out.keys()))
     names = _names(job, start, end)
     if names:
         out["names"] = names
     return out
+
+
+def _subjects_deal_values(job: ClauseJob, end: int) -> list[Value]:
+    """The values of a relative right after the clause that tells of the rule's subject's deal:
+    "Oracle has built data centres for OpenAI, whose contract is worth some $300 billion over five
+    years", « pour OpenAI, dont le contrat vaudrait 300 milliards »; the key's deal, read apart
+    from the clause but its figures."""
+    rule, s = job.rule, job.sentence
+    if not rule.key_class:
+        return []
+    following = [(a, b) for a, b in s.clauses if end <= a <= end + 2]
+    if not following:
+        return []
+    a, b = following[0]
+    hit = _antecedent_hit(s, a)
+    if hit is None or hit.label[1] not in rule.requires[0] or not _DEAL.search(s.folded, a, b):
+        return []
+    return [v for v in s.values if a <= v.start < b]
 
 
 # A part of a whole just given: "$1.4 trillion of compute, including $250 billion on Azure", « dont 250
