@@ -323,9 +323,9 @@ def _gate(
         excluded = next(h for h in inside if h.label == ("exclude", rule.facet))
         return f"skipped: excluded by {excluded.phrase!r}"
     first = (
-        _first_party(rule, inside, s)
+        _role_subject(rule, s, start)  # the clause opens on it: nothing is named before
+        or _first_party(rule, inside, s)
         or _antecedent(rule, s, start)
-        or _role_subject(rule, s, start)
         or s.memo(("first party", rule.facet), lambda: _first_party(rule, s.hits, s))
     )
     if first in rule.rivals:
@@ -336,7 +336,9 @@ def _gate(
 # A clause whose subject is a start-up named by its role: "While Microsoft remains its largest
 # shareholder, the start-up signed…", « la jeune pousse a signé… »
 _ROLE_SUBJECT = re.compile(
-    r"\s*(?:(?:but|and|yet|so|mais|et|or)\s+)?(?:the|la|le|l')\s*"
+    # after a short time or place that opens the sentence: « En novembre, la jeune pousse a signé »
+    r"\s*(?:(?:in|on|last|this|since|en|le|depuis|au|a|des)\s[\w' -]{1,25}?,\s*)?"
+    r"(?:(?:but|and|yet|so|mais|et|or)\s+)?(?:the|la|le|l')\s*"
     r"(?:start-?up|jeune pousse|ai (?:lab|start-?up)|lab|laboratoire(?: d'ia)?|artificial intelligence lab)\b"
 )
 
@@ -346,8 +348,11 @@ def _role_subject(rule: FacetRule, s: ScannedSentence, start: int) -> str:
     subject and no other start-up (a model maker) among the rule's rivals: Microsoft is no start-up."""
     if not _ROLE_SUBJECT.match(s.folded, start):
         return ""
-    subjects = sorted(rule.requires[0] & s.entities)
     entities = s.rules.entities
+    # named in the sentence, or, when it names none, left to the text before: a lab is a start-up
+    subjects = sorted(rule.requires[0] & s.entities) or sorted(
+        e for e in rule.requires[0] if e in entities and "lab" in entities[e].classes
+    )
     startups = [e for e in s.entities & rule.rivals if e in entities and "model_maker" in entities[e].classes]
     return subjects[0] if len(subjects) == 1 and not startups else ""
 
