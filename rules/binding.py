@@ -191,11 +191,14 @@ _CHIPS_AFTER = re.compile(
     # models of chips, then what they are: "Nvidia GB200 and GB300 graphics processors", "AMD MI355X or MI450 GPUs"
     r"|(?: [a-z]*\d[\w.-]*| and| et| or| ou){1,5}(?: [a-z]+)? "
     r"(?:gpus?|chips?|superchips?|accelerators?|processors?|systems)\b"
+    # the brand's capacity: "more than 1 GW of Nvidia capacity", "Nvidia GPU capacity"
+    r"|(?:'s)?(?: gpu)? (?:capacity|compute)\b"
     # a model of chips, then "capacity": "Nvidia GB200 and GB300 capacity on AWS"
     r"|(?: [a-z]*\d[\w.-]*| and| et){1,4} (?:capacity|capacite|compute|calcul)\b"
 )
 _CHIPS_BEFORE = re.compile(
-    r"\b(?:puces?|gpus?|processeurs?|accelerateurs?|systemes|serveurs|cartes|chips?|accelerators?|processors?)"
+    r"\b(?:puces?|gpus?|processeurs?|accelerateurs?|systemes|serveurs|cartes|chips?|accelerators?|processors?"
+    r"|capacite de calcul|capacites de calcul)"
     r"(?: [a-z0-9][\w.-]*){0,3}? (?:de |d'|du |from |by |made by )?$"
 )
 

@@ -920,7 +920,10 @@ def _values(job: ClauseJob, start: int, end: int, keys: list[str]) -> dict[str, 
         if best is None or (kind in _ADDITIVE and _better_amount(value, best, total_ends)):
             slot[kind] = value
     for kind, value in bare.items():
-        chosen.setdefault(kind, value)
+        # a total whose dollars the sentence gave once: « étendu de 6,5 milliards de dollars, portant
+        # le total à 22,4 milliards »
+        if kind not in chosen or (_is_total(value, total_ends) and not _is_total(chosen[kind], total_ends)):
+            chosen[kind] = value
     for value in s.memo(("subject's deal", rule.facet, end), lambda: _subjects_deal_values(job, end)):
         if value.kind in rule.values and value.kind not in chosen:
             chosen[value.kind] = value
@@ -1015,14 +1018,15 @@ def _amount_cues(cues: list[Hit[Label]]) -> tuple[set[int], set[int]]:
     return {h.end for h in cues if h.label[1] == "previous"}, {h.end for h in cues if h.label[1] == "total"}
 
 
+def _is_total(v: Value, total_ends: set[int]) -> bool:
+    """Whether a "total" cue announces the amount ("bringing the total to $22.4 billion")."""
+    return any(v.start - gap in total_ends for gap in range(21))
+
+
 def _better_amount(value: Value, best: Value, total_ends: set[int]) -> bool:
     """Prefer the amount a "total" cue announces, else the larger one (the deal, not an instalment)."""
-
-    def is_total(v: Value) -> bool:
-        return any(v.start - gap in total_ends for gap in range(21))
-
-    if is_total(value) != is_total(best):
-        return is_total(value)
+    if _is_total(value, total_ends) != _is_total(best, total_ends):
+        return _is_total(value, total_ends)
     return float(value.value) > float(best.value)
 
 
