@@ -557,6 +557,11 @@ _VENTURE_APPOSITION = re.compile(
     r"|valued|estimated|presente|presentee|decrit|decrite|estime|estimee|evalue|evaluee|chiffre|chiffree)\b"
 )
 
+_VENTURE_HAS = re.compile(
+    r"(?:'s?\s+\w+)?\s+(?:(?:now|already|still|desormais|deja|maintenant)\s+)?"
+    r"(?:has|have|had|totals?|totalled|reaches|reached|spans|counts|boasts|compte|totalise|atteint|represente|affiche|dispose)\b"
+)
+
 
 def _the_ventures(job: ClauseJob, start: int, end: int) -> bool:
     """Whether the clause's figures follow a venture it names, of which they speak: « a lancé avec
@@ -572,7 +577,13 @@ def _the_ventures(job: ClauseJob, start: int, end: int) -> bool:
     # set beside the venture's name, as what it is: "Stargate, a $500bn venture", « le projet
     # Stargate, présenté comme un chantier de 500 milliards » ("for Stargate worth $22bn" is the deal's,
     # and so is « au sein de Stargate, s'apprête à lui fournir 4,5 GW »: the clause goes on)
-    return any(_VENTURE_APPOSITION.match(s.folded, at) for at in ventures if at < min(figures))
+    # or the subject of what it has: "the companies say Stargate now has nearly 7 gigawatts", « Stargate
+    # compte désormais 7 gigawatts »
+    return any(
+        _VENTURE_APPOSITION.match(s.folded, at) or _VENTURE_HAS.match(s.folded, at)
+        for at in ventures
+        if at < min(figures)
+    )
 
 
 def _is_venture(job: ClauseJob, entity_id: str) -> bool:
