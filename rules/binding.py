@@ -223,6 +223,8 @@ def hosted(job: ClauseJob, keys: list[str], inside: list[Hit[Label]]) -> tuple[l
     dropped: dict[str, str] = {}
     host_keys: set[str] = set()
     for maker in makers:
+        if "cloud" in entities[maker].classes:
+            continue  # a maker that runs its own cloud ("Cerebras capacity") is no mere brand
         if not job.rule.requires[0] & s.entities and s.memo(("brand", maker), lambda: _named_as_brand(s, maker)):  # noqa: B023
             dropped[maker] = f"named only as the chips' brand, in a sentence that does not name {job.rule.requires[0]}"
             continue
