@@ -228,8 +228,14 @@ def hosted(job: ClauseJob, keys: list[str], inside: list[Hit[Label]]) -> tuple[l
         if not job.rule.requires[0] & s.entities and s.memo(("brand", maker), lambda: _named_as_brand(s, maker)):  # noqa: B023
             dropped[maker] = f"named only as the chips' brand, in a sentence that does not name {job.rule.requires[0]}"
             continue
+        # the sentence before hosts the chips only when this one names the maker as a brand alone: "Nvidia
+        # and OpenAI have signed a letter of intent for 10 GW of Nvidia systems" is Nvidia's own deal
         hosts = unlisted + clouds(s.entities) or (
-            clouds(job.context[0]) if job.context and maker not in job.context[0] else []
+            clouds(job.context[0])
+            if job.context
+            and maker not in job.context[0]
+            and s.memo(("brand only", maker), lambda: _only_as_brand(s, maker))  # noqa: B023
+            else []
         )
         brand: bool = bool(hosts) and s.memo(("brand", maker), lambda: _named_as_brand(s, maker))  # noqa: B023
         if brand:
@@ -322,6 +328,16 @@ def _named_as_brand(s: ScannedSentence, maker: str) -> bool:
             or _CHIPS_BEFORE.search(s.folded[max(0, h.start - 60) : h.start])
         )
         for h in s.hits
+    )
+
+
+def _only_as_brand(s: ScannedSentence, maker: str) -> bool:
+    """Is every naming of `maker` in the sentence one as the brand of chips?"""
+    hits = [h for h in s.hits if h.label == ("entity", maker)]
+    return bool(hits) and all(
+        _CHIPS_AFTER.match(s.folded, h.end, h.end + 60)
+        or _CHIPS_BEFORE.search(s.folded[max(0, h.start - 60) : h.start])
+        for h in hits
     )
 
 

@@ -807,7 +807,8 @@ def _status(
         return None, 0
     if cancelled := found.get("cancelled"):  # "scrapped": a plan is called off, a right in force ends
         found.setdefault("ended" if rule.in_force == "held" else "denied", cancelled)
-    if "continuing" in found and _own_plan(rule, cues):  # "still in development": what goes on is the plan
+    # "still in development": what goes on is the plan; so is a plan that "remains a year behind"
+    if "continuing" in found and (_own_plan(rule, cues) or (rule.default == "planned" and "setback" in found)):
         return "planned", len(STATUS_ORDER) - STATUS_ORDER.index("continuing")
     for rank, status in enumerate(STATUS_ORDER):
         if status in found:
