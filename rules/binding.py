@@ -321,23 +321,19 @@ def _may_key(rule: FacetRule, classes: frozenset[str], key: str) -> bool:
 
 def _named_as_brand(s: ScannedSentence, maker: str) -> bool:
     """Is `maker` named as the brand of chips ("Nvidia GB200 GPUs", « puces de Nvidia »)?"""
-    return any(
-        h.label == ("entity", maker)
-        and bool(
-            _CHIPS_AFTER.match(s.folded, h.end, h.end + 60)
-            or _CHIPS_BEFORE.search(s.folded[max(0, h.start - 60) : h.start])
-        )
-        for h in s.hits
-    )
+    return any(h.label == ("entity", maker) and _as_brand(s, h) for h in s.hits)
 
 
 def _only_as_brand(s: ScannedSentence, maker: str) -> bool:
     """Is every naming of `maker` in the sentence one as the brand of chips?"""
     hits = [h for h in s.hits if h.label == ("entity", maker)]
-    return bool(hits) and all(
-        _CHIPS_AFTER.match(s.folded, h.end, h.end + 60)
-        or _CHIPS_BEFORE.search(s.folded[max(0, h.start - 60) : h.start])
-        for h in hits
+    return bool(hits) and all(_as_brand(s, h) for h in hits)
+
+
+def _as_brand(s: ScannedSentence, hit: Hit[Label]) -> bool:
+    return bool(
+        _CHIPS_AFTER.match(s.folded, hit.end, hit.end + 60)
+        or _CHIPS_BEFORE.search(s.folded[max(0, hit.start - 60) : hit.start])
     )
 
 
