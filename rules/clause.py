@@ -420,6 +420,9 @@ def _keys(job: ClauseJob, inside: list[Hit[Label]], start: int, end: int, rule: 
         named = _entity_at(job.sentence, inside, start, end, job.trigger.start)
         if named is not None:
             entity = job.entities[named]
+            contrasts = {h.end for h in inside if h.label[0] == "cue" and h.label[1] == "contrast"}
+            if any(job.trigger.start - gap in contrasts for gap in range(4)):
+                return []  # "built by Crusoe", "beyond Nvidia": set against the deal
             return [entity.id] if rule.key_class in entity.classes else []
     return job.sentence.memo(("keys", rule.facet, own, start, end), lambda: _clause_keys(job, inside, rule, own))
 
