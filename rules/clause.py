@@ -118,9 +118,8 @@ def _context_key(job: ClauseJob, start: int, end: int) -> list[str]:
     if not rule.key_class or not _DEAL.search(job.sentence.folded, start, end):
         return []
     for named in job.context[:_CONTEXT_KEY_REACH]:
-        ours = [e for e in named if e in job.entities and rule.key_class in job.entities[e].classes]
-        if ours or named & rule.rivals:
-            return ours if len(ours) == 1 and not named & rule.rivals else []
+        if rule.rivals & named or any(_of_key_class(job, e) for e in named):
+            return _the_one_key(job, named)
     return []
 
 
@@ -141,10 +140,18 @@ def _antecedent_key(job: ClauseJob, start: int) -> list[str]:
 
 def _one_key_before(job: ClauseJob, start: int) -> list[str]:
     """The one party of the key's class the sentence names before `start`, when it names no rival."""
-    rule = job.rule
-    before = {h.label[1] for h in job.sentence.hits_in(0, start) if h.label[0] == "entity"}
-    ours = [e for e in before if e in job.entities and rule.key_class in job.entities[e].classes]
-    return ours if len(ours) == 1 and not before & rule.rivals else []
+    return _the_one_key(job, {h.label[1] for h in job.sentence.hits_in(0, start) if h.label[0] == "entity"})
+
+
+def _the_one_key(job: ClauseJob, named: set[str] | frozenset[str]) -> list[str]:
+    """The one party of the key's class among `named`, when they hold no other nor a rival."""
+    ours = [e for e in named if _of_key_class(job, e)]
+    return ours if len(ours) == 1 and not named & job.rule.rivals else []
+
+
+def _of_key_class(job: ClauseJob, entity_id: str) -> bool:
+    entity = job.entities.get(entity_id)
+    return entity is not None and job.rule.key_class in entity.classes
 
 
 # A party of the key's class that buys ("Nvidia … also has an agreement to buy any unused capacity",
@@ -420,21 +427,37 @@ def _keys(job: ClauseJob, inside: list[Hit[Label]], start: int, end: int, rule: 
         named = _entity_at(job.sentence, inside, start, end, job.trigger.start)
         if named is not None:
             entity = job.entities[named]
-            contrasts = {h.end for h in inside if h.label[0] == "cue" and h.label[1] == "contrast"}
-            if any(job.trigger.start - gap in contrasts for gap in range(4)):
+            if _set_against(job.trigger.start, _contrast_ends(job.sentence, inside, start, end)):
                 return []  # "built by Crusoe", "beyond Nvidia": set against the deal
             return [entity.id] if rule.key_class in entity.classes else []
-    return job.sentence.memo(("keys", rule.facet, own, start, end), lambda: _clause_keys(job, inside, rule, own))
+    return job.sentence.memo(
+        ("keys", rule.facet, own, start, end), lambda: _clause_keys(job, inside, rule, own, start, end)
+    )
 
 
-def _clause_keys(job: ClauseJob, inside: list[Hit[Label]], rule: FacetRule, own: bool) -> list[str]:
+def _contrast_ends(s: ScannedSentence, inside: list[Hit[Label]], start: int, end: int) -> frozenset[int]:
+    """Where the clause's contrast cues end ("beyond", "built by"): the party right after is set apart."""
+    return s.memo(
+        ("contrast ends", start, end),
+        lambda: frozenset(h.end for h in inside if h.label[0] == "cue" and h.label[1] == "contrast"),
+    )
+
+
+def _set_against(position: int, contrasts: frozenset[int]) -> bool:
+    """Whether a contrast cue ends right before `position` (a space or an elision between)."""
+    return any(position - gap in contrasts for gap in range(4))
+
+
+def _clause_keys(
+    job: ClauseJob, inside: list[Hit[Label]], rule: FacetRule, own: bool, start: int, end: int
+) -> list[str]:
     keys: list[str] = []
-    contrasts = {h.end for h in inside if h.label[0] == "cue" and h.label[1] == "contrast"} if own else set()
+    contrasts = _contrast_ends(job.sentence, inside, start, end) if own else frozenset()
     for hit in inside:
         entity = job.entities.get(hit.label[1]) if hit.label[0] == "entity" else None
         if entity is None or rule.key_class not in entity.classes or entity.id in keys:
             continue
-        if any(hit.start - gap in contrasts for gap in range(4)):
+        if _set_against(hit.start, contrasts):
             continue  # "beyond Nvidia's GPUs": set against the deal, not part of it
         keys.append(entity.id)
     return keys
@@ -446,18 +469,22 @@ def _dropped_keys(job: ClauseJob, inside: list[Hit[Label]], start: int, end: int
     if rule.key or not rule.key_class:
         return {}
     keys = tuple(_keys(job, inside, start, end))
-    return job.sentence.memo(("dropped", rule.facet, start, end, keys), lambda: _why_not_keys(job, inside, set(keys)))
+    contrasts = _contrast_ends(job.sentence, inside, start, end)
+    return job.sentence.memo(
+        ("dropped", rule.facet, start, end, keys), lambda: _why_not_keys(job, inside, set(keys), contrasts)
+    )
 
 
-def _why_not_keys(job: ClauseJob, inside: list[Hit[Label]], keys: set[str]) -> dict[str, str]:
+def _why_not_keys(
+    job: ClauseJob, inside: list[Hit[Label]], keys: set[str], contrasts: frozenset[int]
+) -> dict[str, str]:
     rule = job.rule
-    contrasts = {h.end for h in inside if h.label[0] == "cue" and h.label[1] == "contrast"}
     out: dict[str, str] = {}
     for hit in inside:
         entity = job.entities.get(hit.label[1]) if hit.label[0] == "entity" else None
         if entity is None or rule.key_class not in entity.classes or entity.id in keys or entity.id in out:
             continue
-        if any(hit.start - gap in contrasts for gap in range(4)):
+        if _set_against(hit.start, contrasts):
             out[entity.id] = "set against the deal by a contrast ('beyond', 'an alternative to')"
         else:
             out[entity.id] = "the trigger names another party"

@@ -568,7 +568,7 @@ def _asks(s: ScannedSentence) -> bool:
 
 def _is_question(s: ScannedSentence) -> bool:
     """A question, or an interviewer's prompt in a Q&A ("Q: Amazon joined the list last month.")."""
-    return s.sentence.text.rstrip(" \"'»”)").endswith("?") or bool(_PROMPT.match(s.sentence.text))
+    return _asks(s) or bool(_PROMPT.match(s.sentence.text))
 
 
 # A link to another article, on folded text: "Read more:", "Related:", « À lire aussi : », « Lire aussi »;
