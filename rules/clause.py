@@ -105,7 +105,6 @@ def read_clause(job: ClauseJob) -> ClauseResult:
     return result
 
 
-_DEAL = re.compile(r"\b(?:contrat|contrats|contract|contracts|deal|deals|accord|agreement|entente|pacte|pact)\b")
 _CONTEXT_KEY_REACH = 2  # sentences back to the one that names the deal's other party
 
 
@@ -115,12 +114,16 @@ def _context_key(job: ClauseJob, start: int, end: int) -> list[str]:
     class the nearest of the two sentences before names, when it names no other party of the class
     nor a rival."""
     rule = job.rule
-    if not rule.key_class or not _DEAL.search(job.sentence.folded, start, end):
+    if not rule.key_class or not _names_a_deal(job.sentence, start, end):
         return []
     for named in job.context[:_CONTEXT_KEY_REACH]:
         if rule.rivals & named or any(_of_key_class(job, e) for e in named):
             return _the_one_key(job, named)
     return []
+
+
+def _names_a_deal(s: ScannedSentence, start: int, end: int) -> bool:
+    return any(start <= h.start and h.end <= end for h in s.roles("deal"))
 
 
 def _antecedent_key(job: ClauseJob, start: int) -> list[str]:
@@ -155,11 +158,9 @@ def _of_key_class(job: ClauseJob, entity_id: str) -> bool:
 
 
 # A party of the key's class that buys ("Nvidia … also has an agreement to buy any unused capacity",
-# « Nvidia s'est engagé à racheter les capacités invendues »): its verb within a few words after it.
-_BUYER = re.compile(
-    r"(?:\s*,[^,]{0,80},)?(?:\s+[\w'-]+){0,6}?\s+(?:to\s+)?(?:buy|buys|bought|purchase[sd]?|acquire[sd]?"
-    r"|(?:r?achet|acquer|acqui)\w*)\b"
-)
+# « Nvidia s'est engagé à racheter les capacités invendues »): what stands between it and its verb of
+# buying (vocab/roles.toml), a few words after it, an aside in commas included.
+_TO_THE_BUYING = re.compile(r"(?:\s*,[^,]{0,80},)?(?:\s+[\w'-]+){0,6}?\s+(?:to\s+)?")
 
 
 # What may stand between two parties listed together: "Oracle and CoreWeave", « Oracle, CoreWeave et Nebius »
@@ -182,8 +183,11 @@ def _among_suppliers(job: ClauseJob, inside: list[Hit[Label]], unlisted: list[st
     parties = [h for h in inside if h.label[0] == "entity" and h.label[1] in job.entities]
     ours = [i for i, h in enumerate(parties) if rule.key_class in job.entities[h.label[1]].classes]
     named = {parties[i].label[1] for i in ours} | set(unlisted)
-    if len(named) == 1 and ours and (buying := _BUYER.match(s.folded, parties[ours[0]].end)):
-        return f"skipped: {parties[ours[0]].label[1]} buys here ({buying.group().strip()!r}), it supplies nothing"
+    buyer = parties[ours[0]] if len(named) == 1 and ours else None
+    if buyer and (buying := _role_at(s, "buying", buyer.end, _TO_THE_BUYING)):
+        return (
+            f"skipped: {buyer.label[1]} buys here ({s.folded[buyer.end : buying.end].strip()!r}), it supplies nothing"
+        )
     if len(named) < 2:
         return ""
     # one list of parties ("with Oracle, Microsoft, Amazon and Cerebras"): each a supplier of the same deal
@@ -197,12 +201,9 @@ def _among_suppliers(job: ClauseJob, inside: list[Hit[Label]], unlisted: list[st
 
 
 # A clause that opens on a company named by what it is ("…signed by Nvidia with OpenAI: the sector's
-# leader is to supply 10 GW", « : le leader du secteur doit fournir »), on folded text.
-_EPITHET_OPENING = re.compile(
-    r"[\s:;,\u2013\u2014-]*(?:the\s|le\s|la\s|l'\s?|ce\s|cette\s)(?:[\w'-]+\s){0,2}?"
-    r"(?:leader|group|groupe|company|firm|firme|fabricant|chipmaker|maker|concepteur|fondeur|geant|giant"
-    r"|specialiste|specialist|provider|fournisseur|operator|operateur|numero un|champion|californien|americain)\b"
-)
+# leader is to supply 10 GW", « : le leader du secteur doit fournir »): what may stand before the
+# epithet (vocab/roles.toml), on folded text.
+_BEFORE_EPITHET = re.compile(r"[\s:;,\u2013\u2014-]*(?:the\s|le\s|la\s|l'\s?|ce\s|cette\s)(?:[\w'-]+\s){0,2}?")
 
 
 def _epithet_key(job: ClauseJob, inside: list[Hit[Label]], start: int) -> list[str]:
@@ -210,10 +211,16 @@ def _epithet_key(job: ClauseJob, inside: list[Hit[Label]], start: int) -> list[s
     it, when it named no other party of the class nor a rival: « la lettre d'intention signée par
     Nvidia avec OpenAI : le leader du secteur doit fournir 10 gigawatts » keys Nvidia."""
     rule, s = job.rule, job.sentence
-    opening = _EPITHET_OPENING.match(s.folded, start) if rule.key_class and start > 0 else None
-    if opening is None or any(h.label[0] == "entity" and h.start < opening.end() for h in inside):
+    opening = _role_at(s, "epithet", start, _BEFORE_EPITHET) if rule.key_class and start > 0 else None
+    if opening is None or any(h.label[0] == "entity" and h.start < opening.end for h in inside):
         return []  # "the Oracle group": the epithet names its company
     return _one_key_before(job, start)
+
+
+def _role_at(s: ScannedSentence, role: str, at: int, before: re.Pattern[str]) -> Hit[Label] | None:
+    """The first word of `role` (vocab/roles.toml) after `at` with only `before` between: the
+    words are data, where they stand in a clause is grammar."""
+    return next((h for h in s.roles(role) if h.start >= at and before.fullmatch(s.folded, at, h.start)), None)
 
 
 def _dropped_details(dropped: dict[str, str]) -> dict[str, Any]:
@@ -340,20 +347,19 @@ def _gate(
     return ""
 
 
-# A clause whose subject is a start-up named by its role: "While Microsoft remains its largest
-# shareholder, the start-up signed…", « la jeune pousse a signé… »
-_ROLE_SUBJECT = re.compile(
-    # after a short time or place that opens the sentence: « En novembre, la jeune pousse a signé »
+# A clause whose subject is a start-up named by its role (vocab/roles.toml): "While Microsoft remains
+# its largest shareholder, the start-up signed…", « la jeune pousse a signé… »; what may stand before it.
+_BEFORE_START_UP = re.compile(
+    # a short time or place that opens the sentence: « En novembre, la jeune pousse a signé »
     r"\s*(?:(?:in|on|last|this|since|en|le|depuis|au|a|des)\s[\w' -]{1,25}?,\s*)?"
     r"(?:(?:but|and|yet|so|mais|et|or)\s+)?(?:the|la|le|l')\s*"
-    r"(?:start-?up|jeune pousse|ai (?:lab|start-?up)|lab|laboratoire(?: d'ia)?|artificial intelligence lab)\b"
 )
 
 
 def _role_subject(rule: FacetRule, s: ScannedSentence, start: int) -> str:
     """The rule's subject, when the clause opens on a start-up's role and the sentence names the
     subject and no other start-up (a model maker) among the rule's rivals: Microsoft is no start-up."""
-    if not _ROLE_SUBJECT.match(s.folded, start):
+    if not _role_at(s, "start_up", start, _BEFORE_START_UP):
         return ""
     entities = s.rules.entities
     # named in the sentence, or, when it names none, left to the text before: a lab is a start-up
@@ -581,16 +587,12 @@ def _listed_among_many(job: ClauseJob, keys: list[str], start: int, end: int) ->
     )
 
 
-# After a venture's name, an apposition that says what it is: an article or a participle of description
-_VENTURE_APPOSITION = re.compile(
-    r"(?: project| venture| programme| program| projet)?,\s+(?:a|an|the|un|une|le|la|billed|described"
-    r"|valued|estimated|presente|presentee|decrit|decrite|estime|estimee|evalue|evaluee|chiffre|chiffree)\b"
-)
-
-_VENTURE_HAS = re.compile(
-    r"(?:'s?\s+\w+)?\s+(?:(?:now|already|still|desormais|deja|maintenant)\s+)?"
-    r"(?:has|have|had|totals?|totalled|reaches|reached|spans|counts|boasts|compte|totalise|atteint|represente|affiche|dispose)\b"
-)
+# After a venture's name, an apposition that says what it is: an article, or a participle of
+# description (vocab/roles.toml)
+_BEFORE_APPOSITION = re.compile(r"(?: project| venture| programme| program| projet)?,\s+")
+_ARTICLE_APPOSITION = re.compile(_BEFORE_APPOSITION.pattern + r"(?:a|an|the|un|une|le|la)\b")
+# After a venture's name, what may stand before the verb of what it has or counts (vocab/roles.toml)
+_BEFORE_TOTALS = re.compile(r"(?:'s?\s+\w+)?\s+(?:(?:now|already|still|desormais|deja|maintenant)\s+)?")
 
 
 def _the_ventures(job: ClauseJob, start: int, end: int) -> bool:
@@ -610,7 +612,9 @@ def _the_ventures(job: ClauseJob, start: int, end: int) -> bool:
     # or the subject of what it has: "the companies say Stargate now has nearly 7 gigawatts", « Stargate
     # compte désormais 7 gigawatts »
     return any(
-        _VENTURE_APPOSITION.match(s.folded, at) or _VENTURE_HAS.match(s.folded, at)
+        _ARTICLE_APPOSITION.match(s.folded, at)
+        or _role_at(s, "description", at, _BEFORE_APPOSITION)
+        or _role_at(s, "totals", at, _BEFORE_TOTALS)
         for at in ventures
         if at < min(figures)
     )
@@ -990,7 +994,7 @@ def _subjects_deal_values(job: ClauseJob, end: int) -> list[Value]:
         return []
     a, b = following[0]
     hit = _antecedent_hit(s, a)
-    if hit is None or hit.label[1] not in rule.requires[0] or not _DEAL.search(s.folded, a, b):
+    if hit is None or hit.label[1] not in rule.requires[0] or not _names_a_deal(s, a, b):
         return []
     return [v for v in s.values if a <= v.start < b]
 

@@ -54,6 +54,8 @@ CUE_CLASSES = (
     "previous",
     "total",
 )
+# What part a party plays in a clause (vocab/roles.toml): the words; the grammar around them is clause.py's.
+ROLE_CLASSES = ("deal", "buying", "epithet", "start_up", "totals", "description")
 KEY_CLASSES = ("provider", "model_maker")
 # Roles an entity may have besides the key classes: a chip maker's chips may run in the data centres of a
 # cloud (a party that hosts compute), which is then the provider; a venture's figures, set beside its
@@ -104,13 +106,15 @@ class RuleSet:
     """The loaded rules: entities, facet rules, and two lexicons that find their phrases.
 
     `lexicon` holds what decides whether a sentence is worth reading (entities and
-    triggers); `cue_lexicon` the rest (cues, `also`, `exclude`), scanned only then.
+    triggers); `cue_lexicon` the rest (cues, `also`, `exclude`), scanned only then;
+    `role_lexicon` the words of a party's role (vocab/roles.toml), scanned when a clause asks.
     """
 
     entities: dict[str, Entity]
     facets: dict[str, FacetRule]
     lexicon: Lexicon[Label] = field(repr=False)
     cue_lexicon: Lexicon[Label] = field(repr=False)
+    role_lexicon: Lexicon[Label] = field(default_factory=Lexicon, repr=False)
     # Every French verb's conditional (« dépasserait »): a hedge and a conditional cue (rules.lemmas).
     conditionals: frozenset[str] = field(default=frozenset(), repr=False)
 
@@ -156,7 +160,8 @@ def load_rules(rules_dir: Path = RULES_DIR) -> RuleSet:
         rule = _load_facet(path, entities, lexicon, cue_lexicon)
         facets[rule.facet] = rule
     _add_french_futures(rules_dir, cue_lexicon)
-    return RuleSet(entities, facets, lexicon, cue_lexicon, lemmas.conditional_forms())
+    roles = _load_roles(rules_dir / "vocab" / "roles.toml")
+    return RuleSet(entities, facets, lexicon, cue_lexicon, roles, lemmas.conditional_forms())
 
 
 def _add_french_futures(rules_dir: Path, cue_lexicon: Lexicon[Label]) -> None:
@@ -204,6 +209,21 @@ def _display(entity_id: str) -> str:
         "open-source": "open-source models",
     }
     return special.get(entity_id, entity_id.capitalize())
+
+
+def _load_roles(path: Path) -> Lexicon[Label]:
+    """The role words, labelled ("role", class); a rule tree without the file reads no roles."""
+    lexicon: Lexicon[Label] = Lexicon()
+    if not path.exists():
+        return lexicon
+    for role, body in read_toml(path, error=RuleError, what="rule file").items():
+        where = f"{path}: role '{role}'"
+        if role not in ROLE_CLASSES:
+            raise RuleError(f"{where}: unknown (allowed: {', '.join(ROLE_CLASSES)})")
+        phrases = body.get("phrases") if isinstance(body, dict) else body
+        for phrase in _strings(phrases, where):
+            lexicon.add(phrase, ("role", role), where=where)
+    return lexicon
 
 
 def _load_cues(path: Path, lexicon: Lexicon[Label], *, facet: str) -> None:

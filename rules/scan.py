@@ -317,6 +317,15 @@ class ScannedSentence:
             ("cues", facet), lambda: [h for h in self.hits if h.label[0] == "cue" and h.label[2] in ("", facet)]
         )
 
+    def roles(self, role: str) -> list[Hit[Label]]:
+        """The words of `role` (vocab/roles.toml) the sentence holds, in text order."""
+        return [h for h in self._role_hits if h.label[1] == role]
+
+    @_cached
+    def _role_hits(self) -> list[Hit[Label]]:
+        """Scanned when a clause first asks: most sentences never do."""
+        return self.rules.role_lexicon.find(self.tokens)
+
     def has_cue(self, cue_class: str) -> bool:
         return cue_class in self._cue_classes
 

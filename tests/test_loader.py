@@ -14,6 +14,8 @@ import pytest
 
 from monitor.errors import RuleError
 from rules.loader import RULES_DIR, load_rules
+from rules.phrases import Tokens
+from rules.text import fold
 
 CASES = sorted((Path(__file__).parent / "loader").glob("*.toml"))
 
@@ -57,3 +59,16 @@ def test_a_missing_facet_directory_is_refused(tmp_path: Path) -> None:
     (tmp_path / "facets").mkdir()
     with pytest.raises(RuleError, match="no facet rule files"):
         load_rules(tmp_path)
+
+
+def test_an_unknown_role_is_refused_naming_the_file(rules_copy: Path) -> None:
+    roles = rules_copy / "vocab" / "roles.toml"
+    roles.write_text(roles.read_text(encoding="utf-8") + '\n[seller]\nphrases = ["sells"]\n', encoding="utf-8")
+    with pytest.raises(RuleError, match=r"roles\.toml: role 'seller': unknown \(allowed: deal, buying"):
+        load_rules(rules_copy)
+
+
+def test_the_role_words_are_found_where_a_clause_asks() -> None:
+    rules = load_rules()
+    found = rules.role_lexicon.find(Tokens(fold("Nvidia a racheté les capacités; la jeune pousse a signé")))
+    assert [(h.label[1], h.phrase) for h in found] == [("buying", "=racheter"), ("start_up", "jeune pousse")]
