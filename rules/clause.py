@@ -202,19 +202,27 @@ def _among_suppliers(job: ClauseJob, inside: list[Hit[Label]], unlisted: list[st
 
 # A clause that opens on a company named by what it is ("…signed by Nvidia with OpenAI: the sector's
 # leader is to supply 10 GW", « : le leader du secteur doit fournir »): what may stand before the
-# epithet (vocab/roles.toml), on folded text.
+# epithet (vocab/roles.toml), on folded text. A sentence may open on one after a short time ("On
+# Thursday, the GPU lessor announced…", « Jeudi, le loueur de GPU a annoncé… »).
 _BEFORE_EPITHET = re.compile(r"[\s:;,\u2013\u2014-]*(?:the\s|le\s|la\s|l'\s?|ce\s|cette\s)(?:[\w'-]+\s){0,2}?")
+_OPENING_EPITHET = re.compile(r"\s*(?:[\w' -]{1,25}?,\s*)?" + _BEFORE_EPITHET.pattern)
 
 
 def _epithet_key(job: ClauseJob, inside: list[Hit[Label]], start: int) -> list[str]:
-    """A clause that names no key and opens on an epithet takes the one key the sentence named before
-    it, when it named no other party of the class nor a rival: « la lettre d'intention signée par
-    Nvidia avec OpenAI : le leader du secteur doit fournir 10 gigawatts » keys Nvidia."""
+    """A clause that names no key and opens on an epithet takes the one key named before it, when
+    no other party of the class nor a rival is: the sentence's, for a clause inside it (« la lettre
+    d'intention signée par Nvidia avec OpenAI : le leader du secteur doit fournir 10 gigawatts » keys
+    Nvidia), the sentence before's for a sentence that opens on it ("CoreWeave doubled down.
+    The GPU lessor announced a $6.5bn amendment" keys CoreWeave)."""
     rule, s = job.rule, job.sentence
-    opening = _role_at(s, "epithet", start, _BEFORE_EPITHET) if rule.key_class and start > 0 else None
+    if not rule.key_class:
+        return []
+    opening = _role_at(s, "epithet", start, _BEFORE_EPITHET if start > 0 else _OPENING_EPITHET)
     if opening is None or any(h.label[0] == "entity" and h.start < opening.end for h in inside):
         return []  # "the Oracle group": the epithet names its company
-    return _one_key_before(job, start)
+    if start > 0:
+        return _one_key_before(job, start)
+    return _the_one_key(job, job.context[0]) if job.context else []
 
 
 def _role_at(s: ScannedSentence, role: str, at: int, before: re.Pattern[str]) -> Hit[Label] | None:
@@ -544,7 +552,9 @@ def _own_cues(job: ClauseJob, start: int, end: int) -> list[Hit[Label]]:
     own = []
     decided: dict[tuple[int, int, bool], bool] = {}  # a span may carry several cues: decide it once
     circumstances = _circumstances(s)
-    for cue in _clause_cues(s, job.rule.facet, start, end).all.near(trigger.start - CUE_REACH, trigger.end + CUE_REACH):
+    hole = s.left_out(start, end)
+    reach = CUE_REACH + (hole[1] - hole[0] if hole else 0)
+    for cue in _clause_cues(s, job.rule.facet, start, end).all.near(trigger.start - reach, trigger.end + reach):
         if circumstances and _past_circumstance(circumstances, trigger, cue):
             continue
         # "pressing its largest investor to give up the exclusive right": the cue's object is another
@@ -554,7 +564,7 @@ def _own_cues(job: ClauseJob, start: int, end: int) -> list[Hit[Label]]:
         successor = cue.label[1] == "successor"
         place = (cue.start, cue.end, successor)
         if place not in decided:
-            decided[place] = _is_nearest(rivals, cue, trigger, successor=successor, places=places)
+            decided[place] = _is_nearest(rivals, cue, trigger, successor=successor, places=places, hole=hole)
         if decided[place]:
             own.append(cue)
     return own
@@ -665,7 +675,13 @@ def _governs_another(s: ScannedSentence, rivals: _Spans, cue: Hit[Label], rule: 
 
 
 def _is_nearest(
-    rivals: _Spans, cue: Hit[Label], trigger: Hit[Label], *, successor: bool, places: frozenset[int] = frozenset()
+    rivals: _Spans,
+    cue: Hit[Label],
+    trigger: Hit[Label],
+    *,
+    successor: bool,
+    places: frozenset[int] = frozenset(),
+    hole: tuple[int, int] | None = None,
 ) -> bool:
     """Is `trigger` within reach of `cue`, and no other trigger nearer to it?
 
@@ -675,10 +691,12 @@ def _is_nearest(
     nearest after. A trigger that only says where (`places`: « déployée dans ses centres de
     données ») does not take the cue before it from the thing that is there.
     """
-    distance = _distance(cue, trigger)
+    distance = _distance(cue, trigger, hole)
     if distance > CUE_REACH:
         return False
     after = trigger.start >= cue.end
+    # (a rival's distance counts the relative: a subject named before it, "Oracle, dont le cours a
+    # bondi…, s'est engagé à fournir 4,5 GW", takes no cue from the figure after the verb)
     for other in rivals.near(cue.start - distance + 1, cue.end + distance - 1):
         if (
             _distance(cue, other) < distance
@@ -811,8 +829,13 @@ def _clause_cues(s: ScannedSentence, facet: str, start: int, end: int) -> _Claus
     return s.memo(("clause cues", facet, start, end), compute)
 
 
-def _distance(a: Hit[Label], b: Hit[Label]) -> int:
-    return max(0, a.start - b.end, b.start - a.end)
+def _distance(a: Hit[Label], b: Hit[Label], hole: tuple[int, int] | None = None) -> int:
+    """Characters between two hits, without the relative (`hole`) a joined clause leaves out between
+    them: in « Ce droit, qui permettait… (150 characters), a été supprimé », the cue is near."""
+    gap = max(0, a.start - b.end, b.start - a.end)
+    if hole and min(a.end, b.end) <= hole[0] and hole[1] <= max(a.start, b.start):
+        gap -= hole[1] - hole[0]
+    return gap
 
 
 def _status(
@@ -1101,7 +1124,11 @@ def _when(job: ClauseJob, start: int, end: int, *, present: bool) -> tuple[str, 
     # Not the date of the relative a joined clause leaves out: « Le chiffre d'affaires, qui ne dépassait
     # pas 5,5 milliards fin 2024, a franchi 20 milliards » is today's figure.
     hole = s.left_out(start, end)
-    past = past_dates(in_clause, s.published) or s.memo(("past dates", hole), lambda: _past_dates_outside(s, hole))
+    in_clause = _without_old_figures_dates(s, job.rule.facet, in_clause)
+    facet = job.rule.facet
+    past = past_dates(in_clause, s.published) or s.memo(
+        ("past dates", hole, facet), lambda: _past_dates_outside(s, hole, facet)
+    )
     if past:
         return max(past), True
     # A sentence that speaks of the present ("That arrangement is now history: …") does not take
@@ -1112,9 +1139,19 @@ def _when(job: ClauseJob, start: int, end: int, *, present: bool) -> tuple[str, 
     return published, False
 
 
-def _past_dates_outside(s: ScannedSentence, hole: tuple[int, int] | None) -> list[str]:
+def _without_old_figures_dates(s: ScannedSentence, facet: str, values: list[Value]) -> list[Value]:
+    """`values` without the date of an old figure a comparison gives: in « environ 24 %, contre 27 %
+    il y a un an », "$20bn, up from $13bn last year", the year is the old figure's, not the claim's."""
+    previous = [h.end for h in s.cues(facet) if h.label[1] == "previous"]
+    if not previous:
+        return values
+    old = [v.end for v in s.values if any(0 <= v.start - end <= _OLD_FIGURE_REACH for end in previous)]
+    return [v for v in values if not (v.kind in TIME_KINDS and any(0 <= v.start - end <= 2 for end in old))]
+
+
+def _past_dates_outside(s: ScannedSentence, hole: tuple[int, int] | None, facet: str) -> list[str]:
     values = s.values if hole is None else [v for v in s.values if not hole[0] <= v.start < hole[1]]
-    return past_dates(values, s.published)
+    return past_dates(_without_old_figures_dates(s, facet, values), s.published)
 
 
 def past_dates(values: list[Value], published: dt.date | None) -> list[str]:

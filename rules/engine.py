@@ -233,7 +233,7 @@ class _DocumentReader:
             if s.sentence.paragraph == title_paragraph:
                 title_entities |= s.entities
         claims: list[Claim] = []
-        teasers = self._teasers()
+        teasers = self._teasers() - {title_paragraph}  # "Correction: Microsoft no longer…" as a headline says the news
         for index, scanned in enumerate(self.sentences):
             if scanned.sentence.paragraph in teasers:  # "Read more: OpenAI signs…" is another article's news
                 for facet, triggers in scanned.triggered.items():
@@ -582,7 +582,12 @@ _TEASER = re.compile(
 )
 
 # A subject pronoun opening a sentence: "It stays exclusive", « Elle reste exclusive »
-_SUBJECT_PRONOUN = re.compile(r"\s*(?:it|they|elle|il|elles|ils)\s")
+# (not one who speaks: « Elle a aussi précisé que la participation… » is the finance chief saying it)
+_SUBJECT_PRONOUN = re.compile(
+    r"\s*(?:it|they|elle|il|elles|ils)\s(?!(?:(?:a|ont|avait|avaient|has|have|had)\s+)?"
+    r"(?:(?:aussi|egalement|encore|ensuite|also|further|then)\s+)?(?:precise|indique|ajoute|explique|declare|souligne"
+    r"|affirme|annonce|note|estime|dit|rappele|confirme|said|says|added|noted|told|explained|stated|confirmed)\b)"
+)
 
 # A list item: a line opening on a bullet or a dash ("• AWS: $38bn", "– Oracle : 300 milliards").
 _LIST_ITEM = re.compile(r"\s*(?:[•·▪◦*\u2013\u2014-]|\d{1,2}[.)])\s")
@@ -677,7 +682,7 @@ def _carried_rival(rule: FacetRule, s: ScannedSentence, context: list[set[str]],
                 break
             if rivals:
                 return lead if lead in rule.rivals else rivals[0]
-    return _carried_other_lab(rule, s, context)
+    return _carried_other_lab(rule, s, context, leads)
 
 
 def _speaks(s: ScannedSentence) -> bool:
@@ -689,21 +694,24 @@ def _first_named(s: ScannedSentence) -> str:
     return next((h.label[1] for h in s.primary if h.label[0] == "entity"), "")
 
 
-def _carried_other_lab(rule: FacetRule, s: ScannedSentence, context: list[set[str]]) -> str:
+def _carried_other_lab(rule: FacetRule, s: ScannedSentence, context: list[set[str]], leads: list[str]) -> str:
     """Another lab than the one a later party group names (OpenAI, of a stake), when the sentence
     leaves that group to the context: the sentence, then the nearest sentence naming one of them,
-    decides. « Anthropic s'engage…, tandis que Microsoft investira 5 milliards dans la jeune pousse »
-    is no stake in OpenAI, named three sentences before."""
+    decides; one that names both speaks of the one it names first. « Anthropic s'engage…, tandis que
+    Microsoft investira 5 milliards dans la jeune pousse » is no stake in OpenAI, named three
+    sentences before; nor is it after « Anthropic, le principal concurrent du créateur de ChatGPT,
+    s'engage… »."""
     entities = s.rules.entities
     for group in rule.requires[1:]:
         if group & s.entities or not any("lab" in entities[e].classes for e in group if e in entities):
             continue
         labs = {e for e in rule.rivals if e in entities and "lab" in entities[e].classes}
-        for named in [s.entities, *context]:
-            if group & named:
+        for named, lead in zip([s.entities, *context], ["", *leads], strict=False):
+            other = sorted(labs & named)
+            if group & named and not (other and lead in other):
                 break
-            if other := sorted(labs & named):
-                return other[0]
+            if other:
+                return lead if lead in other else other[0]
     return ""
 
 

@@ -146,12 +146,13 @@ _ABBREVIATIONS = frozenset(
         "dec",
     ]
 )
-# A sentence ends after its punctuation, where a capital follows a space (or follows at once after a
-# word of two letters or more: "said.The"). The match starts at the punctuation mark, one character,
+# A sentence ends after its punctuation, where a capital follows a space (or a name in camel case:
+# "… the headlines. xAI built…"), or follows at once after a word of two letters or more: "said.The".
+# The match starts at the punctuation mark, one character,
 # so that the regex engine skips ahead to the next mark instead of testing a look-behind at every
 # character (8× faster on a page); the boundary itself starts just after it.
 _BOUNDARY = re.compile(
-    r"""[.!?…](?:["')\]»”]*\s+(?=(?:["'(“]|«\s?)?[A-ZÀ-ÖØ-Þ0-9])|(?<=[a-zà-ÿ]{2}[.!?])(?=[A-ZÀ-ÖØ-Þ][a-zà-ÿ]))"""
+    r"""[.!?…](?:["')\]»”]*\s+(?=(?:["'(“]|«\s?)?(?:[A-ZÀ-ÖØ-Þ0-9]|[a-z][A-Z]))|(?<=[a-zà-ÿ]{2}[.!?])(?=[A-ZÀ-ÖØ-Þ][a-zà-ÿ]))"""
 )
 
 
@@ -275,7 +276,10 @@ def _emit_piece(line: str, start: int, end: int, offset: int, paragraph: int, ou
 # their antecedent, not about the sentence's subject.
 # What opens a relative clause, and an aside on the past read apart like one (folded text).
 RELATIVE_PRONOUNS = r"which|who|whose|qui|dont|lequel|laquelle|lesquels"
-FORMERLY = r"until now|so far|jusqu'ici|jusqu'a present|jusque-la|previously|formerly|auparavant|naguere"
+FORMERLY = (
+    r"until now|so far|jusqu'ici|jusqu'a present|jusque-la|previously|formerly|auparavant|naguere"
+    r"|longtemps|for years|pendant des annees"  # « OpenAI, longtemps client exclusif d'Azure, a signé… »
+)
 # « dont » before a figure is a part of the figure before it, not a relative: « 1 400 milliards de
 # services cloud, dont 250 milliards sur Azure » ("including $250 billion on Azure")
 _PARTITIVE = r"(?!dont\s+(?:\d|[$€£]|un\s|une\s|la moitie|le tiers|le quart|pres de|environ|plus de|quelque|jusqu'a))"
@@ -438,20 +442,29 @@ _GLOSS = re.compile(r"\((?:[\w'’.-]+ ?){1,3}\)")
 RELATIVE_START = re.compile(rf"{_PARTITIVE}(?:{RELATIVE_PRONOUNS}|{FORMERLY})\b")
 
 
+# A relative's own time clause after a comma: « Ce droit, qui permettait à Microsoft de répondre en
+# premier, avant que la start-up ne se tourne vers d'autres, a été supprimé » ends its relative after it.
+_RELATIVE_GOES_ON = re.compile(
+    r"(?:avant que|avant qu'|apres que|apres qu'|jusqu'a ce que|jusqu'a ce qu'|des que|des qu'|sans que|sans qu'"
+    r"|before|after|until|unless|without)\s"
+)
+
+
 def _close_relatives(
     text: str, spans: list[tuple[int, int]], parties: Sequence[tuple[int, int]] = ()
 ) -> list[tuple[int, int]]:
     """End a relative clause at its next comma; what follows rejoins the main proposition.
 
     Not at a comma between two parties: "OpenAI, qui a conclu des accords avec Oracle, AWS et
-    CoreWeave, s'engage…" ends its relative after the list.
+    CoreWeave, s'engage…" ends its relative after the list; nor before the relative's own time
+    clause (`_RELATIVE_GOES_ON`).
     """
     out: list[tuple[int, int]] = []
     ends, starts = {p[1] for p in parties}, {p[0] for p in parties}
     for start, end in spans:
         if RELATIVE_START.match(text, start):
             comma = text.find(", ", start, end)
-            while comma != -1 and comma in ends and comma + 2 in starts:
+            while comma != -1 and (comma in ends and comma + 2 in starts or _RELATIVE_GOES_ON.match(text, comma + 2)):
                 comma = text.find(", ", comma + 2, end)
             if comma != -1:
                 out.append((start, comma))

@@ -590,3 +590,15 @@ def test_a_phrase_matches_where_its_regex_does() -> None:
     # A match inside a word hides no match that starts within it
     twice = Phrase.compile("apple* apple*")
     assert twice.spans_in(Tokens("xapple apple apple")) == [(7, 18)]
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("Stargate gets the headlines. xAI built Colossus in Memphis.", 2),
+        ("Copilot runs on it. iPhone users get it too.", 2),
+        ("It ran on Azure. e.g. the old way.", 1),  # a lower-case word is no new sentence
+    ],
+)
+def test_a_sentence_may_open_on_a_name_in_camel_case(text: str, count: int) -> None:
+    assert len(split_sentences(text)) == count
