@@ -882,6 +882,8 @@ def _basis(status: str, cue_rank: int, classes: set[str]) -> str:
     "cancelled" for a cancellation ("scrapped" ends what was, "denied a report" speaks of the report)."""
     if status == "denied" and cue_rank:
         return "denied" if "denied" in classes else "cancelled"
+    if cue_rank == len(STATUS_ORDER) and "denied" in classes and "exception" not in classes:
+        return "denied"  # a denial of bad news ("denied a report that it had lost…"): in force, and said so
     return STATUS_ORDER[len(STATUS_ORDER) - cue_rank] if 0 < cue_rank < len(STATUS_ORDER) else ""
 
 

@@ -257,7 +257,25 @@ class _DocumentReader:
                 continue
             claims.extend(self._read_sentence(index, scanned, title_entities))
             scanned.forget_clauses()
-        return self._drop_carve_outs(claims)
+        return self._drop_denied_reports(self._drop_carve_outs(claims))
+
+    def _drop_denied_reports(self, claims: list[Claim]) -> list[Claim]:
+        """A reported ending the same text says the parties deny is a rumour denied, not news.
+
+        « Droit de préemption : Microsoft et OpenAI démentent toute renonciation » answers « un site
+        affirmait, selon deux personnes au fait des discussions, que Microsoft s'apprêtait à y
+        renoncer »: the hedged report is dropped, the right stays as it was.
+        """
+        denied = {(c.facet, c.key) for c in claims if c.basis == "denied" and not c.hedged}
+        kept = []
+        for claim in claims:
+            if claim.hedged and claim.status in NOT_IN_FORCE and (claim.facet, claim.key) in denied:
+                if self.trace is not None:
+                    why = "dropped (document): a report the text says the parties deny"
+                    self.trace.append(Trace(claim.evidence, claim.facet, claim.rule, "", why, {"key": claim.key}))
+                continue
+            kept.append(claim)
+        return kept
 
     def _drop_carve_outs(self, claims: list[Claim]) -> list[Claim]:
         """An ending the same text says remains in force is a carve-out, not an ending.

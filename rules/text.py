@@ -348,8 +348,10 @@ _LEADING_CONTRAST = re.compile(
 )
 
 
-# A short label before a colon that opens a sentence ("Our take:", « Notre analyse : »).
+# A short label before a colon that opens a sentence ("Our take:", « Notre analyse : »); a topic, up
+# to a few words more ("OpenAI's right of first refusal: Microsoft gives it up").
 _LABEL = re.compile(r"[^:;,.]{1,30}:\s+")
+_TOPIC = re.compile(r"[^:;,.]{1,45}:\s+")
 
 
 # ", et lance Stargate avec SoftBank", ", and launched Stargate with SoftBank": after a list ("signe avec
@@ -414,6 +416,9 @@ def _breaks(text: str, parties: Sequence[tuple[int, int]]) -> list[tuple[int, in
     and the comma that ends a leading contrast."""
     breaks = [(m.start(), m.end()) for m in _CLAUSE_BREAK.finditer(text)]
     label = _LABEL.match(text)  # "Our take: with the contract unwound, Azure is…"
+    # a headline's topic is what the clause after it speaks of: « Droit de préemption : Microsoft dément… »
+    if topic := _TOPIC.match(text):
+        breaks = [b for b in breaks if not b[0] < topic.end() <= b[1]]
     if lead := _LEADING_CONTRAST.match(text) or (label and _LEADING_CONTRAST.match(text, label.end())):
         comma = text.rindex(",", 0, lead.end())
         if not any(a <= comma < b for a, b in breaks):
