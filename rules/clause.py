@@ -1126,10 +1126,9 @@ def _when(job: ClauseJob, start: int, end: int, *, present: bool) -> tuple[str, 
     # Not the date of the relative a joined clause leaves out: « Le chiffre d'affaires, qui ne dépassait
     # pas 5,5 milliards fin 2024, a franchi 20 milliards » is today's figure.
     hole = s.left_out(start, end)
-    in_clause = _without_old_figures_dates(s, job.rule.facet, in_clause)
-    facet = job.rule.facet
+    in_clause = _own_dates(job, in_clause)
     past = past_dates(in_clause, s.published) or s.memo(
-        ("past dates", hole, facet), lambda: _past_dates_outside(s, hole, facet)
+        ("past dates", hole, job.rule.facet, job.trigger.end), lambda: _past_dates_outside(job, hole)
     )
     if past:
         return max(past), True
@@ -1141,19 +1140,31 @@ def _when(job: ClauseJob, start: int, end: int, *, present: bool) -> tuple[str, 
     return published, False
 
 
-def _without_old_figures_dates(s: ScannedSentence, facet: str, values: list[Value]) -> list[Value]:
-    """`values` without the date of an old figure a comparison gives: in « environ 24 %, contre 27 %
-    il y a un an », "$20bn, up from $13bn last year", the year is the old figure's, not the claim's."""
-    previous = [h.end for h in s.cues(facet) if h.label[1] == "previous"]
-    if not previous:
-        return values
+def _own_dates(job: ClauseJob, values: list[Value]) -> list[Value]:
+    """`values` without the dates that are not the claim's: an old figure's, which a comparison
+    gives (« environ 24 %, contre 27 % il y a un an », "$20bn, up from $13bn last year"), and a
+    trailing circumstance's (« s'établit à 22,4 milliards, après un premier accord de 11,9
+    milliards en mars »)."""
+    s = job.sentence
+    previous = [h.end for h in s.cues(job.rule.facet) if h.label[1] == "previous"]
     old = [v.end for v in s.values if any(0 <= v.start - end <= _OLD_FIGURE_REACH for end in previous)]
-    return [v for v in values if not (v.kind in TIME_KINDS and any(0 <= v.start - end <= 2 for end in old))]
+    # after the trigger, or after the claim's figure when the trigger stands further on (« …22,4
+    # milliards, après l'introduction en Bourse de CoreWeave » is keyed on the company's name)
+    figures = [v.end for v in values if v.kind in _QUANTITIES]
+    anchor = min([job.trigger.end, *figures])
+    after = [at for at in _circumstances(s) if at >= anchor]
+    return [
+        v
+        for v in values
+        if v.kind not in TIME_KINDS
+        or not (any(0 <= v.start - end <= 2 for end in old) or any(at < v.start for at in after))
+    ]
 
 
-def _past_dates_outside(s: ScannedSentence, hole: tuple[int, int] | None, facet: str) -> list[str]:
+def _past_dates_outside(job: ClauseJob, hole: tuple[int, int] | None) -> list[str]:
+    s = job.sentence
     values = s.values if hole is None else [v for v in s.values if not hole[0] <= v.start < hole[1]]
-    return past_dates(_without_old_figures_dates(s, facet, values), s.published)
+    return past_dates(_own_dates(job, values), s.published)
 
 
 def past_dates(values: list[Value], published: dt.date | None) -> list[str]:

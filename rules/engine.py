@@ -233,11 +233,11 @@ class _DocumentReader:
             if s.sentence.paragraph == title_paragraph:
                 title_entities |= s.entities
         claims: list[Claim] = []
-        teasers = self._teasers() - {title_paragraph}  # "Correction: Microsoft no longer…" as a headline says the news
+        teasers = self._teasers()
         for index, scanned in enumerate(self.sentences):
             if scanned.sentence.paragraph in teasers:  # "Read more: OpenAI signs…" is another article's news
                 for facet, triggers in scanned.triggered.items():
-                    why = "skipped: a link to another article, or a correction of this one"
+                    why = "skipped: a link to another article"
                     self._trace(scanned, self.rules.facets[facet], triggers[0], why)
                 continue
             scanned = self._pointing_back(index) or scanned
@@ -414,8 +414,9 @@ class _DocumentReader:
 
     def _teasers(self) -> set[int]:
         """The paragraphs that open on a link to another article ("Read more:", « À lire aussi : »):
-        the headline that follows is that article's news, told on its own page; and a correction
-        of the page ("Correction: an earlier version misstated…"), which restates, not reports."""
+        the headline that follows is that article's news, told on its own page. (A correction of
+        the page is read: what it quotes of an earlier version is taken back by its cues, "an
+        earlier version said…", « nous écrivions que… », and what it says now is news.)"""
         out: set[int] = set()
         previous = None
         for s in self.sentences:
@@ -589,14 +590,11 @@ def _is_question(s: ScannedSentence) -> bool:
     return _asks(s) or bool(_PROMPT.match(s.sentence.text))
 
 
-# A link to another article, on folded text: "Read more:", "Related:", « À lire aussi : », « Lire aussi »;
-# or a correction of the page itself ("Correction: an earlier version misstated…", « Rectificatif : »).
+# A link to another article, on folded text: "Read more:", "Related:", « À lire aussi : », « Lire aussi ».
 _TEASER = re.compile(
     r"\s*(?:read (?:more|also|next)|also read|related(?: articles?| stories| coverage)?|see also|more on this"
     r"|recommended|a lire (?:aussi|egalement|ensuite)|lire (?:aussi|egalement)|voir aussi|a voir aussi"
-    r"|sur le meme sujet|corrections?|rectificatif|erratum|editor's note|note de la redaction)\s*[:>\u2013\u2014|-]"
-    # a dated correction: "Correction, Feb. 13:", « Rectificatif, 12 mars : »
-    r"|\s*(?:corrections?|rectificatif|erratum)\s*,[^:]{1,30}:"
+    r"|sur le meme sujet)\s*[:>\u2013\u2014|-]"
 )
 
 # A subject pronoun opening a sentence: "It stays exclusive", « Elle reste exclusive »
