@@ -78,7 +78,9 @@ def other_party(job: ClauseJob, inside: list[Hit[Label]], start: int, end: int) 
     before the trigger owns it ("the pledge gives Microsoft visibility on future revenue").
     """
     rule, trigger, s = job.rule, job.trigger, job.sentence
-    if governed := s.memo(("governs", trigger.start, trigger.end), lambda: governed_facet(s, trigger)):
+    governed = s.memo(("governs", trigger.start, trigger.end), lambda: governed_facet(s, trigger))
+    # (a facet whose parties are out of reach governs nothing: « la capacité de son campus » with no Stargate)
+    if governed and (job.in_reach is None or governed in job.in_reach):
         return f"skipped: what {trigger.phrase!r} governs is {governed}'s, not {rule.facet}'s"
     # A rule that names rivals, or keys on a class, says others compete with its subject for the slot.
     # a list item's heading or an answer's question that names the subject names it here too
