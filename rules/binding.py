@@ -277,6 +277,24 @@ def as_platforms(job: ClauseJob, keys: list[str], start: int, end: int) -> tuple
     return [k for k in keys if k not in dropped], dropped
 
 
+def as_makers(job: ClauseJob, keys: list[str], start: int, end: int) -> tuple[list[str], dict[str, str]]:
+    """Providers the clause names only as the designer or maker of a chip (vocab/roles.toml, role
+    `making`): "OpenAI's accelerator, co-designed with Broadcom and manufactured by TSMC, began
+    serving traffic" has no compute from Broadcom; nor does a site "built by Crusoe"."""
+    if job.rule.key_class != "provider":
+        return keys, {}
+    s = job.sentence
+    making = [h.end for h in s.roles("making")]
+    if not making:
+        return keys, {}
+    dropped = {}
+    for key in keys:
+        named = [h.start for h in s.hits_in(start, end) if h.label == ("entity", key)]
+        if named and all(any(0 <= at - made <= 2 for made in making) for at in named):
+            dropped[key] = "named as the designer or maker of a chip, not as a supplier of compute"
+    return [k for k in keys if k not in dropped], dropped
+
+
 # A kind of models, then examples of it: "open-weight models such as Llama and Mistral", « des modèles
 # ouverts comme Llama ou Mistral ». The examples are the kind's, not makers of their own.
 _OPEN_KIND = "open-source"

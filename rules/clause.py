@@ -18,6 +18,7 @@ from typing import Any
 
 from rules.binding import (
     as_examples,
+    as_makers,
     as_platforms,
     governed_facet,
     governed_trigger,
@@ -82,6 +83,8 @@ def read_clause(job: ClauseJob) -> ClauseResult:
     dropped.update(platforms)
     keys, examples = as_examples(job, keys, start, end)
     dropped.update(examples)
+    keys, makers = as_makers(job, keys, start, end)
+    dropped.update(makers)
     if not keys:
         why = f"no {rule.key_class} left in the clause" if dropped else f"no {rule.key_class} named in the clause"
         return ClauseResult([], f"skipped: {why}", _dropped_details(dropped))
@@ -113,13 +116,20 @@ def _context_key(job: ClauseJob, start: int, end: int) -> list[str]:
     Le créateur de ChatGPT aurait signé un contrat de 300 milliards"): the one party of the key's
     class the nearest of the two sentences before names, when it names no other party of the class
     nor a rival."""
-    rule = job.rule
-    if not rule.key_class or not _names_a_deal(job.sentence, start, end):
+    rule, s = job.rule, job.sentence
+    # the clause names the deal and the rule's subject, by name or epithet ("DRAM contract prices rose
+    # as AI servers soak up supply" names neither side: no deal of OpenAI's)
+    if not rule.key_class or not _names_a_deal(s, start, end) or not _names_subject(job, start, end):
         return []
     for named in job.context[:_CONTEXT_KEY_REACH]:
         if rule.rivals & named or any(_of_key_class(job, e) for e in named):
             return _the_one_key(job, named)
     return []
+
+
+def _names_subject(job: ClauseJob, start: int, end: int) -> bool:
+    subject = job.rule.requires[0]
+    return any(h.label[0] == "entity" and h.label[1] in subject for h in job.sentence.hits_in(start, end))
 
 
 def _names_a_deal(s: ScannedSentence, start: int, end: int) -> bool:

@@ -17,7 +17,8 @@ so `droit de préemption` also matches « Droit de Preemption ».
     >>> Phrase.compile("perd* ~2 droit de preemption").regex.search("il perd son droit de preemption") is not None
     True
 
-A phrase always starts and ends on a word boundary, and the gap is bounded,
+A phrase always starts and ends on a word boundary (or ends on an elision the next
+word is glued to: "qu'" in « qu'OpenAI »), and the gap is bounded,
 so no phrase can backtrack badly on hostile text. Bounded is not enough on its
 own: a gap of words that may hold hyphens, between separators that may be
 hyphens too, splits "a-a-a-…" or a row of dashes in combinatorially many ways.
@@ -145,7 +146,9 @@ class Phrase:
         assert anchors is not None  # the first token is required
         needs = frozenset(next(iter(group)) for group in required if len(group) == 1)
         needs_one_of = tuple(group for group in required if len(group) > 1)
-        pattern = rf"{_WORD_START}{''.join(parts)}(?![\w])"
+        # a phrase ends on a word boundary, or on an elision the next word is glued to ("nous
+        # indiquions qu'" in « nous indiquions qu'OpenAI avait signé »)
+        pattern = rf"{_WORD_START}{''.join(parts)}(?:(?<=')|(?![\w]))"
         return cls(source, pattern, anchors, _literal(text), needs, needs_one_of)
 
     @cached_property

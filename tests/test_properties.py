@@ -446,6 +446,10 @@ def test_phrase_compile_refuses_ambiguous_phrases(source: str) -> None:
         ("(chip|accelerator*) ~3 designed by", "accelerator-based chips designed by", True),
         ("exclusivi* deal", "exclusivity-deal", True),
         ("exclusivi* deal", "exclusivity - deal", True),
+        # a phrase may end on an elision the next word is glued to
+        ("nous indiquions (que|qu')", "nous indiquions qu'openai avait signe", True),
+        ("plus qu'", "plus qu'environ 24 %", True),
+        ("plus que", "plus quelque", False),  # not on a word cut short
     ],
 )
 def test_phrase_gap_semantics(source: str, text: str, matches: bool) -> None:
