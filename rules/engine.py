@@ -318,8 +318,18 @@ class _DocumentReader:
 
     def _leads(self, index: int) -> list[str]:
         """The party each sentence of `_context` names first ("" for the interviewee and the title)."""
-        previous = [_first_named(s) for s in self._window(index)]
+        previous = [self._lead(i) for i in range(index - 1, max(-1, index - 1 - CONTEXT_WINDOW), -1)]
         return ([""] if self._speaks_for_interviewee(index) else []) + previous + [""]
+
+    def _lead(self, index: int) -> str:
+        """The party sentence `index` names first; for one whose subject is a pronoun ("Early this
+        month it added a supply deal with AMD"), the party the sentence before leads: "it" is not AMD."""
+        for i in range(index, max(-1, index - CONTEXT_WINDOW), -1):
+            s = self.sentences[i]
+            opening = _OPENS_ON_PRONOUN.match(s.folded)
+            if not (opening and not any(h.label[0] == "entity" and h.start < opening.end() for h in s.primary)):
+                return _first_named(s)
+        return ""
 
     def _speaks_for_interviewee(self, index: int) -> bool:
         return bool(self._interviewee) and _speaks(self.sentences[index])
@@ -598,6 +608,12 @@ _TEASER = re.compile(
 )
 
 # A subject pronoun opening a sentence: "It stays exclusive", « Elle reste exclusive »
+# A sentence whose subject is a pronoun, after a short time or a conjunction: "Early this month it
+# added…", "On 13 October it said…", « Puis elle a signé… » (folded text)
+_OPENS_ON_PRONOUN = re.compile(
+    r"\s*(?:[^,]{1,30},\s*)?(?:(?:early|late|earlier|later|last|this|next|then|also|and|but|so|yet|in|on|at|by"
+    r"|en|puis|ensuite|et|mais|debut|fin|le|la)\b[^,]{0,25}?\s)?(?:it|they|il|elle|ils|elles)\s"
+)
 # (not one who speaks: « Elle a aussi précisé que la participation… » is the finance chief saying it)
 _SUBJECT_PRONOUN = re.compile(
     r"\s*(?:it|they|elle|il|elles|ils)\s(?!(?:(?:a|ont|avait|avaient|has|have|had)\s+)?"
@@ -694,7 +710,8 @@ def _carried_rival(rule: FacetRule, s: ScannedSentence, context: list[set[str]],
             # for a figure anyone reports, it is the topic ("Broadcom said OpenAI had ordered its chips.
             # The quarter was solid. Revenue rose 22%": Broadcom's revenue).
             leading = rivals and lead in rule.rivals and (_speaks(s) or rule.subject == "nearest")
-            if subject & entities and not leading:
+            # (a sentence led by the subject through a pronoun, "Early this month it added… AMD", names it)
+            if (subject & entities or lead in subject) and not leading:
                 break
             if rivals:
                 return lead if lead in rule.rivals else rivals[0]

@@ -183,7 +183,9 @@ def _load_entities(path: Path, lexicon: Lexicon[Label]) -> dict[str, Entity]:
     entities: dict[str, Entity] = {}
     for entity_id, table in read_toml(path, error=RuleError, what="rule file").items():
         where = f"{path}: entity '{entity_id}'"
-        _check_keys(table, {"aliases": list, "classes": list, "name": str}, where, required=("aliases",))
+        _check_keys(
+            table, {"aliases": list, "classes": list, "name": str, "metaphors": list}, where, required=("aliases",)
+        )
         classes = frozenset(_strings(table.get("classes", []), where + " key 'classes'"))
         if bad := classes - set(ENTITY_CLASSES):
             raise RuleError(
@@ -192,6 +194,9 @@ def _load_entities(path: Path, lexicon: Lexicon[Label]) -> dict[str, Entity]:
         aliases = tuple(_strings(table["aliases"], where + " key 'aliases'"))
         for alias in aliases:
             lexicon.add(alias, ("entity", entity_id), where=where + " key 'aliases'")
+        # the name used for something else ("un Stargate alsacien", "not Stargate"): no mention of the party
+        for phrase in _strings(table.get("metaphors", []), where + " key 'metaphors'"):
+            lexicon.add(phrase, ("metaphor", entity_id), where=where + " key 'metaphors'")
         entities[entity_id] = Entity(entity_id, table.get("name", _display(entity_id)), classes, aliases)
     return entities
 

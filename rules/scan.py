@@ -77,9 +77,8 @@ class ScannedSentence:
         cls, sentence: Sentence, folded: str, rules: RuleSet, lang: str, published: dt.date | None
     ) -> ScannedSentence:
         tokens = Tokens(folded)
-        return cls(
-            sentence, folded, tokens, _appositions_resolved(rules.lexicon.find(tokens), folded), rules, lang, published
-        )
+        hits = _without_metaphors(rules.lexicon.find(tokens))
+        return cls(sentence, folded, tokens, _appositions_resolved(hits, folded), rules, lang, published)
 
     def answering(self, question: ScannedSentence) -> ScannedSentence | None:
         """This sentence, which names no facet, read as the answer to `question`; None when it
@@ -352,6 +351,23 @@ class ScannedSentence:
         # a date ends before the marker it owns, so it is always inside the span that holds the marker
         date_ends = {v.end for v in self.values if v.kind in ("date", "since")}
         return sorted(m for m in markers if not any(m - gap in date_ends for gap in range(3)))
+
+
+def _without_metaphors(hits: list[Hit[Label]]) -> list[Hit[Label]]:
+    """The hits without a party's name used for something else (its entity's `metaphors`: « un
+    Stargate alsacien », "Mistral's anti-Stargate", « Ce n'est pas Stargate ») nor those phrases."""
+    metaphors = [h for h in hits if h.label[0] == "metaphor"]
+    if not metaphors:
+        return hits
+    return [
+        h
+        for h in hits
+        if h.label[0] != "metaphor"
+        and not (
+            h.label[0] == "entity"
+            and any(m.label[1] == h.label[1] and m.start <= h.start and h.end <= m.end for m in metaphors)
+        )
+    ]
 
 
 def _appositions_resolved(hits: list[Hit[Label]], folded: str) -> list[Hit[Label]]:
