@@ -225,6 +225,7 @@ class _DocumentReader:
         # an interview's "we" and "you": the company its lead gives the interviewee a role in
         self._interviewee = interviewee(sentences, self._questions)
         self._dates: dict[int, str | None] = {}
+        self._lead_of: dict[int, str] = {}  # each sentence's lead: asked by the sentences after it
         self._rights = [f for f, rule in rules.facets.items() if rule.in_force == "held"]
 
     def read(self, *, title_paragraph: int | None) -> list[Claim]:
@@ -324,6 +325,11 @@ class _DocumentReader:
     def _lead(self, index: int) -> str:
         """The party sentence `index` names first; for one whose subject is a pronoun ("Early this
         month it added a supply deal with AMD"), the party the sentence before leads: "it" is not AMD."""
+        if index not in self._lead_of:
+            self._lead_of[index] = self._find_lead(index)
+        return self._lead_of[index]
+
+    def _find_lead(self, index: int) -> str:
         for i in range(index, max(-1, index - CONTEXT_WINDOW), -1):
             s = self.sentences[i]
             opening = _OPENS_ON_PRONOUN.match(s.folded)
