@@ -77,6 +77,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -268,15 +269,11 @@ class _DocumentReader:
         renoncer »: the hedged report is dropped, the right stays as it was.
         """
         denied = {(c.facet, c.key) for c in claims if c.basis == "denied" and not c.hedged}
-        kept = []
-        for claim in claims:
-            if claim.hedged and claim.status in NOT_IN_FORCE and (claim.facet, claim.key) in denied:
-                if self.trace is not None:
-                    why = "dropped (document): a report the text says the parties deny"
-                    self.trace.append(Trace(claim.evidence, claim.facet, claim.rule, "", why, {"key": claim.key}))
-                continue
-            kept.append(claim)
-        return kept
+        return self._without(
+            claims,
+            lambda c: c.hedged and c.status in NOT_IN_FORCE and (c.facet, c.key) in denied,
+            "dropped (document): a report the text says the parties deny",
+        )
 
     def _drop_carve_outs(self, claims: list[Claim]) -> list[Claim]:
         """An ending the same text says remains in force is a carve-out, not an ending.
@@ -289,16 +286,24 @@ class _DocumentReader:
         for c in claims:
             if c.basis == "continuing" and c.status not in NOT_IN_FORCE and not c.past and not c.hedged:
                 remains[(c.facet, c.key)] = max(c.when, remains.get((c.facet, c.key), ""))
+
+        def carved_out(claim: Claim) -> bool:
+            since = remains.get((claim.facet, claim.key))
+            if claim.status != "ended" or claim.past or since is None:
+                return False
+            return claim.when[: len(since)] <= since  # "kept it in January; gave it up in October": the ending stands
+
+        why = "dropped (document): the text says this remains in force; the ending is a carve-out"
+        return self._without(claims, carved_out, why)
+
+    def _without(self, claims: list[Claim], dropped: Callable[[Claim], bool], why: str) -> list[Claim]:
+        """`claims` but those `dropped` picks, each traced with `why`."""
         kept = []
         for claim in claims:
-            since = remains.get((claim.facet, claim.key))
-            # "kept a right in January; gave it up in October": the later ending stands
-            if claim.status == "ended" and not claim.past and since is not None and claim.when[: len(since)] <= since:
-                if self.trace is not None:
-                    why = "dropped (document): the text says this remains in force; the ending is a carve-out"
-                    self.trace.append(Trace(claim.evidence, claim.facet, claim.rule, "", why, {"key": claim.key}))
-                continue
-            kept.append(claim)
+            if not dropped(claim):
+                kept.append(claim)
+            elif self.trace is not None:
+                self.trace.append(Trace(claim.evidence, claim.facet, claim.rule, "", why, {"key": claim.key}))
         return kept
 
     def _window(self, index: int) -> list[ScannedSentence]:
