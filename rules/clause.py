@@ -861,6 +861,11 @@ def _status(
         found.setdefault(cue.label[1], cue)
         if cue.label[1] == "successor":  # "replaced by X": X holds, what came before ended
             found.setdefault("continuing" if cue.end <= trigger.start else "ended", cue)
+    if (successor := found.get("successor")) and successor.end <= trigger.start:
+        # "wind down its use of Azure in favour of Oracle": the ending before the successor is its predecessor's
+        endings = [c for c in cues if c.label[1] == "ended"]
+        if endings and all(c.end <= successor.start for c in endings):
+            found.pop("ended", None)
     negation, denied = found.get("negation"), found.get("denied")
     if "exception" in found and found.keys() & {"ended", "denied", "cancelled"}:
         return rule.default, len(STATUS_ORDER)  # an ending with a carve-out: still in force
