@@ -21,6 +21,7 @@ A facet file (see rules/README.md for the full reference):
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -221,13 +222,8 @@ def _load_roles(path: Path) -> Lexicon[Label]:
     lexicon: Lexicon[Label] = Lexicon()
     if not path.exists():
         return lexicon
-    for role, body in read_toml(path, error=RuleError, what="rule file").items():
-        where = f"{path}: role '{role}'"
-        if role not in ROLE_CLASSES:
-            raise RuleError(f"{where}: unknown (allowed: {', '.join(ROLE_CLASSES)})")
-        phrases = body.get("phrases") if isinstance(body, dict) else body
-        for phrase in _strings(phrases, where):
-            lexicon.add(phrase, ("role", role), where=where)
+    table = read_toml(path, error=RuleError, what="rule file")
+    _add_classed(table, lexicon, kind="role", allowed=ROLE_CLASSES, label=lambda r: ("role", r), where=str(path))
     return lexicon
 
 
@@ -237,12 +233,26 @@ def _load_cues(path: Path, lexicon: Lexicon[Label], *, facet: str) -> None:
 
 
 def _add_cues(table: dict[str, Any], lexicon: Lexicon[Label], *, facet: str, where: str) -> None:
-    for cue_class, body in table.items():
-        if cue_class not in CUE_CLASSES:
-            raise RuleError(f"{where}: cue class '{cue_class}': unknown (allowed: {', '.join(CUE_CLASSES)})")
+    _add_classed(table, lexicon, kind="cue class", allowed=CUE_CLASSES, label=lambda c: ("cue", c, facet), where=where)
+
+
+def _add_classed(
+    table: dict[str, Any],
+    lexicon: Lexicon[Label],
+    *,
+    kind: str,
+    allowed: tuple[str, ...],
+    label: Callable[[str], Label],
+    where: str,
+) -> None:
+    """One table per class of `allowed` ("cue class", "role"), each a list of phrases or `phrases`."""
+    for name, body in table.items():
+        at = f"{where}: {kind} '{name}'"
+        if name not in allowed:
+            raise RuleError(f"{at}: unknown (allowed: {', '.join(allowed)})")
         phrases = body.get("phrases") if isinstance(body, dict) else body
-        for phrase in _strings(phrases, f"{where}: cue class '{cue_class}'"):
-            lexicon.add(phrase, ("cue", cue_class, facet), where=f"{where}: cue class '{cue_class}'")
+        for phrase in _strings(phrases, at):
+            lexicon.add(phrase, label(name), where=at)
 
 
 def _load_facet(
