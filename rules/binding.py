@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Callable
 
 from rules.job import ClauseJob
 from rules.loader import FacetRule, Label
@@ -268,12 +269,21 @@ def as_platforms(job: ClauseJob, keys: list[str], start: int, end: int) -> tuple
     ("sell its models through Google's Vertex AI", "its use of Google's TPUs")."""
     if job.rule.key_class != "model_maker":
         return keys, {}
-    s = job.sentence
+    folded = job.sentence.folded
+    why = "named as a cloud, a platform or chips, not as the maker of models"
+    return _named_only_as(job, keys, start, end, lambda h: _as_platform(folded, h), why)
+
+
+def _named_only_as(
+    job: ClauseJob, keys: list[str], start: int, end: int, role: Callable[[Hit[Label]], bool], why: str
+) -> tuple[list[str], dict[str, str]]:
+    """The keys whose every naming in the clause is in `role` dropped, with `why`: the rest."""
+    hits = job.sentence.hits_in(start, end)
     dropped = {}
     for key in keys:
-        hits = [h for h in s.hits_in(start, end) if h.label == ("entity", key)]
-        if hits and all(_as_platform(s.folded, h) for h in hits):
-            dropped[key] = "named as a cloud, a platform or chips, not as the maker of models"
+        named = [h for h in hits if h.label == ("entity", key)]
+        if named and all(role(h) for h in named):
+            dropped[key] = why
     return [k for k in keys if k not in dropped], dropped
 
 
@@ -283,16 +293,11 @@ def as_makers(job: ClauseJob, keys: list[str], start: int, end: int) -> tuple[li
     serving traffic" has no compute from Broadcom; nor does a site "built by Crusoe"."""
     if job.rule.key_class != "provider":
         return keys, {}
-    s = job.sentence
-    making = [h.end for h in s.roles("making")]
+    making = [h.end for h in job.sentence.roles("making")]
     if not making:
         return keys, {}
-    dropped = {}
-    for key in keys:
-        named = [h.start for h in s.hits_in(start, end) if h.label == ("entity", key)]
-        if named and all(any(0 <= at - made <= 2 for made in making) for at in named):
-            dropped[key] = "named as the designer or maker of a chip, not as a supplier of compute"
-    return [k for k in keys if k not in dropped], dropped
+    why = "named as the designer or maker of a chip, not as a supplier of compute"
+    return _named_only_as(job, keys, start, end, lambda h: any(0 <= h.start - made <= 2 for made in making), why)
 
 
 # A kind of models, then examples of it: "open-weight models such as Llama and Mistral", « des modèles
@@ -309,17 +314,15 @@ def as_examples(job: ClauseJob, keys: list[str], start: int, end: int) -> tuple[
     `open-source` key), not a partnership with each maker."""
     if job.rule.key_class != "model_maker":
         return keys, {}
-    s = job.sentence
-    hits = s.hits_in(start, end)
-    kinds = [h.end for h in hits if h.label == ("entity", _OPEN_KIND)]
+    folded = job.sentence.folded
+    kinds = [h.end for h in job.sentence.hits_in(start, end) if h.label == ("entity", _OPEN_KIND)]
     if not kinds:
         return keys, {}
-    dropped = {}
-    for key in keys:
-        named = [h.start for h in hits if h.label == ("entity", key)]
-        if key != _OPEN_KIND and named and all(_an_example(s.folded, kinds, at) for at in named):
-            dropped[key] = "named as an example of open models"
-    return [k for k in keys if k not in dropped], dropped
+    others = [k for k in keys if k != _OPEN_KIND]
+    kept, dropped = _named_only_as(
+        job, others, start, end, lambda h: _an_example(folded, kinds, h.start), "named as an example of open models"
+    )
+    return [k for k in keys if k == _OPEN_KIND or k in kept], dropped
 
 
 def _an_example(folded: str, kinds: list[int], at: int) -> bool:
