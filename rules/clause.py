@@ -802,12 +802,17 @@ def _without_old_figures_past(s: ScannedSentence, cues: list[Hit[Label]]) -> lis
     previous = [h.end for h in cues if h.label[1] == "previous"]
     if not history or not previous:
         return cues
-    old = [v for v in s.values if any(0 <= v.start - end <= _OLD_FIGURE_REACH for end in previous)]
-    dating_old = {id(h) for h in history if any(0 <= h.start - v.end <= 2 for v in old)}
+    old = _old_figure_ends(s, previous)
+    dating_old = {id(h) for h in history if any(0 <= h.start - end <= 2 for end in old)}
     return [h for h in cues if id(h) not in dating_old]
 
 
 _OLD_FIGURE_REACH = 20  # characters from a comparison ("contre", "up from") to the old figure
+
+
+def _old_figure_ends(s: ScannedSentence, previous: list[int]) -> list[int]:
+    """Where the old figures end that the comparisons ending at `previous` give ("up from $13bn")."""
+    return [v.end for v in s.values if any(0 <= v.start - end <= _OLD_FIGURE_REACH for end in previous)]
 
 
 @dataclass(frozen=True)
@@ -1162,7 +1167,7 @@ def _own_dates(job: ClauseJob, values: list[Value]) -> list[Value]:
     milliards en mars »)."""
     s = job.sentence
     previous = [h.end for h in s.cues(job.rule.facet) if h.label[1] == "previous"]
-    old = [v.end for v in s.values if any(0 <= v.start - end <= _OLD_FIGURE_REACH for end in previous)]
+    old = _old_figure_ends(s, previous)
     # after the trigger, or after the claim's figure when the trigger stands further on (« …22,4
     # milliards, après l'introduction en Bourse de CoreWeave » is keyed on the company's name)
     figures = [v.end for v in values if v.kind in _QUANTITIES]
