@@ -338,8 +338,9 @@ class _DocumentReader:
         for i in range(index, max(-1, index - CONTEXT_WINDOW), -1):
             s = self.sentences[i]
             opening = _OPENS_ON_PRONOUN.match(s.folded)
-            if not (opening and not any(h.label[0] == "entity" and h.start < opening.end() for h in s.primary)):
-                return _first_named(s)
+            if opening and not any(h.label[0] == "entity" and h.start < opening.end() for h in s.primary):
+                continue  # "it", named nowhere before it: the sentence before leads
+            return _first_named(s)
         return ""
 
     def _speaks_for_interviewee(self, index: int) -> bool:
@@ -618,13 +619,13 @@ _TEASER = re.compile(
     r"|sur le meme sujet)\s*[:>\u2013\u2014|-]"
 )
 
-# A subject pronoun opening a sentence: "It stays exclusive", « Elle reste exclusive »
 # A sentence whose subject is a pronoun, after a short time or a conjunction: "Early this month it
 # added…", "On 13 October it said…", « Puis elle a signé… » (folded text)
 _OPENS_ON_PRONOUN = re.compile(
     r"\s*(?:[^,]{1,30},\s*)?(?:(?:early|late|earlier|later|last|this|next|then|also|and|but|so|yet|in|on|at|by"
     r"|en|puis|ensuite|et|mais|debut|fin|le|la)\b[^,]{0,25}?\s)?(?:it|they|il|elle|ils|elles)\s"
 )
+# A subject pronoun opening a sentence: "It stays exclusive", « Elle reste exclusive »
 # (not one who speaks: « Elle a aussi précisé que la participation… » is the finance chief saying it)
 _SUBJECT_PRONOUN = re.compile(
     r"\s*(?:it|they|elle|il|elles|ils)\s(?!(?:(?:a|ont|avait|avaient|has|have|had)\s+)?"

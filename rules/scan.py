@@ -318,12 +318,15 @@ class ScannedSentence:
 
     def roles(self, role: str) -> list[Hit[Label]]:
         """The words of `role` (vocab/roles.toml) the sentence holds, in text order."""
-        return [h for h in self._role_hits if h.label[1] == role]
+        return self._roles.get(role, [])
 
     @_cached
-    def _role_hits(self) -> list[Hit[Label]]:
-        """Scanned when a clause first asks: most sentences never do."""
-        return self.rules.role_lexicon.find(self.tokens)
+    def _roles(self) -> dict[str, list[Hit[Label]]]:
+        """Scanned when a clause first asks (most sentences never do), grouped by role once."""
+        by_role: dict[str, list[Hit[Label]]] = {}
+        for hit in self.rules.role_lexicon.find(self.tokens):
+            by_role.setdefault(hit.label[1], []).append(hit)
+        return by_role
 
     def has_cue(self, cue_class: str) -> bool:
         return cue_class in self._cue_classes
