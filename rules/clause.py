@@ -114,14 +114,18 @@ _CONTEXT_KEY_REACH = 2  # sentences back to the one that names the deal's other 
 def _context_key(job: ClauseJob, start: int, end: int) -> list[str]:
     """A deal whose other party the clause leaves to the sentences before ("Oracle's shares jumped…
     Le créateur de ChatGPT aurait signé un contrat de 300 milliards"): the one party of the key's
-    class the nearest of the two sentences before names, when it names no other party of the class
-    nor a rival."""
+    class the nearest of the two sentences before names, or else the headline, when it names no
+    other party of the class nor a rival."""
     rule, s = job.rule, job.sentence
     # the clause names the deal and the rule's subject, by name or epithet ("DRAM contract prices rose
     # as AI servers soak up supply" names neither side: no deal of OpenAI's)
     if not rule.key_class or not _names_a_deal(s, start, end) or not _names_subject(job, start, end):
         return []
-    for named in job.context[:_CONTEXT_KEY_REACH]:
+    if _names_another_party(job, start, end):
+        return []  # "Microsoft's rights to use OpenAI's models under the deal": the deal is with OpenAI
+    # the nearest of the two sentences before, then the headline ("CoreWeave: a record backlog" above
+    # « les accords passés avec le créateur de ChatGPT représentent désormais 22,4 milliards »)
+    for named in [*job.context[:_CONTEXT_KEY_REACH], job.headline]:
         if rule.rivals & named or any(_of_key_class(job, e) for e in named):
             return _the_one_key(job, named)
     return []
@@ -130,6 +134,15 @@ def _context_key(job: ClauseJob, start: int, end: int) -> list[str]:
 def _names_subject(job: ClauseJob, start: int, end: int) -> bool:
     subject = job.rule.requires[0]
     return any(h.label[0] == "entity" and h.label[1] in subject for h in job.sentence.hits_in(start, end))
+
+
+def _names_another_party(job: ClauseJob, start: int, end: int) -> bool:
+    """Does the clause name a party besides its subject (a venture aside)? Then that is the deal's."""
+    subject = job.rule.requires[0]
+    return any(
+        h.label[0] == "entity" and h.label[1] not in subject and not _is_venture(job, h.label[1])
+        for h in job.sentence.hits_in(start, end)
+    )
 
 
 def _names_a_deal(s: ScannedSentence, start: int, end: int) -> bool:
@@ -181,16 +194,20 @@ _LISTED_BETWEEN = re.compile(
 
 
 def _among_suppliers(job: ClauseJob, inside: list[Hit[Label]], unlisted: list[str]) -> str:
-    """Why a clause that leaves OpenAI to the sentences before and names two parties of the key's
-    class, not listed together, tells of their business with each other, or ''.
+    """Why a clause that leaves OpenAI to other clauses or sentences and names two parties of the
+    key's class, not listed together, tells of their business with each other, or ''.
 
     "…where Crusoe is building the halls that Oracle leases", "Nvidia, which supplies its chips, has
     an agreement to buy CoreWeave's unused capacity": a supplier's own supplier or customer.
     """
     rule, s = job.rule, job.sentence
-    if not rule.key_class or rule.requires[0] & s.entities or (job.asked and rule.requires[0] & job.asked.entities):
-        return ""
     parties = [h for h in inside if h.label[0] == "entity" and h.label[1] in job.entities]
+    # OpenAI named outside the clause only ("Crusoe built the campus and leases the halls to Oracle,
+    # which operates the equipment for OpenAI"): Crusoe's business is with Oracle
+    if not rule.key_class or any(h.label[1] in rule.requires[0] for h in parties):
+        return ""
+    if job.asked and rule.requires[0] & job.asked.entities:
+        return ""
     ours = [i for i, h in enumerate(parties) if rule.key_class in job.entities[h.label[1]].classes]
     named = {parties[i].label[1] for i in ours} | set(unlisted)
     buyer = parties[ours[0]] if len(named) == 1 and ours else None
@@ -268,6 +285,8 @@ def _read(job: ClauseJob, start: int, end: int, keys: list[str], cues: list[Hit[
         return ClauseResult([], f"skipped: no {' or '.join(sorted(rule.require_value))} in the clause", {})
     present = "now" in classes and s.speaks_of_now(start, end)
     present = present or (status == "ended" and _ends_from_now(cues, s.folded))
+    if status == "ended" and not present and _ends_now(cues, s.folded):
+        present = not past_dates(s.values_in(start, end), s.published)  # « Depuis janvier, … n'est plus » keeps January
     when, dated = s.memo(("when", start, end, present), lambda: _when(job, start, end, present=present))
     hedged = s.memo(("hedged", rule.facet), lambda: any(h.label[1] == "hedge" for h in s.cues(rule.facet)))
     claims = [
@@ -902,8 +921,11 @@ def _basis(status: str, cue_rank: int, classes: set[str]) -> str:
     "cancelled" for a cancellation ("scrapped" ends what was, "denied a report" speaks of the report)."""
     if status == "denied" and cue_rank:
         return "denied" if "denied" in classes else "cancelled"
-    if cue_rank == len(STATUS_ORDER) and "denied" in classes and "exception" not in classes:
-        return "denied"  # a denial of bad news ("denied a report that it had lost…"): in force, and said so
+    # a denial of bad news ("denied a report that it had lost…") or a negated ending ("has not given
+    # it up", « n'a pas renoncé »): in force, and said so against what was said
+    said_against = "denied" in classes or {"negation", "ended"} <= classes
+    if cue_rank == len(STATUS_ORDER) and said_against and "exception" not in classes:
+        return "denied"
     return STATUS_ORDER[len(STATUS_ORDER) - cue_rank] if 0 < cue_rank < len(STATUS_ORDER) else ""
 
 
@@ -915,6 +937,22 @@ def _own_plan(rule: FacetRule, cues: list[Hit[Label]]) -> bool:
 
 # A French future in an ending's words: « ne disposera plus », « ne détiendra plus », « prendra fin »
 _FRENCH_FUTURE = re.compile(r"\w{2}(?:ra|ront)\b")
+
+
+# "no longer" in the present: "is no longer", "no longer exists", « n'existe plus », « n'a plus »
+_NO_LONGER_NOW = re.compile(
+    r"(?:is|are|has|have)\s+no longer\b|no longer (?:exists?|holds?|has|have|applies|apply)\b"
+    r"|n'\s?(?:est|existe|a|ont|sont|dispose|disposent|detient|detiennent|possede|possedent|beneficie)\s+plus\b"
+    r"|ne\s+(?:sont|disposent|detiennent|possedent|beneficient|existent)\s+plus\b"
+)
+_NO_LONGER_REACH = 8  # characters before an ending cue that its auxiliary may take ("is " before "no longer")
+
+
+def _ends_now(cues: list[Hit[Label]], folded: str) -> bool:
+    """An ending said in the present (« Ce droit n'existe plus. ») is news of now, not of the date
+    the paragraph gave before it."""
+    ends = (h for h in cues if h.label[1] == "ended")
+    return any(_NO_LONGER_NOW.search(folded, max(0, h.start - _NO_LONGER_REACH), h.end + 10) for h in ends)
 
 
 def _ends_from_now(cues: list[Hit[Label]], folded: str) -> bool:
@@ -1126,8 +1164,11 @@ def _names(job: ClauseJob, start: int, end: int) -> list[str]:
     text = s.sentence.text[start:end]
     names = [m.group(m.lastindex or 0) for pattern in rule.name_patterns for m in pattern.finditer(text)]
     if rule.name_entities:
+        hosts = [h.end for h in s.roles("elsewhere")]  # « hébergées chez Google »: a host, no partner
         for hit in s.hits_in(start, end):
-            if hit.label[0] == "entity" and hit.label[1] in job.entities and hit.label[1] != rule.key:
+            if hit.label[0] != "entity" or hit.label[1] not in job.entities or hit.label[1] == rule.key:
+                continue
+            if not any(0 <= hit.start - place <= 2 for place in hosts):
                 names.append(job.entities[hit.label[1]].name)
     # "a site of Stargate" names no site: the venture is not one of its own names
     names = [n for n in names if n.lower() != rule.key]

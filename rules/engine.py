@@ -391,7 +391,7 @@ class _DocumentReader:
                     job = ClauseJob(
                         rule, self.rules.facets, self.rules.entities, trigger, triggers, s,
                         lambda: self._paragraph_date(index), self.source, self._supposing(index),
-                        earlier, in_reach, question,
+                        earlier, in_reach, question, frozenset(context[-1]),
                     )  # fmt: skip
                     results.append(read_clause(job))
                 best = ClauseResult.best(results)
@@ -414,11 +414,14 @@ class _DocumentReader:
         """
         s = self.sentences[index]
         asked = self._question_index(index)
-        if asked is None or not self.sentences[asked].triggered or self._questions[index]:
+        if asked is None or self._questions[index]:
+            return None
+        question = self.sentences[self._prompt_index(asked)]
+        if not question.triggered:
             return None
         if any(self.sentences[i].triggered for i in range(asked + 1, index)):
             return None  # an earlier sentence of the answer named the facet: this one is its sequel
-        return s.answering(self.sentences[asked])
+        return s.answering(question, asks_still=self.sentences[asked].has_cue("continuing"))
 
     def _referent(self, index: int) -> ScannedSentence | None:
         """Sentence `index` with the right its demonstrative refers to ("this right", « ce droit »):
@@ -484,7 +487,17 @@ class _DocumentReader:
     def _question(self, index: int) -> ScannedSentence | None:
         """The question sentence `index` answers (one of the two before it), if any."""
         asked = self._question_index(index)
-        return None if asked is None else self.sentences[asked]
+        return None if asked is None else self.sentences[self._prompt_index(asked)]
+
+    def _prompt_index(self, asked: int) -> int:
+        """The question `asked`, or the prompt it asks of when it names nothing itself: "Q: Last spring
+        OpenAI began renting TPUs from Google. Is that still going on?" asks of Google's TPUs."""
+        before = asked - 1
+        if self.sentences[asked].entities or before < 0 or not self._questions[before]:
+            return asked
+        if self.sentences[before].sentence.paragraph != self.sentences[asked].sentence.paragraph:
+            return asked
+        return before if self.sentences[before].triggered else asked
 
     def _question_index(self, index: int) -> int | None:
         for before in range(index - 1, max(-1, index - 3), -1):

@@ -27,3 +27,4 @@ class ClauseJob:
     context: tuple[frozenset[str], ...] = ()  # the entities of the previous sentences, nearest first
     in_reach: frozenset[str] | None = None  # the facets whose parties are in reach (None: all)
     asked: ScannedSentence | None = None  # the question a Q&A answer answers: its verb is the answer's too
+    headline: frozenset[str] = frozenset()  # the entities the page's title names

@@ -78,9 +78,10 @@ class ScannedSentence:
     ) -> ScannedSentence:
         tokens = Tokens(folded)
         hits = _without_metaphors(rules.lexicon.find(tokens))
-        return cls(sentence, folded, tokens, _appositions_resolved(hits, folded), rules, lang, published)
+        hits = _without_employers(_appositions_resolved(hits, folded), folded, tokens, rules)
+        return cls(sentence, folded, tokens, hits, rules, lang, published)
 
-    def answering(self, question: ScannedSentence) -> ScannedSentence | None:
+    def answering(self, question: ScannedSentence, *, asks_still: bool = False) -> ScannedSentence | None:
         """This sentence, which names no facet, read as the answer to `question`; None when it
         says nothing of a status.
 
@@ -88,12 +89,13 @@ class ScannedSentence:
         so that the answer's cues find them nearest. A bare "No" / « Non » to a question of
         whether something still holds ("still", « toujours », « conserve-t-il ») is an ending; an
         answer that only gives a figure the question's facets take ("Roughly 27%") says it.
+        `asks_still`: the question that follows its prompt asks it ("Is that still going on?").
         """
         says_status = not _STATUS_CUES.isdisjoint(self._cue_classes)
         answer = _ANSWER.match(self.folded)
         if answer is None:  # the pattern matches any text (every part is optional): never so
             return None
-        denies_still = bool(answer.group(1)) and question.has_cue("continuing")
+        denies_still = bool(answer.group(1)) and (asks_still or question.has_cue("continuing"))
         start, end = answer.span(1) if answer.group(1) else (answer.end(), answer.end() + 1)
         if end > len(self.folded) or not (says_status or denies_still or self._gives_value(question)):
             return None
@@ -275,6 +277,7 @@ class ScannedSentence:
             and RELATIVE_START.match(text, start)
             and spans[i + 1][0] == end + 2
             and text.startswith(",", end)
+            and not _SUBORDINATE.match(text, spans[i + 1][0])
         ):
             return i
         if not _OPENS.fullmatch(text, head_end, start):
@@ -373,6 +376,30 @@ def _without_metaphors(hits: list[Hit[Label]]) -> list[Hit[Label]]:
     ]
 
 
+# Between a company and its person's role: "Crusoe's head", « le porte-parole d'Oracle », « chez »
+_EMPLOYER_AFTER = re.compile(r"'s?\s+")
+_EMPLOYER_BEFORE = re.compile(r"\s+(?:de\s+|d'\s*|du\s+|chez\s+|at\s+|of\s+)")
+
+
+def _without_employers(hits: list[Hit[Label]], folded: str, tokens: Tokens, rules: RuleSet) -> list[Hit[Label]]:
+    """Drop the triggers that are a company's name (a facet's `entity_triggers`) where the company is
+    named as a person's employer: "Crusoe's head of construction told DC Digest" is a quote's
+    source, no business of Crusoe's with anyone. The name stays a mention of the company."""
+    names = {(h.start, h.end) for h in hits if h.label[0] == "entity"}
+    named = [h for h in hits if h.label[0] == "trigger" and (h.start, h.end) in names]
+    if not named:  # most sentences name no company a facet takes as its trigger
+        return hits
+    staff = [h for h in rules.role_lexicon.find(tokens) if h.label == ("role", "staff")]
+    employers = {
+        id(h)
+        for h in named
+        for person in staff
+        if _EMPLOYER_AFTER.fullmatch(folded, h.end, person.start)
+        or _EMPLOYER_BEFORE.fullmatch(folded, person.end, h.start)
+    }
+    return [h for h in hits if id(h) not in employers] if employers else hits
+
+
 def _appositions_resolved(hits: list[Hit[Label]], folded: str) -> list[Hit[Label]]:
     """Drop the names of parties that only qualify another party's name.
 
@@ -425,6 +452,13 @@ _DEMONSTRATIVE = re.compile(
     r"(right|clause|provision|privilege|priority|lock|droit|disposition|privilege|priorite|verrou)\b"
 )
 # A parenthesis, or an aside between two dashes ("IP rights to its research — the methods used — will remain")
+# A clause after a relative that opens on a conjunction is no sequel of the main clause the relative
+# interrupts: "The denial did little to quiet investors, who have watched…since January, when Microsoft
+# gave up its status" — the "when" clause is not the denial's.
+_SUBORDINATE = re.compile(
+    r"(?:but|whereas|while|although|though|even as|yet|when|if|even if|even though|mais|tandis que|alors que"
+    r"|bien que|tout en|lorsque|lorsqu'|quand|si|meme si)\b"
+)
 _OPENS, _CLOSES = re.compile(r"\s*\(\s*|\s+[-–—]\s+"), re.compile(r"\s*\)\s*|\s+[-–—]\s+")
 _STATUS_CUES = frozenset({"ended", "denied", "cancelled", "continuing"})
 # On folded text: an optional answer marker ("A:", « R : », "Réponse :", the speaker's name and a colon:

@@ -304,6 +304,12 @@ _CLAUSE_BREAKS = (
     # a participle that reports or adds starts what it reports: "…, saying the exclusivity remains"
     r"|,\s+(?=(?:saying|adding|noting|arguing|insisting|affirmant|ajoutant|precisant|soulignant|expliquant"
     r"|indiquant|assurant|estimant)\b)"
+    # a consequence starts one: "…under the equity method, so a share of its losses lands…", « , si bien que »
+    r"|,\s+(?=(?:so(?!\s+far\b)|hence|thus|therefore|si bien que|de sorte que|de telle sorte que)\b)"
+    # a personal subject after a comma starts a proposition: « Le jour où…, comme OpenAI le fait avec
+    # CoreWeave, nous aurons cessé de… », "…, we will have stopped…" (not « il », as in « il y a »,
+    # nor « on », an English word too)
+    r"|,\s+(?=(?:nous|je|ils|elles|we|they)\s+[a-z])"
     # ", and is…", ", et va…": a new proposition about the same or another subject
     r"|,\s+(?=(?:and|et)\s+(?:is|are|was|were|has|have|had|will|would|could|plans|its|their|the two|they|it|"
     r"est|sont|a|ont|va|vont|sera|seront|doit|devrait|prevoit|pourrait|ses|leurs|les deux|ils|elle|il)\b)"
@@ -382,12 +388,19 @@ _SINGULAR_AFTER = re.compile(
 )
 
 
+# "between Google and OpenAI", « entre Google et OpenAI »: the party after "and" is the pair's second
+_BETWEEN_BEFORE = re.compile(r"\b(?:between|entre)\s+(?:[\w'-]+\s+){0,3}?(?:and|et)\s+\Z")
+
+
 def _singular_subjects(text: str, parties: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Breaks before a party that starts a proposition of its own after "and" / « et »."""
+    """Breaks before a party that starts a proposition of its own after "and" / « et » (not the
+    second of a pair after "between": « le contrat entre Google et OpenAI a pris fin »)."""
     return [
         (text.rindex(" ", 0, start - 1) if " " in text[: start - 1] else start - 1, start)
         for start, end in parties
-        if _AND_BEFORE.search(text, max(0, start - 8), start) and _SINGULAR_AFTER.match(text, end)
+        if _AND_BEFORE.search(text, max(0, start - 8), start)
+        and _SINGULAR_AFTER.match(text, end)
+        and not _BETWEEN_BEFORE.search(text, max(0, start - 60), start)
     ]
 
 

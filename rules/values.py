@@ -371,6 +371,10 @@ _BRANCHES: list[tuple[str, str]] = [
     ("ago", rf"il{_S}y{_S}a{_S}(?P<ago_m>an?(?!\w)|{_SMALLNUM}){_S}ans?(?!\w)"),
     (
         "rel",
+        # a part of the year first: "at the end of last year", "late last year", « fin de l'an dernier »
+        rf"(?:(?:(?:at|by|in|toward|towards){_S})?(?:the{_S})?(?P<rel_part>end|start|beginning|middle|close){_S}of{_S}"
+        rf"|(?P<rel_part_en>late|early|mid)[-\s]{{1,2}}"
+        rf"|(?:(?:[àa]|vers){_S}la{_S}|en{_S}|au{_S})?(?P<rel_part_fr>fin|d[ée]but|milieu){_S}de{_S}(?=l['’]|cette))?"
         rf"(?:(?:(?:earlier|later){_S})?this{_S}year|last{_S}year|next{_S}year|(?:plus{_S}t[ôo]t{_S}"
         rf"|plus{_S}tard{_S})?cette{_S}ann[ée]e|l['’]an(?:n[ée]e)?{_S}(?:derni[èe]re?|pass[ée]e?"
         rf"|prochaine?)|at{_S}the{_S}(?:start|beginning){_S}of{_S}(?:the|this){_S}year"
@@ -462,7 +466,7 @@ _FIRST = {
     "until": "[abdehjnprtuvà]",
     "since": "[abdefsà]",
     "ago": "i",
-    "rel": "[acelnpt]",
+    "rel": "[abcdefilmnpstvà]",
     "dur": "[acdfloprs]",
     "season": "[acdefhilnpstwàé]",  # "since", « depuis » included
     "date_full": r"[\dadfjlmnostvw]",
@@ -678,10 +682,17 @@ def _on_ago(m: re.Match[str], lang: str, pub: datetime.date | None) -> list[Valu
     return _at(m, "date", _year(pub.year - int(n or 1)) if pub else None)  # not "100,000 years ago"
 
 
+_PART_MONTH = {"end": 12, "close": 12, "fin": 12, "late": 11, "middle": 6, "mid": 6, "milieu": 6}  # else the start: 1
+
+
 def _on_rel(m: re.Match[str], lang: str, pub: datetime.date | None) -> list[Value]:
     t = m.group()
     shift = -1 if _PAST.search(t) else 1 if _NEXT.search(t) else 0
-    return _at(m, "date", _year(pub.year + shift) if pub else None)
+    year = _year(pub.year + shift) if pub else None
+    part = m.group("rel_part") or m.group("rel_part_en") or m.group("rel_part_fr")
+    if year and part:  # "at the end of last year": its month, not the whole year
+        return _at(m, "date", f"{year}-{_PART_MONTH.get(part.lower(), 1):02d}")
+    return _at(m, "date", year)
 
 
 _LOOKS_BACK = re.compile(r"since|depuis", re.I)

@@ -10,6 +10,8 @@ Each ``[[case]]`` holds one to three sentences of news prose and exactly one of:
 * ``change``    -- the diff against the seed baseline flags a change of this facet (and key, and
   ``kind``: new, changed, reversed, when given): news, not history or a restatement.
 
+A case may give its page's ``title`` (the headline), read as the page's title is.
+
 The cases are written from docs/spec (FACETS.md), independently of the rules: they are the held-out
 check that the rules generalise.
 """
@@ -50,7 +52,7 @@ FACETS = (
 STATUSES = {"held", "ended", "active", "planned", "denied"}
 LANGS = {"en", "fr"}
 KINDS = ("expect", "absent", "no_change", "change")
-CASE_FIELDS = {"id", "lang", "published", "text", "why", *KINDS}
+CASE_FIELDS = {"id", "lang", "published", "title", "text", "why", *KINDS}
 AMOUNT_VALUES = {"amount_usd"}
 NUMBER_VALUES = {"share_pct", "capacity_gw", "units", "rank", "duration_years"}
 DATE_VALUES = {"until", "since"}
@@ -144,7 +146,7 @@ def _fresh_state(state: Any, engine: Any) -> Any:
 
 
 def _extract(engine: Any, case: Mapping[str, Any]) -> Any:
-    return engine.extract(case["text"], published=case["published"], title="", lang=case["lang"])
+    return engine.extract(case["text"], published=case["published"], title=case.get("title", ""), lang=case["lang"])
 
 
 def _get(obj: Any, name: str, default: Any = None) -> Any:
