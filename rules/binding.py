@@ -190,7 +190,7 @@ def _place_object(text: str, start: int, end: int) -> tuple[int, str] | None:
 # "Nvidia GB200 GPUs", "Nvidia's chips", "Nvidia-powered servers", "AMD-based systems"
 _CHIPS_AFTER = re.compile(
     r"(?:'s?|-[a-z]+)?(?: [a-z0-9][\w.-]*){0,3}? (?:gpus?|chips?|superchips?|accelerators?|processors?|systems|servers|"
-    r"hardware|racks|instinct)\b"
+    r"hardware|racks|instinct|parts|silicon|cards|boards)\b"
     # models of chips, then what they are: "Nvidia GB200 and GB300 graphics processors", "AMD MI355X or MI450 GPUs"
     r"|(?: [a-z]*\d[\w.-]*| and| et| or| ou){1,5}(?: [a-z]+)? "
     r"(?:gpus?|chips?|superchips?|accelerators?|processors?|systems)\b"
@@ -298,6 +298,20 @@ def as_makers(job: ClauseJob, keys: list[str], start: int, end: int) -> tuple[li
         return keys, {}
     why = "named as the designer or maker of a chip, not as a supplier of compute"
     return _named_only_as(job, keys, start, end, lambda h: any(0 <= h.start - made <= 2 for made in making), why)
+
+
+def as_speakers(job: ClauseJob, keys: list[str], start: int, end: int) -> tuple[list[str], dict[str, str]]:
+    """Keys the clause names only by a person with a title (vocab/roles.toml, role `staff`): "Chief
+    executive Jensen Huang told analysts that spending on AI infrastructure could reach $4 trillion"
+    is a speaker's view of a market, no deal of Nvidia's (the company by its name stays a key:
+    "Nvidia's chief executive said the company would invest…")."""
+    if not job.rule.key_class:
+        return keys, {}
+    titles = [h.end for h in job.sentence.roles("staff")]
+    if not titles:
+        return keys, {}
+    why = "named only as a person with a title, who speaks: not a party to a deal"
+    return _named_only_as(job, keys, start, end, lambda h: any(0 <= h.start - title <= 2 for title in titles), why)
 
 
 # A kind of models, then examples of it: "open-weight models such as Llama and Mistral", « des modèles

@@ -20,6 +20,7 @@ from rules.binding import (
     as_examples,
     as_makers,
     as_platforms,
+    as_speakers,
     governed_facet,
     governed_trigger,
     hosted,
@@ -85,6 +86,8 @@ def read_clause(job: ClauseJob) -> ClauseResult:
     dropped.update(examples)
     keys, makers = as_makers(job, keys, start, end)
     dropped.update(makers)
+    keys, speakers = as_speakers(job, keys, start, end)
+    dropped.update(speakers)
     if not keys:
         why = f"no {rule.key_class} left in the clause" if dropped else f"no {rule.key_class} named in the clause"
         return ClauseResult([], f"skipped: {why}", _dropped_details(dropped))
@@ -1205,7 +1208,8 @@ def _own_dates(job: ClauseJob, values: list[Value]) -> list[Value]:
     """`values` without the dates that are not the claim's: an old figure's, which a comparison
     gives (« environ 24 %, contre 27 % il y a un an », "$20bn, up from $13bn last year"), and a
     trailing circumstance's (« s'établit à 22,4 milliards, après un premier accord de 11,9
-    milliards en mars »)."""
+    milliards en mars »), and a neutral phrase's ("a move that would have been unthinkable two
+    years ago")."""
     s = job.sentence
     previous = [h.end for h in s.cues(job.rule.facet) if h.label[1] == "previous"]
     old = _old_figure_ends(s, previous)
@@ -1214,11 +1218,17 @@ def _own_dates(job: ClauseJob, values: list[Value]) -> list[Value]:
     figures = [v.end for v in values if v.kind in _QUANTITIES]
     anchor = min([job.trigger.end, *figures])
     after = [at for at in _circumstances(s) if at >= anchor]
+    # a date inside a neutral phrase is the phrase's: "a move that would have been unthinkable two years ago"
+    asides = [(h.start, h.end) for h in s.cues(job.rule.facet) if h.label[1] == "neutral"]
     return [
         v
         for v in values
         if v.kind not in TIME_KINDS
-        or not (any(0 <= v.start - end <= 2 for end in old) or any(at < v.start for at in after))
+        or not (
+            any(0 <= v.start - end <= 2 for end in old)
+            or any(at < v.start for at in after)
+            or any(a <= v.start and v.end <= z for a, z in asides)
+        )
     ]
 
 

@@ -20,13 +20,8 @@ from rules.scan import ScannedSentence
 _QUESTIONS = 3
 # Where the lead introduces the interviewee: the title and the first sentences of the body.
 _LEAD_SENTENCES = 4
-# A role a company gives its people, and how near its name must be ("OpenAI's chief financial
-# officer", « vice-présidente de Microsoft chargée de l'IA »).
-_ROLE = re.compile(
-    r"\b(?:chief|ceo|cfo|cto|coo|president|officer|executive|head of|founder|co-founder|vice[- ]president"
-    r"|director|spokes(?:man|woman|person)|directeur|directrice|dirigeant|dirigeante|patron|patronne"
-    r"|presidente?|vice-presidente?|fondateur|fondatrice|responsable|porte-parole)\b"
-)
+# How near a role a company gives its people (vocab/roles.toml, role `staff`) its name must be
+# ("OpenAI's chief financial officer", « vice-présidente de Microsoft chargée de l'IA »).
 _ROLE_REACH = 30  # characters between a role and the company's name
 _PERSONAL = re.compile(r"\b(?:we|our|ours|you|your|yours|nous|notre|nos|vous|votre|vos)\b")
 _US = re.compile(r"\bus\b")  # in the text as written: "US" is the country
@@ -38,7 +33,7 @@ def interviewee(sentences: Sequence[ScannedSentence], questions: Sequence[bool])
     if sum(questions) < _QUESTIONS:
         return frozenset()
     for s in sentences[:_LEAD_SENTENCES]:
-        roles = [m.start() for m in _ROLE.finditer(s.folded)]
+        roles = [h.start for h in s.roles("staff")]
         near = [h for h in s.primary if h.label[0] == "entity" and any(abs(h.start - r) <= _ROLE_REACH for r in roles)]
         if near:
             return frozenset({near[0].label[1]})

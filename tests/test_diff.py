@@ -16,6 +16,7 @@ def known(**values: object) -> KnownState:
     state.apply(Claim("azure.rofr", "microsoft", "held", when="2025-01-22"))
     state.apply(Claim("openai.chip", "openai", "planned", when="2025-06-10"))
     state.apply(Claim("stargate", "stargate", "active", {"names": ["Oracle", "Texas"]}, when="2025-01-22"))
+    state.apply(Claim("microsoft.chip", "microsoft", "active", {"names": ["Maia 100"]}, when="2025-01-22"))
     return state
 
 
@@ -46,6 +47,8 @@ CASES = [
     ("planned becoming active is changed", claim("openai.chip", "openai", "active"), {}, "changed"),
     ("a new name is changed", claim("stargate", "stargate", names=["Abilene"]), {}, "changed"),
     ("known names in another case are confirmed", claim("stargate", "stargate", names=["texas"]), {}, "confirmed"),
+    ("a known name's family is confirmed", claim("microsoft.chip", "microsoft", names=["Maia"]), {}, "confirmed"),
+    ("a sibling of a known name is changed", claim("microsoft.chip", "microsoft", names=["Maia 200"]), {}, "changed"),
     (
         "a date before the known state is history",
         claim("azure.rofr", "microsoft", "ended", when="2024-12", dated=True),

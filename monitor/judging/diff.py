@@ -187,7 +187,7 @@ def value_differences(before: dict[str, Any], after: dict[str, Any], *, schedule
             continue
         old = before.get(name)
         if name == "names":
-            fresh = [n for n in value if n.casefold() not in {o.casefold() for o in old or []}]
+            fresh = [n for n in value if not _known_name(n, old or [])]
             if fresh:
                 reasons.append(f"new names: {', '.join(fresh)}")
         elif old is None:
@@ -195,6 +195,12 @@ def value_differences(before: dict[str, Any], after: dict[str, Any], *, schedule
         elif not _same(name, old, value):
             reasons.append(f"{name} {old} → {value}")
     return tuple(reasons)
+
+
+def _known_name(name: str, known: list[str]) -> bool:
+    """A name known as is, or as the family of a known one ("Maia" when "Maia 100" is known)."""
+    folded = name.casefold()
+    return any(k.casefold() == folded or k.casefold().startswith(folded + " ") for k in known)
 
 
 def _same(name: str, old: Any, new: Any) -> bool:
