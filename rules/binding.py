@@ -23,6 +23,7 @@ from rules.loader import FacetRule, Label
 from rules.parties import is_place, unlisted_names
 from rules.phrases import Hit
 from rules.scan import ScannedSentence
+from rules.text import REPORTS_AFTER
 
 # (not "part of": "making its silicon part of OpenAI's serving" keeps the silicon Microsoft's)
 _OBJECT = re.compile(r"(?:in|into|(?<!\bpart )of|dans|(?<!\bpartie )(?:de|d'|du|des)|chez|au capital de)\s*$")
@@ -293,25 +294,46 @@ def as_makers(job: ClauseJob, keys: list[str], start: int, end: int) -> tuple[li
     serving traffic" has no compute from Broadcom; nor does a site "built by Crusoe"."""
     if job.rule.key_class != "provider":
         return keys, {}
-    making = [h.end for h in job.sentence.roles("making")]
+    s = job.sentence
+    making = [h.end for h in s.roles("making")]
     if not making:
         return keys, {}
+    named = [h.start for h in s.hits_in(start, end) if h.label[0] == "entity"]
+
+    def made_by(hit: Hit[Label]) -> bool:  # right after the role, or after an epithet: « par le groupe émirien G42 »
+        return any(
+            made <= hit.start
+            and _EPITHET_BETWEEN.fullmatch(s.folded, made, hit.start)
+            and not any(made <= other < hit.start for other in named)
+            for made in making
+        )
+
     why = "named as the designer or maker of a chip, not as a supplier of compute"
-    return _named_only_as(job, keys, start, end, lambda h: any(0 <= h.start - made <= 2 for made in making), why)
+    return _named_only_as(job, keys, start, end, made_by, why)
+
+
+# What may stand between a role and its party: nothing, or an epithet ("by the Emirati group G42")
+_EPITHET_BETWEEN = re.compile(r"\s{0,2}(?:(?:the|le|la|les|l')\s?(?:[\w-]+\s){0,2})?")
 
 
 def as_speakers(job: ClauseJob, keys: list[str], start: int, end: int) -> tuple[list[str], dict[str, str]]:
-    """Keys the clause names only by a person with a title (vocab/roles.toml, role `staff`): "Chief
-    executive Jensen Huang told analysts that spending on AI infrastructure could reach $4 trillion"
-    is a speaker's view of a market, no deal of Nvidia's (the company by its name stays a key:
-    "Nvidia's chief executive said the company would invest…")."""
+    """Keys the clause names only by a person with a title (vocab/roles.toml, role `staff`), or by
+    one of its people (entities' `people`) who reports: "Chief executive Jensen Huang told analysts
+    that spending on AI infrastructure could reach $4 trillion", « Jensen Huang a assuré que la
+    plateforme était en pleine production » are a speaker's view, no deal of Nvidia's (the company
+    by its name stays a key: "Nvidia's chief executive said the company would invest…")."""
     if not job.rule.key_class:
         return keys, {}
-    titles = [h.end for h in job.sentence.roles("staff")]
-    if not titles:
-        return keys, {}
-    why = "named only as a person with a title, who speaks: not a party to a deal"
-    return _named_only_as(job, keys, start, end, lambda h: any(0 <= h.start - title <= 2 for title in titles), why)
+    s, entities = job.sentence, job.entities
+    titles = [h.end for h in s.roles("staff")]
+
+    def speaks(hit: Hit[Label]) -> bool:
+        if any(0 <= hit.start - title <= 2 for title in titles):
+            return True
+        entity = entities.get(hit.label[1])
+        return entity is not None and hit.phrase in entity.people and REPORTS_AFTER.match(s.folded, hit.end) is not None
+
+    return _named_only_as(job, keys, start, end, speaks, "named only as a person who speaks: not a party to a deal")
 
 
 # A kind of models, then examples of it: "open-weight models such as Llama and Mistral", « des modèles

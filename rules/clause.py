@@ -128,8 +128,10 @@ def _context_key(job: ClauseJob, start: int, end: int) -> list[str]:
         return []  # "Microsoft's rights to use OpenAI's models under the deal": the deal is with OpenAI
     # the nearest of the two sentences before, then the headline ("CoreWeave: a record backlog" above
     # « les accords passés avec le créateur de ChatGPT représentent désormais 22,4 milliards »)
+    # (a sentence that names only a rival, « Le premier lie la société à Meta », names no supplier: the
+    # search goes on; one that names a supplier beside a rival is that rival's business: it stops)
     for named in [*job.context[:_CONTEXT_KEY_REACH], job.headline]:
-        if rule.rivals & named or any(_of_key_class(job, e) for e in named):
+        if any(_of_key_class(job, e) for e in named):
             return _the_one_key(job, named)
     return []
 
@@ -1056,7 +1058,7 @@ def _values(job: ClauseJob, start: int, end: int, keys: list[str]) -> dict[str, 
         # le total à 22,4 milliards »
         if kind not in chosen or (_is_total(value, total_ends) and not _is_total(chosen[kind], total_ends)):
             chosen[kind] = value
-    for value in s.memo(("subject's deal", rule.facet, end), lambda: _subjects_deal_values(job, end)):
+    for value in s.memo(("subject's deal", rule.facet, start, end), lambda: _subjects_deal_values(job, start, end)):
         if value.kind in rule.values and value.kind not in chosen:
             chosen[value.kind] = value
     out: dict[str, Any] = {kind: v.value for kind, v in chosen.items()}
@@ -1067,11 +1069,12 @@ def _values(job: ClauseJob, start: int, end: int, keys: list[str]) -> dict[str, 
     return out
 
 
-def _subjects_deal_values(job: ClauseJob, end: int) -> list[Value]:
+def _subjects_deal_values(job: ClauseJob, start: int, end: int) -> list[Value]:
     """The values of a relative right after the clause that tells of the rule's subject's deal:
     "Oracle has built data centres for OpenAI, whose contract is worth some $300 billion over five
-    years", « pour OpenAI, dont le contrat vaudrait 300 milliards »; the key's deal, read apart
-    from the clause but its figures."""
+    years", « pour OpenAI, dont le contrat vaudrait 300 milliards »; or that describes the deal the
+    clause names (« une extension de son accord avec OpenAI, qui atteint désormais 22,4 milliards »):
+    the key's deal, read apart from the clause but its figures."""
     rule, s = job.rule, job.sentence
     if not rule.key_class:
         return []
@@ -1080,9 +1083,21 @@ def _subjects_deal_values(job: ClauseJob, end: int) -> list[Value]:
         return []
     a, b = following[0]
     hit = _antecedent_hit(s, a)
-    if hit is None or hit.label[1] not in rule.requires[0] or not _names_a_deal(s, a, b):
+    if hit is None or hit.label[1] not in rule.requires[0]:
+        return []
+    if not (_names_a_deal(s, a, b) or _deal_with_subject_ends(s, start, a)):
         return []
     return [v for v in s.values if a <= v.start < b]
+
+
+# A deal with the subject the clause ends on: "an extension of its agreement with OpenAI, which…"
+_DEAL_WITH = re.compile(r"(?:with|avec)\s+\S+(?:\s+\S+){0,3}?[\s,]*\Z")
+
+
+def _deal_with_subject_ends(s: ScannedSentence, start: int, relative: int) -> bool:
+    """Does the clause [start, relative) end on a deal "with" its subject (« son accord avec OpenAI, »)?"""
+    deals = [h.end for h in s.roles("deal") if start <= h.start < relative]
+    return any(_DEAL_WITH.match(s.folded, end + 1, relative) for end in deals)
 
 
 # A part of a whole just given: "$1.4 trillion of compute, including $250 billion on Azure", « dont 250

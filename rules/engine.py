@@ -374,6 +374,12 @@ class _DocumentReader:
                 why = "skipped: the pronoun that opens it stands for what the sentence before named, excluded here"
                 self._trace(s, rule, triggers[0], why)
                 continue
+            # "The rest of the fiscal second quarter was solid. Revenue rose 17%": a figure that names no
+            # party belongs to the nearest topic, here one the facet excludes (a listed company's quarter)
+            if rule.subject == "nearest" and not s.entities and index > 0 and self._excluded_before(index, facet):
+                why = "skipped: it names no party, and the sentence before speaks of what this facet excludes"
+                self._trace(s, rule, triggers[0], why)
+                continue
             if not rule.requires[0] & s.entities and s.has_cue("gloss"):
                 why = "skipped: the sentence glosses a figure ('roughly the output of ten reactors'), names no party"
                 self._trace(s, rule, triggers[0], why)
@@ -646,6 +652,12 @@ _SUBJECT_PRONOUN = re.compile(
     r"|affirme|annonce|note|estime|dit|rappele|confirme|said|says|added|noted|told|explained|stated|confirmed)\b)"
 )
 
+# A sentence whose subject is a demonstrative and a buyer's role: "This customer alone…", « À lui seul,
+# ce client pèsera… » — the party the sentence before leads, as "it" is
+_OPENS_ON_DEMONSTRATIVE = re.compile(
+    r"\s*(?:[^,]{1,30},\s*)?(?:ce|cet|cette|this|that)\s+(?:client|customer|buyer|acheteur|locataire|tenant)\b"
+)
+
 # A list item: a line opening on a bullet or a dash ("• AWS: $38bn", "– Oracle : 300 milliards").
 _LIST_ITEM = re.compile(r"\s*(?:[•·▪◦*\u2013\u2014-]|\d{1,2}[.)])\s")
 _LIST_REACH = 12  # lines back from an item to its list's heading, at most
@@ -723,7 +735,8 @@ def _carried_rival(rule: FacetRule, s: ScannedSentence, context: list[set[str]],
     resolves "it", « la société », or the subject a Q&A's question implies. A sentence that speaks
     in the first person speaks for whom the one before it names first, its speaker ("A Microsoft
     executive said the capacity serves the OpenAI models it offers. 'Partners like Nscale let us add
-    capacity'": Microsoft's supplier). `leads` holds the party each context sentence names first.
+    capacity'": Microsoft's supplier); so does one that opens on a buyer's role with a demonstrative
+    (« À lui seul, ce client pèsera… »). `leads` holds the party each context sentence names first.
     """
     subject = rule.requires[0]
     if not rule.rivals:
@@ -734,13 +747,17 @@ def _carried_rival(rule: FacetRule, s: ScannedSentence, context: list[set[str]],
             # A rival named first leads the sentence: it speaks ("'Partners like Nscale let us…'"), or,
             # for a figure anyone reports, it is the topic ("Broadcom said OpenAI had ordered its chips.
             # The quarter was solid. Revenue rose 22%": Broadcom's revenue).
-            leading = rivals and lead in rule.rivals and (_speaks(s) or rule.subject == "nearest")
+            leading = rivals and lead in rule.rivals and (_speaks(s) or _points_back(s) or rule.subject == "nearest")
             # (a sentence led by the subject through a pronoun, "Early this month it added… AMD", names it)
             if (subject & entities or lead in subject) and not leading:
                 break
             if rivals:
                 return lead if lead in rule.rivals else rivals[0]
     return _carried_other_lab(rule, s, context, leads)
+
+
+def _points_back(s: ScannedSentence) -> bool:
+    return _OPENS_ON_DEMONSTRATIVE.match(s.folded) is not None
 
 
 def _speaks(s: ScannedSentence) -> bool:

@@ -74,6 +74,7 @@ class Entity:
     name: str
     classes: frozenset[str]
     aliases: tuple[str, ...] = ()
+    people: frozenset[str] = frozenset()  # the aliases that are its people ("jensen huang"): they speak for it
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,10 @@ def _load_entities(path: Path, lexicon: Lexicon[Label]) -> dict[str, Entity]:
     for entity_id, table in read_toml(path, error=RuleError, what="rule file").items():
         where = f"{path}: entity '{entity_id}'"
         _check_keys(
-            table, {"aliases": list, "classes": list, "name": str, "metaphors": list}, where, required=("aliases",)
+            table,
+            {"aliases": list, "classes": list, "name": str, "metaphors": list, "people": list},
+            where,
+            required=("aliases",),
         )
         classes = frozenset(_strings(table.get("classes", []), where + " key 'classes'"))
         if bad := classes - set(ENTITY_CLASSES):
@@ -193,12 +197,16 @@ def _load_entities(path: Path, lexicon: Lexicon[Label]) -> dict[str, Entity]:
                 f"{where} key 'classes': unknown class {sorted(bad)[0]!r} (allowed: {', '.join(ENTITY_CLASSES)})"
             )
         aliases = tuple(_strings(table["aliases"], where + " key 'aliases'"))
+        people = tuple(_strings(table.get("people", []), where + " key 'people'"))
         for alias in aliases:
             lexicon.add(alias, ("entity", entity_id), where=where + " key 'aliases'")
+        for person in people:  # a person names the company too
+            lexicon.add(person, ("entity", entity_id), where=where + " key 'people'")
         # the name used for something else ("un Stargate alsacien", "not Stargate"): no mention of the party
         for phrase in _strings(table.get("metaphors", []), where + " key 'metaphors'"):
             lexicon.add(phrase, ("metaphor", entity_id), where=where + " key 'metaphors'")
-        entities[entity_id] = Entity(entity_id, table.get("name", _display(entity_id)), classes, aliases)
+        name = table.get("name", _display(entity_id))
+        entities[entity_id] = Entity(entity_id, name, classes, aliases + people, frozenset(people))
     return entities
 
 

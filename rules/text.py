@@ -408,7 +408,7 @@ def _singular_subjects(text: str, parties: Sequence[tuple[int, int]]) -> list[tu
 # que… »: a party after a comma that reports what follows opens a proposition of its own (what it
 # says is its, not the list's before it). Not at the sentence's end ("…, Microsoft said.").
 _COMMA_BEFORE = re.compile(r",\s+\Z")
-_REPORTS_AFTER = re.compile(
+REPORTS_AFTER = re.compile(
     r"\s+(?:says|said|announced|confirmed|told|added|noted|argued|admitted|acknowledged|insists|insisted|"
     r"affirme|a affirme|dit|a dit|annonce|a annonce|indique|a indique|precise|a precise|assure|a assure|"
     r"explique|a explique|reconnait|a reconnu|confirme|a confirme)\s+(?:that\s+|que\s+|qu'\s*)?(?=[a-z])"
@@ -416,11 +416,11 @@ _REPORTS_AFTER = re.compile(
 
 
 def _reporting_subjects(text: str, parties: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Breaks at the comma before a party that reports what follows (see `_REPORTS_AFTER`)."""
+    """Breaks at the comma before a party that reports what follows (see `REPORTS_AFTER`)."""
     return [
         (start - len(comma.group()), start)
         for start, end in parties
-        if (comma := _COMMA_BEFORE.search(text, max(0, start - 4), start)) and _REPORTS_AFTER.match(text, end)
+        if (comma := _COMMA_BEFORE.search(text, max(0, start - 4), start)) and REPORTS_AFTER.match(text, end)
     ]
 
 
@@ -430,7 +430,8 @@ def _breaks(text: str, parties: Sequence[tuple[int, int]]) -> list[tuple[int, in
     breaks = [(m.start(), m.end()) for m in _CLAUSE_BREAK.finditer(text)]
     label = _LABEL.match(text)  # "Our take: with the contract unwound, Azure is…"
     # a headline's topic is what the clause after it speaks of: « Droit de préemption : Microsoft dément… »
-    if topic := _TOPIC.match(text):
+    # (not before an aside on the past: « Microsoft renonce à son droit : jusqu'ici, OpenAI devait… »)
+    if (topic := _TOPIC.match(text)) and not RELATIVE_START.match(text, topic.end()):
         breaks = [b for b in breaks if not b[0] < topic.end() <= b[1]]
     if lead := _LEADING_CONTRAST.match(text) or (label and _LEADING_CONTRAST.match(text, label.end())):
         comma = text.rindex(",", 0, lead.end())
