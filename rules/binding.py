@@ -195,6 +195,9 @@ _CHIPS_AFTER = re.compile(
     # models of chips, then what they are: "Nvidia GB200 and GB300 graphics processors", "AMD MI355X or MI450 GPUs"
     r"|(?: [a-z]*\d[\w.-]*| and| et| or| ou){1,5}(?: [a-z]+)? "
     r"(?:gpus?|chips?|superchips?|accelerators?|processors?|systems)\b"
+    # its chips in a relative: "Nvidia, whose GPUs still account for…", « Nvidia, dont les puces… »
+    r"|,\s+(?:whose|dont les|dont la|dont le)\s+(?:[a-z0-9][\w.-]*\s+)?(?:gpus?|chips?|puces|processeurs|accelerators?"
+    r"|accelerateurs)\b"
     # the brand's capacity: "more than 1 GW of Nvidia capacity", "Nvidia GPU capacity"
     r"|(?:'s)?(?: gpu)? (?:capacity|compute)\b"
     # a model of chips, then "capacity": "Nvidia GB200 and GB300 capacity on AWS"
@@ -204,6 +207,13 @@ _CHIPS_BEFORE = re.compile(
     r"\b(?:puces?|gpus?|processeurs?|accelerateurs?|systemes|serveurs|cartes|chips?|accelerators?|processors?"
     r"|capacite de calcul|capacites de calcul)"
     r"(?: [a-z0-9][\w.-]*){0,3}? (?:de |d'|du |from |by |made by )?$"
+)
+
+
+# Clouds named by their role, not by name: "through its cloud partners", « chez ses partenaires cloud »
+_GENERIC_HOSTS = re.compile(
+    r"\bcloud\s+(?:partners|providers|suppliers|hosts)\b"
+    r"|\b(?:partenaires|fournisseurs|hebergeurs)\s+(?:cloud|de cloud|infonuagiques)\b"
 )
 
 
@@ -223,6 +233,8 @@ def hosted(job: ClauseJob, keys: list[str], inside: list[Hit[Label]]) -> tuple[l
         return sorted(e for e in named if e in entities and "cloud" in entities[e].classes and e not in makers)
 
     unlisted = [k for k in keys if k not in entities]  # a new neocloud hosts the chips it rents out
+    if _GENERIC_HOSTS.search(s.folded):  # "the GPUs OpenAI uses through its cloud partners": hosts, unnamed
+        unlisted = [*unlisted, "its cloud partners"]
 
     dropped: dict[str, str] = {}
     host_keys: set[str] = set()

@@ -130,10 +130,15 @@ def _context_key(job: ClauseJob, start: int, end: int) -> list[str]:
     # « les accords passés avec le créateur de ChatGPT représentent désormais 22,4 milliards »)
     # (a sentence that names only a rival, « Le premier lie la société à Meta », names no supplier: the
     # search goes on; one that names a supplier beside a rival is that rival's business: it stops)
-    for named in [*job.context[:_CONTEXT_KEY_REACH], job.headline]:
+    for named in job.context[:_CONTEXT_KEY_REACH]:
+        if named == job.headline:  # the title, read as the sentence before the body's first ones
+            break
         if any(_of_key_class(job, e) for e in named):
             return _the_one_key(job, named)
-    return []
+    # a headline names the page's topic beside its customers: « Ce que révèle le rapport annuel de
+    # CoreWeave sur sa dépendance à Microsoft et OpenAI »
+    ours = [e for e in job.headline if _of_key_class(job, e)]
+    return ours if len(ours) == 1 else []
 
 
 def _names_subject(job: ClauseJob, start: int, end: int) -> bool:

@@ -137,7 +137,7 @@ class Phrase:
             if optional and position == 0:
                 raise ValueError(f"phrase {source!r} starts with an optional word")
             parts.append(f"(?:{sep}{pattern})?" if optional else sep + pattern)
-            attached = token.endswith("'")
+            attached = _ends_in_elision(token)
             gap_open = gap_open and optional
             if not optional and (anchors is None or _rarer(token_anchors, anchors)):
                 anchors = token_anchors
@@ -231,6 +231,12 @@ def _readings(token: str, *, last: bool) -> int:
 def _rarer(candidate: tuple[tuple[str, bool], ...], current: tuple[tuple[str, bool], ...]) -> bool:
     """Index a phrase on its rarest required word, by the proxy of length: "in talks" on "talks"."""
     return min(len(word) for word, _ in candidate) > min(len(word) for word, _ in current)
+
+
+def _ends_in_elision(token: str) -> bool:
+    """Does the token, or one of its alternatives, end in an elision ("n'", "(ne|n')")? The next word
+    may then be glued to it: « n'est »."""
+    return token.endswith("'") or any(alt.endswith("'") for alt in token.rstrip("?").strip("()").split("|"))
 
 
 def _compile_token(token: str, source: str) -> tuple[str, tuple[tuple[str, bool], ...], bool]:

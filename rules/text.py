@@ -304,6 +304,10 @@ _CLAUSE_BREAKS = (
     # a participle that reports or adds starts what it reports: "…, saying the exclusivity remains"
     r"|,\s+(?=(?:saying|adding|noting|arguing|insisting|affirmant|ajoutant|precisant|soulignant|expliquant"
     r"|indiquant|assurant|estimant)\b)"
+    # a gerund is a means with a verb of its own: « s'émanciper en développant ses propres modèles », "ended
+    # its reliance by building its own models" (what ends is not what the means builds)
+    r"|\s+(?=en\s+(?:s'|se\s|y\s|l'|les?\s)?(?!tant\b|avant\b|cours\b)[a-z]{3,}ant\b)"
+    r"|\s+(?=by\s+[a-z]{3,}ing\b)"
     # a consequence starts one: "…under the equity method, so a share of its losses lands…", « , si bien que »
     r"|,\s+(?=(?:so(?!\s+far\b)|hence|thus|therefore|si bien que|de sorte que|de telle sorte que)\b)"
     # a personal subject after a comma starts a proposition: « Le jour où…, comme OpenAI le fait avec

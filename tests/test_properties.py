@@ -450,6 +450,10 @@ def test_phrase_compile_refuses_ambiguous_phrases(source: str) -> None:
         ("nous indiquions (que|qu')", "nous indiquions qu'openai avait signe", True),
         ("plus qu'", "plus qu'environ 24 %", True),
         ("plus que", "plus quelque", False),  # not on a word cut short
+        # an elision among alternatives glues the next word as a lone one does
+        ("(ne|n') (est|fait) pas", "ce n'est pas stargate", True),
+        ("(ne|n') (est|fait) pas", "nous ne fait pas", True),
+        ("(ne|n') (est|fait) pas", "une est pas", False),  # not inside a word
     ],
 )
 def test_phrase_gap_semantics(source: str, text: str, matches: bool) -> None:
