@@ -301,9 +301,10 @@ _CLAUSE_BREAKS = (
     # (not a bare adverb between commas: « était, jusque-là, son fournisseur exclusif » keeps its history)
     rf"|,\s+(?=(?:{FORMERLY})\s+[^\s,])"
     r"|,\s+(?=(?:even if|even though|if|meme si|si)\b)"
-    # a participle that reports or adds starts what it reports: "…, saying the exclusivity remains"
+    # a participle that reports or adds starts what it reports: "…, saying the exclusivity remains"; so
+    # does one that keeps: "Microsoft stopped being its only cloud, keeping a right of first refusal"
     r"|,\s+(?=(?:saying|adding|noting|arguing|insisting|affirmant|ajoutant|precisant|soulignant|expliquant"
-    r"|indiquant|assurant|estimant)\b)"
+    r"|indiquant|assurant|estimant|keeping|retaining|conservant|gardant)\b)"
     # a gerund is a means with a verb of its own: « s'émanciper en développant ses propres modèles », "ended
     # its reliance by building its own models" (what ends is not what the means builds)
     r"|\s+(?=en\s+(?:s'|se\s|y\s|l'|les?\s)?(?!tant\b|avant\b|cours\b)[a-z]{3,}ant\b)"
