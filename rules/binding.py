@@ -233,8 +233,8 @@ def hosted(job: ClauseJob, keys: list[str], inside: list[Hit[Label]]) -> tuple[l
         return sorted(e for e in named if e in entities and "cloud" in entities[e].classes and e not in makers)
 
     unlisted = [k for k in keys if k not in entities]  # a new neocloud hosts the chips it rents out
-    if _GENERIC_HOSTS.search(s.folded):  # "the GPUs OpenAI uses through its cloud partners": hosts, unnamed
-        unlisted = [*unlisted, "its cloud partners"]
+    # "the GPUs OpenAI uses through its cloud partners": hosts, unnamed
+    unnamed = ["its cloud partners"] if _GENERIC_HOSTS.search(s.folded) else []
 
     dropped: dict[str, str] = {}
     host_keys: set[str] = set()
@@ -246,7 +246,7 @@ def hosted(job: ClauseJob, keys: list[str], inside: list[Hit[Label]]) -> tuple[l
             continue
         # the sentence before hosts the chips only when this one names the maker as a brand alone: "Nvidia
         # and OpenAI have signed a letter of intent for 10 GW of Nvidia systems" is Nvidia's own deal
-        hosts = unlisted + clouds(s.entities) or (
+        hosts = unlisted + unnamed + clouds(s.entities) or (
             clouds(job.context[0])
             if job.context
             and maker not in job.context[0]
