@@ -77,9 +77,11 @@ class ScannedSentence:
         cls, sentence: Sentence, folded: str, rules: RuleSet, lang: str, published: dt.date | None
     ) -> ScannedSentence:
         tokens = Tokens(folded)
-        hits = _without_metaphors(rules.lexicon.find(tokens))
-        hits = _without_employers(_appositions_resolved(hits, folded), folded, tokens, rules)
-        return cls(sentence, folded, tokens, hits, rules, lang, published)
+        hits = _appositions_resolved(_without_metaphors(rules.lexicon.find(tokens)), folded)
+        scanned = cls(sentence, folded, tokens, hits, rules, lang, published)
+        # before anything reads `primary`; the role words scanned here are the ones clauses ask for later
+        scanned.primary = _without_employers(hits, folded, lambda: scanned.roles("staff"))
+        return scanned
 
     def answering(self, question: ScannedSentence, *, asks_still: bool = False) -> ScannedSentence | None:
         """This sentence, which names no facet, read as the answer to `question`; None when it
@@ -381,7 +383,9 @@ _EMPLOYER_AFTER = re.compile(r"'s?\s+")
 _EMPLOYER_BEFORE = re.compile(r"\s+(?:de\s+|d'\s*|du\s+|chez\s+|at\s+|of\s+)")
 
 
-def _without_employers(hits: list[Hit[Label]], folded: str, tokens: Tokens, rules: RuleSet) -> list[Hit[Label]]:
+def _without_employers(
+    hits: list[Hit[Label]], folded: str, staff_words: Callable[[], list[Hit[Label]]]
+) -> list[Hit[Label]]:
     """Drop the triggers that are a company's name (a facet's `entity_triggers`) where the company is
     named as a person's employer: "Crusoe's head of construction told DC Digest" is a quote's
     source, no business of Crusoe's with anyone. The name stays a mention of the company."""
@@ -389,7 +393,7 @@ def _without_employers(hits: list[Hit[Label]], folded: str, tokens: Tokens, rule
     named = [h for h in hits if h.label[0] == "trigger" and (h.start, h.end) in names]
     if not named:  # most sentences name no company a facet takes as its trigger
         return hits
-    staff = [h for h in rules.role_lexicon.find(tokens) if h.label == ("role", "staff")]
+    staff = staff_words()
     employers = {
         id(h)
         for h in named
