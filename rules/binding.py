@@ -328,6 +328,11 @@ def as_makers(job: ClauseJob, keys: list[str], start: int, end: int) -> tuple[li
 _EPITHET_BETWEEN = re.compile(r"\s{0,2}(?:(?:the|le|la|les|l')\s?(?:[\w-]+\s){0,2})?")
 
 
+def named_after(s: ScannedSentence, role: str, hit: Hit[Label]) -> bool:
+    """Is `hit` right after a word of `role` (vocab/roles.toml), a space or an elision between?"""
+    return any(0 <= hit.start - word.end <= 2 for word in s.roles(role))
+
+
 def as_speakers(job: ClauseJob, keys: list[str], start: int, end: int) -> tuple[list[str], dict[str, str]]:
     """Keys the clause names only by a person with a title (vocab/roles.toml, role `staff`), or by
     one of its people (entities' `people`) who reports: "Chief executive Jensen Huang told analysts
@@ -337,10 +342,9 @@ def as_speakers(job: ClauseJob, keys: list[str], start: int, end: int) -> tuple[
     if not job.rule.key_class:
         return keys, {}
     s, entities = job.sentence, job.entities
-    titles = [h.end for h in s.roles("staff")]
 
     def speaks(hit: Hit[Label]) -> bool:
-        if any(0 <= hit.start - title <= 2 for title in titles):
+        if named_after(s, "staff", hit):
             return True
         entity = entities.get(hit.label[1])
         return entity is not None and hit.phrase in entity.people and REPORTS_AFTER.match(s.folded, hit.end) is not None

@@ -24,6 +24,7 @@ from rules.binding import (
     governed_facet,
     governed_trigger,
     hosted,
+    named_after,
     other_party,
     unlisted_keys,
 )
@@ -80,14 +81,10 @@ def read_clause(job: ClauseJob) -> ClauseResult:
     dropped = _dropped_keys(job, inside, start, end)
     keys, in_clouds = hosted(job, keys, inside)
     dropped.update(in_clouds)
-    keys, platforms = as_platforms(job, keys, start, end)
-    dropped.update(platforms)
-    keys, examples = as_examples(job, keys, start, end)
-    dropped.update(examples)
-    keys, makers = as_makers(job, keys, start, end)
-    dropped.update(makers)
-    keys, speakers = as_speakers(job, keys, start, end)
-    dropped.update(speakers)
+    # parties named only in a role that is no deal of theirs: a platform, an example, a maker, a speaker
+    for named_only_as in (as_platforms, as_examples, as_makers, as_speakers):
+        keys, why_not = named_only_as(job, keys, start, end)
+        dropped.update(why_not)
     if not keys:
         why = f"no {rule.key_class} left in the clause" if dropped else f"no {rule.key_class} named in the clause"
         return ClauseResult([], f"skipped: {why}", _dropped_details(dropped))
@@ -1187,11 +1184,10 @@ def _names(job: ClauseJob, start: int, end: int) -> list[str]:
     text = s.sentence.text[start:end]
     names = [m.group(m.lastindex or 0) for pattern in rule.name_patterns for m in pattern.finditer(text)]
     if rule.name_entities:
-        hosts = [h.end for h in s.roles("elsewhere")]  # « hébergées chez Google »: a host, no partner
         for hit in s.hits_in(start, end):
             if hit.label[0] != "entity" or hit.label[1] not in job.entities or hit.label[1] == rule.key:
                 continue
-            if not any(0 <= hit.start - place <= 2 for place in hosts):
+            if not named_after(s, "elsewhere", hit):  # « hébergées chez Google »: a host, no partner
                 names.append(job.entities[hit.label[1]].name)
     # "a site of Stargate" names no site: the venture is not one of its own names
     names = [n for n in names if n.lower() != rule.key]
