@@ -98,6 +98,18 @@ CASES = [
         "history",
     ),
     ("a history cue makes it history", claim("azure.rofr", "microsoft", "ended", past=True), {}, "history"),
+    (
+        "a history cue under a date after the known state is news: « Le 22 septembre, … avaient signé »",
+        claim(key="nvidia", when="2025-09-22", dated=True, past=True),
+        {},
+        "new",
+    ),
+    (
+        "a history cue under a date before the known state stays history",
+        claim(key="nvidia", when="2025-08-22", dated=True, past=True),
+        {},
+        "history",
+    ),
     ("an unknown key dated before the baseline is history", claim(key="aws", when="2024", dated=True), {}, "history"),
     ("an undated claim is never history", claim("azure.rofr", "microsoft", "ended", when="2025-10-01"), {}, "reversed"),
 ]

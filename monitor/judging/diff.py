@@ -129,7 +129,10 @@ def classify(claim: Claim, state: KnownState) -> Verdict:
     # "AMD has supplied OpenAI since March": a start that still holds; of a key never seen it is news
     ongoing = known is None and not claim.past and bool(claim.when) and claim.values.get("since") == claim.when
     later = _values_for_the_whole_period(claim, known, reference)
-    if claim.past or (claim.dated and not ongoing and not later and _not_after(claim.when, reference)):
+    # a date the text gives after what is known beats a tense of the past: « Le 22 septembre, Nvidia et
+    # OpenAI avaient signé une lettre d'intention », read against a baseline of 11 September, is news
+    past = claim.past and not (claim.dated and claim.when and not _not_after(claim.when, reference))
+    if past or (claim.dated and not ongoing and not later and _not_after(claim.when, reference)):
         return Verdict("history", known, (f"dated {claim.when or 'in the past'}, not after {reference}",))
     if known is None:
         return Verdict("new", None, ("nothing known for this facet and key",))
