@@ -198,16 +198,42 @@ _CHIPS_AFTER = re.compile(
     # its chips in a relative: "Nvidia, whose GPUs still account for…", « Nvidia, dont les puces… »
     r"|,\s+(?:whose|dont les|dont la|dont le)\s+(?:[a-z0-9][\w.-]*\s+)?(?:gpus?|chips?|puces|processeurs|accelerators?"
     r"|accelerateurs)\b"
+    # shipping its own line to no one named: "Nvidia is beginning to ship its first Vera Rubin systems",
+    # « Nvidia commence à livrer ses premiers systèmes Vera Rubin »
+    r"|(?: [\w']+){0,3}? (?:ships?|shipping|shipped|delivers?|delivering|delivered|livre|livrer|livrera|livrait)"
+    r" (?:its|their|ses|leurs) (?:[a-z0-9][\w.-]* ){0,3}?(?:gpus?|chips?|systems|servers|puces|systemes|serveurs"
+    r"|processeurs|accelerateurs)\b"
     # the brand's capacity: "more than 1 GW of Nvidia capacity", "Nvidia GPU capacity"
     r"|(?:'s)?(?: gpu)? (?:capacity|compute)\b"
     # a model of chips, then "capacity": "Nvidia GB200 and GB300 capacity on AWS"
     r"|(?: [a-z]*\d[\w.-]*| and| et){1,4} (?:capacity|capacite|compute|calcul)\b"
 )
 _CHIPS_BEFORE = re.compile(
-    r"\b(?:puces?|gpus?|processeurs?|accelerateurs?|systemes|serveurs|cartes|chips?|accelerators?|processors?"
+    r"\b(?:puces?|gpus?|processeurs?|accelerateurs?|systemes|serveurs|cartes|chips?|accelerators?|processors?|racks|baies"
     r"|capacite de calcul|capacites de calcul)"
     r"(?: [a-z0-9][\w.-]*){0,3}? (?:de |d'|du |from |by |made by )?$"
 )
+
+
+# A clause that opens on a company named by what it is ("…signed by Nvidia with OpenAI: the sector's
+# leader is to supply 10 GW", « : le leader du secteur doit fournir »): what may stand before the
+# epithet (vocab/roles.toml), on folded text. A sentence may open on one after a short time ("On
+# Thursday, the GPU lessor announced…", « Jeudi, le loueur de GPU a annoncé… »).
+BEFORE_EPITHET = re.compile(r"[\s:;,\u2013\u2014-]*(?:the\s|le\s|la\s|l'\s?|ce\s|cette\s)(?:[\w'-]+\s){0,2}?")
+OPENING_EPITHET = re.compile(r"\s*(?:[\w' -]{1,25}?,\s*)?" + BEFORE_EPITHET.pattern)
+# Epithets of a chip maker: a sentence that opens on one may speak of the maker's own chips
+_MAKERS_EPITHETS = frozenset({"chipmaker", "maker", "fabricant", "concepteur", "fondeur"})
+
+
+def _opens_on_a_host(s: ScannedSentence) -> bool:
+    """Does the sentence open on a company named by its trade, not a chip maker's ("The San Jose-based
+    firm will dedicate the site to OpenAI, deploying Nvidia GB300 racks")? That company hosts the
+    chips the sentence names as a brand."""
+    return any(
+        h.phrase not in _MAKERS_EPITHETS and OPENING_EPITHET.fullmatch(s.folded, 0, h.start)
+        for h in s.roles("epithet")
+        if h.start < 60
+    )
 
 
 # Clouds named by their role, not by name: "through its cloud partners", « chez ses partenaires cloud »
@@ -230,7 +256,22 @@ def hosted(job: ClauseJob, keys: list[str], inside: list[Hit[Label]]) -> tuple[l
         return keys, {}
 
     def clouds(named: frozenset[str] | set[str]) -> list[str]:
-        return sorted(e for e in named if e in entities and "cloud" in entities[e].classes and e not in makers)
+        return sorted(
+            e
+            for e in named
+            if e in entities
+            and "cloud" in entities[e].classes
+            and "venture" not in entities[e].classes
+            and e not in makers
+        )
+
+    # a venture's site hosts the chips a sentence names as a brand alone ("the first Nvidia GB200 racks were
+    # delivered to Stargate's Abilene campus"); a sentence that names the maker as a party too ("Nvidia and
+    # OpenAI signed a letter of intent for Nvidia systems at Stargate sites") is the maker's own deal
+    ventures = sorted(e for e in s.entities if e in entities and "venture" in entities[e].classes)
+
+    def brand_alone(maker: str) -> bool:
+        return s.memo(("brand only", maker), lambda: _only_as_brand(s, maker))
 
     unlisted = [k for k in keys if k not in entities]  # a new neocloud hosts the chips it rents out
     # "the GPUs OpenAI uses through its cloud partners": hosts, unnamed
@@ -241,17 +282,23 @@ def hosted(job: ClauseJob, keys: list[str], inside: list[Hit[Label]]) -> tuple[l
     for maker in makers:
         if "cloud" in entities[maker].classes:
             continue  # a maker that runs its own cloud ("Cerebras capacity") is no mere brand
-        if not job.rule.requires[0] & s.entities and s.memo(("brand", maker), lambda: _named_as_brand(s, maker)):  # noqa: B023
+        # (the question an answer answers names its subject: "Q: What did OpenAI buy? A: 6 GW of AMD GPUs")
+        subject_named = job.rule.requires[0] & (s.entities | (job.asked.entities if job.asked else set()))
+        if not subject_named and s.memo(("brand", maker), lambda: _named_as_brand(s, maker)):  # noqa: B023
             dropped[maker] = f"named only as the chips' brand, in a sentence that does not name {job.rule.requires[0]}"
+            continue
+        if ventures and brand_alone(maker):
+            dropped[maker] = f"a chip maker whose chips run at {' or '.join(ventures)}'s sites: the venture hosts them"
+            continue
+        if brand_alone(maker) and s.memo(("opens on a host",), lambda: _opens_on_a_host(s)):
+            dropped[maker] = (
+                "a chip maker whose chips the company the sentence opens on deploys: that company hosts them"
+            )
             continue
         # the sentence before hosts the chips only when this one names the maker as a brand alone: "Nvidia
         # and OpenAI have signed a letter of intent for 10 GW of Nvidia systems" is Nvidia's own deal
         hosts = unlisted + unnamed + clouds(s.entities) or (
-            clouds(job.context[0])
-            if job.context
-            and maker not in job.context[0]
-            and s.memo(("brand only", maker), lambda: _only_as_brand(s, maker))  # noqa: B023
-            else []
+            clouds(job.context[0]) if job.context and maker not in job.context[0] and brand_alone(maker) else []
         )
         brand: bool = bool(hosts) and s.memo(("brand", maker), lambda: _named_as_brand(s, maker))  # noqa: B023
         if brand:

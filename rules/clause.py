@@ -17,6 +17,8 @@ from itertools import accumulate
 from typing import Any
 
 from rules.binding import (
+    BEFORE_EPITHET,
+    OPENING_EPITHET,
     as_examples,
     as_makers,
     as_platforms,
@@ -123,11 +125,17 @@ def _context_key(job: ClauseJob, start: int, end: int) -> list[str]:
         return []
     if _names_another_party(job, start, end):
         return []  # "Microsoft's rights to use OpenAI's models under the deal": the deal is with OpenAI
+    # the relative the clause reads apart names it first: "OpenAI, which began renting Google's TPUs last
+    # spring, has since wound down that arrangement"
+    if hole := s.left_out(start, end):
+        in_relative = {h.label[1] for h in s.hits_in(*hole) if h.label[0] == "entity"}
+        if any(_of_key_class(job, e) for e in in_relative):
+            return _the_one_key(job, in_relative)
     # the nearest of the two sentences before, then the headline ("CoreWeave: a record backlog" above
     # « les accords passés avec le créateur de ChatGPT représentent désormais 22,4 milliards »)
     # (a sentence that names only a rival, « Le premier lie la société à Meta », names no supplier: the
     # search goes on; one that names a supplier beside a rival is that rival's business: it stops)
-    for named in job.context[:_CONTEXT_KEY_REACH]:
+    for named in job.context[: min(_CONTEXT_KEY_REACH, job.reach)]:
         if named == job.headline:  # the title, read as the sentence before the body's first ones
             break
         if any(_of_key_class(job, e) for e in named):
@@ -193,6 +201,11 @@ def _of_key_class(job: ClauseJob, entity_id: str) -> bool:
 _TO_THE_BUYING = re.compile(r"(?:\s*,[^,]{0,80},)?(?:\s+[\w'-]+){0,6}?\s+(?:to\s+)?")
 
 
+_OBJECT_OF_A_PRONOUN = re.compile(
+    r"\b(?:it|they|we|il|elle|ils|elles|nous)\s+(?:has\s+|have\s+|a\s+|ont\s+)?[a-z]+\s+\Z"
+)
+
+
 # What may stand between two parties listed together: "Oracle and CoreWeave", « Oracle, CoreWeave et Nebius »
 _LISTED_BETWEEN = re.compile(
     r"(?:'s?)?\s*(?:,|,?\s(?:and|et|or|ou|as well as|ainsi que|&))?\s*"
@@ -218,6 +231,10 @@ def _among_suppliers(job: ClauseJob, inside: list[Hit[Label]], unlisted: list[st
     ours = [i for i, h in enumerate(parties) if rule.key_class in job.entities[h.label[1]].classes]
     named = {parties[i].label[1] for i in ours} | set(unlisted)
     buyer = parties[ours[0]] if len(named) == 1 and ours else None
+    # a party after a pronoun and its verb is the object: "Last week it added Cerebras, the wafer-scale
+    # chip company, agreeing to buy up to 750 MW" (it, OpenAI, buys)
+    if buyer and _OBJECT_OF_A_PRONOUN.search(s.folded, max(0, buyer.start - 40), buyer.start):
+        buyer = None
     if buyer and (buying := _role_at(s, "buying", buyer.end, _TO_THE_BUYING)):
         return (
             f"skipped: {buyer.label[1]} buys here ({s.folded[buyer.end : buying.end].strip()!r}), it supplies nothing"
@@ -234,14 +251,6 @@ def _among_suppliers(job: ClauseJob, inside: list[Hit[Label]], unlisted: list[st
     return f"skipped: the clause names {' and '.join(sorted(named))}, not {ours_named}: their business with each other"
 
 
-# A clause that opens on a company named by what it is ("…signed by Nvidia with OpenAI: the sector's
-# leader is to supply 10 GW", « : le leader du secteur doit fournir »): what may stand before the
-# epithet (vocab/roles.toml), on folded text. A sentence may open on one after a short time ("On
-# Thursday, the GPU lessor announced…", « Jeudi, le loueur de GPU a annoncé… »).
-_BEFORE_EPITHET = re.compile(r"[\s:;,\u2013\u2014-]*(?:the\s|le\s|la\s|l'\s?|ce\s|cette\s)(?:[\w'-]+\s){0,2}?")
-_OPENING_EPITHET = re.compile(r"\s*(?:[\w' -]{1,25}?,\s*)?" + _BEFORE_EPITHET.pattern)
-
-
 def _epithet_key(job: ClauseJob, inside: list[Hit[Label]], start: int) -> list[str]:
     """A clause that names no key and opens on an epithet takes the one key named before it, when
     no other party of the class nor a rival is: the sentence's, for a clause inside it (« la lettre
@@ -251,7 +260,7 @@ def _epithet_key(job: ClauseJob, inside: list[Hit[Label]], start: int) -> list[s
     rule, s = job.rule, job.sentence
     if not rule.key_class:
         return []
-    opening = _role_at(s, "epithet", start, _BEFORE_EPITHET if start > 0 else _OPENING_EPITHET)
+    opening = _role_at(s, "epithet", start, BEFORE_EPITHET if start > 0 else OPENING_EPITHET)
     if opening is None or any(h.label[0] == "entity" and h.start < opening.end for h in inside):
         return []  # "the Oracle group": the epithet names its company
     if start > 0:
@@ -295,6 +304,8 @@ def _read(job: ClauseJob, start: int, end: int, keys: list[str], cues: list[Hit[
     if status == "ended" and not present and _ends_now(cues, s.folded):
         present = not past_dates(s.values_in(start, end), s.published)  # « Depuis janvier, … n'est plus » keeps January
     when, dated = s.memo(("when", start, end, present), lambda: _when(job, start, end, present=present))
+    if dated and status not in _BAD_NEWS and _holds_since(job, start, end, when):
+        when, dated = s.published.isoformat() if s.published else when, False
     hedged = s.memo(("hedged", rule.facet), lambda: any(h.label[1] == "hedge" for h in s.cues(rule.facet)))
     claims = [
         Claim(
@@ -597,6 +608,11 @@ def _own_cues(job: ClauseJob, start: int, end: int) -> list[Hit[Label]]:
         # facet's noun, whose cue it is (not the investor's, a stake)
         if cue.label[1] in _BAD_NEWS and _governs_another(s, rivals, cue, job.rule):
             continue
+        # a time set before the proposition frames all of it: "The deal announced that July had Microsoft
+        # investing $1 billion and becoming OpenAI's exclusive cloud provider" (history for both)
+        if cue.label[1] == "history" and cue.end <= trigger.start and _frames(s, cue, trigger):
+            own.append(cue)
+            continue
         successor = cue.label[1] == "successor"
         place = (cue.start, cue.end, successor)
         if place not in decided:
@@ -657,13 +673,17 @@ def _the_ventures(job: ClauseJob, start: int, end: int) -> bool:
     # and so is « au sein de Stargate, s'apprête à lui fournir 4,5 GW »: the clause goes on)
     # or the subject of what it has: "the companies say Stargate now has nearly 7 gigawatts", « Stargate
     # compte désormais 7 gigawatts »
-    return any(
-        _ARTICLE_APPOSITION.match(s.folded, at)
-        or _role_at(s, "description", at, _BEFORE_APPOSITION)
-        or _role_at(s, "totals", at, _BEFORE_TOTALS)
-        for at in ventures
-        if at < min(figures)
-    )
+    first = min(figures)
+
+    def describes(at: int) -> bool:
+        """Does an apposition after the venture hold the first figure? ("For Stargate, announced in
+        January, Oracle will supply 4.5 GW": a party named after the aside says the figure is its.)"""
+        article = _ARTICLE_APPOSITION.match(s.folded, at)
+        description = None if article else _role_at(s, "description", at, _BEFORE_APPOSITION)
+        opened = article.end() if article else description.end if description else None
+        return opened is not None and not any(h.label[0] == "entity" for h in s.hits_in(opened, first))
+
+    return any(describes(at) or _role_at(s, "totals", at, _BEFORE_TOTALS) for at in ventures if at < first)
 
 
 def _is_venture(job: ClauseJob, entity_id: str) -> bool:
@@ -745,6 +765,12 @@ def _is_nearest(
     return True
 
 
+def _frames(s: ScannedSentence, cue: Hit[Label], trigger: Hit[Label]) -> bool:
+    """Whether a history cue before the trigger is a time that frames it: no cue of the present
+    stands between them ("…that July, and is now losing it" keeps "now" for the second)."""
+    return not any(h.label[1] in ("now", "history") and cue.end <= h.start < trigger.start for h in s.cues(""))
+
+
 def _circumstances(s: ScannedSentence) -> list[int]:
     """Where the sentence's trailing circumstances ("after the cancellation of…") start."""
     return s.memo(("circumstances",), lambda: [m.start() for m in _TRAILING_CIRCUMSTANCE.finditer(s.folded)])
@@ -821,6 +847,30 @@ class _Spans:
         return [h for _, h in found]
 
 
+# A pluperfect is the past of a report, not history, after a verb that reports (folded text): "the
+# chief financial officer said OpenAI had agreed to…", « la dirigeante a indiqué que le créateur de
+# ChatGPT avait signé au cours du trimestre… »
+_PLUPERFECT = re.compile(r"(?:had|avait|avaient)\s")
+_REPORTED_BEFORE = re.compile(
+    r"\b(?:said|says|told \w+|added|noted|announced|confirmed|explained|disclosed|revealed"
+    r"|(?:a|ont)\s+(?:indique|dit|precise|annonce|explique|confirme|ajoute|assure|affirme|declare|revele|reconnu)"
+    r"|indique|precise|explique|confirme|ajoute|assure|affirme|declare)\s+(?:that\s|que\s|qu')?[^.;:]{0,80}$"
+)
+
+
+def _without_backshift(s: ScannedSentence, cues: list[Hit[Label]]) -> list[Hit[Label]]:
+    """Leave out a pluperfect history cue set back by the report it stands in (`_REPORTED_BEFORE`)."""
+    return [
+        h
+        for h in cues
+        if not (
+            h.label[1] == "history"
+            and _PLUPERFECT.match(s.folded, h.start)
+            and _REPORTED_BEFORE.search(s.folded, max(0, h.start - 160), h.start)
+        )
+    ]
+
+
 def _without_old_figures_past(s: ScannedSentence, cues: list[Hit[Label]]) -> list[Hit[Label]]:
     """Leave out a history cue that dates the old figure a comparison gives: in « tombe à 27 %, contre
     32,5 % auparavant », "up from $13 billion previously", the past is the old figure's, not the claim's."""
@@ -858,7 +908,7 @@ def _clause_cues(s: ScannedSentence, facet: str, start: int, end: int) -> _Claus
         cues = [
             h for h in inside if h.label[0] == "cue" and h.label[2] in ("", facet) and h.label[1] not in _SENTENCE_WIDE
         ]
-        cues = _without_old_figures_past(s, cues)
+        cues = _without_backshift(s, _without_old_figures_past(s, cues))
         if start < SENTENCE_START:
             cues = [h for h in cues if not (h.label[1] == "hypothetical" and _concessive(s.sentence.text, h))]
         return _ClauseCues(
@@ -1060,9 +1110,14 @@ def _values(job: ClauseJob, start: int, end: int, keys: list[str]) -> dict[str, 
         # le total à 22,4 milliards »
         if kind not in chosen or (_is_total(value, total_ends) and not _is_total(chosen[kind], total_ends)):
             chosen[kind] = value
+    theirs_told: dict[str, Value] = {}  # what the clause after tells of the deal: the total, else the larger
     for value in s.memo(("subject's deal", rule.facet, start, end), lambda: _subjects_deal_values(job, start, end)):
-        if value.kind in rule.values and value.kind not in chosen:
-            chosen[value.kind] = value
+        best = theirs_told.get(value.kind)
+        if best is None or (value.kind in _ADDITIVE and _better_amount(value, best, total_ends)):
+            theirs_told[value.kind] = value
+    for kind, value in theirs_told.items():
+        if kind in rule.values and kind not in chosen:
+            chosen[kind] = value
     out: dict[str, Any] = {kind: v.value for kind, v in chosen.items()}
     out.update(_from_relative(job, start, end, missing=rule.require_value - out.keys()))
     names = _names(job, start, end)
@@ -1080,16 +1135,38 @@ def _subjects_deal_values(job: ClauseJob, start: int, end: int) -> list[Value]:
     rule, s = job.rule, job.sentence
     if not rule.key_class:
         return []
-    following = [(a, b) for a, b in s.clauses if end <= a <= end + 2]
+    following = [(a, b) for a, b in s.clauses if end <= a <= end + 3]  # ", ", " : "
     if not following:
         return []
     a, b = following[0]
+    # "…expanded its contracts with the company three times, and they now total roughly $22.4 billion"
+    if _names_a_deal(s, start, end) and (
+        _role_at(s, "totals", a, _PRONOUN_BEFORE_TOTALS) or _tells_the_deal_after_a_colon(job, end, a, b)
+    ):
+        return [v for v in s.values if a <= v.start < b]
     hit = _antecedent_hit(s, a)
     if hit is None or hit.label[1] not in rule.requires[0]:
         return []
     if not (_names_a_deal(s, a, b) or _deal_with_subject_ends(s, start, a)):
         return []
     return [v for v in s.values if a <= v.start < b]
+
+
+# A proposition whose subject is a pronoun for the deal just named, then a verb of totalling
+_PRONOUN_BEFORE_TOTALS = re.compile(
+    r"(?:and|et)\s+(?:they|it|ils|elles|il|elle)\s+(?:(?:now|already|desormais|deja)\s+)?"
+)
+
+
+def _tells_the_deal_after_a_colon(job: ClauseJob, end: int, a: int, b: int) -> bool:
+    """Does the clause after a colon tell the deal the clause before names, naming only its subject?
+    « Le second est une extension de son accord avec OpenAI : le créateur de ChatGPT s'est engagé pour
+    6,5 milliards de plus » (its figures are the deal's)."""
+    s = job.sentence
+    if s.folded[end:a].strip() != ":":
+        return False
+    named = {h.label[1] for h in s.hits_in(a, b) if h.label[0] == "entity"}
+    return bool(named & job.rule.requires[0]) and not any(_of_key_class(job, e) for e in named)
 
 
 # A deal with the subject the clause ends on: "an extension of its agreement with OpenAI, which…"
@@ -1218,6 +1295,15 @@ def _when(job: ClauseJob, start: int, end: int, *, present: bool) -> tuple[str, 
     if inherited:
         return inherited, True
     return published, False
+
+
+def _holds_since(job: ClauseJob, start: int, end: int, when: str) -> bool:
+    """Is the claim's date the start of a state that still holds, for a facet with no `since` value
+    to keep it in? « Les modèles de xAI sont proposés dans Azure AI Foundry depuis mai » speaks of
+    now (as a facet with the slot keeps "since May" and the diff reads it as ongoing)."""
+    if "since" in job.rule.values or not job.rule.key_class:
+        return False  # (a fixed key is known: its state since a date is told again, as the diff reads it)
+    return any(v.kind == "since" and v.value == when for v in job.sentence.values_in(start, end))
 
 
 def _own_dates(job: ClauseJob, values: list[Value]) -> list[Value]:

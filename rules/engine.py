@@ -310,6 +310,24 @@ class _DocumentReader:
         """The sentences before `index` a rule may look back to, nearest first."""
         return self.sentences[max(0, index - CONTEXT_WINDOW) : index][::-1]
 
+    def _paragraph_reach(self, index: int) -> int:
+        """How many sentences before `index` a party it leaves unnamed may be sought in: those of its
+        paragraph, and further back up to the last sentence that names a party while its own paragraph
+        has named none ("Oracle's shares jumped. ¶ The ChatGPT maker is said to have signed…"). Past a
+        paragraph that names one, the paragraph before is another topic: « OpenAI, encore et toujours.
+        Le groupe comptabilise sa participation… » is Microsoft's, the write-up's subject, not Nvidia's,
+        named before."""
+        here = self.sentences[index].sentence.paragraph
+        count, named = 0, False
+        for earlier in self._window(index):
+            # a paragraph that has named no party yet ("The quarter itself was solid. Revenue rose 22%")
+            # still speaks of the last one named before it
+            if earlier.sentence.paragraph != here and named:
+                return count
+            count += 1
+            named = named or bool(earlier.entities)
+        return count
+
     def _context(self, index: int, title_entities: set[str]) -> list[set[str]]:
         """Entities of the previous sentences, nearest first; the title's last."""
         previous = [s.entities for s in self._window(index)]
@@ -357,6 +375,10 @@ class _DocumentReader:
             _refers_back(question.folded, t) for triggers in question.triggered.values() for t in triggers
         )
         leads = ["", *self._leads(index)] if question else self._leads(index)
+        # a party a sentence leaves to the ones before is found in its paragraph (the interviewee and an
+        # answer's question aside), or in the one before it for a paragraph's first sentence
+        reach = self._paragraph_reach(index) + (1 if self._speaks_for_interviewee(index) else 0)
+        nearby, nearby_leads = context[:reach] + context[-1:], leads[: reach + bool(question)] + leads[-1:]
         missing_of = {
             f: _missing_parties(self.rules.facets[f], s, context, asked, t, pointed=pointed)
             for f, t in s.triggered.items()
@@ -385,7 +407,7 @@ class _DocumentReader:
                 self._trace(s, rule, triggers[0], why)
                 continue
             # a list item's heading, or an answer's question, speaks before its siblings do
-            if other := _carried_rival(rule, s, [asked, *context] if question else context, leads):
+            if other := _carried_rival(rule, s, [asked, *nearby] if question else nearby, nearby_leads):
                 ours = " or ".join(sorted(rule.requires[0]))
                 why = f"skipped: the party carried over from an earlier sentence is {other}, not {ours}"
                 self._trace(s, rule, triggers[0], why)
@@ -397,7 +419,7 @@ class _DocumentReader:
                     job = ClauseJob(
                         rule, self.rules.facets, self.rules.entities, trigger, triggers, s,
                         lambda: self._paragraph_date(index), self.source, self._supposing(index),
-                        earlier, in_reach, question, frozenset(context[-1]),
+                        earlier, in_reach, question, frozenset(context[-1]), reach,
                     )  # fmt: skip
                     results.append(read_clause(job))
                 best = ClauseResult.best(results)

@@ -28,3 +28,4 @@ class ClauseJob:
     in_reach: frozenset[str] | None = None  # the facets whose parties are in reach (None: all)
     asked: ScannedSentence | None = None  # the question a Q&A answer answers: its verb is the answer's too
     headline: frozenset[str] = frozenset()  # the entities the page's title names
+    reach: int = 10  # how many of `context` are in the sentence's paragraph (see `Engine._paragraph_reach`)

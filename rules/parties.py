@@ -50,6 +50,15 @@ _SLOTS = {
             r"(?:data ?cent(?:er|re) )?specialists?|sp[ée]cialistes? (?:des|du|de l[a'])? ?(?:centres?|cloud|calcul)|"
             r"(?:data ?cent(?:er|re) )?operator|op[ée]rateur|h[ée]bergeur|fournisseur(?: de cloud)?|provider|supplier"
         ),
+        # a name after its trade: "GPU cloud provider Lambda", "neocloud Nscale", « le néocloud Kestrelis »,
+        # « l'hébergeur Vantara » (a trade of two words at least in English: "provider X" alone may be a product)
+        r"\b(?:neo-?clouds?|GPU clouds?|(?:GPU )?cloud (?:provider|company|firm|operator|specialist)|"
+        r"data[- ]?cent(?:er|re) (?:operator|developer|company)|n[ée]o-?clouds?|h[ée]bergeur|"
+        r"op[ée]rateur de centres? de donn[ée]es|fournisseur de cloud|loueur de GPU) " + _ONE,
+        # "X has signed OpenAI as the anchor tenant", « X a signé OpenAI comme client principal »
+        _ONE + r" (?:has |have |had |a )?(?:signed|landed|won|secured|sign[ée]|d[ée]croch[ée]) (?:OpenAI|ChatGPT)"
+        r" (?:as|comme) (?:its|the|an?|son|sa|le|la|un|une)?\s?(?:[\w-]+ ){0,2}?"
+        r"(?:tenant|customer|client|locataire)s?\b",
         # "rents GPUs from X", « louera des GPU à X », "buys capacity from X"
         r"\b(?:rent(?:s|ed|ing)?|leas(?:e|es|ed|ing)|lou(?:e|er|era|ent|eront|ait)|buy(?:s|ing)?|bought|"
         r"purchas(?:e|es|ed|ing)|ach[eè]t(?:e|er|era|ent)|achat)\b[^,;:.()]{0,40}? (?:from|à|a|aupr[eè]s de|chez) "

@@ -17,7 +17,7 @@ from typing import Any, Generic, TypeVar, overload
 
 from rules.loader import Label, RuleSet
 from rules.phrases import Hit, Tokens, in_text_order
-from rules.text import RELATIVE_START, Sentence, clause_spans
+from rules.text import RELATIVE_START, Sentence, attributions, clause_spans
 from rules.values import Value, find_values
 
 T = TypeVar("T")
@@ -81,6 +81,8 @@ class ScannedSentence:
         scanned = cls(sentence, folded, tokens, hits, rules, lang, published)
         # before anything reads `primary`; the role words scanned here are the ones clauses ask for later
         scanned.primary = _without_employers(hits, folded, lambda: scanned.roles("staff"))
+        if '"' in folded:  # the entities the clauses are cut by are kept: only triggers go
+            scanned.primary = _without_attributed(scanned.primary, attributions(folded, scanned.clauses))
         return scanned
 
     def answering(self, question: ScannedSentence, *, asks_still: bool = False) -> ScannedSentence | None:
@@ -402,6 +404,15 @@ def _without_employers(
         or _EMPLOYER_BEFORE.fullmatch(folded, person.end, h.start)
     }
     return [h for h in hits if id(h) not in employers] if employers else hits
+
+
+def _without_attributed(hits: list[Hit[Label]], spans: list[tuple[int, int]]) -> list[Hit[Label]]:
+    """Drop the triggers in a quote's attribution (`rules.text.attributions`): "one data-centre
+    financing banker who works with Oracle's developers" is who spoke, not a data centre of
+    Oracle's."""
+    if not spans:
+        return hits
+    return [h for h in hits if h.label[0] != "trigger" or not any(a <= h.start < b for a, b in spans)]
 
 
 def _appositions_resolved(hits: list[Hit[Label]], folded: str) -> list[Hit[Label]]:

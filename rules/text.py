@@ -275,7 +275,7 @@ def _emit_piece(line: str, start: int, end: int, offset: int, paragraph: int, ou
 # in. Relative clauses (", which … ,") are set apart: what they say is about
 # their antecedent, not about the sentence's subject.
 # What opens a relative clause, and an aside on the past read apart like one (folded text).
-RELATIVE_PRONOUNS = r"which|who|whose|qui|dont|lequel|laquelle|lesquels"
+RELATIVE_PRONOUNS = r"which|who|whose|where|qui|dont|lequel|laquelle|lesquels"
 FORMERLY = (
     r"until now|so far|jusqu'ici|jusqu'a present|jusque-la|previously|formerly|auparavant|naguere"
     r"|longtemps|for years|pendant des annees"  # « OpenAI, longtemps client exclusif d'Azure, a signé… »
@@ -283,6 +283,16 @@ FORMERLY = (
 # « dont » before a figure is a part of the figure before it, not a relative: « 1 400 milliards de
 # services cloud, dont 250 milliards sur Azure » ("including $250 billion on Azure")
 _PARTITIVE = r"(?!dont\s+(?:\d|[$€£]|un\s|une\s|la moitie|le tiers|le quart|pres de|environ|plus de|quelque|jusqu'a))"
+# What a speaker's attribution opens on, after the quote ('"…," said X', '"…," X said', « », a déclaré X):
+# a reporting verb, or up to eight words and one
+_REPORTING_VERB = (
+    r"said|says|told|added|explained|noted|wrote|writes|argued|warned|insisted|acknowledged|conceded|recalled"
+    r"|quipped|observed|remarked|replied|countered|cautioned|(?:a\s+)?(?:declare|dit|affirme|explique|ajoute"
+    r"|souligne|indique|precise|assure|confie|reconnu|resume|estime|averti|previent|lance|tranche|commente|observe"
+    r"|note|releve|glisse|raconte|poursuit|insiste|martele|nuance|repondu|fait valoir|tenu a preciser)"
+    r"|declare|reconnait|avertit|repond|fait valoir"
+)
+_REPORTING = rf"(?:{_REPORTING_VERB})|(?:[\w'-]+\s+){{1,8}}?(?:said|says|told|added|noted|wrote)(?=[,.])"
 _CLAUSE_BREAKS = (
     # not a colon that gives a figure: "Microsoft's stake: about 27%", « sa participation : environ 27 % »
     r"\s*;\s*|\s*:(?!\d)(?!\s*(?:about|around|roughly|nearly|almost|some|more than|up to|environ|pres de|quelque"
@@ -315,14 +325,33 @@ _CLAUSE_BREAKS = (
     # CoreWeave, nous aurons cessé de… », "…, we will have stopped…" (not « il », as in « il y a »,
     # nor « on », an English word too)
     r"|,\s+(?=(?:nous|je|ils|elles|we|they)\s+[a-z])"
+    # a quote's attribution after it ('"…," said one banker', « … », a déclaré le patron d'AMD)
+    rf"|(?<=\")\s*,?\s+(?=(?:{_REPORTING})\b)"
     # ", and is…", ", et va…": a new proposition about the same or another subject
     r"|,\s+(?=(?:and|et)\s+(?:is|are|was|were|has|have|had|will|would|could|plans|its|their|the two|they|it|"
+    r"said|says|added|told|announced|noted|"
     r"est|sont|a|ont|va|vont|sera|seront|doit|devrait|prevoit|pourrait|ses|leurs|les deux|ils|elle|il)\b)"
 )
 # Every break starts with a space, ";", ":", a parenthesis or a comma: looked at first, that lets the
 # other characters (four in five) fail at once instead of in each alternative (callgrind: 298M
 # instructions over 200 KB, 123M with it). It changes no match (tests/test_properties.py).
 _CLAUSE_BREAK = re.compile(rf"(?=[\s;:(),])(?:{_CLAUSE_BREAKS})")
+
+
+_ATTRIBUTION = re.compile(rf"(?:{_REPORTING})\b")
+_AFTER_QUOTE = re.compile(r'"\s*,?\s+\Z')
+
+
+def attributions(folded_sentence: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The clauses among `spans` that attribute the quote before them to its speaker ('"…," said one
+    banker who works with Oracle's developers', « … », a déclaré le patron d'AMD): they say who spoke,
+    and none of the names or figures in them is news. What the speaker adds after them (", who added
+    that…", ", adding…") is a clause of its own."""
+    return [
+        (start, end)
+        for start, end in spans
+        if _AFTER_QUOTE.search(folded_sentence, max(0, start - 4), start) and _ATTRIBUTION.match(folded_sentence, start)
+    ]
 
 
 def clause_spans(folded_sentence: str, parties: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:
@@ -414,7 +443,8 @@ def _singular_subjects(text: str, parties: Sequence[tuple[int, int]]) -> list[tu
 # says is its, not the list's before it). Not at the sentence's end ("…, Microsoft said.").
 _COMMA_BEFORE = re.compile(r",\s+\Z")
 REPORTS_AFTER = re.compile(
-    r"\s+(?:says|said|announced|confirmed|told|added|noted|argued|admitted|acknowledged|insists|insisted|"
+    r"\s+(?:says|said|announced|confirmed|told|tells|added|noted|argued|admitted|acknowledged|insists|insisted|"
+    r"(?:has been|have been|had been|keeps|kept) (?:telling|saying|arguing|insisting)|has told|have told|"
     r"affirme|a affirme|dit|a dit|annonce|a annonce|indique|a indique|precise|a precise|assure|a assure|"
     r"explique|a explique|reconnait|a reconnu|confirme|a confirme)\s+(?:that\s+|que\s+|qu'\s*)?(?=[a-z])"
 )

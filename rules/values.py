@@ -489,7 +489,9 @@ _MONTH_RE = re.compile(_MONTH, re.I)
 _DAY_RE = re.compile(r"(?<![\w.,])(\d{1,2})(?:er|st|nd|rd|th)?(?!\d)", re.I)
 _BLANKS = re.compile(r"[\s\u00a0\u202f\u2009]")
 _FRENCH_DE = re.compile(r"\s*d(?:e\s|['’])", re.I)  # "billions de dollars": the French 10^12
-_ARTICLE = re.compile(r"(?:half\s{1,2})?an?", re.I)
+# "a", "half a", and French « un », « une » (which are as often an article as a number: « une puce
+# maison » is no count of one)
+_ARTICLE = re.compile(r"(?:half\s{1,2})?an?|une?", re.I)
 _WORD_SPLIT = re.compile(r"[-\s]+")
 _FRAC_NUMERATOR = {"two": 2, "three": 3, "four": 4, "deux": 2, "trois": 3, "quatre": 4}
 _FRAC_STEMS: tuple[tuple[str, int], ...] = (("hal", 2), ("moiti", 2), ("demi", 2), ("third", 3), ("tiers", 3))
@@ -753,7 +755,19 @@ def _is_model_number(m: re.Match[str]) -> bool:
     return name is not None and _lower(name.group(1)).translate(_ASCII) not in _NOT_NAMES
 
 
+# What a unit is, not how much of it: "a gigawatt is a unit of power", "one gigawatt costs about $50
+# billion", « un gigawatt, c'est la consommation d'une ville », « un gigawatt équivaut à… »
+_DEFINED_AFTER = re.compile(
+    r"\s*,?\s*(?:is|means|equals|costs|powers|can power|would power|c'est|c’est|est|equivaut|équivaut|coute|coûte"
+    r"|correspond|represente|représente|alimente|permet)\b",
+    re.I,
+)
+_ONE = re.compile(r"an?|one|un", re.I)
+
+
 def _on_cap(m: re.Match[str], lang: str, pub: datetime.date | None) -> list[Value]:
+    if _ONE.fullmatch(m.group("n")) and _DEFINED_AFTER.match(m.string, m.end()):
+        return []  # a unit defined, no capacity
     unit, n = _lower(m.group("t_cap_u")), _n(m, lang, article=True)  # "a gigawatt"
     factor = 1e-3 if unit.startswith("m") else 1e3 if unit.startswith("t") else 1.0
     if n is not None and m.group("t_cap_half"):  # « quatre gigawatts et demi »

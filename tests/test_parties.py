@@ -45,6 +45,14 @@ def engine() -> Engine:
         ("OpenAI adds Vantara to its growing list of compute suppliers.", ["vantara"]),
         ("OpenAI has struck a capacity agreement with little-known Kestrelis Compute.", ["kestrelis"]),
         ("OpenAI a jeté son dévolu sur Kestrelis, un spécialiste des centres de données.", ["kestrelis"]),
+        # a name after its trade; a supplier that signs OpenAI as its tenant or customer
+        (
+            "GPU cloud provider Lambda has signed OpenAI as the anchor tenant for its Kansas City data centre.",
+            ["lambda"],
+        ),
+        ("Le néocloud Kestrelis fournira des GPU au créateur de ChatGPT.", ["kestrelis"]),
+        ("Vantara a signé OpenAI comme premier client de son campus norvégien.", ["vantara"]),
+        ("Kestrelis landed OpenAI as its biggest customer.", ["kestrelis"]),
         # a person named beside a role, or signed as a chief, is no supplier
         ("OpenAI hired Fidji Simo, a former Instacart executive.", []),
         ("Microsoft signed Mustafa Suleyman as its AI chief.", []),
