@@ -263,6 +263,8 @@ def _epithet_key(job: ClauseJob, inside: list[Hit[Label]], start: int) -> list[s
     opening = _role_at(s, "epithet", start, BEFORE_EPITHET if start > 0 else OPENING_EPITHET)
     if opening is None or any(h.label[0] == "entity" and h.start < opening.end for h in inside):
         return []  # "the Oracle group": the epithet names its company
+    if _role_at(s, "buying", opening.end, _TO_THE_BUYING):
+        return []  # "The chipmaker, which owns a stake in CoreWeave, agreed to buy its unsold capacity": a buyer
     if start > 0:
         return _one_key_before(job, start)
     return _the_one_key(job, job.context[0]) if job.context else []
