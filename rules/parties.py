@@ -122,6 +122,7 @@ _PLACE_WORDS = """
     Marseille Lyon Lille Toulouse Bordeaux Nantes Strasbourg Memphis Phoenix Atlanta Chicago Boston Denver
     Amsterdam Frankfurt Francfort Dublin Madrid Milan Stockholm Oslo Helsinki Finland Finlande Ireland Irlande
     Redmond Valley Silicon United Royaume Uni Unis Etats États Nord Sud Est Ouest North South East West New
+    San Santa Cupertino Mountain Palo Alto Menlo Armonk Sunnyvale
     Nouveau Nouvelle Stargate UK US USA EU UAE Ukraine Poland Pologne Sweden Suède Denmark Danemark Belgium
     Belgique Netherlands Pays-Bas Switzerland Suisse Portugal Indonesia Indonésie Malaysia Malaisie Vietnam
     Argentina Argentine Patagonia Patagonie Chile Chili Colombia Colombie Peru Pérou Buenos Aires Santiago

@@ -61,7 +61,8 @@ def engine() -> Engine:
         ("The Texas site will host OpenAI workloads.", []),
         # a sentence's first capital is in no slot
         ("Fluidstack is growing fast, and OpenAI needs compute.", []),
-        # places, months and products are not organisations
+        # places, months and products are not organisations: « le concepteur de processeurs de Santa Clara »
+        ("Le concepteur de processeurs de Santa Clara fournira au créateur de ChatGPT six gigawatts.", []),
         ("OpenAI signed a compute deal with Texas in March.", []),
         ("OpenAI a conclu un accord avec la France.", []),
         ("OpenAI's capacity from Blackwell chips doubles.", []),
