@@ -84,13 +84,13 @@ from pathlib import Path
 from rules.clause import ClauseJob, ClauseResult, past_dates, read_clause
 from rules.explain import Trace
 from rules.interview import interviewee, speaks_for
+from rules.job import CONTEXT_WINDOW
 from rules.loader import RULES_DIR, FacetRule, Label, RuleSet, load_rules
 from rules.model import NOT_IN_FORCE, Claim
 from rules.phrases import Hit
 from rules.scan import ScannedSentence
 from rules.text import detect_language, fold, split_sentences
 
-CONTEXT_WINDOW = 10  # sentences of context a rule may ask for, at most
 _DATE_WORDS = (
     "janv",
     "fevr",

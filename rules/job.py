@@ -10,6 +10,8 @@ from rules.loader import Entity, FacetRule, Label
 from rules.phrases import Hit
 from rules.scan import ScannedSentence
 
+CONTEXT_WINDOW = 10  # sentences of context a rule may ask for, at most
+
 
 @dataclass(frozen=True)
 class ClauseJob:
@@ -28,4 +30,4 @@ class ClauseJob:
     in_reach: frozenset[str] | None = None  # the facets whose parties are in reach (None: all)
     asked: ScannedSentence | None = None  # the question a Q&A answer answers: its verb is the answer's too
     headline: frozenset[str] = frozenset()  # the entities the page's title names
-    reach: int = 10  # how many of `context` are in the sentence's paragraph (see `Engine._paragraph_reach`)
+    reach: int = CONTEXT_WINDOW  # how many of `context` a party left unnamed may be sought in (`_paragraph_reach`)
