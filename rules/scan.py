@@ -17,7 +17,7 @@ from typing import Any, Generic, TypeVar, overload
 
 from rules.loader import Label, RuleSet
 from rules.phrases import Hit, Tokens, in_text_order
-from rules.text import RELATIVE_START, Sentence, attributions, clause_spans
+from rules.text import CONTRASTS, RELATIVE_START, SUPPOSITIONS, Sentence, attributions, clause_spans
 from rules.values import Value, find_values
 
 T = TypeVar("T")
@@ -466,14 +466,11 @@ _DEMONSTRATIVE = re.compile(
     r"\b(?:this|that|the same|ce|cet|cette|ledit|ladite)\s+"
     r"(right|clause|provision|privilege|priority|lock|droit|disposition|privilege|priorite|verrou)\b"
 )
-# A parenthesis, or an aside between two dashes ("IP rights to its research — the methods used — will remain")
 # A clause after a relative that opens on a conjunction is no sequel of the main clause the relative
 # interrupts: "The denial did little to quiet investors, who have watched…since January, when Microsoft
 # gave up its status" — the "when" clause is not the denial's.
-_SUBORDINATE = re.compile(
-    r"(?:but|whereas|while|although|though|even as|yet|when|if|even if|even though|mais|tandis que|alors que"
-    r"|bien que|tout en|lorsque|lorsqu'|quand|si|meme si)\b"
-)
+_SUBORDINATE = re.compile(rf"(?:{CONTRASTS}|{SUPPOSITIONS}|lorsqu')\b")
+# A parenthesis, or an aside between two dashes ("IP rights to its research — the methods used — will remain")
 _OPENS, _CLOSES = re.compile(r"\s*\(\s*|\s+[-–—]\s+"), re.compile(r"\s*\)\s*|\s+[-–—]\s+")
 _STATUS_CUES = frozenset({"ended", "denied", "cancelled", "continuing"})
 # On folded text: an optional answer marker ("A:", « R : », "Réponse :", the speaker's name and a colon:

@@ -283,6 +283,11 @@ FORMERLY = (
 # « dont » before a figure is a part of the figure before it, not a relative: « 1 400 milliards de
 # services cloud, dont 250 milliards sur Azure » ("including $250 billion on Azure")
 _PARTITIVE = r"(?!dont\s+(?:\d|[$€£]|un\s|une\s|la moitie|le tiers|le quart|pres de|environ|plus de|quelque|jusqu'a))"
+# The conjunctions that open a proposition of their own after a comma: a contrast or a time, a supposition
+CONTRASTS = (
+    r"but|whereas|while|although|though|even as|yet|mais|tandis que|alors que|bien que|tout en|when|lorsque|quand"
+)
+SUPPOSITIONS = r"even if|even though|if|meme si|si"
 # What a speaker's attribution opens on, after the quote ('"…," said X', '"…," X said', « », a déclaré X):
 # a reporting verb, or up to eight words and one
 _REPORTING_VERB = (
@@ -301,8 +306,7 @@ _CLAUSE_BREAKS = (
     r"|\s+[-–—]\s+(?!(?:about|around|roughly|nearly|up to|more than|some|environ|pres de|quelque|plus de|jusqu'a"
     r"|incremental|additional|another|[$€£]|\d))"
     r"|\s*[()]\s*"
-    r"|,?\s+(?=(?:but|whereas|while|although|though|even as|yet|mais|tandis que|alors que|bien que|tout en|when|lorsque"
-    r"|quand)\b)"
+    rf"|,?\s+(?=(?:{CONTRASTS})\b)"
     # a sentence adverb inside a proposition ("will however remain", « resteront en revanche ») starts none,
     # nor one set between commas (« Ses droits, en revanche, sont prolongés »)
     r"|,\s+(?=(?:however|cependant|toutefois|pourtant|en revanche)\b(?!\s*,))"
@@ -310,7 +314,7 @@ _CLAUSE_BREAKS = (
     # an aside on what was before: "Anthropic's models, until now reserved for Amazon and Google, will…"
     # (not a bare adverb between commas: « était, jusque-là, son fournisseur exclusif » keeps its history)
     rf"|,\s+(?=(?:{FORMERLY})\s+[^\s,])"
-    r"|,\s+(?=(?:even if|even though|if|meme si|si)\b)"
+    rf"|,\s+(?=(?:{SUPPOSITIONS})\b)"
     # a participle that reports or adds starts what it reports: "…, saying the exclusivity remains"; so
     # does one that keeps: "Microsoft stopped being its only cloud, keeping a right of first refusal"
     r"|,\s+(?=(?:saying|adding|noting|arguing|insisting|affirmant|ajoutant|precisant|soulignant|expliquant"
