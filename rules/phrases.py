@@ -57,7 +57,13 @@ T = TypeVar("T")
 _TOKEN = re.compile(r"\([^()]+\)\??|~\d?|[^\s()~]+")
 _WORD_CHARS = re.compile(r"[a-z0-9]+")
 _ALLOWED = re.compile(r"=[a-z0-9'-]+|[a-z0-9'&.$%+-]+\*?\??")
-_SEP = r"[\s-]+"
+# Between two words of a phrase: spaces and hyphens, and the quotes that set a word apart
+# (« un « Stargate » européen » is "un stargate europeen"; folding made every quote mark '"').
+_SEP = r'[\s"-]+'
+_SEP_ATTACHED = r'[\s"-]*'  # after an elision: « d'« exclusivité » », "l'exclusivite"
+# A French article or pronoun elided before a word: the gap before "exclusivite" in "fin ~3 exclusivite"
+# ends on « de », and « l' » is glued to the word (« la fin de l'exclusivité »)
+_ELIDED = r"(?:l|d|qu|n|s|c|jusqu|lorsqu|puisqu)'"
 _WORD_START = r"(?<![\w])"  # what `\w` matches: `str.isalnum()` characters and "_" (see `Phrase.spans_in`)
 # A word in a gap: a run of anything but spaces and hyphens, or a compound of up to six such runs
 # joined by hyphens, taken whole (atomic): never split, so a gap reads its text one way only. The
@@ -118,7 +124,7 @@ class Phrase:
                 raise ValueError(
                     f"phrase {source!r} reads a text in over {MAX_READINGS} ways: fewer gaps, stems or optional words"
                 )
-            sep = "" if position == 0 else (r"[\s-]*" if attached else _SEP)
+            sep = "" if position == 0 else (_SEP_ATTACHED if attached else _SEP)
             if token.startswith("~"):
                 gap = int(token[1:] or 3)
                 if position == 0 or not 0 < gap <= MAX_GAP:
@@ -136,6 +142,8 @@ class Phrase:
             pattern, token_anchors, optional = _compile_token(token, source)
             if optional and position == 0:
                 raise ValueError(f"phrase {source!r} starts with an optional word")
+            if gap_open and not optional:  # the word after a gap may carry its article: « la fin de l'exclusivité »
+                pattern = f"(?:{_ELIDED})?{pattern}"
             parts.append(f"(?:{sep}{pattern})?" if optional else sep + pattern)
             attached = _ends_in_elision(token)
             gap_open = gap_open and optional
@@ -175,7 +183,7 @@ class Phrase:
         words, separators = self.literal
         first = re.escape(words[0])
         rest = "".join(
-            (r"[\s-]+" if sep == " " else re.escape(sep)) + re.escape(word)
+            (_SEP if sep == " " else re.escape(sep)) + re.escape(word)
             for word, sep in zip(words[1:], separators, strict=True)
         )
         return re.compile(rf"{first}(?<![a-z0-9]{first})(?=({rest})(?![a-z0-9]))")
@@ -458,7 +466,7 @@ class Tokens:
 def _phrase_end(text: str, at: int, words: tuple[str, ...], separators: tuple[str, ...]) -> int:
     """Where `words` end if they stand at `at` as whole runs with their separators, else -1.
 
-    A " " separator stands for any run of spaces and hyphens; the others for themselves.
+    A " " separator stands for any run of spaces, hyphens and quotes (`_SEP`); the others for themselves.
     """
     if at and _is_word_char(text[at - 1]):
         return -1
@@ -480,7 +488,7 @@ def _is_word_char(char: str) -> bool:
     return "a" <= char <= "z" or "0" <= char <= "9"
 
 
-_GAP = re.compile(r"[\s-]+")
+_GAP = re.compile(_SEP)
 
 
 @lru_cache(maxsize=4096)

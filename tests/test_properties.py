@@ -454,6 +454,12 @@ def test_phrase_compile_refuses_ambiguous_phrases(source: str) -> None:
         ("(ne|n') (est|fait) pas", "ce n'est pas stargate", True),
         ("(ne|n') (est|fait) pas", "nous ne fait pas", True),
         ("(ne|n') (est|fait) pas", "une est pas", False),  # not inside a word
+        # the word after a gap may carry its elided article: « la fin de l'exclusivité »
+        ("fin ~3 exclusivite", "la fin de l'exclusivite", True),
+        ("perte ~2 (droit|exclusivite)", "la perte d'exclusivite", True),
+        ("fin ~3 exclusivite", "la fin de lexclusivite", False),  # a word glued without an apostrophe
+        # words set apart by quotes are still the phrase's: « un « Stargate » européen »
+        ("un stargate europeen", 'un "stargate" europeen', True),
     ],
 )
 def test_phrase_gap_semantics(source: str, text: str, matches: bool) -> None:
