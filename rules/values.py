@@ -162,7 +162,7 @@ _TRIGGERS = (
     as au aud by cad ce cette chf cny de depuis des du dans durant during dès earlier early effective en
     end entre eur fin first for fourth from gbp h1 h2 h3 h4 il in inr jpy la last late later lasting le
     mi mid middle next no on over pendant plus pour premier q1 q2 q3 q4 rang second seconde since spanning
-    starting start sur the third this thru through till today tonight top until usd across beginning
+    starting start sur the third this thru through till today tonight top until usd across beginning yesterday hier
     between courant fiscal year dernier début debut numéro numero à may at half les horizon valid
     covering running stretching couvrant spring summer fall autumn winter printemps été ete automne hiver
     """)
@@ -407,7 +407,13 @@ _BRANCHES: list[tuple[str, str]] = [
     (
         "now",
         rf"(?:today|tonight|this{_S}week|on{_S}{_WD_EN}|aujourd['’]hui|cette{_S}semaine"
-        rf"|ce{_S}{_WD_FR}|{_WD_FR})(?!\w)",
+        rf"|ce{_S}{_WD_FR}|{_WD_FR}"
+        # the days and weeks just gone are news of now: "last week", "yesterday", "two weeks ago", « hier »,
+        # « la semaine dernière », « le mois dernier », « il y a dix jours »
+        rf"|yesterday|last{_S}(?:week|weekend|month)|this{_S}past{_S}(?:week|weekend)|over{_S}the{_S}weekend"
+        rf"|(?:earlier|late|later){_S}this{_S}month|(?:a|{_SMALLNUM}|a{_S}few){_S}(?:days?|weeks?){_S}ago"
+        rf"|hier|avant-hier|la{_S}semaine{_S}(?:derni[èe]re|pass[ée]e)|le{_S}mois{_S}(?:dernier|pass[ée])"
+        rf"|(?:ce|le){_S}week-end(?:{_S}dernier)?|il{_S}y{_S}a{_S}(?:{_SMALLNUM}|quelques){_S}(?:jours|semaines))(?!\w)",
     ),
     (
         "usd_pre",
@@ -471,7 +477,7 @@ _FIRST = {
     "season": "[acdefhilnpstwàé]",  # "since", « depuis » included
     "date_full": r"[\dadfjlmnostvw]",
     "date_in": "[1-4abcdefhilmpqsty]",
-    "now": "[acdjlmostv]",
+    "now": r"[\dacdefhijlmnopqrstuvwy]",
     "usd_pre": "[$u]",
     "oth_pre": "[aceghijnrs£¥€₹]",
     "frac_amt": "[adfhloqtu]",
