@@ -350,22 +350,31 @@ def _named_only_as(
 def as_makers(job: ClauseJob, keys: list[str], start: int, end: int) -> tuple[list[str], dict[str, str]]:
     """Providers the clause names only as the designer or maker of a chip (vocab/roles.toml, role
     `making`): "OpenAI's accelerator, co-designed with Broadcom and manufactured by TSMC, began
-    serving traffic" has no compute from Broadcom; nor does a site "built by Crusoe"."""
+    serving traffic" has no compute from Broadcom; nor does a site "built by Crusoe". Nor a chip maker
+    named as the chips a capacity runs on (role `built_on`): "based on Nvidia's Vera Rubin platform"."""
     if job.rule.key_class != "provider":
         return keys, {}
     s = job.sentence
     making = [h.end for h in s.roles("making")]
-    if not making:
+    # the chips a capacity runs on, by their maker: "based on Nvidia's Vera Rubin platform" (not a cloud:
+    # "runs on Oracle's cloud" is Oracle's supply)
+    chips = [h.end for h in s.roles("built_on")]
+    if not making and not chips:
         return keys, {}
     named = [h.start for h in s.hits_in(start, end) if h.label[0] == "entity"]
 
-    def made_by(hit: Hit[Label]) -> bool:  # right after the role, or after an epithet: « par le groupe émirien G42 »
+    def right_after(ends: list[int], hit: Hit[Label]) -> bool:  # or after an epithet: « par le groupe émirien G42 »
         return any(
             made <= hit.start
             and _EPITHET_BETWEEN.fullmatch(s.folded, made, hit.start)
             and not any(made <= other < hit.start for other in named)
-            for made in making
+            for made in ends
         )
+
+    def made_by(hit: Hit[Label]) -> bool:
+        entity = job.entities.get(hit.label[1])
+        chip_maker = entity is not None and "chip_maker" in entity.classes
+        return right_after(making, hit) or (chip_maker and right_after(chips, hit))
 
     why = "named as the designer or maker of a chip, not as a supplier of compute"
     return _named_only_as(job, keys, start, end, made_by, why)
@@ -380,6 +389,23 @@ def named_after(s: ScannedSentence, role: str, hit: Hit[Label]) -> bool:
     return any(0 <= hit.start - word.end <= 2 for word in s.roles(role))
 
 
+# Between a person's role and the company that employs them: « le patron de Nvidia », "head of AI at Microsoft"
+_ROLE_TO_EMPLOYER = re.compile(r"\s{0,2}|\s+(?:de|du|of|at|chez)\s+|\s+d'\s*")
+# Between a company and its person's role: "Nvidia's chief executive", "Oracle's head of construction"
+_EMPLOYER_TO_ROLE = re.compile(r"'s?\s+")
+
+
+def employer_of_staff(s: ScannedSentence, hit: Hit[Label]) -> bool:
+    """Is `hit` named as the employer of a person by their role (vocab/roles.toml `staff`): "Chief
+    executive Jensen Huang", « le patron de Nvidia », "Oracle's chief executive"?"""
+    return any(
+        _ROLE_TO_EMPLOYER.fullmatch(s.folded, role.end, hit.start)
+        or _EMPLOYER_TO_ROLE.fullmatch(s.folded, hit.end, role.start)
+        for role in s.roles("staff")
+        if role.end <= hit.start or hit.end <= role.start
+    )
+
+
 def as_speakers(job: ClauseJob, keys: list[str], start: int, end: int) -> tuple[list[str], dict[str, str]]:
     """Keys the clause names only by a person with a title (vocab/roles.toml, role `staff`), or by
     one of its people (entities' `people`) who reports: "Chief executive Jensen Huang told analysts
@@ -391,12 +417,25 @@ def as_speakers(job: ClauseJob, keys: list[str], start: int, end: int) -> tuple[
     s, entities = job.sentence, job.entities
 
     def speaks(hit: Hit[Label]) -> bool:
-        if named_after(s, "staff", hit):
+        if employer_of_staff(s, hit):
             return True
         entity = entities.get(hit.label[1])
         return entity is not None and hit.phrase in entity.people and REPORTS_AFTER.match(s.folded, hit.end) is not None
 
     return _named_only_as(job, keys, start, end, speaks, "named only as a person who speaks: not a party to a deal")
+
+
+def as_holdings(job: ClauseJob, keys: list[str], start: int, end: int) -> tuple[list[str], dict[str, str]]:
+    """Keys the clause names only as a company held (vocab/roles.toml, role `holding`): "SoftBank sold
+    all of its shares in Nvidia … freeing up cash for OpenAI and the data centres" buys no compute
+    from Nvidia; « sa participation dans CoreWeave » is no deal with CoreWeave. Not a model maker:
+    « a pris une participation dans Mistral AI et distribue ses modèles » is a partnership."""
+    if job.rule.key_class != "provider":
+        return keys, {}
+    s = job.sentence
+    return _named_only_as(
+        job, keys, start, end, lambda h: named_after(s, "holding", h), "named only as a company held, no party"
+    )
 
 
 # A kind of models, then examples of it: "open-weight models such as Llama and Mistral", « des modèles

@@ -20,9 +20,11 @@ from rules.binding import (
     BEFORE_EPITHET,
     OPENING_EPITHET,
     as_examples,
+    as_holdings,
     as_makers,
     as_platforms,
     as_speakers,
+    employer_of_staff,
     governed_facet,
     governed_trigger,
     hosted,
@@ -35,7 +37,7 @@ from rules.loader import FacetRule, Label
 from rules.model import Claim
 from rules.phrases import Hit
 from rules.scan import ScannedSentence
-from rules.text import RELATIVE_PRONOUNS, RELATIVE_START
+from rules.text import RELATIVE_PRONOUNS, RELATIVE_START, REPORTING_VERBS
 from rules.values import Value
 
 CUE_REACH = 90  # characters between a cue and its trigger, at most
@@ -83,8 +85,8 @@ def read_clause(job: ClauseJob) -> ClauseResult:
     dropped = _dropped_keys(job, inside, start, end)
     keys, in_clouds = hosted(job, keys, inside)
     dropped.update(in_clouds)
-    # parties named only in a role that is no deal of theirs: a platform, an example, a maker, a speaker
-    for named_only_as in (as_platforms, as_examples, as_makers, as_speakers):
+    # parties named only in a role that is no deal of theirs: a platform, an example, a maker, a speaker, a holding
+    for named_only_as in (as_platforms, as_examples, as_makers, as_speakers, as_holdings):
         keys, why_not = named_only_as(job, keys, start, end)
         dropped.update(why_not)
     if not keys:
@@ -121,7 +123,11 @@ def _context_key(job: ClauseJob, start: int, end: int) -> list[str]:
     rule, s = job.rule, job.sentence
     # the clause names the deal and the rule's subject, by name or epithet ("DRAM contract prices rose
     # as AI servers soak up supply" names neither side: no deal of OpenAI's)
-    if not rule.key_class or not _names_a_deal(s, start, end) or not _names_subject(job, start, end):
+    if not rule.key_class or not _names_a_deal(s, start, end):
+        return []
+    # "the contract between the two companies", when the sentence names the subject: it is one of the two
+    both = _BOTH_PARTIES.search(s.folded, start, end) is not None and bool(rule.requires[0] & s.entities)
+    if not (both or _names_subject(job, start, end)):
         return []
     if _names_another_party(job, start, end):
         return []  # "Microsoft's rights to use OpenAI's models under the deal": the deal is with OpenAI
@@ -144,6 +150,13 @@ def _context_key(job: ClauseJob, start: int, end: int) -> list[str]:
     # CoreWeave sur sa dépendance à Microsoft et OpenAI »
     ours = [e for e in job.headline if _of_key_class(job, e)]
     return ours if len(ours) == 1 else []
+
+
+# A deal's two sides named together: « entre les deux entreprises », "between the two companies"
+_BOTH_PARTIES = re.compile(
+    r"\b(?:entre|between)\s+(?:les|the|ces|these)\s+(?:deux|two)\s+"
+    r"(?:entreprises|groupes|societes|partenaires|companies|firms|groups|partners)\b"
+)
 
 
 def _names_subject(job: ClauseJob, start: int, end: int) -> bool:
@@ -169,6 +182,10 @@ def _antecedent_key(job: ClauseJob, start: int) -> list[str]:
     supply up to $22.4 billion of capacity" keys CoreWeave."""
     rule = job.rule
     hit = _antecedent_hit(job.sentence, start) if rule.key_class else None
+    # "…, said Nvidia's chief executive, who expects spending to reach $4 trillion": the relative
+    # describes the person, not the company that employs them
+    if hit and employer_of_staff(job.sentence, hit):
+        return []
     entity = job.entities.get(hit.label[1]) if hit else None
     if entity and rule.key_class in entity.classes:
         return [entity.id]
@@ -206,9 +223,11 @@ _OBJECT_OF_A_PRONOUN = re.compile(
 )
 
 
-# What may stand between two parties listed together: "Oracle and CoreWeave", « Oracle, CoreWeave et Nebius »
+# What may stand between two parties listed together: "Oracle and CoreWeave", « Oracle, CoreWeave et Nebius »,
+# a model's version and tier after its name ("Google's Gemini 3 Pro and Anthropic's Claude")
 _LISTED_BETWEEN = re.compile(
-    r"(?:'s?)?\s*(?:,|,?\s(?:and|et|or|ou|as well as|ainsi que|&))?\s*"
+    r"(?:'s?)?(?:\s+(?:\d[\w.]*|pro|ultra|flash|opus|sonnet|haiku|mini|nano|max|turbo|preview))*"
+    r"\s*(?:,|,?\s(?:and|et|or|ou|as well as|ainsi que|&))?\s*"
     r"(?:(?:de|d'|du|des|la|le|les|l'|the|with|from|a|au|aux|chez)\s?)?\Z"
 )
 
@@ -296,6 +315,8 @@ def _read(job: ClauseJob, start: int, end: int, keys: list[str], cues: list[Hit[
     status, cue_rank = _status(rule, job.trigger, cues, bad_news=later_bad_news, future=future)
     if status is None:
         return ClauseResult([], "skipped: negated", {"cues": _phrases(cues)})
+    if status == "ended" and (owner := _ending_of_another(job, cues, keys)):
+        return ClauseResult([], f"skipped: the ending is {owner}'s, its subject", {"cues": _phrases(cues)})
     if status == "planned" and rule.default == "planned" and "since" in rule.values and "since" not in values:
         since = _future_date(job, start, end) if future else _relative_future_date(job, start, end)
         values = {**values, "since": since} if since or future else values
@@ -413,6 +434,19 @@ _BEFORE_START_UP = re.compile(
 )
 
 
+def opens_on_start_up(s: ScannedSentence) -> bool:
+    """Does the sentence open on a start-up's role ("The start-up had about 1.9 gigawatts", « La jeune
+    pousse disposait… »)? Its subject is the lab the text speaks of, though it names none."""
+    opening = s.folded[:_START_UP_OPENING]
+    if not any(word in opening for word in _START_UP_HINTS):  # most sentences: no role scan
+        return False
+    return _role_at(s, "start_up", 0, _BEFORE_START_UP) is not None
+
+
+_START_UP_OPENING = 60  # characters: a short time or place, then the role
+_START_UP_HINTS = ("start", "pousse", "lab")  # a letter run every start_up role word holds
+
+
 def _role_subject(rule: FacetRule, s: ScannedSentence, start: int) -> str:
     """The rule's subject, when the clause opens on a start-up's role and the sentence names the
     subject and no other start-up (a model maker) among the rule's rivals: Microsoft is no start-up."""
@@ -451,14 +485,15 @@ def _first_party(rule: FacetRule, hits: list[Hit[Label]], s: ScannedSentence | N
     """The first of the rule's subject or rivals named in `hits`: taken as the clause's subject.
 
     With the sentence `s`, a rival listed after one of the rule's keys ("…auprès d'Oracle, de
-    Microsoft, d'Amazon") is one more item of the list, not the subject."""
+    Microsoft, d'Amazon") is one more item of the list, not the subject; so is a rival of the key's
+    class that heads such a list ("Those partners are Microsoft, Oracle, CoreWeave and AWS")."""
     before: Hit[Label] | None = None
-    for hit in hits:
-        if hit.label[0] != "entity":
-            continue
+    entities = [h for h in hits if h.label[0] == "entity"]
+    for i, hit in enumerate(entities):
         party = hit.label[1]
         listed = s is not None and before is not None and _listed_after(rule, s, before, hit)
-        if party in rule.requires[0] or (party in rule.rivals and not listed):
+        heads = s is not None and i + 1 < len(entities) and _heads_a_list(rule, s, hit, entities[i + 1])
+        if party in rule.requires[0] or (party in rule.rivals and not listed and not heads):
             return party
         before = hit
     return ""
@@ -467,6 +502,16 @@ def _first_party(rule: FacetRule, hits: list[Hit[Label]], s: ScannedSentence | N
 # What separates two items of a list of parties: ", ", ", de ", ", d'" (not a bare "and": "Nebius and
 # Microsoft signed…" are two subjects).
 _LIST_SEPARATOR = re.compile(r"\s*,\s*(?:(?:and|et|or|ou)\s+)?(?:(?:de|du|des|from|with)\s+|d'\s*)?")
+
+
+def _heads_a_list(rule: FacetRule, s: ScannedSentence, hit: Hit[Label], after: Hit[Label]) -> bool:
+    """Whether `hit` opens a list whose next item, `after`, is of the rule's key class."""
+    entity = s.rules.entities.get(after.label[1])
+    return (
+        entity is not None
+        and rule.key_class in entity.classes
+        and _LIST_SEPARATOR.fullmatch(s.folded, hit.end, after.start) is not None
+    )
 
 
 def _listed_after(rule: FacetRule, s: ScannedSentence, before: Hit[Label], hit: Hit[Label]) -> bool:
@@ -621,7 +666,23 @@ def _own_cues(job: ClauseJob, start: int, end: int) -> list[Hit[Label]]:
             decided[place] = _is_nearest(rivals, cue, trigger, successor=successor, places=places, hole=hole)
         if decided[place]:
             own.append(cue)
-    return own
+    return own + _leading_frame(s, job.rule.facet, start, trigger)
+
+
+_LEADING_FRAME = 40  # characters: "For many years", « Pendant des années », "Back in the early days"
+
+
+def _leading_frame(s: ScannedSentence, facet: str, start: int, trigger: Hit[Label]) -> list[Hit[Label]]:
+    """The history cues of a short time that opens the sentence before a comma and the clause of the
+    trigger: « Pendant des années, Azure a été le seul fournisseur d'OpenAI » is history, though the
+    time is a clause of its own (up to a cue of the present, as `_frames` reads it)."""
+    if not 0 < start <= _LEADING_FRAME + 2 or s.clause_of(0) == s.clause_of(start) or "," not in s.folded[:start]:
+        return []
+    return [
+        h
+        for h in s.hits_in(0, start)
+        if h.label[0] == "cue" and h.label[1] == "history" and h.label[2] in ("", facet) and _frames(s, h, trigger)
+    ]
 
 
 # What joins two parties of one list: ", ", " and ", ", et ", " & ", ", as well as ", « ainsi que »
@@ -786,8 +847,11 @@ def _past_circumstance(circumstances: list[int], trigger: Hit[Label], cue: Hit[L
 
 
 # A circumstance after the proposition, "after" and a noun phrase: its cues are its own (folded text).
+# So is a restatement that compares the figure with an older one: « , soit plusieurs fois le volume initial
+# du contrat signé au printemps 2025 », ", several times the volume of the deal signed last spring".
 _TRAILING_CIRCUMSTANCE = re.compile(
     r"[\s,]\s*(?:after|following|apres)\s+(?:the|a|an|its|their|l'|la|le|les|un|une|son|sa|ses|leur)\b"
+    r"|,\s*soit\s|,\s+(?:or\s+|roughly\s+|about\s+|some\s+)?(?:[a-z]+\s+)?times\s+(?:the|its|what)\b"
 )
 
 # "in its data centres", « dans ses centres de données », "inside Oracle's facilities": the trigger after
@@ -853,11 +917,7 @@ class _Spans:
 # chief financial officer said OpenAI had agreed to…", « la dirigeante a indiqué que le créateur de
 # ChatGPT avait signé au cours du trimestre… »
 _PLUPERFECT = re.compile(r"(?:had|avait|avaient)\s")
-_REPORTED_BEFORE = re.compile(
-    r"\b(?:said|says|told \w+|added|noted|announced|confirmed|explained|disclosed|revealed"
-    r"|(?:a|ont)\s+(?:indique|dit|precise|annonce|explique|confirme|ajoute|assure|affirme|declare|revele|reconnu)"
-    r"|indique|precise|explique|confirme|ajoute|assure|affirme|declare)\s+(?:that\s|que\s|qu')?[^.;:]{0,80}$"
-)
+_REPORTED_BEFORE = re.compile(rf"\b(?:{REPORTING_VERBS})\s+(?:that\s|que\s|qu')?[^.;:]{{0,80}}$")
 
 
 def _without_backshift(s: ScannedSentence, cues: list[Hit[Label]]) -> list[Hit[Label]]:
@@ -886,6 +946,15 @@ def _without_old_figures_past(s: ScannedSentence, cues: list[Hit[Label]]) -> lis
 
 
 _OLD_FIGURE_REACH = 20  # characters from a comparison ("contre", "up from") to the old figure
+# What may stand between a comparison and the old figure it gives: spaces, an article ("from the 4.5
+# GW", « contre les 4,5 gigawatts »)
+# Between an old figure and its date: spaces, or the participle that gave it ("the 4.5 gigawatts
+# announced last July", « les 4,5 gigawatts annoncés en juillet »)
+_OLD_DATE_GAP = re.compile(
+    r"\s{0,2}(?:(?:announced|signed|planned|promised|agreed|reported|expected|annonces?|annoncees?|signes?|signees?"
+    r"|prevus?|prevues?|promis|promises?|evoques?|evoquees?)\s{1,2})?"
+)
+_OLD_FIGURE_GAP = re.compile(r"\s{0,3}(?:(?:the|a|an|its|les|le|la|l'|un|une|des|ses|son|sa)\s{1,2})?")
 
 
 def _old_figure_ends(s: ScannedSentence, previous: list[int]) -> list[int]:
@@ -929,6 +998,35 @@ def _distance(a: Hit[Label], b: Hit[Label], hole: tuple[int, int] | None = None)
     if hole and min(a.end, b.end) <= hole[0] and hole[1] <= max(a.start, b.start):
         gap -= hole[1] - hole[0]
     return gap
+
+
+# Between a party and the ending it is the subject of: auxiliaries and adverbs only ("Microsoft has now
+# stopped", « Microsoft a cessé », « Microsoft n'est plus »), on folded text.
+_SUBJECT_TO_ENDING = re.compile(
+    r"(?:\s*(?:a|ont|avait|avaient|aura|has|have|had|is|was|are|were|will|would|now|then|also|desormais|deja"
+    r"|alors|finalement|ne|n'|effectively|formally|officially|officiellement))*\s*"
+)
+
+
+def _ending_of_another(job: ClauseJob, cues: list[Hit[Label]], keys: list[str]) -> str:
+    """The party every ending of the clause has for subject, when it is neither a key nor the rule's
+    subject, or ''. « …présenté avec SoftBank et Oracle, Microsoft a cessé d'être le fournisseur
+    exclusif » ends Microsoft's exclusivity, not Oracle's supply; "OpenAI stopped renting from
+    Oracle" keeps its ending (OpenAI is the rule's subject)."""
+    if not job.rule.key_class:  # a facet of one key: what ends is the right itself ("of OpenAI no longer exists")
+        return ""
+    s = job.sentence
+    entities = [h for h in s.hits if h.label[0] == "entity"]
+    owners = set()
+    for cue in (c for c in cues if c.label[1] == "ended"):
+        subject = [
+            h for h in entities if h.end <= cue.start and _SUBJECT_TO_ENDING.fullmatch(s.folded, h.end, cue.start)
+        ]
+        if not subject:
+            return ""
+        owners.add(subject[-1].label[1])
+    owner = owners.pop() if len(owners) == 1 else ""
+    return "" if owner in keys or any(owner in group for group in job.rule.requires) else owner
 
 
 def _status(
@@ -1102,8 +1200,8 @@ def _values(job: ClauseJob, start: int, end: int, keys: list[str]) -> dict[str, 
             kind = "since"  # "will not ship until 2026": a plan that starts in 2026
         if kind not in rule.values:
             continue
-        if any(value.start - gap in previous_ends for gap in range(4)):
-            continue  # "up from $10 billion": the old figure
+        if any(_OLD_FIGURE_GAP.fullmatch(s.folded, end, value.start) for end in previous_ends if end <= value.start):
+            continue  # "up from $10 billion", « contre les 4,5 gigawatts annoncés »: the old figure
         best = slot.get(kind)
         if best is None or (kind in _ADDITIVE and _better_amount(value, best, total_ends)):
             slot[kind] = value
@@ -1329,7 +1427,7 @@ def _own_dates(job: ClauseJob, values: list[Value]) -> list[Value]:
         for v in values
         if v.kind not in TIME_KINDS
         or not (
-            any(0 <= v.start - end <= 2 for end in old)
+            any(end <= v.start and _OLD_DATE_GAP.fullmatch(s.folded, end, v.start) for end in old)
             or any(at < v.start for at in after)
             or any(a <= v.start and v.end <= z for a, z in asides)
         )

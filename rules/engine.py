@@ -81,7 +81,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from rules.clause import ClauseJob, ClauseResult, past_dates, read_clause
+from rules.clause import ClauseJob, ClauseResult, opens_on_start_up, past_dates, read_clause
 from rules.explain import Trace
 from rules.interview import interviewee, speaks_for
 from rules.job import CONTEXT_WINDOW
@@ -89,7 +89,7 @@ from rules.loader import RULES_DIR, FacetRule, Label, RuleSet, load_rules
 from rules.model import NOT_IN_FORCE, Claim
 from rules.phrases import Hit
 from rules.scan import ScannedSentence
-from rules.text import detect_language, fold, split_sentences
+from rules.text import REPORTING_VERBS, detect_language, fold, split_sentences
 
 _DATE_WORDS = (
     "janv",
@@ -179,6 +179,19 @@ class Engine:
         return out
 
 
+def _named_to_deny(s: ScannedSentence) -> set[str]:
+    """The parties a headline names only in a clause that denies: « le conseil municipal dit oui au
+    campus, la rumeur « Stargate » balayée » makes Stargate no referent of "the campus" below."""
+    denials = {s.clause_of(h.start) for h in s.hits if h.label[0] == "cue" and h.label[1] == "denied"}
+    if not denials:
+        return set()
+    clauses: dict[str, set[bool]] = {}
+    for hit in s.primary:
+        if hit.label[0] == "entity":
+            clauses.setdefault(hit.label[1], set()).add(s.clause_of(hit.start) in denials)
+    return {entity for entity, denied in clauses.items() if denied == {True}}
+
+
 def _party_words(rules: RuleSet) -> tuple[str, ...]:
     """The anchor words of every entity some rule requires: a page with none of them has no claim.
     Longest first: a company's name ("microsoft") before a short alias, and most pages name it."""
@@ -228,12 +241,18 @@ class _DocumentReader:
         self._dates: dict[int, str | None] = {}
         self._lead_of: dict[int, str] = {}  # each sentence's lead: asked by the sentences after it
         self._rights = [f for f, rule in rules.facets.items() if rule.in_force == "held"]
+        self._denied_in_title: set[str] = set()  # parties the headline names only to deny (`_named_to_deny`)
+        self._title_texts: set[str] = set()
+        # the lab the page names first, its headline included: whom "the start-up" means
+        self._main_lab = next((e for s in sentences for e in _named_in_order(s) if _is_lab(rules, e)), "")
 
     def read(self, *, title_paragraph: int | None) -> list[Claim]:
         title_entities: set[str] = set()
         for s in self.sentences:
             if s.sentence.paragraph == title_paragraph:
-                title_entities |= s.entities
+                self._denied_in_title |= _named_to_deny(s)
+                title_entities |= s.entities - self._denied_in_title
+                self._title_texts.add(s.folded)
         claims: list[Claim] = []
         teasers = self._teasers()
         for index, scanned in enumerate(self.sentences):
@@ -330,10 +349,19 @@ class _DocumentReader:
 
     def _context(self, index: int, title_entities: set[str]) -> list[set[str]]:
         """Entities of the previous sentences, nearest first; the title's last."""
-        previous = [s.entities for s in self._window(index)]
+        previous = [self._referable(s) for s in self._window(index)]
         if self._speaks_for_interviewee(index):
             previous = [set(self._interviewee), *previous]
         return previous + [title_entities]
+
+    def _referable(self, s: ScannedSentence) -> set[str]:
+        """The parties a sentence offers the ones after it: the headline's but those it denies; and the
+        page's lab for one that opens on a start-up's role (« La start-up disposait de 1,9 gigawatt »)."""
+        if self._denied_in_title and s.folded in self._title_texts:  # the headline, or the page's copy of it
+            return s.entities - self._denied_in_title
+        if self._main_lab and opens_on_start_up(s) and not s.entities:
+            return {self._main_lab}
+        return s.entities
 
     def _excluded_before(self, index: int, facet: str) -> bool:
         """Whether the sentence before names what `facet` excludes ("And the API? It stays exclusive
@@ -358,6 +386,14 @@ class _DocumentReader:
             opening = _OPENS_ON_PRONOUN.match(s.folded)
             if opening and not any(h.label[0] == "entity" and h.start < opening.end() for h in s.primary):
                 continue  # "it", named nowhere before it: the sentence before leads
+            if opens_on_start_up(s):
+                return START_UP_LEAD
+            # "Unlike OpenAI, long tied to Microsoft, Anthropic spreads its bets": Anthropic leads
+            if compared := _OPENS_ON_COMPARISON.match(s.folded):
+                after = next(
+                    (h.label[1] for h in s.primary if h.label[0] == "entity" and h.start >= compared.end()), ""
+                )
+                return after or _first_named(s)
             return _first_named(s)
         return ""
 
@@ -670,8 +706,13 @@ _OPENS_ON_PRONOUN = re.compile(
 # (not one who speaks: « Elle a aussi précisé que la participation… » is the finance chief saying it)
 _SUBJECT_PRONOUN = re.compile(
     r"\s*(?:it|they|elle|il|elles|ils)\s(?!(?:(?:a|ont|avait|avaient|has|have|had)\s+)?"
-    r"(?:(?:aussi|egalement|encore|ensuite|also|further|then)\s+)?(?:precise|indique|ajoute|explique|declare|souligne"
-    r"|affirme|annonce|note|estime|dit|rappele|confirme|said|says|added|noted|told|explained|stated|confirmed)\b)"
+    rf"(?:(?:aussi|egalement|encore|ensuite|also|further|then)\s+)?(?:{REPORTING_VERBS})\b)"
+)
+
+# A comparison that opens a sentence, up to its comma: the subject follows it (folded text)
+_OPENS_ON_COMPARISON = re.compile(
+    r"\s*(?:contrairement (?:a|au|aux)|a la difference (?:de|du|des|d')|a l'inverse (?:de|du|des|d')|unlike"
+    r"|in contrast to|as with)\b[^,;:]{0,100},\s*"
 )
 
 # A sentence whose subject is a demonstrative and a buyer's role: "This customer alone…", « À lui seul,
@@ -769,13 +810,20 @@ def _carried_rival(rule: FacetRule, s: ScannedSentence, context: list[set[str]],
             # A rival named first leads the sentence: it speaks ("'Partners like Nscale let us…'"), or,
             # for a figure anyone reports, it is the topic ("Broadcom said OpenAI had ordered its chips.
             # The quarter was solid. Revenue rose 22%": Broadcom's revenue).
-            leading = rivals and lead in rule.rivals and (_speaks(s) or _points_back(s) or rule.subject == "nearest")
-            # (a sentence led by the subject through a pronoun, "Early this month it added… AMD", names it)
-            if (subject & entities or lead in subject) and not leading:
+            # (or a possessive points back to it: "Amazon remains its main cloud", « son premier fournisseur »)
+            points = _speaks(s) or _points_back(s) or _POSSESSIVE.search(s.folded) is not None
+            leading = rivals and lead in rule.rivals and (points or rule.subject == "nearest")
+            # (a sentence led by the subject through a pronoun, "Early this month it added… AMD", names it;
+            # so does one that opens on a start-up's role, when the subject is a lab: « La start-up disposait… »)
+            led = lead in subject or (lead == START_UP_LEAD and any(_is_lab(s.rules, e) for e in subject))
+            if (subject & entities or led) and not leading:
                 break
             if rivals:
                 return lead if lead in rule.rivals else rivals[0]
     return _carried_other_lab(rule, s, context, leads)
+
+
+_POSSESSIVE = re.compile(r"\b(?:son|sa|ses|leur|leurs|its|their)\s")
 
 
 def _points_back(s: ScannedSentence) -> bool:
@@ -784,6 +832,19 @@ def _points_back(s: ScannedSentence) -> bool:
 
 def _speaks(s: ScannedSentence) -> bool:
     return s.memo(("speaks",), lambda: speaks_for(s))
+
+
+# The lead of a sentence that opens on a start-up's role, naming no party: the lab the text speaks of
+START_UP_LEAD = "(the start-up)"
+
+
+def _is_lab(rules: RuleSet, entity_id: str) -> bool:
+    entity = rules.entities.get(entity_id)
+    return entity is not None and "lab" in entity.classes
+
+
+def _named_in_order(s: ScannedSentence) -> list[str]:
+    return [h.label[1] for h in s.primary if h.label[0] == "entity"]
 
 
 def _first_named(s: ScannedSentence) -> str:

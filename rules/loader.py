@@ -56,7 +56,10 @@ CUE_CLASSES = (
     "total",
 )
 # What part a party plays in a clause (vocab/roles.toml): the words; the grammar around them is clause.py's.
-ROLE_CLASSES = ("deal", "buying", "epithet", "start_up", "totals", "description", "making", "elsewhere", "staff")
+ROLE_CLASSES = (
+    "deal", "buying", "epithet", "start_up", "totals", "description", "making", "built_on", "elsewhere", "staff",
+    "holding",
+)  # fmt: skip
 KEY_CLASSES = ("provider", "model_maker")
 # Roles an entity may have besides the key classes: a chip maker's chips may run in the data centres of a
 # cloud (a party that hosts compute), which is then the provider; a venture's figures, set beside its

@@ -288,15 +288,27 @@ CONTRASTS = (
     r"but|whereas|while|although|though|even as|yet|mais|tandis que|alors que|bien que|tout en|when|lorsque|quand"
 )
 SUPPOSITIONS = r"even if|even though|if|meme si|si"
-# What a speaker's attribution opens on, after the quote ('"…," said X', '"…," X said', « », a déclaré X):
-# a reporting verb, or up to eight words and one
-_REPORTING_VERB = (
-    r"said|says|told|added|explained|noted|wrote|writes|argued|warned|insisted|acknowledged|conceded|recalled"
-    r"|quipped|observed|remarked|replied|countered|cautioned|(?:a\s+)?(?:declare|dit|affirme|explique|ajoute"
-    r"|souligne|indique|precise|assure|confie|reconnu|resume|estime|averti|previent|lance|tranche|commente|observe"
-    r"|note|releve|glisse|raconte|poursuit|insiste|martele|nuance|repondu|fait valoir|tenu a preciser)"
-    r"|declare|reconnait|avertit|repond|fait valoir"
+# Verbs that report what someone says, folded, in the forms a report takes (English past and present,
+# French present and participle, which verbs in -er share). One list for the four places that ask
+# whether words are reported: a party that reports what follows (`REPORTS_AFTER`), a quote's
+# attribution (`attributions`), a pluperfect set back by a report (`rules.clause`) and a pronoun
+# that speaks (`rules.engine`).
+REPORTING_VERBS = (
+    r"says|said|tells|told|adds|added|notes|noted|writes|wrote|argues|argued|warns|warned|insists|insisted"
+    r"|acknowledges|acknowledged|concedes|conceded|explains|explained|announces|announced|confirms|confirmed"
+    r"|admits|admitted|stated|discloses|disclosed|reveals|revealed|replies|replied|recalled"
+    r"|dit|affirme|annonce|indique|precise|assure|explique|reconnait|reconnu|confirme|declare|ajoute|souligne"
+    r"|revele|estime|rappelle|rappele|avertit|averti|repond|repondu|previent|fait valoir"
 )
+# Verbs that report only after a quote ('"…," quipped one banker', « … », glisse-t-il): elsewhere most
+# of them mean something else (« Microsoft lance », « la note », « il poursuit »).
+_AFTER_A_QUOTE_ONLY = (
+    r"quipped|observed|remarked|countered|cautioned|confie|resume|lance|tranche|commente|observe|note|releve"
+    r"|glisse|raconte|poursuit|insiste|martele|nuance|tenu a preciser"
+)
+# What a speaker's attribution opens on, after the quote ('"…," said X', '"…," X said', « », a déclaré X,
+# « », a-t-il ajouté): a reporting verb, or up to eight words and one
+_REPORTING_VERB = rf"(?:(?:a|ont)(?:-t-(?:il|elle)|-(?:ils|elles))?\s+)?(?:{REPORTING_VERBS}|{_AFTER_A_QUOTE_ONLY})"
 _REPORTING = rf"(?:{_REPORTING_VERB})|(?:[\w'-]+\s+){{1,8}}?(?:said|says|told|added|noted|wrote)(?=[,.])"
 _CLAUSE_BREAKS = (
     # not a colon that gives a figure: "Microsoft's stake: about 27%", « sa participation : environ 27 % »
@@ -315,6 +327,9 @@ _CLAUSE_BREAKS = (
     # (not a bare adverb between commas: « était, jusque-là, son fournisseur exclusif » keeps its history)
     rf"|,\s+(?=(?:{FORMERLY})\s+[^\s,])"
     rf"|,\s+(?=(?:{SUPPOSITIONS})\b)"
+    # a comparison after a comma is a proposition of its own, its figures and nouns its own: "commitments now
+    # run to over a trillion dollars, against revenue that remains a fraction of that", « , contre 12 milliards »
+    r"|,\s+(?=(?:against|compared (?:with|to)|versus|contre|par rapport a|face a)\s)"
     # a participle that reports or adds starts what it reports: "…, saying the exclusivity remains"; so
     # does one that keeps: "Microsoft stopped being its only cloud, keeping a right of first refusal"
     r"|,\s+(?=(?:saying|adding|noting|arguing|insisting|affirmant|ajoutant|precisant|soulignant|expliquant"
@@ -376,7 +391,21 @@ def clause_spans(folded_sentence: str, parties: Sequence[tuple[int, int]] = ()) 
     return _close_relatives(folded_sentence, spans, parties)
 
 
-_AND_PARTY = re.compile(r",\s+(?:and|et)\s+")
+# ", and Broadcom…", ", and chief executive Satya Nadella…", « , et son patron, Sam Altman, … »: a
+# party, or a person named by a title, opens a proposition after ", and"
+_AND_PARTY = re.compile(
+    r",\s+(?:and|et)\s+(?:(?:its|their|the|his|her|son|sa|leur|le|la)\s+)?"
+    r"(?:(?:chief executive|chief financial officer|chief technology officer|chief executive officer|ceo|cfo|cto"
+    r"|president|chairman|chairwoman|founder|co-founder|directeur general|directrice generale|directeur financier"
+    r"|directrice financiere|pdg|patron|patronne|presidente|fondateur|fondatrice|cofondateur|dirigeant|dirigeante)"
+    r",?\s+)?"
+)
+
+
+# ", and the company insists…", « , et le groupe assure… »: a subject named by what it is opens a proposition
+_AND_THE_COMPANY = re.compile(
+    r",\s+(?:and|et)\s+(?=(?:the|le|la|l')\s*(?:company|group|firm|start-?up|groupe|societe|entreprise|jeune pousse)\s)"
+)
 
 
 # A sentence opening on a contrast or a circumstance ("While Microsoft kept…, OpenAI signed…", « Alors
@@ -387,7 +416,13 @@ _LEADING_CONTRAST = re.compile(
     r"alors que|tandis que|bien que|quoique|maintenant que|apres|au terme d[e']|a l'issue d[e']|following"
     # a supposition or a concession ends at its comma too: « Si Microsoft reste son premier actionnaire, la
     # start-up a signé… » (what a supposition supposes, `rules.clause._supposes` reads sentence-wide)
-    r"|si|s'il|s'ils|if)\b"
+    r"|si|s'il|s'ils|if"
+    # a participle and its complement describe the subject after the comma: « Déjà lié à Microsoft et à
+    # Meta par des contrats, le groupe aurait signé avec OpenAI… », "Backed by Microsoft, the start-up…"
+    r"|(?:(?:deja|already|long|longtemps|recemment|recently)\s+)?(?:(?:lie|allie|adosse|soutenu|finance|fonde|cree|base"
+    r"|installe|implante|connu|engage|associe|interroge|valorise|cote)(?:e|s|es)?|backed|founded|based|tied|linked"
+    r"|funded|known|headquartered|asked|created|valued|listed)"
+    r"(?=\s+(?:a|au|aux|par|de|du|des|avec|pour|dans|en|to|by|with|in|for|on|at)\s))\b"
     r"[^,;:]{3,200}?,\s+"
 )
 
@@ -395,7 +430,8 @@ _LEADING_CONTRAST = re.compile(
 # A short label before a colon that opens a sentence ("Our take:", « Notre analyse : »); a topic, up
 # to a few words more ("OpenAI's right of first refusal: Microsoft gives it up").
 _LABEL = re.compile(r"[^:;,.]{1,30}:\s+")
-_TOPIC = re.compile(r"[^:;,.]{1,45}:\s+")
+# (not a clause of its own, which a copula tells: « Ce n'est plus le cas : depuis l'hiver, OpenAI… »)
+_TOPIC = re.compile(r"(?![^:;,.]{0,45}\b(?:est|sont|etait|etaient|is|was|are|were|isn't|wasn't)\b)[^:;,.]{1,45}:\s+")
 
 
 # ", et lance Stargate avec SoftBank", ", and launched Stargate with SoftBank": after a list ("signe avec
@@ -447,10 +483,8 @@ def _singular_subjects(text: str, parties: Sequence[tuple[int, int]]) -> list[tu
 # says is its, not the list's before it). Not at the sentence's end ("…, Microsoft said.").
 _COMMA_BEFORE = re.compile(r",\s+\Z")
 REPORTS_AFTER = re.compile(
-    r"\s+(?:says|said|announced|confirmed|told|tells|added|noted|argued|admitted|acknowledged|insists|insisted|"
-    r"(?:has been|have been|had been|keeps|kept) (?:telling|saying|arguing|insisting)|has told|have told|"
-    r"affirme|a affirme|dit|a dit|annonce|a annonce|indique|a indique|precise|a precise|assure|a assure|"
-    r"explique|a explique|reconnait|a reconnu|confirme|a confirme)\s+(?:that\s+|que\s+|qu'\s*)?(?=[a-z])"
+    rf"\s+(?:(?:a|ont|has|have|had)\s+)?(?:{REPORTING_VERBS}|(?:has been|have been|had been|keeps|kept)"
+    r" (?:telling|saying|arguing|insisting))\s+(?:that\s+|que\s+|qu'\s*)?(?=[a-z])"
 )
 
 
@@ -482,6 +516,7 @@ def _breaks(text: str, parties: Sequence[tuple[int, int]]) -> list[tuple[int, in
         breaks += [(m.start(), m.end()) for m in new_subjects if m.end() in starts and m.start() not in ends]
         breaks += [b for b in _singular_subjects(text, parties) if not any(a <= b[0] < z for a, z in breaks)]
         breaks += [b for b in _reporting_subjects(text, parties) if not any(a <= b[0] < z for a, z in breaks)]
+    breaks += [(m.start(), m.end()) for m in _AND_THE_COMPANY.finditer(text)]
     taken = {b[0] for b in breaks}
     verbs = _AND_VERB.finditer(text)  # ", et Google" is a list's last item, not a verb
     breaks += [(m.start(), m.end()) for m in verbs if m.end() not in starts and m.start() not in taken]
