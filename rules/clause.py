@@ -485,14 +485,15 @@ def _first_party(rule: FacetRule, hits: list[Hit[Label]], s: ScannedSentence | N
     """The first of the rule's subject or rivals named in `hits`: taken as the clause's subject.
 
     With the sentence `s`, a rival listed after one of the rule's keys ("…auprès d'Oracle, de
-    Microsoft, d'Amazon") is one more item of the list, not the subject; so is a rival of the key's
-    class that heads such a list ("Those partners are Microsoft, Oracle, CoreWeave and AWS")."""
+    Microsoft, d'Amazon") is one more item of the list, not the subject; so is a rival that heads a
+    list whose next item is of the key's class ("Those partners are Microsoft, Oracle, CoreWeave and AWS")."""
     before: Hit[Label] | None = None
     entities = [h for h in hits if h.label[0] == "entity"]
     for i, hit in enumerate(entities):
         party = hit.label[1]
-        listed = s is not None and before is not None and _listed_after(rule, s, before, hit)
-        heads = s is not None and i + 1 < len(entities) and _heads_a_list(rule, s, hit, entities[i + 1])
+        listed = s is not None and before is not None and _in_one_list(rule, s, before, hit, typed=before)
+        after = entities[i + 1] if i + 1 < len(entities) else None
+        heads = s is not None and after is not None and _in_one_list(rule, s, hit, after, typed=after)
         if party in rule.requires[0] or (party in rule.rivals and not listed and not heads):
             return party
         before = hit
@@ -504,23 +505,14 @@ def _first_party(rule: FacetRule, hits: list[Hit[Label]], s: ScannedSentence | N
 _LIST_SEPARATOR = re.compile(r"\s*,\s*(?:(?:and|et|or|ou)\s+)?(?:(?:de|du|des|from|with)\s+|d'\s*)?")
 
 
-def _heads_a_list(rule: FacetRule, s: ScannedSentence, hit: Hit[Label], after: Hit[Label]) -> bool:
-    """Whether `hit` opens a list whose next item, `after`, is of the rule's key class."""
-    entity = s.rules.entities.get(after.label[1])
+def _in_one_list(rule: FacetRule, s: ScannedSentence, first: Hit[Label], second: Hit[Label], typed: Hit[Label]) -> bool:
+    """Whether `second` follows `first` as the next item of a list, and `typed` (one of the two) is of
+    the rule's key class."""
+    entity = s.rules.entities.get(typed.label[1])
     return (
         entity is not None
         and rule.key_class in entity.classes
-        and _LIST_SEPARATOR.fullmatch(s.folded, hit.end, after.start) is not None
-    )
-
-
-def _listed_after(rule: FacetRule, s: ScannedSentence, before: Hit[Label], hit: Hit[Label]) -> bool:
-    """Whether `hit` follows the rule's key `before` as the next item of a list."""
-    entity = s.rules.entities.get(before.label[1])
-    return (
-        entity is not None
-        and rule.key_class in entity.classes
-        and _LIST_SEPARATOR.fullmatch(s.folded, before.end, hit.start) is not None
+        and _LIST_SEPARATOR.fullmatch(s.folded, first.end, second.start) is not None
     )
 
 
@@ -747,6 +739,20 @@ def _the_ventures(job: ClauseJob, start: int, end: int) -> bool:
         return opened is not None and not any(h.label[0] == "entity" for h in s.hits_in(opened, first))
 
     return any(describes(at) or _role_at(s, "totals", at, _BEFORE_TOTALS) for at in ventures if at < first)
+
+
+def _venture_asides(job: ClauseJob) -> list[tuple[int, int]]:
+    """The appositions that say what a venture is, from the article after its name to the next comma
+    or the sentence's end: ", the national build-out the ChatGPT maker launched in January"."""
+    s = job.sentence
+    out = []
+    for hit in s.hits:
+        if hit.label[0] == "entity" and _is_venture(job, hit.label[1]):
+            article = _ARTICLE_APPOSITION.match(s.folded, hit.end)
+            if article:
+                comma = s.folded.find(",", article.end())
+                out.append((article.start(), comma if comma != -1 else len(s.folded)))
+    return out
 
 
 def _is_venture(job: ClauseJob, entity_id: str) -> bool:
@@ -1029,6 +1035,20 @@ def _ending_of_another(job: ClauseJob, cues: list[Hit[Label]], keys: list[str]) 
     return "" if owner in keys or any(owner in group for group in job.rule.requires) else owner
 
 
+def _negation_reach(negation: Hit[Label]) -> int:
+    """How far after a negation an ending it negates may stand: a few words ("has not lost"), or the
+    whole proposition a negated report opens (« nous avons écrit à tort que le géant de Redmond
+    « avait renoncé à son droit » »)."""
+    report = negation.phrase.rstrip(")?").endswith(("que", "qu'", "that")) or any(
+        word in negation.phrase for word in _TAKEN_BACK
+    )
+    return CUE_REACH if report else 25
+
+
+# The words of a correction's negation (vocab/cues.toml [negation]): what follows them is taken back whole
+_TAKEN_BACK = ("wrongly", "incorrectly", "erroneously", "mistakenly", "a tort", "par erreur", "=mis")
+
+
 def _status(
     rule: FacetRule, trigger: Hit[Label], cues: list[Hit[Label]], *, bad_news: list[Hit[Label]], future: bool
 ) -> tuple[str | None, int]:
@@ -1053,7 +1073,7 @@ def _status(
     # A denial of bad news, or a negated ending, leaves things as they were:
     # "denied a report that it had lost…", "has not lost", « a démenti vouloir céder ».
     if (denied and any(c.start > denied.start for c in bad_news)) or (
-        negation and found.get("ended") and 0 <= found["ended"].start - negation.end <= 25
+        negation and found.get("ended") and 0 <= found["ended"].start - negation.end <= _negation_reach(negation)
     ):
         return rule.default, len(STATUS_ORDER)
     if negation and not found.get("ended") and not denied:
@@ -1383,7 +1403,7 @@ def _when(job: ClauseJob, start: int, end: int, *, present: bool) -> tuple[str, 
     # Not the date of the relative a joined clause leaves out: « Le chiffre d'affaires, qui ne dépassait
     # pas 5,5 milliards fin 2024, a franchi 20 milliards » is today's figure.
     hole = s.left_out(start, end)
-    in_clause = _own_dates(job, in_clause)
+    in_clause = _claim_dates(job, in_clause)
     past = past_dates(in_clause, s.published) or s.memo(
         ("past dates", hole, job.rule.facet, job.trigger.end), lambda: _past_dates_outside(job, hole)
     )
@@ -1420,8 +1440,11 @@ def _own_dates(job: ClauseJob, values: list[Value]) -> list[Value]:
     figures = [v.end for v in values if v.kind in _QUANTITIES]
     anchor = min([job.trigger.end, *figures])
     after = [at for at in _circumstances(s) if at >= anchor]
-    # a date inside a neutral phrase is the phrase's: "a move that would have been unthinkable two years ago"
+    # a date inside a neutral phrase is the phrase's: "a move that would have been unthinkable two years ago";
+    # and one in a venture's apposition is the venture's: "…sites in their Stargate programme, the build-out
+    # the ChatGPT maker launched in January" (not the new sites')
     asides = [(h.start, h.end) for h in s.cues(job.rule.facet) if h.label[1] == "neutral"]
+    asides += s.memo(("venture asides",), lambda: _venture_asides(job))
     return [
         v
         for v in values
@@ -1437,7 +1460,17 @@ def _own_dates(job: ClauseJob, values: list[Value]) -> list[Value]:
 def _past_dates_outside(job: ClauseJob, hole: tuple[int, int] | None) -> list[str]:
     s = job.sentence
     values = s.values if hole is None else [v for v in s.values if not hole[0] <= v.start < hole[1]]
-    return past_dates(_own_dates(job, values), s.published)
+    return past_dates(_claim_dates(job, values), s.published)
+
+
+def _claim_dates(job: ClauseJob, values: list[Value]) -> list[Value]:
+    """`values` that may date the claim: its own (`_own_dates`), but a start its rule keeps as a value:
+    a state that holds "since March 2025" holds now (« les contrats conclus depuis mars 2025
+    représentent 22,4 milliards »)."""
+    keeps_since = "since" in job.rule.values and bool(
+        job.rule.key_class
+    )  # (a fixed key: « depuis janvier » dates its ending)
+    return [v for v in _own_dates(job, values) if not (keeps_since and v.kind == "since")]
 
 
 def past_dates(values: list[Value], published: dt.date | None) -> list[str]:

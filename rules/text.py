@@ -330,6 +330,8 @@ _CLAUSE_BREAKS = (
     # a comparison after a comma is a proposition of its own, its figures and nouns its own: "commitments now
     # run to over a trillion dollars, against revenue that remains a fraction of that", « , contre 12 milliards »
     r"|,\s+(?=(?:against|compared (?:with|to)|versus|contre|par rapport a|face a)\s)"
+    # so is a cause after a comma: « …a amputé le résultat net, au titre de la quote-part des pertes », ", due to"
+    r"|,\s+(?=(?:au titre d|en raison d|du fait d|due to\s|owing to\s|because of\s))"
     # a participle that reports or adds starts what it reports: "…, saying the exclusivity remains"; so
     # does one that keeps: "Microsoft stopped being its only cloud, keeping a right of first refusal"
     r"|,\s+(?=(?:saying|adding|noting|arguing|insisting|affirmant|ajoutant|precisant|soulignant|expliquant"
