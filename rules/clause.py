@@ -437,14 +437,9 @@ _BEFORE_START_UP = re.compile(
 def opens_on_start_up(s: ScannedSentence) -> bool:
     """Does the sentence open on a start-up's role ("The start-up had about 1.9 gigawatts", « La jeune
     pousse disposait… »)? Its subject is the lab the text speaks of, though it names none."""
-    opening = s.folded[:_START_UP_OPENING]
-    if not any(word in opening for word in _START_UP_HINTS):  # most sentences: no role scan
+    if s.rules.anchor_words(("role", "start_up")).isdisjoint(s.tokens.words):  # most sentences: no role scan
         return False
     return _role_at(s, "start_up", 0, _BEFORE_START_UP) is not None
-
-
-_START_UP_OPENING = 60  # characters: a short time or place, then the role
-_START_UP_HINTS = ("start", "pousse", "lab")  # a letter run every start_up role word holds
 
 
 def _role_subject(rule: FacetRule, s: ScannedSentence, start: int) -> str:
@@ -926,6 +921,15 @@ _PLUPERFECT = re.compile(r"(?:had|avait|avaient)\s")
 _REPORTED_BEFORE = re.compile(rf"\b(?:{REPORTING_VERBS})\s+(?:that\s|que\s|qu')?[^.;:]{{0,80}}$")
 
 
+def _without_price_moves(s: ScannedSentence, cues: list[Hit[Label]]) -> list[Hit[Label]]:
+    """Leave out an ending right before a percentage: a share price's move, no ending of a deal
+    (« CoreWeave … a lâché 7 % jeudi », "Oracle gave up 4% on Tuesday")."""
+    percents = [v.start for v in s.values if v.kind == "share_pct"]
+    if not percents:
+        return cues
+    return [h for h in cues if not (h.label[1] == "ended" and any(0 < at - h.end <= 3 for at in percents))]
+
+
 def _without_backshift(s: ScannedSentence, cues: list[Hit[Label]]) -> list[Hit[Label]]:
     """Leave out a pluperfect history cue set back by the report it stands in (`_REPORTED_BEFORE`)."""
     return [
@@ -985,7 +989,7 @@ def _clause_cues(s: ScannedSentence, facet: str, start: int, end: int) -> _Claus
         cues = [
             h for h in inside if h.label[0] == "cue" and h.label[2] in ("", facet) and h.label[1] not in _SENTENCE_WIDE
         ]
-        cues = _without_backshift(s, _without_old_figures_past(s, cues))
+        cues = _without_price_moves(s, _without_backshift(s, _without_old_figures_past(s, cues)))
         if start < SENTENCE_START:
             cues = [h for h in cues if not (h.label[1] == "hypothetical" and _concessive(s.sentence.text, h))]
         return _ClauseCues(
@@ -1081,7 +1085,11 @@ def _status(
     if cancelled := found.get("cancelled"):  # "scrapped": a plan is called off, a right in force ends
         found.setdefault("ended" if rule.in_force == "held" else "denied", cancelled)
     # "still in development": what goes on is the plan; so is a plan that "remains a year behind"
-    if "continuing" in found and (_own_plan(rule, cues) or (rule.default == "planned" and "setback" in found)):
+    # so is one that "remains on paper", « reste à l'état d'intention »: a plan said after the verb that keeps it
+    remains_a_plan = "planned" in found and "continuing" in found and found["planned"].start >= found["continuing"].end
+    if "continuing" in found and (
+        _own_plan(rule, cues) or (rule.default == "planned" and ("setback" in found or remains_a_plan))
+    ):
         return "planned", len(STATUS_ORDER) - STATUS_ORDER.index("continuing")
     for rank, status in enumerate(STATUS_ORDER):
         if status in found:

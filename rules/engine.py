@@ -182,6 +182,9 @@ class Engine:
 def _named_to_deny(s: ScannedSentence) -> set[str]:
     """The parties a headline names only in a clause that denies: « le conseil municipal dit oui au
     campus, la rumeur « Stargate » balayée » makes Stargate no referent of "the campus" below."""
+    anchors = tuple(s.rules.anchor_words(("cue", "denied")))  # (stems among them: a prefix test, in C)
+    if not any(word.startswith(anchors) for word in s.tokens.words):
+        return set()
     denials = {s.clause_of(h.start) for h in s.hits if h.label[0] == "cue" and h.label[1] == "denied"}
     if not denials:
         return set()
@@ -243,6 +246,8 @@ class _DocumentReader:
         self._rights = [f for f, rule in rules.facets.items() if rule.in_force == "held"]
         self._denied_in_title: set[str] = set()  # parties the headline names only to deny (`_named_to_deny`)
         self._title_texts: set[str] = set()
+        self._start_up_words = rules.anchor_words(("role", "start_up"))
+        self._referables: list[set[str]] = []  # `_referable` of each sentence, once the headline is read
         # the lab the page names first, its headline included: whom "the start-up" means
         self._main_lab = next((e for s in sentences for e in _named_in_order(s) if _is_lab(rules, e)), "")
 
@@ -253,6 +258,7 @@ class _DocumentReader:
                 self._denied_in_title |= _named_to_deny(s)
                 title_entities |= s.entities - self._denied_in_title
                 self._title_texts.add(s.folded)
+        self._referables = [self._referable(s) for s in self.sentences]  # asked of each by the ten after it
         claims: list[Claim] = []
         teasers = self._teasers()
         for index, scanned in enumerate(self.sentences):
@@ -349,7 +355,8 @@ class _DocumentReader:
 
     def _context(self, index: int, title_entities: set[str]) -> list[set[str]]:
         """Entities of the previous sentences, nearest first; the title's last."""
-        previous = [self._referable(s) for s in self._window(index)]
+        referables = self._referables
+        previous = [referables[i] for i in range(index - 1, max(-1, index - 1 - CONTEXT_WINDOW), -1)]
         if self._speaks_for_interviewee(index):
             previous = [set(self._interviewee), *previous]
         return previous + [title_entities]
@@ -359,9 +366,13 @@ class _DocumentReader:
         page's lab for one that opens on a start-up's role (« La start-up disposait de 1,9 gigawatt »)."""
         if self._denied_in_title and s.folded in self._title_texts:  # the headline, or the page's copy of it
             return s.entities - self._denied_in_title
-        if self._main_lab and opens_on_start_up(s) and not s.entities:
+        if self._main_lab and not s.entities and self._may_open_on_start_up(s) and opens_on_start_up(s):
             return {self._main_lab}
         return s.entities
+
+    def _may_open_on_start_up(self, s: ScannedSentence) -> bool:
+        """Does the sentence hold a start-up's role word at all (the role is scanned only then)?"""
+        return not self._start_up_words.isdisjoint(s.tokens.words)
 
     def _excluded_before(self, index: int, facet: str) -> bool:
         """Whether the sentence before names what `facet` excludes ("And the API? It stays exclusive
@@ -386,7 +397,7 @@ class _DocumentReader:
             opening = _OPENS_ON_PRONOUN.match(s.folded)
             if opening and not any(h.label[0] == "entity" and h.start < opening.end() for h in s.primary):
                 continue  # "it", named nowhere before it: the sentence before leads
-            if opens_on_start_up(s):
+            if self._may_open_on_start_up(s) and opens_on_start_up(s):
                 return START_UP_LEAD
             # "Unlike OpenAI, long tied to Microsoft, Anthropic spreads its bets": Anthropic leads
             if compared := _OPENS_ON_COMPARISON.match(s.folded):

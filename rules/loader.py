@@ -122,6 +122,19 @@ class RuleSet:
     role_lexicon: Lexicon[Label] = field(default_factory=Lexicon, repr=False)
     # Every French verb's conditional (« dépasserait »): a hedge and a conditional cue (rules.lemmas).
     conditionals: frozenset[str] = field(default=frozenset(), repr=False)
+    _anchors: dict[tuple[str, ...], frozenset[str]] = field(default_factory=dict, repr=False)
+
+    def anchor_words(self, label: tuple[str, ...]) -> frozenset[str]:
+        """The words that index the phrases of a role (("role", "start_up")) or of a cue class (("cue",
+        "denied")), once: a sentence whose words hold none of them holds none of those phrases (a
+        stem's anchor is a prefix, so a phrase with a stem needs a prefix test)."""
+        if label not in self._anchors:
+            if label[0] == "role":
+                words = self.role_lexicon.anchors_of([label])
+            else:
+                words = self.cue_lexicon.anchors_of([(*label, facet) for facet in ("", *self.facets)])
+            self._anchors[label] = frozenset(words)
+        return self._anchors[label]
 
 
 _FACET_KEYS: dict[str, type | tuple[type, ...]] = {
