@@ -1475,9 +1475,8 @@ def _claim_dates(job: ClauseJob, values: list[Value]) -> list[Value]:
     """`values` that may date the claim: its own (`_own_dates`), but a start its rule keeps as a value:
     a state that holds "since March 2025" holds now (« les contrats conclus depuis mars 2025
     représentent 22,4 milliards »)."""
-    keeps_since = "since" in job.rule.values and bool(
-        job.rule.key_class
-    )  # (a fixed key: « depuis janvier » dates its ending)
+    # (a fixed key's « depuis janvier » dates its ending: only a keyed facet's start is a value)
+    keeps_since = "since" in job.rule.values and bool(job.rule.key_class)
     return [v for v in _own_dates(job, values) if not (keeps_since and v.kind == "since")]
 
 

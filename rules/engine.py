@@ -79,6 +79,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 from rules.clause import ClauseJob, ClauseResult, opens_on_start_up, past_dates, read_clause
@@ -246,10 +247,7 @@ class _DocumentReader:
         self._rights = [f for f, rule in rules.facets.items() if rule.in_force == "held"]
         self._denied_in_title: set[str] = set()  # parties the headline names only to deny (`_named_to_deny`)
         self._title_texts: set[str] = set()
-        self._start_up_words = rules.anchor_words(("role", "start_up"))
         self._referables: list[set[str]] = []  # `_referable` of each sentence, once the headline is read
-        # the lab the page names first, its headline included: whom "the start-up" means
-        self._main_lab = next((e for s in sentences for e in _named_in_order(s) if _is_lab(rules, e)), "")
 
     def read(self, *, title_paragraph: int | None) -> list[Claim]:
         title_entities: set[str] = set()
@@ -366,13 +364,16 @@ class _DocumentReader:
         page's lab for one that opens on a start-up's role (« La start-up disposait de 1,9 gigawatt »)."""
         if self._denied_in_title and s.folded in self._title_texts:  # the headline, or the page's copy of it
             return s.entities - self._denied_in_title
-        if self._main_lab and not s.entities and self._may_open_on_start_up(s) and opens_on_start_up(s):
+        if not s.entities and opens_on_start_up(s) and self._main_lab:
             return {self._main_lab}
         return s.entities
 
-    def _may_open_on_start_up(self, s: ScannedSentence) -> bool:
-        """Does the sentence hold a start-up's role word at all (the role is scanned only then)?"""
-        return not self._start_up_words.isdisjoint(s.tokens.words)
+    @cached_property
+    def _main_lab(self) -> str:
+        """The lab the page names first, its headline included: whom "the start-up" means (asked only
+        of a page that has a sentence opening on that role)."""
+        named = (h.label[1] for s in self.sentences for h in s.primary if h.label[0] == "entity")
+        return next((e for e in named if _is_lab(self.rules, e)), "")
 
     def _excluded_before(self, index: int, facet: str) -> bool:
         """Whether the sentence before names what `facet` excludes ("And the API? It stays exclusive
@@ -397,7 +398,7 @@ class _DocumentReader:
             opening = _OPENS_ON_PRONOUN.match(s.folded)
             if opening and not any(h.label[0] == "entity" and h.start < opening.end() for h in s.primary):
                 continue  # "it", named nowhere before it: the sentence before leads
-            if self._may_open_on_start_up(s) and opens_on_start_up(s):
+            if opens_on_start_up(s):
                 return START_UP_LEAD
             # "Unlike OpenAI, long tied to Microsoft, Anthropic spreads its bets": Anthropic leads
             if compared := _OPENS_ON_COMPARISON.match(s.folded):
@@ -852,10 +853,6 @@ START_UP_LEAD = "(the start-up)"
 def _is_lab(rules: RuleSet, entity_id: str) -> bool:
     entity = rules.entities.get(entity_id)
     return entity is not None and "lab" in entity.classes
-
-
-def _named_in_order(s: ScannedSentence) -> list[str]:
-    return [h.label[1] for h in s.primary if h.label[0] == "entity"]
 
 
 def _first_named(s: ScannedSentence) -> str:
