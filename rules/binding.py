@@ -107,6 +107,14 @@ def other_party(job: ClauseJob, inside: list[Hit[Label]], start: int, end: int) 
     return ""
 
 
+# A personal pronoun that stands as a subject: a French one anywhere (not « il y a », "there is" or "ago"),
+# an English one where a subject stands ("Ten days ago it announced", not "sold it to")
+_SUBJECT_PRONOUN = re.compile(
+    r"\b(?:il|elle|ils|elles)\s+(?!y\s+a\b)(?=[a-z])"
+    r"|(?:^|[,;:]\s*|\b(?:ago|then|now|later|since|also|and|but)\s+)(?:it|they)\s+(?=[a-z])"
+)
+
+
 def _other_subject(job: ClauseJob, inside: list[Hit[Label]], trigger: Hit[Label]) -> str:
     """A party named before the trigger when the rule's subject is carried from an earlier sentence:
     "Its stake in OpenAI" leaves the subject to the context, "OpenAI said its parent would hold a
@@ -117,9 +125,12 @@ def _other_subject(job: ClauseJob, inside: list[Hit[Label]], trigger: Hit[Label]
     # Where the key is what the subject uses, another user anywhere in the clause owns the use: « les
     # modèles de fondation d'Apple … reposeront sur Gemini » is Apple's.
     whole_clause = bool(job.rule.key_class) and not job.rule.rivals
+    folded = job.sentence.folded
     for hit in inside:
         if hit.start >= trigger.start and not whole_clause:
             break
+        if _SUBJECT_PRONOUN.search(folded, max(0, hit.start - 40), hit.start):
+            break  # "Ten days ago it announced with Broadcom…": the pronoun is the subject, Broadcom a partner
         entity = job.entities.get(hit.label[1]) if hit.label[0] == "entity" else None
         # after the trigger only a party that is no key: a key is what is used
         after_as_key = hit.start >= trigger.start and entity is not None and job.rule.key_class in entity.classes
@@ -212,6 +223,9 @@ _CHIPS_BEFORE = re.compile(
     r"\b(?:puces?|gpus?|processeurs?|accelerateurs?|systemes|serveurs|cartes|chips?|accelerators?|processors?|racks|baies"
     r"|capacite de calcul|capacites de calcul)"
     r"(?: [a-z0-9][\w.-]*){0,3}? (?:de |d'|du |from |by |made by )?$"
+    # the chips, then a pronoun that stands for them: « les mêmes puces, celles de Nvidia », "the same chips, those of"
+    r"|\b(?:puces?|gpus?|processeurs?|accelerateurs?|chips?|accelerators?|processors?),? (?:celles|ceux|those|the ones)"
+    r" (?:de |d'|of |from |made by )$"
 )
 
 
@@ -436,6 +450,65 @@ def as_holdings(job: ClauseJob, keys: list[str], start: int, end: int) -> tuple[
     return _named_only_as(
         job, keys, start, end, lambda h: named_after(s, "holding", h), "named only as a company held, no party"
     )
+
+
+# Between a builder and its role: nothing, an auxiliary ("Crusoe is building for"), or a relative
+# (« Crusoe, qui construit pour Oracle »)
+_BUILDER_TO_ROLE = re.compile(
+    r"\s{1,2}|\s+(?:is|are|was|were|has been|have been|had been)\s+|,?\s+(?:which|that|qui)\s+(?:is\s+|was\s+)?"
+)
+
+
+def as_builders(job: ClauseJob, keys: list[str], start: int, end: int) -> tuple[list[str], dict[str, str]]:
+    """Providers the clause names only as building for another (vocab/roles.toml, role
+    `building_for`): "Abilene, where Crusoe is building for Oracle" is Oracle's site, and Crusoe
+    sells OpenAI nothing there."""
+    if job.rule.key_class != "provider":
+        return keys, {}
+    s = job.sentence
+    roles = s.roles("building_for")
+    if not roles:
+        return keys, {}
+
+    def builds_for_another(hit: Hit[Label]) -> bool:
+        return any(
+            role.start >= hit.end and _BUILDER_TO_ROLE.fullmatch(s.folded, hit.end, role.start) for role in roles
+        )
+
+    return _named_only_as(job, keys, start, end, builds_for_another, "named as building for another, no supplier")
+
+
+# What stands between the items of a list of parties: "Amazon, Nvidia and SoftBank", « de SoftBank et de Nvidia »
+_LIST_SEPARATOR = re.compile(
+    r"\s{0,2}|,?\s+(?:and|et|or|ou)\s+(?:de\s+|d'\s*)?|,\s+(?:de\s+|d'\s*)?|\s+(?:de\s+|d'\s*)"
+)
+
+
+def as_investors(job: ClauseJob, keys: list[str], start: int, end: int) -> tuple[list[str], dict[str, str]]:
+    """Providers the clause names only among a lab's investors (vocab/roles.toml, role `investing`):
+    "OpenAI raised $110 billion in new funding from Amazon, Nvidia and SoftBank" buys no compute."""
+    if job.rule.key_class != "provider":
+        return keys, {}
+    s = job.sentence
+    roles = s.roles("investing")
+    if not roles:
+        return keys, {}
+    parties = [h for h in s.hits if h.label[0] == "entity"]
+
+    def listed_after(hit: Hit[Label]) -> bool:
+        return any(role.end <= hit.start and _only_parties_between(s.folded, parties, role.end, hit) for role in roles)
+
+    return _named_only_as(job, keys, start, end, listed_after, "named as an investor, no supplier")
+
+
+def _only_parties_between(folded: str, parties: list[Hit[Label]], at: int, hit: Hit[Label]) -> bool:
+    """Does `hit` follow `at` with only a list of parties between?"""
+    for party in parties:
+        if at <= party.start and party.end <= hit.start:
+            if not _LIST_SEPARATOR.fullmatch(folded, at, party.start):
+                return False
+            at = party.end
+    return _LIST_SEPARATOR.fullmatch(folded, at, hit.start) is not None
 
 
 # A kind of models, then examples of it: "open-weight models such as Llama and Mistral", « des modèles

@@ -19,8 +19,10 @@ from typing import Any
 from rules.binding import (
     BEFORE_EPITHET,
     OPENING_EPITHET,
+    as_builders,
     as_examples,
     as_holdings,
+    as_investors,
     as_makers,
     as_platforms,
     as_speakers,
@@ -33,11 +35,11 @@ from rules.binding import (
     unlisted_keys,
 )
 from rules.job import ClauseJob
-from rules.loader import FacetRule, Label
+from rules.loader import Entity, FacetRule, Label
 from rules.model import Claim
 from rules.phrases import Hit
 from rules.scan import ScannedSentence
-from rules.text import RELATIVE_PRONOUNS, RELATIVE_START, REPORTING_VERBS
+from rules.text import RELATIVE_PRONOUNS, RELATIVE_START, REPORTING_VERBS, WITHOUT_DOING
 from rules.values import Value
 
 CUE_REACH = 90  # characters between a cue and its trigger, at most
@@ -86,7 +88,7 @@ def read_clause(job: ClauseJob) -> ClauseResult:
     keys, in_clouds = hosted(job, keys, inside)
     dropped.update(in_clouds)
     # parties named only in a role that is no deal of theirs: a platform, an example, a maker, a speaker, a holding
-    for named_only_as in (as_platforms, as_examples, as_makers, as_speakers, as_holdings):
+    for named_only_as in (as_platforms, as_examples, as_makers, as_builders, as_investors, as_speakers, as_holdings):
         keys, why_not = named_only_as(job, keys, start, end)
         dropped.update(why_not)
     if not keys:
@@ -305,6 +307,9 @@ def _read(job: ClauseJob, start: int, end: int, keys: list[str], cues: list[Hit[
     classes = {h.label[1] for h in cues}
     if "hypothetical" in classes or s.memo(("supposes", rule.facet), lambda: _supposes(job)):
         return ClauseResult([], "skipped: hypothetical", {"cues": _phrases(cues)})
+    # (unless not doing it is the ending: « sans consulter Microsoft au préalable » ends its right)
+    if start > 0 and "ended" not in classes and _NOT_DONE.match(s.folded, start):
+        return ClauseResult([], "skipped: a deed not done (without …)", {})
     values = s.memo(("values", rule.facet, start, end, tuple(keys)), lambda: _values(job, start, end, keys))
     if values.keys() & _QUANTITIES and (_listed_among_many(job, keys, start, end) or _the_ventures(job, start, end)):
         values = {k: v for k, v in values.items() if k not in _QUANTITIES}
@@ -315,6 +320,9 @@ def _read(job: ClauseJob, start: int, end: int, keys: list[str], cues: list[Hit[
     status, cue_rank = _status(rule, job.trigger, cues, bad_news=later_bad_news, future=future)
     if status is None:
         return ClauseResult([], "skipped: negated", {"cues": _phrases(cues)})
+    if status == rule.in_force and s.published and str(values.get("until", "9999")) < s.published.isoformat()[:7]:
+        # "until last January, Microsoft was the only cloud": a term gone by has ended, its end the ending's date
+        status, values = "ended", {k: v for k, v in values.items() if k != "until"}
     if status == "ended" and (owner := _ending_of_another(job, cues, keys)):
         return ClauseResult([], f"skipped: the ending is {owner}'s, its subject", {"cues": _phrases(cues)})
     if status == "planned" and rule.default == "planned" and "since" in rule.values and "since" not in values:
@@ -370,6 +378,10 @@ def _supposes(job: ClauseJob) -> bool:
             return True
     return False
 
+
+# A proposition cut at ", without doing…" (`rules.text`) asserts nothing: "…, without putting a figure on
+# what the project would spend with Nvidia", « , sans préciser ce qu'elle achèterait à Google »
+_NOT_DONE = re.compile(WITHOUT_DOING)
 
 # « Si Microsoft reste le premier actionnaire, la start-up a signé… »: a « si » whose main clause tells
 # what happened (a passé composé) concedes, it supposes nothing (a supposition's main clause is in the
@@ -653,7 +665,8 @@ def _own_cues(job: ClauseJob, start: int, end: int) -> list[Hit[Label]]:
             decided[place] = _is_nearest(rivals, cue, trigger, successor=successor, places=places, hole=hole)
         if decided[place]:
             own.append(cue)
-    return own + _leading_frame(s, job.rule.facet, start, trigger)
+    framing = _opening_frame(s, job.rule.facet, trigger) or _leading_frame(s, job.rule.facet, start, trigger)
+    return own + [h for h in framing if h not in own]
 
 
 _LEADING_FRAME = 40  # characters: "For many years", « Pendant des années », "Back in the early days"
@@ -670,6 +683,21 @@ def _leading_frame(s: ScannedSentence, facet: str, start: int, trigger: Hit[Labe
         for h in s.hits_in(0, start)
         if h.label[0] == "cue" and h.label[1] == "history" and h.label[2] in ("", facet) and _frames(s, h, trigger)
     ]
+
+
+def _opening_frame(s: ScannedSentence, facet: str, trigger: Hit[Label]) -> list[Hit[Label]]:
+    """A history cue the sentence opens on frames every clause of it, up to a cue of the present:
+    "That was the year Microsoft said it had built a supercomputer exclusively for OpenAI"."""
+    return [
+        h
+        for h in s.cues(facet)
+        if h.start < _OPENING
+        and h.label[1] == "history"
+        and not any(n.label[1] == "now" and h.end <= n.start < trigger.start for n in s.cues(""))
+    ]
+
+
+_OPENING = 4  # characters before a cue that opens the sentence: a quote mark, a dash
 
 
 # What joins two parties of one list: ", ", " and ", ", et ", " & ", ", as well as ", « ainsi que »
@@ -736,13 +764,14 @@ def _the_ventures(job: ClauseJob, start: int, end: int) -> bool:
     return any(describes(at) or _role_at(s, "totals", at, _BEFORE_TOTALS) for at in ventures if at < first)
 
 
-def _venture_asides(job: ClauseJob) -> list[tuple[int, int]]:
+def venture_asides(s: ScannedSentence, entities: dict[str, Entity]) -> list[tuple[int, int]]:
     """The appositions that say what a venture is, from the article after its name to the next comma
-    or the sentence's end: ", the national build-out the ChatGPT maker launched in January"."""
-    s = job.sentence
+    or the sentence's end: ", the national build-out the ChatGPT maker launched in January". Their
+    dates are the venture's, not a claim's (nor a later sentence's: `rules.engine`)."""
     out = []
     for hit in s.hits:
-        if hit.label[0] == "entity" and _is_venture(job, hit.label[1]):
+        entity = entities.get(hit.label[1]) if hit.label[0] == "entity" else None
+        if entity is not None and "venture" in entity.classes:
             article = _ARTICLE_APPOSITION.match(s.folded, hit.end)
             if article:
                 comma = s.folded.find(",", article.end())
@@ -1388,6 +1417,11 @@ def _names(job: ClauseJob, start: int, end: int) -> list[str]:
     rule, s = job.rule, job.sentence
     text = s.sentence.text[start:end]
     names = [m.group(m.lastindex or 0) for pattern in rule.name_patterns for m in pattern.finditer(text)]
+    if job.before is not None and _TAKES_UP_A_PLACE.match(s.folded, start):
+        # "…bonds for Project Jupiter, a campus near Santa Teresa. The project was named one of the new
+        # sites of Stargate": the project is the one the sentence before names
+        before = job.before.sentence.text
+        names += [m.group(m.lastindex or 0) for pattern in rule.name_patterns for m in pattern.finditer(before)]
     if rule.name_entities:
         for hit in s.hits_in(start, end):
             if hit.label[0] != "entity" or hit.label[1] not in job.entities or hit.label[1] == rule.key:
@@ -1397,6 +1431,10 @@ def _names(job: ClauseJob, start: int, end: int) -> list[str]:
     # "a site of Stargate" names no site: the venture is not one of its own names
     names = [n for n in names if n.lower() != rule.key]
     return sorted(set(names), key=names.index)
+
+
+# A clause that opens on a place the sentence before named: "The project, led by…", « Le site »
+_TAKES_UP_A_PLACE = re.compile(r"\s*(?:the|this|that|le|ce|cet|cette)\s+(?:project|campus|site|projet)\b")
 
 
 def _when(job: ClauseJob, start: int, end: int, *, present: bool) -> tuple[str, bool]:
@@ -1452,7 +1490,7 @@ def _own_dates(job: ClauseJob, values: list[Value]) -> list[Value]:
     # and one in a venture's apposition is the venture's: "…sites in their Stargate programme, the build-out
     # the ChatGPT maker launched in January" (not the new sites')
     asides = [(h.start, h.end) for h in s.cues(job.rule.facet) if h.label[1] == "neutral"]
-    asides += s.memo(("venture asides",), lambda: _venture_asides(job))
+    asides += s.memo(("venture asides",), lambda: venture_asides(s, job.entities))
     return [
         v
         for v in values

@@ -82,7 +82,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
-from rules.clause import ClauseJob, ClauseResult, opens_on_start_up, past_dates, read_clause
+from rules.clause import ClauseJob, ClauseResult, opens_on_start_up, past_dates, read_clause, venture_asides
 from rules.explain import Trace
 from rules.interview import interviewee, speaks_for
 from rules.job import CONTEXT_WINDOW
@@ -91,6 +91,7 @@ from rules.model import NOT_IN_FORCE, Claim
 from rules.phrases import Hit
 from rules.scan import ScannedSentence
 from rules.text import REPORTING_VERBS, detect_language, fold, split_sentences
+from rules.values import Value
 
 _DATE_WORDS = (
     "janv",
@@ -178,6 +179,9 @@ class Engine:
         reader = _DocumentReader(self.rules, sentences, source, out.trace if explain else None)
         out.claims = reader.read(title_paragraph=0 if title else None)
         return out
+
+
+_NEGATION_REACH = 25  # characters between a negation and the denial it negates
 
 
 def _named_to_deny(s: ScannedSentence) -> set[str]:
@@ -280,9 +284,30 @@ class _DocumentReader:
                     rule = self.rules.facets[facet]
                     self._trace(scanned, rule, triggers[0], "skipped: a question asserts nothing")
                 continue
-            claims.extend(self._read_sentence(index, scanned, title_entities))
+            read = self._read_sentence(index, scanned, title_entities)
+            if any(c.hedged for c in read) and self._denied_next(index):
+                read = self._without(read, lambda c: c.hedged, "dropped (document): a report the next sentence denies")
+            claims.extend(read)
             scanned.forget_clauses()
         return self._drop_denied_reports(self._drop_carve_outs(claims))
+
+    def _denied_next(self, index: int) -> bool:
+        """Does the paragraph's next sentence deny what sentence `index` reports? « Une publication
+        affirmait qu'OpenAI aurait mis de côté sa puce. « Faux », a répondu un porte-parole », "The
+        company denied the report": the report is a rumour denied, whatever facet the denial names."""
+        after = index + 1
+        if after >= len(self.sentences):
+            return False
+        following = self.sentences[after]
+        if following.sentence.paragraph != self.sentences[index].sentence.paragraph or not following.has_cue("denied"):
+            return False
+        cues = [h for h in following.hits if h.label[0] == "cue"]
+        negations = [h.end for h in cues if h.label[1] == "negation"]
+        # not a denial negated: « n'a « ni confirmé ni démenti » », "neither confirmed nor denied"
+        return any(
+            h.label[1] == "denied" and not any(h.start - _NEGATION_REACH <= end <= h.start for end in negations)
+            for h in cues
+        )
 
     def _drop_denied_reports(self, claims: list[Claim]) -> list[Claim]:
         """A reported ending the same text says the parties deny is a rumour denied, not news.
@@ -400,7 +425,8 @@ class _DocumentReader:
                 continue  # "it", named nowhere before it: the sentence before leads
             if opens_on_start_up(s):
                 return START_UP_LEAD
-            # "Unlike OpenAI, long tied to Microsoft, Anthropic spreads its bets": Anthropic leads
+            # "Unlike OpenAI, long tied to Microsoft, Anthropic spreads its bets": Anthropic leads (as does
+            # the party after a leading contrast's comma: "While Anthropic spreads its bets, OpenAI…")
             if compared := _OPENS_ON_COMPARISON.match(s.folded):
                 after = next(
                     (h.label[1] for h in s.primary if h.label[0] == "entity" and h.start >= compared.end()), ""
@@ -468,6 +494,7 @@ class _DocumentReader:
                         rule, self.rules.facets, self.rules.entities, trigger, triggers, s,
                         lambda: self._paragraph_date(index), self.source, self._supposing(index),
                         earlier, in_reach, question, frozenset(context[-1]), reach,
+                        self.sentences[index - 1] if index else None,
                     )  # fmt: skip
                     results.append(read_clause(job))
                 best = ClauseResult.best(results)
@@ -616,11 +643,18 @@ class _DocumentReader:
                     return None
             elif previous.speaks_of_now():
                 return None
-            elif past := past_dates(previous.values, previous.published):
+            elif past := past_dates(self._dating_values(previous), previous.published):
                 return max(past)
             if before in self._dates:  # the search from `before` goes on from here: its answer is ours
                 return self._dates[before]
         return None
+
+    def _dating_values(self, s: ScannedSentence) -> list[Value]:
+        """The values of `s` that may date the sentences after it: not a venture's date in its
+        apposition ("…as part of Stargate, the venture the ChatGPT maker unveiled in January. The
+        first phase would draw about one gigawatt" is no news of January)."""
+        asides = venture_asides(s, self.rules.entities)
+        return [v for v in s.values if not any(a <= v.start < b for a, b in asides)]
 
     def _trace(self, s: ScannedSentence, rule: FacetRule, hit: Hit[Label], verdict: str, **details: object) -> None:
         if self.trace is not None:
@@ -721,10 +755,13 @@ _SUBJECT_PRONOUN = re.compile(
     rf"(?:(?:aussi|egalement|encore|ensuite|also|further|then)\s+)?(?:{REPORTING_VERBS})\b)"
 )
 
-# A comparison that opens a sentence, up to its comma: the subject follows it (folded text)
+# A comparison or a contrast that opens a sentence, up to its comma, a dashed aside in it skipped: the
+# subject follows it (folded text). « Là où Anthropic répartit ses paris — TPU, Trainium et GPU —, le
+# créateur de ChatGPT mise sur son propre silicium », "Whereas Anthropic…, OpenAI…"
 _OPENS_ON_COMPARISON = re.compile(
     r"\s*(?:contrairement (?:a|au|aux)|a la difference (?:de|du|des|d')|a l'inverse (?:de|du|des|d')|unlike"
-    r"|in contrast to|as with)\b[^,;:]{0,100},\s*"
+    r"|in contrast to|as with|la ou|alors que|tandis que|whereas|while)\b"
+    r"(?:\s-\s[^;:]{0,80}?\s-(?=[\s,])|[^,;:]){0,100},\s*"  # (folding made every dash "-")
 )
 
 # A sentence whose subject is a demonstrative and a buyer's role: "This customer alone…", « À lui seul,

@@ -31,3 +31,4 @@ class ClauseJob:
     asked: ScannedSentence | None = None  # the question a Q&A answer answers: its verb is the answer's too
     headline: frozenset[str] = frozenset()  # the entities the page's title names
     reach: int = CONTEXT_WINDOW  # how many of `context` a party left unnamed may be sought in (`_paragraph_reach`)
+    before: ScannedSentence | None = None  # the sentence before, whose names an opening "The project" takes up

@@ -288,6 +288,14 @@ CONTRASTS = (
     r"but|whereas|while|although|though|even as|yet|mais|tandis que|alors que|bien que|tout en|when|lorsque|quand"
 )
 SUPPOSITIONS = r"even if|even though|if|meme si|si"
+# "without" or « sans » before a verb: a deed not done ("without naming", « sans préciser », « sans
+# l'avoir signé »), not a party set apart ("without Nvidia", a contrast cue). Not what adds to a list
+# ("without counting", « sans compter », « sans oublier », « sans parler de »), nor a noun (« sans autre »).
+WITHOUT_DOING = (
+    r"(?:without\s+(?:ever\s+|yet\s+)?(?!counting\b|forgetting\b)[a-z]{2,}ing"
+    r"|sans\s+(?:jamais\s+|encore\s+)?(?:l'|le\s|la\s|les\s|en\s|y\s|s'|se\s)?"
+    r"(?!compter\b|oublier\b|parler\b|autre\b|frontieres?\b|partenaire\b)(?:[a-z]{2,}(?:er|ir|re)|avoir|etre))\b"
+)
 # Verbs that report what someone says, folded, in the forms a report takes (English past and present,
 # French present and participle, which verbs in -er share). One list for the four places that ask
 # whether words are reported: a party that reports what follows (`REPORTS_AFTER`), a quote's
@@ -330,6 +338,8 @@ _CLAUSE_BREAKS = (
     # a comparison after a comma is a proposition of its own, its figures and nouns its own: "commitments now
     # run to over a trillion dollars, against revenue that remains a fraction of that", « , contre 12 milliards »
     r"|,\s+(?=(?:against|compared (?:with|to)|versus|contre|par rapport a|face a)\s)"
+    # and so is what adds to it: ", not counting the 10 GW Nvidia is to supply", « , sans compter »
+    r"|,\s+(?=(?:not counting|without counting|not including|sans compter|sans oublier)\s)"
     # so is a cause after a comma: « …a amputé le résultat net, au titre de la quote-part des pertes », ", due to"
     r"|,\s+(?=(?:au titre d|en raison d|du fait d|due to\s|owing to\s|because of\s))"
     # a participle that reports or adds starts what it reports: "…, saying the exclusivity remains"; so
@@ -340,6 +350,9 @@ _CLAUSE_BREAKS = (
     # its reliance by building its own models" (what ends is not what the means builds)
     r"|\s+(?=en\s+(?:s'|se\s|y\s|l'|les?\s)?(?!tant\b|avant\b|cours\b)[a-z]{3,}ant\b)"
     r"|\s+(?=by\s+[a-z]{3,}ing\b)"
+    # so does a means not taken, after a comma: "…, without putting a figure on what it would spend with
+    # Nvidia", « , sans dire ce qu'il dépenserait chez Nvidia » (what it holds is not asserted: `rules.clause`)
+    rf"|,\s+(?={WITHOUT_DOING})"
     # a consequence starts one: "…under the equity method, so a share of its losses lands…", « , si bien que »
     r"|,\s+(?=(?:so(?!\s+far\b)|hence|thus|therefore|si bien que|de sorte que|de telle sorte que)\b)"
     # a personal subject after a comma starts a proposition: « Le jour où…, comme OpenAI le fait avec
@@ -475,9 +488,14 @@ def _singular_subjects(text: str, parties: Sequence[tuple[int, int]]) -> list[tu
         (text.rindex(" ", 0, start - 1) if " " in text[: start - 1] else start - 1, start)
         for start, end in parties
         if _AND_BEFORE.search(text, max(0, start - 8), start)
-        and _SINGULAR_AFTER.match(text, end)
+        and (_SINGULAR_AFTER.match(text, end) or _COMMA_ET.search(text, max(0, start - 8), start))
         and not _BETWEEN_BEFORE.search(text, max(0, start - 60), start)
     ]
+
+
+# French puts no comma before a list's last « et »: « …fournisseurs d'OpenAI, et Microsoft investit dans ses
+# propres puces » opens a proposition, whatever its verb
+_COMMA_ET = re.compile(r",\s+et\s+\Z")
 
 
 # "…a plan led by OpenAI, SoftBank and Oracle, Microsoft says it is no longer…", « …, Microsoft affirme

@@ -291,8 +291,11 @@ _UNIT = (
     r"|sites?(?!\s{1,2}(?:sp[ée]cialis|web\b|internet|d['’]informations?|d['’]actualit|de\s{1,2}presse|d['’]info\b))"
     r"|campus(?:es)?|facilit(?:y|ies)|installations?|structures?)(?!\w)"
 )
-# Words that never stand between a count and its noun: "one of the sites" is not a count of sites.
-_STOP = _words_re(_list("of the de des du les la le than que and et or ou to à in en per par for pour with avec"))
+# Words that never stand between a count and its noun: "one of the sites" is not a count of sites, nor
+# "130 kilowatts a rack" one of racks.
+_STOP = _words_re(
+    _list("of the de des du les la le than que and et or ou to à in en per par for pour with avec a an each")
+)
 _ORD = r"(?:st|nd|rd|th|[èe]me|[èe]re|er|re|e|è|ᵉ)"
 _WD_EN, _WD_FR = _words_re(_WEEKDAYS_EN), _words_re(_WEEKDAYS_FR)
 _MONTH = (
@@ -343,7 +346,8 @@ _SINCE = (
     r"(?:since|depuis|from|starting(?:\s{1,2}(?:in|from|on))?|beginning(?:\s{1,2}(?:in|on))?"
     r"|effective|[àa]\s{1,2}partir\s{1,2}(?:de|du|d['’])|dès)"
 )
-_TERM = rf"{_GAP}(?:(?:the|le|la){_S})?(?:{_MOD})?{_DATE_ANY}"  # what follows "until"/"since"
+# what follows "until"/"since": "until last January", « jusqu'en mars dernier »
+_TERM = rf"{_GAP}(?:(?:the|le|la|last|next){_S})?(?:{_MOD})?{_DATE_ANY}(?:{_S}(?:derni[èe]re?|prochaine?)(?![\w-]))?"
 
 # What may follow a number, most specific first; the number itself is group "n" (see _BRANCHES).
 # The lookahead skips them all at once when no letter or sign follows ("1 1 1", "2019, 2020").
@@ -401,7 +405,9 @@ _BRANCHES: list[tuple[str, str]] = [
     ("date_full", rf"(?:(?:on|le|the){_S})?(?:(?:{_WD_EN}|{_WD_FR}),?{_S}(?:the{_S})?)?{_DATE_FULL}"),
     (
         "date_in",
-        rf"(?:(?:in|en|au|during|durant|pendant|courant|dans|as{_S}of){_S}(?:{_MOD})?|{_MOD})"
+        rf"(?:(?:in|en|au|during|durant|pendant|courant|dans|as{_S}of){_S}(?:{_MOD})?|{_MOD}"
+        # a month said relative to publication: "last October", "next March"
+        rf"|(?:last|next){_S}(?={_MONTH}))"
         rf"{_DATE_ANY}{_MONTHS_YEAR}?",
     ),
     (
@@ -476,7 +482,7 @@ _FIRST = {
     "dur": "[acdfloprs]",
     "season": "[acdefhilnpstwàé]",  # "since", « depuis » included
     "date_full": r"[\dadfjlmnostvw]",
-    "date_in": "[1-4abcdefhilmpqsty]",
+    "date_in": "[1-4abcdefhilmnpqsty]",
     "now": r"[\dacdefhijlmnopqrstuvwy]",
     "usd_pre": "[$u]",
     "oth_pre": "[aceghijnrs£¥€₹]",
@@ -607,6 +613,11 @@ def _month(name: str) -> int:
     return _MONTH_NO.get(n[:4]) or _MONTH_NO[n[:3]]
 
 
+# "last" or "next" right before a month: the month before or after publication, whatever the term
+_SAID_BEFORE_MONTH = re.compile(r"\b(?:(last)|next)\s{1,2}\Z", re.I)
+_SAID_AFTER_MONTH = re.compile(r"\s{1,2}(?:(derni[èe]re?)|prochaine?)(?![\w-])", re.I)
+
+
 def _iso(text: str, pub: datetime.date | None, *, ahead: bool = False, nearest: bool = False) -> str | None:
     """The ISO date in a matched phrase; a month without a year takes it from `pub`.
 
@@ -616,7 +627,10 @@ def _iso(text: str, pub: datetime.date | None, *, ahead: bool = False, nearest: 
     """
     y, mo = _YEAR_RE.search(text), _MONTH_RE.search(text)
     month = _month(mo.group()) if mo else 0
-    relative = _RELATIVE_YEAR.search(text, mo.end()) if mo and pub else None
+    said = mo and (_SAID_BEFORE_MONTH.search(text, 0, mo.start()) or _SAID_AFTER_MONTH.match(text, mo.end()))
+    if said:  # "until last January", "by next March", « jusqu'en mars dernier »
+        ahead, nearest = said.group(1) is None, False
+    relative = _RELATIVE_YEAR.search(text, mo.end()) if mo and pub and not said else None
     if y:
         year = int(y.group())
     elif month and pub and relative:  # "in January last year": the year is said, relative to publication
@@ -764,8 +778,11 @@ def _is_model_number(m: re.Match[str]) -> bool:
 # What a unit is, not how much of it: "a gigawatt is a unit of power", "one gigawatt costs about $50
 # billion", « un gigawatt, c'est la consommation d'une ville », « un gigawatt équivaut à… »
 _DEFINED_AFTER = re.compile(
-    r"\s*,?\s*(?:is|means|equals|costs|powers|can power|would power|c'est|c’est|est|equivaut|équivaut|coute|coûte"
-    r"|correspond|represente|représente|alimente|permet)\b",
+    r"\s*(?:is|means|equals|costs|powers|can power|would power|c'est|c’est|est|equivaut|équivaut|coute|coûte"
+    r"|correspond|represente|représente|alimente|permet)\b"
+    # after a comma, only a definition's own words: not an apposition's end (« un campus, d'environ un
+    # gigawatt, est à l'étude »)
+    r"|\s*,\s*(?:c'est|c’est|that is|that's)\b",
     re.I,
 )
 _ONE = re.compile(r"an?|one|un", re.I)
@@ -807,7 +824,7 @@ _HANDLERS: dict[str, Handler] = {
     "dur": _on_dur,
     "t_dur": _on_dur,
     "date_full": _simple("date", lambda m, lang, pub: _iso(m.group(), pub)),
-    "date_in": _simple("date", lambda m, lang, pub: _iso(m.group(), pub)),
+    "date_in": _simple("date", lambda m, lang, pub: _iso(m.group(), pub, ahead=_NEXT.match(m.group()) is not None)),
     "season": _on_season,
     "now": _simple("now", lambda m, lang, pub: pub.isoformat() if pub else ""),
     "usd_pre": _on_usd,
@@ -824,6 +841,10 @@ _HANDLERS: dict[str, Handler] = {
 }
 
 
+# A size, not a figure: "dozens of multi-hundred-megawatt sites", "a multi-hundred-million-dollar deal"
+_AFTER_MULTI = re.compile(r"multi-?\Z", re.I)
+
+
 def find_values(text: str, *, lang: str = "en", published: datetime.date | None = None) -> list[Value]:
     """All values in `text`, sorted by start, non-overlapping (longest match wins).
 
@@ -836,7 +857,8 @@ def find_values(text: str, *, lang: str = "en", published: datetime.date | None 
     if heading := _HEADING.match(text):
         found.extend(_at(heading, "date", _iso(heading.group().strip(" .:|-\u2013\u2014"), published)))
     for m in _SCAN.finditer(text, heading.end() if heading else 0):
-        found.extend(_HANDLERS[m.lastgroup or ""](m, lang, published))
+        if not _AFTER_MULTI.search(text, max(0, m.start() - 6), m.start()):
+            found.extend(_HANDLERS[m.lastgroup or ""](m, lang, published))
     if any(word in text for word in _BARE_HINTS):
         found = sorted(found + _bare_amounts(text, found, lang), key=lambda v: v.start)
     today = published.isoformat() if published else "9999"
