@@ -115,6 +115,13 @@ _SUBJECT_PRONOUN = re.compile(
 )
 
 
+# What opens a sentence on its topic: « Sur OpenAI, … », "As for Oracle, …", « Côté Nvidia, … »
+_TOPIC_BEFORE = re.compile(
+    r"\s*(?:sur|concernant|quant (?:a|au|aux)|cote|s'agissant (?:de|d')|as for|on|about|regarding|as to)"
+    r"\s*(?:le\s+|la\s+|les\s+|l')?"
+)
+
+
 def _other_subject(job: ClauseJob, inside: list[Hit[Label]], trigger: Hit[Label]) -> str:
     """A party named before the trigger when the rule's subject is carried from an earlier sentence:
     "Its stake in OpenAI" leaves the subject to the context, "OpenAI said its parent would hold a
@@ -131,6 +138,8 @@ def _other_subject(job: ClauseJob, inside: list[Hit[Label]], trigger: Hit[Label]
             break
         if _SUBJECT_PRONOUN.search(folded, max(0, hit.start - 40), hit.start):
             break  # "Ten days ago it announced with Broadcom…": the pronoun is the subject, Broadcom a partner
+        if _TOPIC_BEFORE.fullmatch(folded, 0, hit.start) and folded.startswith(",", hit.end):
+            continue  # « Sur OpenAI, la dirigeante a rappelé que le groupe détenait 27 % »: a topic, no subject
         entity = job.entities.get(hit.label[1]) if hit.label[0] == "entity" else None
         # after the trigger only a party that is no key: a key is what is used
         after_as_key = hit.start >= trigger.start and entity is not None and job.rule.key_class in entity.classes
@@ -452,6 +461,11 @@ def as_holdings(job: ClauseJob, keys: list[str], start: int, end: int) -> tuple[
     )
 
 
+def _provider_roles(job: ClauseJob, role: str) -> list[Hit[Label]]:
+    """The words of `role` in the sentence, for a rule keyed on providers (none for another rule)."""
+    return job.sentence.roles(role) if job.rule.key_class == "provider" else []
+
+
 # Between a builder and its role: nothing, an auxiliary ("Crusoe is building for"), or a relative
 # (« Crusoe, qui construit pour Oracle »)
 _BUILDER_TO_ROLE = re.compile(
@@ -463,10 +477,7 @@ def as_builders(job: ClauseJob, keys: list[str], start: int, end: int) -> tuple[
     """Providers the clause names only as building for another (vocab/roles.toml, role
     `building_for`): "Abilene, where Crusoe is building for Oracle" is Oracle's site, and Crusoe
     sells OpenAI nothing there."""
-    if job.rule.key_class != "provider":
-        return keys, {}
-    s = job.sentence
-    roles = s.roles("building_for")
+    s, roles = job.sentence, _provider_roles(job, "building_for")
     if not roles:
         return keys, {}
 
@@ -487,10 +498,7 @@ _LIST_SEPARATOR = re.compile(
 def as_investors(job: ClauseJob, keys: list[str], start: int, end: int) -> tuple[list[str], dict[str, str]]:
     """Providers the clause names only among a lab's investors (vocab/roles.toml, role `investing`):
     "OpenAI raised $110 billion in new funding from Amazon, Nvidia and SoftBank" buys no compute."""
-    if job.rule.key_class != "provider":
-        return keys, {}
-    s = job.sentence
-    roles = s.roles("investing")
+    s, roles = job.sentence, _provider_roles(job, "investing")
     if not roles:
         return keys, {}
     parties = [h for h in s.hits if h.label[0] == "entity"]

@@ -953,10 +953,12 @@ _REPORTED_BEFORE = re.compile(rf"\b(?:{REPORTING_VERBS})\s+(?:that\s|que\s|qu')?
 def _without_price_moves(s: ScannedSentence, cues: list[Hit[Label]]) -> list[Hit[Label]]:
     """Leave out an ending right before a percentage: a share price's move, no ending of a deal
     (« CoreWeave … a lâché 7 % jeudi », "Oracle gave up 4% on Tuesday")."""
-    percents = [v.start for v in s.values if v.kind == "share_pct"]
-    if not percents:
+    if "%" not in s.folded and "cent" not in s.folded:
         return cues
-    return [h for h in cues if not (h.label[1] == "ended" and any(0 < at - h.end <= 3 for at in percents))]
+    return [h for h in cues if not (h.label[1] == "ended" and _PERCENT_AFTER.match(s.folded, h.end))]
+
+
+_PERCENT_AFTER = re.compile(r"\s{1,3}(?:de\s+|by\s+)?\d{1,3}(?:[.,]\d{1,2})?\s?(?:%|percent|per cent|pour cent)")
 
 
 def _without_backshift(s: ScannedSentence, cues: list[Hit[Label]]) -> list[Hit[Label]]:
@@ -1075,11 +1077,17 @@ def _negation_reach(negation: Hit[Label]) -> int:
     report = negation.phrase.rstrip(")?").endswith(("que", "qu'", "that")) or any(
         word in negation.phrase for word in _TAKEN_BACK
     )
-    return CUE_REACH if report else 25
+    return _REPORT_REACH if report else 25
+
+
+# « nous écrivions que les droits de … sur les modèles et les produits d'OpenAI expiraient »: the whole proposition
+_REPORT_REACH = 2 * CUE_REACH
 
 
 # The words of a correction's negation (vocab/cues.toml [negation]): what follows them is taken back whole
-_TAKEN_BACK = ("wrongly", "incorrectly", "erroneously", "mistakenly", "a tort", "par erreur", "=mis")
+_TAKEN_BACK = (
+    "wrongly", "incorrectly", "erroneously", "mistakenly", "a tort", "par erreur", "=mis", "earlier", "version",
+)  # fmt: skip
 
 
 def _status(
@@ -1417,7 +1425,9 @@ def _names(job: ClauseJob, start: int, end: int) -> list[str]:
     rule, s = job.rule, job.sentence
     text = s.sentence.text[start:end]
     names = [m.group(m.lastindex or 0) for pattern in rule.name_patterns for m in pattern.finditer(text)]
-    if job.before is not None and _TAKES_UP_A_PLACE.match(s.folded, start):
+    if job.before is not None and (
+        _TAKES_UP_A_PLACE.match(s.folded, start) or _THE_COUNTY.search(s.folded, start, end)
+    ):
         # "…bonds for Project Jupiter, a campus near Santa Teresa. The project was named one of the new
         # sites of Stargate": the project is the one the sentence before names
         before = job.before.sentence.text
@@ -1433,8 +1443,20 @@ def _names(job: ClauseJob, start: int, end: int) -> list[str]:
     return sorted(set(names), key=names.index)
 
 
-# A clause that opens on a place the sentence before named: "The project, led by…", « Le site »
-_TAKES_UP_A_PLACE = re.compile(r"\s*(?:the|this|that|le|ce|cet|cette)\s+(?:project|campus|site|projet)\b")
+# A clause that opens on a place the sentence before named: "The project, led by…", « Le site », "Both carry
+# the Stargate label", « Ces deux campus »
+_TAKES_UP_A_PLACE = re.compile(
+    r"\s*(?:(?:the|this|that|le|ce|cet|cette)\s+(?:project|campus|site|projet)\b"
+    r"|(?:both|the two|these|those|les deux|ces deux|ces)\s+(?:sites|campuses|campus|projects|projets|carry|are|sont)\b"
+    r"|both\b)"
+)
+
+
+# A place the sentence before named, anywhere in the clause: « OpenAI a inclus le comté dans la liste des
+# nouveaux sites de Stargate », "the township was named one of the venture's sites"
+_THE_COUNTY = re.compile(
+    r"\b(?:le|the|la|this|ce|cette)\s+(?:comte|county|commune|township|municipalite|municipality)\b"
+)
 
 
 def _when(job: ClauseJob, start: int, end: int, *, present: bool) -> tuple[str, bool]:

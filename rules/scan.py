@@ -133,7 +133,8 @@ class ScannedSentence:
         found = _DEMONSTRATIVE.search(self.folded)
         if found is None:
             return None
-        return self._carrying(facets, earlier, found.start(1), found.end(1), "an earlier sentence")
+        noun = 1 if found.group(1) else 2
+        return self._carrying(facets, earlier, found.start(noun), found.end(noun), "an earlier sentence")
 
     def pointing_back(self, earlier: ScannedSentence, rights: list[str]) -> ScannedSentence | None:
         """This sentence with a right it names after a demonstrative ("That exclusivity stays", « cette
@@ -465,6 +466,8 @@ _POINTING = re.compile(r"(?:^|\W)(?:this|that|ce|cet|cette)\s+$")
 _DEMONSTRATIVE = re.compile(
     r"\b(?:this|that|the same|ce|cet|cette|ledit|ladite)\s+"
     r"(right|clause|provision|privilege|priority|lock|droit|disposition|privilege|priorite|verrou)\b"
+    # in the plural: "these rights", « ces droits sont prolongés jusqu'en 2032 »
+    r"|\b(?:these|those|ces|lesdits|lesdites)\s+(rights|clauses|provisions|privileges|droits|dispositions)\b"
 )
 # A clause after a relative that opens on a conjunction is no sequel of the main clause the relative
 # interrupts: "The denial did little to quiet investors, who have watched…since January, when Microsoft

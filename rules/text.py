@@ -353,6 +353,10 @@ _CLAUSE_BREAKS = (
     # so does a means not taken, after a comma: "…, without putting a figure on what it would spend with
     # Nvidia", « , sans dire ce qu'il dépenserait chez Nvidia » (what it holds is not asserted: `rules.clause`)
     rf"|,\s+(?={WITHOUT_DOING})"
+    # « et » before a verb in the imperfect, the conditional or the future starts one, comma or not: « le groupe
+    # détenait 27 % du capital et comptabilisait sa quote-part des pertes » (not a noun: « et retrait »)
+    r"|\s+(?=et\s+(?!(?:portrait|attrait|extrait|retrait|souhait|trait|lait|bienfait|forfait|parfait)\b)"
+    r"[a-z]{3,}(?:ait|aient|erait|eraient|era|eront)\b)"
     # a consequence starts one: "…under the equity method, so a share of its losses lands…", « , si bien que »
     r"|,\s+(?=(?:so(?!\s+far\b)|hence|thus|therefore|si bien que|de sorte que|de telle sorte que)\b)"
     # a personal subject after a comma starts a proposition: « Le jour où…, comme OpenAI le fait avec

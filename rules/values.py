@@ -788,9 +788,19 @@ _DEFINED_AFTER = re.compile(
 _ONE = re.compile(r"an?|one|un", re.I)
 
 
+# A rate, not a capacity: "about a gigawatt of new capacity a week", « un gigawatt par semaine »
+_RATE_AFTER = re.compile(
+    r"(?:\s+(?:of|de|d['’])\s*(?:[\w'’-]+\s+){0,3}?)?\s*(?:a|an|per|each|every|par|chaque)\s+"
+    r"(?:day|week|month|year|jour|semaine|mois|an|ann[ée]e)\b",
+    re.I,
+)
+
+
 def _on_cap(m: re.Match[str], lang: str, pub: datetime.date | None) -> list[Value]:
     if _ONE.fullmatch(m.group("n")) and _DEFINED_AFTER.match(m.string, m.end()):
         return []  # a unit defined, no capacity
+    if _RATE_AFTER.match(m.string, m.end()):
+        return []
     unit, n = _lower(m.group("t_cap_u")), _n(m, lang, article=True)  # "a gigawatt"
     factor = 1e-3 if unit.startswith("m") else 1e3 if unit.startswith("t") else 1.0
     if n is not None and m.group("t_cap_half"):  # « quatre gigawatts et demi »
@@ -805,6 +815,20 @@ def _on_rank(m: re.Match[str], lang: str, pub: datetime.date | None) -> list[Val
 
 
 Convert = Callable[[re.Match[str], str, datetime.date | None], float | int | str | None]
+
+
+# A rate of change, not a share: "Oracle fell 4%", « a limité ses pertes à 0,8 % », « en hausse de plus de 30 % »
+_MOVED_BY = re.compile(
+    r"(?:fell|rose|gained|lost|dropped|slipped|slid|climbed|jumped|soared|plunged|tumbled|sank|rallied|shed|up|down"
+    r"|higher|lower|limit[ée]\w*\s+(?:ses|leurs)\s+pertes|recul[ée]\w*|progress[ée]\w*|gagn[ée]\w*|perdu|bondi"
+    r"|chut[ée]\w*|grimp[ée]\w*|hausse|baisse|plong[ée]\w*|l[âa]ch[ée]\w*|d[ée]visser|d[ée]viss[ée]\w*)"
+    r"\s+(?:(?:de|by|à|a|of)\s+)?(?:(?:plus\s+de|more\s+than|about|nearly|almost|some|environ|pr[èe]s\s+de)\s+)?\Z",
+    re.I,
+)
+
+
+def _moved_by(m: re.Match[str]) -> bool:
+    return _MOVED_BY.search(m.string, max(0, m.start() - 40), m.start()) is not None
 
 
 def _simple(kind: str, convert: Convert) -> Handler:
@@ -831,7 +855,7 @@ _HANDLERS: dict[str, Handler] = {
     "t_usd": _on_usd,
     "oth_pre": _simple("amount_other", lambda m, lang, pub: m.group()),
     "t_oth": _simple("amount_other", lambda m, lang, pub: m.group()),
-    "t_pct": _simple("share_pct", lambda m, lang, pub: _n(m, lang)),
+    "t_pct": lambda m, lang, pub: [] if _moved_by(m) else _at(m, "share_pct", _n(m, lang)),
     "frac_amt": _on_frac_amt,
     "frac_pct": _simple("share_pct", lambda m, lang, pub: _fraction(m.group()) * 100),
     "t_cap": _on_cap,
