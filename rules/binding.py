@@ -498,15 +498,29 @@ _LIST_SEPARATOR = re.compile(
 def as_investors(job: ClauseJob, keys: list[str], start: int, end: int) -> tuple[list[str], dict[str, str]]:
     """Providers the clause names only among a lab's investors (vocab/roles.toml, role `investing`):
     "OpenAI raised $110 billion in new funding from Amazon, Nvidia and SoftBank" buys no compute."""
-    s, roles = job.sentence, _provider_roles(job, "investing")
+    return _listed_after_role(job, keys, start, end, "investing", "named as an investor, no supplier")
+
+
+def as_customers(job: ClauseJob, keys: list[str], start: int, end: int) -> tuple[list[str], dict[str, str]]:
+    """Providers the clause names only as whose orders fill a supplier (vocab/roles.toml, role
+    `ordering`): « la capacité de TSMC, déjà saturée par les commandes de Nvidia, d'AMD et de Google »
+    makes none of them OpenAI's supplier."""
+    return _listed_after_role(job, keys, start, end, "ordering", "named as a customer, no supplier")
+
+
+def _listed_after_role(
+    job: ClauseJob, keys: list[str], start: int, end: int, role: str, why: str
+) -> tuple[list[str], dict[str, str]]:
+    """The keys but those the clause names only in the list right after a word of `role`."""
+    s, roles = job.sentence, _provider_roles(job, role)
     if not roles:
         return keys, {}
     parties = [h for h in s.hits if h.label[0] == "entity"]
 
     def listed_after(hit: Hit[Label]) -> bool:
-        return any(role.end <= hit.start and _only_parties_between(s.folded, parties, role.end, hit) for role in roles)
+        return any(word.end <= hit.start and _only_parties_between(s.folded, parties, word.end, hit) for word in roles)
 
-    return _named_only_as(job, keys, start, end, listed_after, "named as an investor, no supplier")
+    return _named_only_as(job, keys, start, end, listed_after, why)
 
 
 def _only_parties_between(folded: str, parties: list[Hit[Label]], at: int, hit: Hit[Label]) -> bool:

@@ -20,6 +20,7 @@ from rules.binding import (
     BEFORE_EPITHET,
     OPENING_EPITHET,
     as_builders,
+    as_customers,
     as_examples,
     as_holdings,
     as_investors,
@@ -64,6 +65,13 @@ class ClauseResult:
         return max(range(len(results)), key=lambda i: (bool(results[i].claims), results[i].strength))
 
 
+# Parties named only in a role that is no deal of theirs: a platform, an example, a maker, a builder for
+# another, an investor, a customer, a speaker, a holding
+_NAMED_ONLY_AS = (
+    as_platforms, as_examples, as_makers, as_builders, as_investors, as_customers, as_speakers, as_holdings,
+)  # fmt: skip
+
+
 def read_clause(job: ClauseJob) -> ClauseResult:
     """Claims of `job.rule` from the clause of `job.trigger`, or none and the reason why."""
     s, rule = job.sentence, job.rule
@@ -87,8 +95,7 @@ def read_clause(job: ClauseJob) -> ClauseResult:
     dropped = _dropped_keys(job, inside, start, end)
     keys, in_clouds = hosted(job, keys, inside)
     dropped.update(in_clouds)
-    # parties named only in a role that is no deal of theirs: a platform, an example, a maker, a speaker, a holding
-    for named_only_as in (as_platforms, as_examples, as_makers, as_builders, as_investors, as_speakers, as_holdings):
+    for named_only_as in _NAMED_ONLY_AS:
         keys, why_not = named_only_as(job, keys, start, end)
         dropped.update(why_not)
     if not keys:
@@ -311,7 +318,11 @@ def _read(job: ClauseJob, start: int, end: int, keys: list[str], cues: list[Hit[
     if start > 0 and "ended" not in classes and _NOT_DONE.match(s.folded, start):
         return ClauseResult([], "skipped: a deed not done (without …)", {})
     values = s.memo(("values", rule.facet, start, end, tuple(keys)), lambda: _values(job, start, end, keys))
-    if values.keys() & _QUANTITIES and (_listed_among_many(job, keys, start, end) or _the_ventures(job, start, end)):
+    if values.keys() & _QUANTITIES and (
+        _listed_among_many(job, keys, start, end)
+        or _the_ventures(job, start, end)
+        or (rule.name_entities and _names_the_industry(job, start, end))  # "Those partners are Microsoft, Oracle, …"
+    ):
         values = {k: v for k, v in values.items() if k not in _QUANTITIES}
     if rule.context_values and not rule.requires[0] & s.entities and not _ANAPHOR.match(job.trigger.phrase):
         values = {k: v for k, v in values.items() if k in rule.context_values}
@@ -1432,7 +1443,7 @@ def _names(job: ClauseJob, start: int, end: int) -> list[str]:
         # sites of Stargate": the project is the one the sentence before names
         before = job.before.sentence.text
         names += [m.group(m.lastindex or 0) for pattern in rule.name_patterns for m in pattern.finditer(before)]
-    if rule.name_entities:
+    if rule.name_entities and not _names_the_industry(job, start, end):
         for hit in s.hits_in(start, end):
             if hit.label[0] != "entity" or hit.label[1] not in job.entities or hit.label[1] == rule.key:
                 continue
@@ -1441,6 +1452,17 @@ def _names(job: ClauseJob, start: int, end: int) -> list[str]:
     # "a site of Stargate" names no site: the venture is not one of its own names
     names = [n for n in names if n.lower() != rule.key]
     return sorted(set(names), key=names.index)
+
+
+_INDUSTRY = 5  # parties a clause names besides the venture: a list of the industry, not of its partners
+
+
+def _names_the_industry(job: ClauseJob, start: int, end: int) -> bool:
+    """Does the clause list so many companies that they are the industry, not the venture's partners?
+    "The companies involved — Microsoft, OpenAI and the partners of Stargate, Google, Amazon, Meta, the
+    chip makers from Nvidia to AMD — are not villains" names no partner of Stargate's."""
+    named = {h.label[1] for h in job.sentence.hits_in(start, end) if h.label[0] == "entity"}
+    return len(named - {job.rule.key}) >= _INDUSTRY
 
 
 # A clause that opens on a place the sentence before named: "The project, led by…", « Le site », "Both carry

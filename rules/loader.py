@@ -58,7 +58,7 @@ CUE_CLASSES = (
 # What part a party plays in a clause (vocab/roles.toml): the words; the grammar around them is clause.py's.
 ROLE_CLASSES = (
     "deal", "buying", "epithet", "start_up", "totals", "description", "making", "built_on", "elsewhere", "staff",
-    "holding", "building_for", "investing",
+    "holding", "building_for", "investing", "ordering",
 )  # fmt: skip
 KEY_CLASSES = ("provider", "model_maker")
 # Roles an entity may have besides the key classes: a chip maker's chips may run in the data centres of a
