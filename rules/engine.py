@@ -292,15 +292,20 @@ class _DocumentReader:
         return self._drop_denied_reports(self._drop_carve_outs(claims))
 
     def _denied_next(self, index: int) -> bool:
-        """Does the paragraph's next sentence deny what sentence `index` reports? « Une publication
-        affirmait qu'OpenAI aurait mis de côté sa puce. « Faux », a répondu un porte-parole », "The
-        company denied the report": the report is a rumour denied, whatever facet the denial names."""
-        after = index + 1
-        if after >= len(self.sentences):
-            return False
+        """Does the next sentence deny what sentence `index` reports? « Une publication affirmait
+        qu'OpenAI aurait mis de côté sa puce. « Faux », a répondu un porte-parole », "The company denied
+        the report": the report is a rumour denied, whatever facet the denial names. So does a bare
+        verdict that opens the next paragraph, one of the next two sentences: "…would have sold its
+        stake. Several sites relayed it. ¶ The report is false." """
+        return any(self._denies(index, after) for after in range(index + 1, min(index + 3, len(self.sentences))))
+
+    def _denies(self, index: int, after: int) -> bool:
         following = self.sentences[after]
-        if following.sentence.paragraph != self.sentences[index].sentence.paragraph or not following.has_cue("denied"):
+        if not following.has_cue("denied"):
             return False
+        same_paragraph = following.sentence.paragraph == self.sentences[index].sentence.paragraph
+        if not (same_paragraph and after == index + 1) and (same_paragraph or following.triggered):
+            return False  # further on, only a verdict of its own: « L'information est fausse. »
         cues = [h for h in following.hits if h.label[0] == "cue"]
         negations = [h.end for h in cues if h.label[1] == "negation"]
         # not a denial negated: « n'a « ni confirmé ni démenti » », "neither confirmed nor denied"
