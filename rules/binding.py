@@ -109,7 +109,7 @@ def other_party(job: ClauseJob, inside: list[Hit[Label]], start: int, end: int) 
 
 # A personal pronoun that stands as a subject: a French one anywhere (not « il y a », "there is" or "ago"),
 # an English one where a subject stands ("Ten days ago it announced", not "sold it to")
-_SUBJECT_PRONOUN = re.compile(
+_PRONOUN_SUBJECT_BEFORE = re.compile(
     r"\b(?:il|elle|ils|elles)\s+(?!y\s+a\b)(?=[a-z])"
     r"|(?:^|[,;:]\s*|\b(?:ago|then|now|later|since|also|and|but)\s+)(?:it|they)\s+(?=[a-z])"
 )
@@ -136,7 +136,7 @@ def _other_subject(job: ClauseJob, inside: list[Hit[Label]], trigger: Hit[Label]
     for hit in inside:
         if hit.start >= trigger.start and not whole_clause:
             break
-        if _SUBJECT_PRONOUN.search(folded, max(0, hit.start - 40), hit.start):
+        if _PRONOUN_SUBJECT_BEFORE.search(folded, max(0, hit.start - 40), hit.start):
             break  # "Ten days ago it announced with Broadcom…": the pronoun is the subject, Broadcom a partner
         if _TOPIC_BEFORE.fullmatch(folded, 0, hit.start) and folded.startswith(",", hit.end):
             continue  # « Sur OpenAI, la dirigeante a rappelé que le groupe détenait 27 % »: a topic, no subject

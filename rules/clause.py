@@ -44,6 +44,7 @@ from rules.text import RELATIVE_PRONOUNS, RELATIVE_START, REPORTING_VERBS, WITHO
 from rules.values import Value
 
 CUE_REACH = 90  # characters between a cue and its trigger, at most
+NEGATION_REACH = 25  # characters between a negation and the ending or denial it negates: "has not lost"
 TIME_KINDS = ("date", "since", "until")
 STATUS_ORDER = ("denied", "ended", "continuing", "planned", "active")
 _CLAUSE_WIDE = frozenset({"negation", "denied", "cancelled", "hypothetical", "exception"})
@@ -1088,7 +1089,7 @@ def _negation_reach(negation: Hit[Label]) -> int:
     report = negation.phrase.rstrip(")?").endswith(("que", "qu'", "that")) or any(
         word in negation.phrase for word in _TAKEN_BACK
     )
-    return _REPORT_REACH if report else 25
+    return _REPORT_REACH if report else NEGATION_REACH
 
 
 # « nous écrivions que les droits de … sur les modèles et les produits d'OpenAI expiraient »: the whole proposition
@@ -1434,15 +1435,13 @@ def _better_amount(value: Value, best: Value, total_ends: set[int]) -> bool:
 
 def _names(job: ClauseJob, start: int, end: int) -> list[str]:
     rule, s = job.rule, job.sentence
-    text = s.sentence.text[start:end]
-    names = [m.group(m.lastindex or 0) for pattern in rule.name_patterns for m in pattern.finditer(text)]
+    names = _pattern_names(rule, s.sentence.text[start:end])
     if job.before is not None and (
         _TAKES_UP_A_PLACE.match(s.folded, start) or _THE_COUNTY.search(s.folded, start, end)
     ):
         # "…bonds for Project Jupiter, a campus near Santa Teresa. The project was named one of the new
         # sites of Stargate": the project is the one the sentence before names
-        before = job.before.sentence.text
-        names += [m.group(m.lastindex or 0) for pattern in rule.name_patterns for m in pattern.finditer(before)]
+        names += _pattern_names(rule, job.before.sentence.text)
     if rule.name_entities and not _names_the_industry(job, start, end):
         for hit in s.hits_in(start, end):
             if hit.label[0] != "entity" or hit.label[1] not in job.entities or hit.label[1] == rule.key:
@@ -1452,6 +1451,11 @@ def _names(job: ClauseJob, start: int, end: int) -> list[str]:
     # "a site of Stargate" names no site: the venture is not one of its own names
     names = [n for n in names if n.lower() != rule.key]
     return sorted(set(names), key=names.index)
+
+
+def _pattern_names(rule: FacetRule, text: str) -> list[str]:
+    """The names the rule's `names` patterns find in `text`, in order."""
+    return [m.group(m.lastindex or 0) for pattern in rule.name_patterns for m in pattern.finditer(text)]
 
 
 _INDUSTRY = 5  # parties a clause names besides the venture: a list of the industry, not of its partners

@@ -82,7 +82,15 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
-from rules.clause import ClauseJob, ClauseResult, opens_on_start_up, past_dates, read_clause, venture_asides
+from rules.clause import (
+    NEGATION_REACH,
+    ClauseJob,
+    ClauseResult,
+    opens_on_start_up,
+    past_dates,
+    read_clause,
+    venture_asides,
+)
 from rules.explain import Trace
 from rules.interview import interviewee, speaks_for
 from rules.job import CONTEXT_WINDOW
@@ -179,9 +187,6 @@ class Engine:
         reader = _DocumentReader(self.rules, sentences, source, out.trace if explain else None)
         out.claims = reader.read(title_paragraph=0 if title else None)
         return out
-
-
-_NEGATION_REACH = 25  # characters between a negation and the denial it negates
 
 
 def _named_to_deny(s: ScannedSentence) -> set[str]:
@@ -310,7 +315,7 @@ class _DocumentReader:
         negations = [h.end for h in cues if h.label[1] == "negation"]
         # not a denial negated: « n'a « ni confirmé ni démenti » », "neither confirmed nor denied"
         return any(
-            h.label[1] == "denied" and not any(h.start - _NEGATION_REACH <= end <= h.start for end in negations)
+            h.label[1] == "denied" and not any(h.start - NEGATION_REACH <= end <= h.start for end in negations)
             for h in cues
         )
 

@@ -853,7 +853,7 @@ _HANDLERS: dict[str, Handler] = {
     "dur": _on_dur,
     "t_dur": _on_dur,
     "date_full": _simple("date", lambda m, lang, pub: _iso(m.group(), pub)),
-    "date_in": _simple("date", lambda m, lang, pub: _iso(m.group(), pub, ahead=_NEXT.match(m.group()) is not None)),
+    "date_in": _simple("date", lambda m, lang, pub: _iso(m.group(), pub)),  # "next March": `_iso` reads "next"
     "season": _on_season,
     "now": _simple("now", lambda m, lang, pub: pub.isoformat() if pub else ""),
     "usd_pre": _on_usd,
